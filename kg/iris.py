@@ -1,0 +1,180 @@
+"""Every IRI rule in one place.
+
+IRIs are a pure function of normalised source identifiers and the base IRI, so that re-running the build,
+in any order of inputs, reproduces every IRI (data model section 7). Things live under ``{base}/id/``;
+the server answers them with 303 to ``{base}/doc/{same path}``. Named graphs live under ``{base}/graph/``.
+
+| thing              | IRI                                                        |
+|--------------------|------------------------------------------------------------|
+| journal            | {base}/id/journal/{issn}                                    |
+| volume             | {base}/id/journal/{issn}/volume/{v}                         |
+| issue              | {base}/id/journal/{issn}/volume/{v}/issue/{n}               |
+| article            | {base}/id/journal/{issn}/article/{code}                     |
+| authorship         | {article}/author/{i}  (corresponding: .../corresponding)   |
+| person             | {base}/id/person/{key}                                      |
+| organization       | {base}/id/org/h-{sha256(folded English name)[:12]}         |
+| keyword concept    | {base}/id/concept/{sha1(folded English label)[:12]}        |
+| identifier node    | {thing}/identifier/{scheme}                                 |
+| article graph      | {base}/graph/journal/{issn}/article/{code}                  |
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import unicodedata
+from urllib.parse import quote
+
+from pyoxigraph import NamedNode
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._~-]+")
+
+
+def segment(value: str) -> str:
+    """A path segment from a source value: ASCII kept verbatim, anything else percent-encoded.
+
+    Source codes such as ``A-10-968-1`` stay readable; spaces and slashes cannot break the path.
+    """
+    value = unicodedata.normalize("NFC", value.strip())
+    return quote(value, safe="-._~")
+
+
+def slug(value: str) -> str:
+    """A lower-case ASCII slug ("Suppl 1" -> "suppl-1"); empty when nothing ASCII is left."""
+    return _UNSAFE.sub("-", value.lower()).strip("-")
+
+
+def fold(text: str) -> str:
+    """The matching key of a label: NFC, case-folded, whitespace collapsed, Persian letters unified."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = text.replace("\u064a", "\u06cc").replace("\u0649", "\u06cc").replace("\u0643", "\u06a9")
+    return " ".join(text.split())
+
+
+def short_hash(text: str, length: int = 12, algorithm: str = "sha256") -> str:
+    return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()[:length]
+
+
+def keyed_hash(secret: bytes, value: str) -> str:
+    """HMAC-SHA-256 of a private value (an e-mail), base32, 16 characters.
+
+    Without the deployment secret nobody can test a guessed address against it (decision 3).
+    """
+    digest = hmac.new(secret, value.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii").lower().rstrip("=")[:16]
+
+
+class Minter:
+    """Mints the IRIs of one build under one base IRI."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+
+    def _iri(self, path: str) -> NamedNode:
+        return NamedNode(f"{self.base}/{path}")
+
+    # bibliographic containers -------------------------------------------------------------
+    def journal(self, journal_key: str) -> NamedNode:
+        return self._iri(f"id/journal/{segment(journal_key)}")
+
+    def volume(self, journal_key: str, volume: str) -> NamedNode:
+        return self._iri(f"id/journal/{segment(journal_key)}/volume/{segment(volume)}")
+
+    def issue(self, journal_key: str, volume: str, number: str) -> NamedNode:
+        if volume:
+            return self._iri(
+                f"id/journal/{segment(journal_key)}/volume/{segment(volume)}/issue/{segment(number)}"
+            )
+        return self._iri(f"id/journal/{segment(journal_key)}/issue/{segment(number)}")
+
+    def article(self, journal_key: str, article_key: str) -> NamedNode:
+        return self._iri(f"id/journal/{segment(journal_key)}/article/{segment(article_key)}")
+
+    def article_graph(self, journal_key: str, article_key: str) -> NamedNode:
+        return self._iri(f"graph/journal/{segment(journal_key)}/article/{segment(article_key)}")
+
+    def journal_subject(self, journal_key: str, label: str) -> NamedNode:
+        return self._iri(f"id/journal/{segment(journal_key)}/subject/{slug(label) or short_hash(fold(label))}")
+
+    def section(self, journal_key: str, label: str) -> NamedNode:
+        return self._iri(f"id/journal/{segment(journal_key)}/section/{slug(label) or short_hash(fold(label))}")
+
+    # nodes that exist only through their parent ----------------------------------------------
+    @staticmethod
+    def child(parent: NamedNode, *path: str) -> NamedNode:
+        return NamedNode(parent.value + "/" + "/".join(segment(part) for part in path))
+
+    def identifier(self, thing: NamedNode, scheme: str) -> NamedNode:
+        return self.child(thing, "identifier", scheme)
+
+    def authorship(self, article: NamedNode, position: int) -> NamedNode:
+        return self.child(article, "author", str(position))
+
+    def corresponding_role(self, article: NamedNode, position: int) -> NamedNode:
+        return self.child(article, "author", str(position), "corresponding")
+
+    def manifestation(self, article: NamedNode) -> NamedNode:
+        return self.child(article, "manifestation")
+
+    def jalali_date(self, issue: NamedNode) -> NamedNode:
+        return self.child(issue, "date-jalali")
+
+    def jalali_date_description(self, issue: NamedNode) -> NamedNode:
+        return self.child(issue, "date-jalali", "description")
+
+    # agents and concepts ---------------------------------------------------------------------
+    def person_by_orcid(self, orcid: str) -> NamedNode:
+        return self._iri(f"id/person/orcid-{orcid}")
+
+    def person_by_code(self, system: str, code: str) -> NamedNode:
+        return self._iri(f"id/person/code-{slug(system)}-{segment(code)}")
+
+    def person_by_email_key(self, email_key: str) -> NamedNode:
+        return self._iri(f"id/person/h-{email_key}")
+
+    def person_in_article(self, journal_key: str, article_key: str, position: int) -> NamedNode:
+        return self._iri(f"id/person/a-{segment(journal_key)}-{segment(article_key)}-{position}")
+
+    def organization(self, name: str) -> NamedNode:
+        return self._iri(f"id/org/h-{short_hash(fold(name))}")
+
+    def concept(self, label: str, lang: str) -> NamedNode:
+        key = short_hash(fold(label), 12, "sha1")
+        return self._iri(f"id/concept/{key}" if lang == "en" else f"id/concept/{lang}-{key}")
+
+    def keyword_scheme(self) -> NamedNode:
+        return self._iri("id/scheme/author-keywords")
+
+    def article_type(self, type_slug: str) -> NamedNode:
+        return self._iri(f"id/article-type/{type_slug}")
+
+    def article_type_scheme(self) -> NamedNode:
+        return self._iri("id/scheme/article-types")
+
+    def calendar(self) -> NamedNode:
+        return self._iri("id/calendar/solar-hijri")
+
+    # provenance and dataset ----------------------------------------------------------------
+    def source_file(self, sha256: str) -> NamedNode:
+        return self._iri(f"id/source/sha256-{sha256[:32]}")
+
+    def agent(self, version: str) -> NamedNode:
+        return self._iri(f"id/agent/kg-{segment(version)}")
+
+    def run(self, timestamp: str) -> NamedNode:
+        return self._iri(f"id/run/{segment(timestamp)}")
+
+    def runs_graph(self) -> NamedNode:
+        return self._iri("graph/runs")
+
+    def dataset(self) -> NamedNode:
+        return self._iri("id/dataset")
+
+    def document(self, thing: NamedNode) -> str:
+        """The document that describes a thing: /id/... -> /doc/... (303 target)."""
+        prefix = self.base + "/id/"
+        if thing.value.startswith(prefix):
+            return self.base + "/doc/" + thing.value[len(prefix):]
+        return thing.value

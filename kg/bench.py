@@ -1,0 +1,456 @@
+"""``kg bench``: how fast the build is, stage by stage, on a synthetic corpus of N articles.
+
+One run generates a corpus (``kg.synthetic``) and then measures, over the same files:
+
+- **parse**: lxml parses every file and counts its articles. Nothing can read the exports faster, so this
+  is the ceiling the other figures are compared with.
+- **map**: ``kg.build.map_file`` on every file in one process (read, clean, map, serialise to N-Quads
+  bytes; no store, no validation). Its rate over the parse rate says how much the Python side costs.
+- **build**: the real ``kg.build.build`` into a fresh output folder (worker pool, validation, store, dumps,
+  report), with ``--processes`` workers.
+
+Each stage runs in its own spawned child process, so that one stage's memory does not inflate the next
+one's peak: the child reports its own high-water mark (``VmHWM``) and that of its waited-for children, and
+the parent samples the proportional set size (PSS) of the child's whole process tree every 50 ms, which is
+the memory the stage really needs with a worker pool (RSS would count pages shared by forked workers twice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BENCH_SECRET = b"kg-bench-secret-not-for-production"
+BENCH_BASE = "https://kg.example.org"
+SAMPLE_SECONDS = 0.05
+# Targets from the issue that asked for the benchmark.
+TARGET_MAP_OVER_PARSE = 0.2
+TARGET_BUILD_ARTICLES_PER_S = 150.0
+TARGET_PEAK_MB = 1536.0
+
+
+# ---------------------------------------------------------------------------------------------- stages
+# Each stage runs in a child process and returns a plain dict (it crosses a pipe).
+
+
+def stage_generate(corpus: str, articles: int, seed: int, articles_per_file: int | None) -> dict:
+    """Write the synthetic corpus; timed so that the report shows how much of a run is set-up."""
+    from kg.synthetic import generate_corpus
+
+    t0 = time.perf_counter()
+    paths = generate_corpus(Path(corpus), articles, seed=seed, articles_per_file=articles_per_file)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "files": len(paths), "articles": articles,
+            "bytes": sum(p.stat().st_size for p in paths)}
+
+
+def stage_parse(corpus: str) -> dict:
+    """Parse every file with lxml and count articles: the ceiling for any reader of this format."""
+    from lxml import etree
+
+    paths = _corpus_files(Path(corpus))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    t0 = time.perf_counter()
+    articles = size = 0
+    for path in paths:
+        data = path.read_bytes()
+        size += len(data)
+        root = etree.fromstring(data, parser)
+        articles += len(root.findall("articleset/article"))
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "files": len(paths), "articles": articles, "bytes": size}
+
+
+def stage_map(corpus: str, profile: str | None = None) -> dict:
+    """Read, clean, map and serialise every file in this one process, with no store and no validation."""
+    from kg.build import map_file
+
+    paths = _corpus_files(Path(corpus))
+    options = _options(processes=1, validate=False)
+    profiler = _start_profile(profile)
+    t0 = time.perf_counter()
+    articles = triples = nquads_bytes = failed = 0
+    for path in paths:
+        result = map_file(path, options)
+        a, t, b = _file_result_counts(result)
+        articles, triples, nquads_bytes = articles + a, triples + t, nquads_bytes + b
+        failed += 0 if a else 1
+    seconds = time.perf_counter() - t0
+    _stop_profile(profiler, profile)
+    return {"seconds": seconds, "files": len(paths), "articles": articles, "triples": triples,
+            "nquads_bytes": nquads_bytes, "files_without_articles": failed}
+
+
+def stage_build(corpus: str, out: str, processes: int | None, validate: bool = True,
+                profile: str | None = None) -> dict:
+    """The real build into a fresh folder; counts and per-stage timings come from its report."""
+    from kg.build import build
+
+    out_dir = Path(out)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    options = _options(processes=processes, validate=validate)
+    profiler = _start_profile(profile)
+    t0 = time.perf_counter()
+    report = build([Path(corpus)], out_dir, options)
+    seconds = time.perf_counter() - t0
+    _stop_profile(profiler, profile)
+    figures = _report_figures(report)
+    figures["seconds"] = seconds
+    figures["out_bytes"] = _tree_size(out_dir)
+    return figures
+
+
+STAGES: dict[str, Callable[..., dict]] = {
+    "generate": stage_generate,
+    "parse": stage_parse,
+    "map": stage_map,
+    "build": stage_build,
+}
+
+
+# ------------------------------------------------------------------------------------ adapters to kg.build
+
+
+def _options(processes: int | None, validate: bool = True) -> Any:
+    from kg.build import BuildOptions
+
+    return BuildOptions(base=BENCH_BASE, secret=BENCH_SECRET, processes=processes, validate=validate,
+                        progress=False)
+
+
+def _file_result_counts(result: Any) -> tuple[int, int, int]:
+    """(articles, triples, N-Quads bytes) of one ``kg.build.FileResult``."""
+    return (len(result.articles), sum(a.quads for a in result.articles),
+            sum(len(a.nquads) for a in result.articles))
+
+
+def _report_figures(report: Any) -> dict:
+    """Counts and timings of a ``kg.build.BuildReport`` as a flat dict.
+
+    ``read``, ``map`` and ``validate`` are summed over the worker processes (CPU-bound, so about
+    processes x their wall time); ``store`` and ``dumps`` are wall time in the parent.
+    """
+    totals = report.totals.as_dict()
+    figures: dict[str, Any] = {k: v for k, v in totals.items() if isinstance(v, int)}
+    figures["problems"] = totals.get("problems", {})
+    figures["triples"] = totals.get("quads", 0)
+    figures["exit_code"] = report.exit_code
+    figures["timings"] = {k: float(v) for k, v in report.seconds.items()}
+    figures["dumps"] = [d.as_dict() for d in report.dumps]
+    return figures
+
+
+# ------------------------------------------------------------------------------- child processes, memory
+
+
+def _child(name: str, kwargs: dict, conn: Any) -> None:
+    """Entry point of a stage's child process: run it, add the memory high-water marks, send it back."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        result = STAGES[name](**kwargs)
+        result["vmhwm_mb"] = _vmhwm_mb(os.getpid())
+        # ru_maxrss is in KiB on Linux: the largest of this stage's waited-for children (pool workers).
+        result["children_maxrss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        conn.send(("ok", result))
+    except BaseException as error:  # report any failure to the parent instead of dying silently
+        import traceback
+
+        conn.send(("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
+    finally:
+        conn.close()
+
+
+def run_stage(name: str, **kwargs: Any) -> dict:
+    """Run one stage in a fresh spawned process while sampling its process tree's memory.
+
+    Spawn (not fork) so the child starts from a clean interpreter: its peak is its own, not the parent's.
+    """
+    from kg import bench  # the importable module, not __main__, so `python -m kg.bench` spawns cleanly
+
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=bench._child, args=(name, kwargs, sender), name=f"kg-bench-{name}")
+    t0 = time.perf_counter()
+    process.start()
+    sender.close()
+    peak_tree = 0.0
+    message: tuple[str, Any] | None = None
+    while True:
+        if message is None and receiver.poll(SAMPLE_SECONDS):
+            try:
+                message = receiver.recv()
+            except EOFError:
+                message = ("error", "the stage process ended without a result")
+        if process.pid is not None:
+            peak_tree = max(peak_tree, tree_memory_mb(process.pid))
+        if message is not None or not process.is_alive():
+            break
+    process.join()
+    wall = time.perf_counter() - t0
+    if message is None:
+        message = ("error", f"the stage process exited with code {process.exitcode}")
+    status, payload = message
+    if status != "ok":
+        raise RuntimeError(f"stage {name} failed: {payload}")
+    payload["wall_seconds"] = wall
+    payload["peak_tree_mb"] = max(peak_tree, payload["vmhwm_mb"], payload["children_maxrss_mb"])
+    return payload
+
+
+def _vmhwm_mb(pid: int) -> float:
+    return _status_kb(pid, "VmHWM:") / 1024
+
+
+def _status_kb(pid: int, key: str) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0
+
+
+def _process_memory_kb(pid: int) -> float:
+    """PSS of one process (shared pages divided among sharers), falling back to RSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return _status_kb(pid, "VmRSS:")
+
+
+def _descendants(pid: int) -> list[int]:
+    """The process and all its descendants, from the parent ids in ``/proc/*/stat``."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def tree_memory_mb(pid: int) -> float:
+    """Memory of a process tree now: the sum of the PSS of its processes, in MiB."""
+    return sum(_process_memory_kb(p) for p in _descendants(pid)) / 1024
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _corpus_files(corpus: Path) -> list[Path]:
+    return sorted(corpus.rglob("*.xml"))
+
+
+def _tree_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _start_profile(target: str | None) -> Any:
+    if not target:
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def _stop_profile(profiler: Any, target: str | None) -> None:
+    if profiler is not None and target:
+        profiler.disable()
+        profiler.dump_stats(target)
+
+
+def _rate(count: float, seconds: float) -> float:
+    return count / seconds if seconds > 0 else 0.0
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+
+def summarise(stages: dict[str, dict], articles: int, processes: int | None) -> dict:
+    """The figures of one run: rates per stage, ratios, memory, and which targets were met."""
+    parse, mapped, built = stages.get("parse", {}), stages.get("map", {}), stages.get("build", {})
+    figures: dict[str, Any] = {
+        "articles": articles,
+        "processes": processes or os.cpu_count(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "stages": stages,
+    }
+    for stage in stages.values():
+        stage["articles_per_s"] = _rate(stage.get("articles", 0), stage["seconds"])
+        triples = stage.get("triples")
+        if triples:
+            stage["triples_per_s"] = _rate(triples, stage["seconds"])
+    if parse and mapped:
+        figures["map_over_parse"] = _rate(mapped["articles_per_s"], parse["articles_per_s"])
+    timings = built.get("timings", {})
+    worker = sum(timings.get(k, 0.0) for k in ("read", "map", "validate"))
+    if timings.get("validate") and worker:
+        # Share of the workers' time (the build's critical path) spent in SHACL validation.
+        figures["validation_share"] = timings["validate"] / worker
+    figures["peak_mb"] = max([s["peak_tree_mb"] for s in stages.values()] + [_vmhwm_mb(os.getpid())])
+    targets: dict[str, bool] = {}
+    if "map_over_parse" in figures:
+        targets[f"map >= {TARGET_MAP_OVER_PARSE}x parse"] = figures["map_over_parse"] >= TARGET_MAP_OVER_PARSE
+    if built:
+        met = built["articles_per_s"] >= TARGET_BUILD_ARTICLES_PER_S
+        targets[f"build >= {TARGET_BUILD_ARTICLES_PER_S:.0f} articles/s"] = met
+    targets[f"peak < {TARGET_PEAK_MB:.0f} MB"] = figures["peak_mb"] < TARGET_PEAK_MB
+    figures["targets"] = targets
+    return figures
+
+
+def _cell(text: str, width: int, column: int) -> str:
+    return text.ljust(width) if column == 0 else text.rjust(width)
+
+
+def format_table(figures: dict) -> str:
+    """The figures as the plain-text table ``kg bench`` prints."""
+    rows = [("stage", "seconds", "articles", "articles/s", "triples/s", "peak MB", "tree MB")]
+    for name, s in figures["stages"].items():
+        rows.append((
+            name,
+            f"{s['seconds']:.2f}",
+            f"{s.get('articles', 0):,}",
+            f"{s.get('articles_per_s', 0):,.0f}",
+            f"{s['triples_per_s']:,.0f}" if s.get("triples_per_s") else "-",
+            f"{max(s['vmhwm_mb'], s['children_maxrss_mb']):,.0f}",
+            f"{s['peak_tree_mb']:,.0f}",
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(_cell(c, w, i) for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    built = figures["stages"].get("build", {})
+    lines.append("")
+    if "map_over_parse" in figures:
+        lines.append(f"mapping / parse-only rate: {figures['map_over_parse']:.3f}")
+    if built:
+        lines.append(
+            f"build: {built.get('articles_published', 0):,} published, "
+            f"{built.get('articles_quarantined', 0):,} quarantined, "
+            f"{built.get('triples', 0):,} triples, {figures['processes']} processes"
+        )
+        if built.get("timings"):
+            parts = ", ".join(f"{k} {v:.1f}s" for k, v in built["timings"].items())
+            lines.append(f"build timings: {parts}")
+    if "validation_share" in figures:
+        lines.append(f"validation share of the workers' time: {figures['validation_share']:.1%}")
+    lines.append(f"peak memory of the run (largest stage, its process tree): {figures['peak_mb']:,.0f} MB")
+    for target, met in figures["targets"].items():
+        lines.append(f"target {target}: {'met' if met else 'MISSED'}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------- CLI
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kg bench",
+        description="Measure parse-only, mapping and full-build throughput and memory on a synthetic corpus.",
+    )
+    parser.add_argument("--articles", type=int, default=1000, help="articles to generate (default 1000)")
+    parser.add_argument("--workdir", type=Path, help="corpus and build go here (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory afterwards")
+    parser.add_argument("--processes", type=int, help="build worker processes (default: the build's default)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--articles-per-file", type=int, help="fixed issue size instead of the realistic mix")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--stages", default="parse,map,build",
+                        help="which measured stages to run, comma-separated (default parse,map,build)")
+    parser.add_argument("--profile", type=Path,
+                        help="write cProfile stats of the map and build stages to DIR/<stage>.prof")
+    parser.add_argument("--no-validate", action="store_true", help="build without SHACL validation")
+    parser.add_argument("--check", action="store_true", help="exit with status 3 if a target is missed")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 on success, 2 on a bad argument, 1 when a stage fails, 3 on a missed target."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.articles < 1:
+        log.error("--articles must be at least 1")
+        return 2
+    wanted = [s.strip() for s in args.stages.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in STAGES or s == "generate"]
+    if unknown:
+        log.error("unknown stage(s): %s", ", ".join(unknown))
+        return 2
+    temporary = args.workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="kg-bench-")) if temporary else args.workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    corpus, out = workdir / "corpus", workdir / "out"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    stages: dict[str, dict] = {}
+    try:
+        plan: list[tuple[str, dict]] = [("generate", {"corpus": str(corpus), "articles": args.articles,
+                                                      "seed": args.seed,
+                                                      "articles_per_file": args.articles_per_file})]
+        profile = {s: str(args.profile / f"{s}.prof") if args.profile else None for s in ("map", "build")}
+        kwargs = {
+            "parse": {"corpus": str(corpus)},
+            "map": {"corpus": str(corpus), "profile": profile["map"]},
+            "build": {"corpus": str(corpus), "out": str(out), "processes": args.processes,
+                      "validate": not args.no_validate, "profile": profile["build"]},
+        }
+        plan += [(s, kwargs[s]) for s in ("parse", "map", "build") if s in wanted]
+        for name, stage_kwargs in plan:
+            log.info("bench: %s ...", name)
+            stages[name] = run_stage(name, **stage_kwargs)
+            log.info("bench: %s done in %.1f s", name, stages[name]["seconds"])
+    except RuntimeError as error:
+        log.error("%s", error)
+        return 1
+    finally:
+        if temporary and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        elif args.keep or not temporary:
+            log.info("bench: work directory kept at %s", workdir)
+    figures = summarise(stages, args.articles, args.processes)
+    print(format_table(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if args.check and not all(figures["targets"].values()):
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

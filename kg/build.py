@@ -1,0 +1,427 @@
+"""The build: input files -> worker pool (read, map, validate) -> store -> release (dumps, report).
+
+Workers do everything that is per file and CPU-bound (parsing, cleaning, mapping, serialising to
+N-Quads, SHACL) and send back bytes; the parent process only writes the store, so it never holds more
+than a batch of articles. An article is the unit of publication: it has its own named graph, and a
+newer export of it replaces exactly that graph, whichever file it comes in.
+
+A build publishes a *release*: a checkpoint of the store, its dumps and its report under
+``releases/<id>/``, then swaps the ``current`` symlink in one rename. A server reading ``current`` sees
+the old release or the new one, never a half-written one; a build that fails leaves ``current`` alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import RdfFormat, Store, serialize
+
+from kg import __version__
+from kg.iris import Minter
+from kg.mappers import map_article
+from kg.mappers.provenance import run_quads
+from kg.publish.dumps import DumpInfo, replace_atomically, write_dumps
+from kg.publish.report import ReportWriter, Totals, summary_lines
+from kg.records import Problem
+from kg.sources.journal_export import read_export
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE = "https://kg.example.org"
+EXIT_OK = 0
+EXIT_SOME_REJECTED = 1
+EXIT_NOTHING_BUILT = 2
+EXIT_USAGE = 3
+_CHUNK_BYTES = 1_500_000
+_CHUNK_FILES = 64
+_FLUSH_BYTES = 16_000_000
+
+
+@dataclass
+class BuildOptions:
+    base: str = DEFAULT_BASE
+    secret: bytes = b""
+    processes: int | None = None  # None: one per core
+    validate: bool = True
+    keep_releases: int = 3
+    progress: bool | None = None  # None: when stderr is a terminal
+
+
+@dataclass
+class ArticleResult:
+    key: str
+    label: str
+    iri: str
+    graph: str
+    date: str
+    nquads: bytes
+    quads: int
+    problems: list[dict[str, Any]]
+    validation: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: bool = False
+
+    def report_entry(self, status: str) -> dict[str, Any]:
+        entry = {"record": self.label, "iri": self.iri, "graph": self.graph, "status": status,
+                 "quads": self.quads, "problems": self.problems}
+        if self.validation:
+            entry["validation"] = self.validation
+        return entry
+
+
+@dataclass
+class FileResult:
+    path: str
+    sha256: str
+    size: int
+    problems: list[dict[str, Any]]
+    articles: list[ArticleResult]
+    rejected: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class BuildReport:
+    exit_code: int
+    totals: Totals
+    release_dir: Path | None
+    report_path: Path | None
+    dumps: list[DumpInfo]
+    seconds: dict[str, float]
+    summary: list[str]
+
+
+# ------------------------------------------------------------------------------------- inputs
+def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files and folders (searched for ``*.xml``) as one sorted list without duplicates."""
+    files: dict[Path, Path] = {}
+    problems: list[Problem] = []
+    for given in inputs:
+        given = Path(given)
+        if given.is_dir():
+            for path in given.rglob("*"):
+                if path.is_file() and path.suffix.lower() == ".xml":
+                    files.setdefault(path.resolve(), path)
+        elif given.is_file():
+            files.setdefault(given.resolve(), given)
+        else:
+            problems.append(Problem("error", "missing-input", "no such file or folder", file=str(given)))
+    return [files[key] for key in sorted(files)], problems
+
+
+# -------------------------------------------------------------------------------- per file
+def map_file(path: Path, options: BuildOptions, minter: Minter | None = None) -> FileResult:
+    """Read, clean, map and serialise one file (no store, no validation): the build's per-file work."""
+    minter = minter or Minter(options.base)
+    started = time.perf_counter()
+    result = read_export(path, options.secret)
+    read_done = time.perf_counter()
+    articles: list[ArticleResult] = []
+    claimed: set[int] = set()
+    if result.export is not None:
+        export = result.export
+        for article in export.articles:
+            mapped = map_article(export, article, minter)
+            own = [index for index, problem in enumerate(result.problems)
+                   if problem.record == article.record_label
+                   or problem.record.startswith(article.record_label + ",")]
+            claimed.update(own)
+            articles.append(
+                ArticleResult(
+                    key=article.key,
+                    label=article.record_label,
+                    iri=mapped.iri.value,
+                    graph=mapped.graph.value,
+                    date=export.issue.gregorian_date,
+                    nquads=serialize(mapped.quads, format=RdfFormat.N_QUADS),
+                    quads=len(mapped.quads),
+                    problems=[result.problems[index].as_dict() for index in own],
+                )
+            )
+    return FileResult(
+        path=result.source.path,
+        sha256=result.source.sha256,
+        size=result.source.size,
+        problems=[problem.as_dict() for index, problem in enumerate(result.problems) if index not in claimed],
+        articles=articles,
+        rejected=result.export is None,
+        seconds={"read": read_done - started, "map": time.perf_counter() - read_done},
+    )
+
+
+# ---------------------------------------------------------------------------- worker pool
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(options: BuildOptions) -> None:
+    _worker["options"] = options
+    _worker["minter"] = Minter(options.base)
+    _worker["validator"] = _make_validator() if options.validate else None
+
+
+def _make_validator():
+    from kg.validate import Validator
+
+    return Validator()
+
+
+def _process_chunk(paths: list[Path]) -> list[FileResult]:
+    options: BuildOptions = _worker["options"]
+    results = [map_file(path, options, _worker["minter"]) for path in paths]
+    validator = _worker.get("validator")
+    if validator is not None:
+        started = time.perf_counter()
+        batch = [(article.graph, article.nquads) for result in results for article in result.articles]
+        if batch:
+            verdicts = validator.validate_articles(batch)
+            for result in results:
+                for article in result.articles:
+                    found = verdicts.get(article.graph, [])
+                    article.validation = [_validation_entry(item) for item in found]
+                    article.quarantined = any(item.severity == "violation" for item in found)
+        elapsed = time.perf_counter() - started
+        if results:
+            results[0].seconds["validate"] = elapsed
+    return results
+
+
+def _validation_entry(item) -> dict[str, Any]:
+    entry = {
+        "severity": item.severity,
+        "shape": item.shape,
+        "focus": item.focus,
+        "path": item.path,
+        "value": item.value,
+        "message": item.message,
+    }
+    return {key: value for key, value in entry.items() if value not in ("", None)}
+
+
+def _chunks(paths: list[Path]) -> Iterator[list[Path]]:
+    chunk: list[Path] = []
+    size = 0
+    for path in paths:
+        try:
+            size += path.stat().st_size
+        except OSError:
+            pass
+        chunk.append(path)
+        if size >= _CHUNK_BYTES or len(chunk) >= _CHUNK_FILES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _results(paths: list[Path], options: BuildOptions) -> Iterator[list[FileResult]]:
+    processes = options.processes or os.cpu_count() or 1
+    chunks = list(_chunks(paths))
+    if processes <= 1 or len(chunks) <= 1:
+        _init_worker(options)
+        for chunk in chunks:
+            yield _process_chunk(chunk)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_init_worker, initargs=(options,)) as pool:
+        yield from pool.imap(_process_chunk, chunks)
+
+
+# ---------------------------------------------------------------------------------- store
+class _StoreWriter:
+    """Buffers published article graphs and writes them in batches, replacing older copies."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.buffer: dict[str, bytes] = {}
+        self.buffered = 0
+        self.seconds = 0.0
+
+    def put(self, graph: str, nquads: bytes) -> None:
+        self.buffer[graph] = nquads
+        self.buffered += len(nquads)
+        if self.buffered >= _FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        from pyoxigraph import NamedNode
+
+        started = time.perf_counter()
+        for graph in self.buffer:
+            node = NamedNode(graph)
+            if self.store.contains_named_graph(node):
+                self.store.remove_graph(node)
+        self.store.load(b"".join(self.buffer.values()), format=RdfFormat.N_QUADS)
+        self.buffer.clear()
+        self.buffered = 0
+        self.seconds += time.perf_counter() - started
+
+
+def _quarantine(out_dir: Path, result: FileResult, article: ArticleResult) -> Path:
+    folder = out_dir / "quarantine" / article.graph.split("/graph/", 1)[-1].replace("/", "_")
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result.path, folder / Path(result.path).name)
+    (folder / "article.nq").write_bytes(article.nquads)
+    (folder / "validation.json").write_text(
+        json.dumps(article.validation, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    try:
+        from kg.validate import report_turtle
+
+        (folder / "validation.ttl").write_text(report_turtle(article.graph, article.nquads), encoding="utf-8")
+    except ImportError:  # pragma: no cover - only before the validation module exists
+        pass
+    return folder
+
+
+# ---------------------------------------------------------------------------------- build
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> BuildReport:
+    """Build (or update) the knowledge graph in ``out_dir`` from export files and folders."""
+    from tqdm import tqdm
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started_at = _now()
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
+    files, input_problems = collect_inputs(inputs)
+    release_id = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    staging = out_dir / "releases" / f".{release_id}.partial"
+    staging.mkdir(parents=True)
+    if (out_dir / "quarantine").exists():
+        shutil.rmtree(out_dir / "quarantine")
+    report = ReportWriter(
+        staging / "report.json",
+        {"release": release_id, "kg_version": __version__, "base": options.base, "started": started_at,
+         "inputs": [str(path) for path in inputs]},
+    )
+    for problem in input_problems:
+        report.add_file({"path": problem.file, "status": "rejected", "problems": [problem.as_dict()],
+                         "articles": []})
+        report.totals.files_rejected += 1
+    winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
+    published_graphs: list[str] = []
+    sources: set[str] = set()
+    store = Store(str(out_dir / "store"))
+    writer = _StoreWriter(store)
+    try:
+        # disable=None lets tqdm show the bar only on a terminal
+        hide = None if options.progress is None else not options.progress
+        with tqdm(total=len(files), unit="file", desc="building", disable=hide) as bar:
+            for chunk in _results(files, options):
+                for result in chunk:
+                    for stage, value in result.seconds.items():
+                        seconds[stage] = seconds.get(stage, 0.0) + value
+                    report.add_file(_publish_file(result, out_dir, writer, winners, published_graphs,
+                                                  sources, report.totals))
+                    bar.update(1)
+        writer.flush()
+        ended_at = _now()
+        minter = Minter(options.base)
+        from pyoxigraph import NamedNode
+
+        store.extend(run_quads(minter, started_at, ended_at, [NamedNode(g) for g in published_graphs],
+                               sorted(sources)))
+        store.flush()
+        seconds["store"] = writer.seconds
+        dumps_started = time.perf_counter()
+        store.backup(str(staging / "store"))
+        dumps = write_dumps(store, staging / "dumps")
+        seconds["dumps"] = time.perf_counter() - dumps_started
+    finally:
+        del writer
+        del store
+    totals = report.totals
+    seconds["total"] = time.perf_counter() - clock
+    exit_code = _exit_code(totals)
+    report.close({"ended": _now(), "seconds": {k: round(v, 3) for k, v in seconds.items()},
+                  "dumps": [d.as_dict() for d in dumps], "exit_code": exit_code})
+    (staging / "build.json").write_text(json.dumps({
+        "release": release_id, "kg_version": __version__, "base": options.base,
+        "started": started_at, "ended": _now(), "counts": totals.as_dict(),
+        "dumps": [d.as_dict() for d in dumps],
+    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    release_dir = out_dir / "releases" / release_id
+    staging.rename(release_dir)
+    replace_atomically(out_dir / "current", f"releases/{release_id}")
+    for name, target in (("dumps", "current/dumps"), ("report.json", "current/report.json")):
+        link = out_dir / name
+        if not link.is_symlink():
+            if link.exists():
+                shutil.rmtree(link) if link.is_dir() else link.unlink()
+            replace_atomically(link, target)
+    _prune_releases(out_dir / "releases", options.keep_releases)
+    summary = summary_lines(totals, report.shown, out_dir / "report.json")
+    return BuildReport(exit_code, totals, release_dir, release_dir / "report.json", dumps, seconds, summary)
+
+
+def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,
+                  winners: dict[str, tuple[str, str, str]], published_graphs: list[str], sources: set[str],
+                  totals: Totals) -> dict[str, Any]:
+    totals.files += 1
+    if result.rejected:
+        totals.files_rejected += 1
+    articles = []
+    for article in result.articles:
+        totals.articles_read += 1
+        if article.quarantined:
+            folder = _quarantine(out_dir, result, article)
+            totals.articles_quarantined += 1
+            entry = article.report_entry("quarantined")
+            entry["quarantine"] = str(folder.relative_to(out_dir))
+            articles.append(entry)
+            continue
+        rank = (article.date, result.sha256, result.path)
+        previous = winners.get(article.graph)
+        if previous is not None and previous[:2] >= rank[:2]:
+            totals.articles_superseded += 1
+            entry = article.report_entry("superseded")
+            entry["superseded_by"] = previous[2]
+            articles.append(entry)
+            continue
+        entry = article.report_entry("published")
+        if previous is not None:
+            entry["replaces_copy_from"] = previous[2]
+            totals.articles_superseded += 1
+            totals.articles_published -= 1
+        else:
+            published_graphs.append(article.graph)
+        winners[article.graph] = rank
+        writer.put(article.graph, article.nquads)
+        sources.add(result.sha256)
+        totals.articles_published += 1
+        totals.quads += article.quads
+        articles.append(entry)
+    status = "rejected" if result.rejected else ("partial" if any(
+        p["severity"] == "error" for p in result.problems) else "read")
+    return {"path": result.path, "sha256": result.sha256, "bytes": result.size, "status": status,
+            "problems": result.problems, "articles": articles}
+
+
+def _exit_code(totals: Totals) -> int:
+    if totals.articles_published == 0:
+        return EXIT_NOTHING_BUILT
+    if totals.files_rejected or totals.articles_quarantined or totals.problems.get("error"):
+        return EXIT_SOME_REJECTED
+    return EXIT_OK
+
+
+def _prune_releases(releases: Path, keep: int) -> None:
+    """Keep the newest ``keep`` releases: a server may still be answering from the previous one."""
+    finished = sorted(path for path in releases.iterdir() if not path.name.startswith("."))
+    for old in finished[:-keep] if keep > 0 else []:
+        shutil.rmtree(old, ignore_errors=True)

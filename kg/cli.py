@@ -1,0 +1,126 @@
+"""The ``kg`` command: thin argument parsing over functions the tests call directly.
+
+    kg build INPUT... --out DIR [--base IRI]   build or update the knowledge graph
+    kg serve DIR [--host H] [--port P]         serve it (SPARQL, dumps, linked-data pages)
+    kg demo [--out DIR]                        build the bundled sample and serve it
+    kg validate INPUT... | --store DIR         check records against the SHACL shapes
+    kg jsonld DIR --out FOLDER                 one schema.org JSON-LD file per article, for journal sites
+    kg bench --articles N                      the build benchmark on a synthetic corpus
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from kg import __version__
+from kg.build import DEFAULT_BASE, EXIT_USAGE, BuildOptions, build
+from kg.config import load_config, resolve_secret
+
+SAMPLE = Path(__file__).resolve().parent / "sample"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kg", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_cmd = commands.add_parser("build", help="build or update the knowledge graph from exports")
+    build_cmd.add_argument("inputs", nargs="+", type=Path, help="export files and folders (searched for *.xml)")
+    build_cmd.add_argument("--out", type=Path, required=True, help="output folder (store, releases, dumps)")
+    _build_flags(build_cmd)
+
+    demo = commands.add_parser("demo", help="build the bundled sample and serve it")
+    demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    _build_flags(demo)
+
+    serve = commands.add_parser("serve", help="serve a built output folder")
+    serve.add_argument("out", type=Path, help="the output folder of `kg build`")
+    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
+    serve.add_argument("--config", type=Path, default=None, help="TOML configuration file")
+
+    validate = commands.add_parser("validate", help="validate exports or a built store against the shapes")
+    validate.add_argument("inputs", nargs="*", type=Path, help="export files and folders")
+    validate.add_argument("--store", type=Path, default=None, help="an output folder of `kg build`")
+    validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    validate.add_argument("--base", default=DEFAULT_BASE)
+
+    jsonld = commands.add_parser("jsonld", help="write schema.org JSON-LD, one file per article")
+    jsonld.add_argument("out", type=Path, help="the output folder of `kg build`")
+    jsonld.add_argument("--to", type=Path, required=True, help="folder to write the JSON-LD files into")
+    jsonld.add_argument("--base", default=None, help="public base IRI (default: the build's)")
+
+    bench = commands.add_parser("bench", help="benchmark the build on a synthetic corpus", add_help=False)
+    bench.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _build_flags(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--base", default=None, help=f"base IRI of minted IRIs (default {DEFAULT_BASE})")
+    command.add_argument("--config", type=Path, default=None, help="TOML configuration file ([build] table)")
+    command.add_argument("--processes", type=int, default=None, help="worker processes (default: one per core)")
+    command.add_argument("--secret-file", type=Path, default=None,
+                         help="file holding the secret that keys person hashes (default $KG_SECRET or DIR/secret.key)")
+    command.add_argument("--no-validate", action="store_true", help="skip SHACL validation (not for publishing)")
+    command.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+
+def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
+    settings = load_config(args.config).get("build", {})
+    secret_file = args.secret_file or (Path(settings["secret_file"]) if settings.get("secret_file") else None)
+    options = BuildOptions(
+        base=args.base or settings.get("base", DEFAULT_BASE),
+        secret=resolve_secret(out, secret_file),
+        processes=args.processes or settings.get("processes"),
+        validate=not args.no_validate and settings.get("validate", True),
+        progress=False if args.quiet else None,
+    )
+    report = build(inputs, out, options)
+    if not args.quiet:
+        print("\n".join(report.summary), file=sys.stderr)
+    return report.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "build":
+        return run_build(args.inputs, args.out, args)
+    if args.command == "demo":
+        code = run_build([SAMPLE], args.out, args)
+        if code == 2:
+            return code
+        from server.serve import serve
+
+        return serve(args.out, host=args.host, port=args.port, config_file=args.config) or 0
+    if args.command == "serve":
+        from server.serve import serve
+
+        return serve(args.out, host=args.host, port=args.port, config_file=args.config) or 0
+    if args.command == "validate":
+        from kg.validate import validate_command
+
+        if not args.inputs and args.store is None:
+            print("kg validate: give INPUT files/folders or --store DIR", file=sys.stderr)
+            return EXIT_USAGE
+        return validate_command(args.inputs, args.store, args.format, args.base)
+    if args.command == "jsonld":
+        from kg.publish.article_jsonld import export_command
+
+        return export_command(args.out, args.to, args.base)
+    if args.command == "bench":
+        from kg.bench import main as bench_main
+
+        return bench_main(args.rest)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Jalali (Solar Hijri) and Gregorian issue dates, kept as declared.
+
+``xsd:date`` is Gregorian only, so a Jalali date is never written as one (data model 4.8): it becomes an
+OWL-Time description. The two declared dates often disagree (the Gregorian month is a nominal "Jalali
+month + 3"); ``jalali_to_gregorian`` exists so the build can report that, never to replace a value.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import jdatetime
+
+from kg.records import JalaliDate
+
+
+def gregorian_iso(year: str, month: str, day: str) -> str | None:
+    """``"2026-03-01"`` if the parts make a real Gregorian date, else None."""
+    try:
+        return datetime.date(int(year), int(month), int(day or 1)).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def jalali(year: str, month: str, day: str) -> JalaliDate | None:
+    """A Jalali date if the parts make a real one (1404-12-30 only exists in leap years), else None."""
+    try:
+        value = jdatetime.date(int(year), int(month), int(day or 1))
+    except (TypeError, ValueError):
+        return None
+    return JalaliDate(value.year, value.month, value.day)
+
+
+def jalali_to_gregorian(date: JalaliDate) -> str:
+    return jdatetime.date(date.year, date.month, date.day).togregorian().isoformat()
+
+
+def days_apart(date: JalaliDate, gregorian: str) -> int:
+    """How far the declared Gregorian date is from the true equivalent of the Jalali one."""
+    equivalent = datetime.date.fromisoformat(jalali_to_gregorian(date))
+    return abs((datetime.date.fromisoformat(gregorian) - equivalent).days)

@@ -1,0 +1,102 @@
+"""The build report: what was read, published, warned about and rejected, per file and record.
+
+It is written as it goes (``report.json`` is streamed, one file entry at a time) so that a build of a
+hundred thousand articles does not hold every problem in memory; the terminal summary keeps counts and
+the first problems only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+TERMINAL_PROBLEMS = 40
+
+
+@dataclass
+class Totals:
+    files: int = 0
+    files_rejected: int = 0
+    articles_read: int = 0
+    articles_published: int = 0
+    articles_quarantined: int = 0
+    articles_superseded: int = 0
+    quads: int = 0
+    problems: Counter = field(default_factory=Counter)  # severity -> count
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["problems"] = dict(sorted(self.problems.items()))
+        return data
+
+
+class ReportWriter:
+    """Streams ``report.json``: ``{"release": ..., "files": [...], "totals": {...}, ...}``."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.path = path
+        self.handle: IO[str] = open(path, "w", encoding="utf-8")
+        self.handle.write("{\n")
+        for key, value in header.items():
+            self.handle.write(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        self.handle.write('"files": [\n')
+        self.first = True
+        self.totals = Totals()
+        self.shown: list[dict[str, Any]] = []
+
+    def add_file(self, entry: dict[str, Any]) -> None:
+        if not self.first:
+            self.handle.write(",\n")
+        self.first = False
+        self.handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        for problem in _problems_of(entry):
+            self.totals.problems[problem["severity"]] += 1
+            if problem["severity"] in ("error", "violation", "warning") and len(self.shown) < TERMINAL_PROBLEMS:
+                self.shown.append(problem)
+
+    def close(self, trailer: dict[str, Any]) -> None:
+        self.handle.write("\n],\n")
+        trailer = {"totals": self.totals.as_dict(), **trailer}
+        items = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}"
+                 for key, value in trailer.items()]
+        self.handle.write(",\n".join(items))
+        self.handle.write("\n}\n")
+        self.handle.close()
+
+
+def _problems_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    problems = list(entry.get("problems", []))
+    for article in entry.get("articles", []):
+        problems.extend(article.get("problems", []))
+        problems.extend(article.get("validation", []))
+    return problems
+
+
+def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path) -> list[str]:
+    """The human summary printed at the end of a build."""
+    lines = [
+        f"files read: {totals.files} ({totals.files_rejected} rejected)",
+        f"articles: {totals.articles_read} read, {totals.articles_published} published, "
+        f"{totals.articles_quarantined} quarantined, {totals.articles_superseded} superseded by another file",
+        f"quads written: {totals.quads}",
+        "problems: " + (", ".join(f"{count} {severity}" for severity, count in sorted(totals.problems.items()))
+                        or "none"),
+    ]
+    for problem in shown:
+        where = ":".join(str(part) for part in (problem.get("file", ""), problem.get("line", "")) if part)
+        record = problem.get("record", "")
+        field_name = problem.get("field") or problem.get("path", "")
+        lines.append(
+            f"  {problem['severity'].upper():9} {where}"
+            + (f" [{record}]" if record else "")
+            + (f" {field_name}:" if field_name else ":")
+            + f" {problem.get('message', '')}"
+        )
+    hidden = sum(count for severity, count in totals.problems.items() if severity != "info") - len(shown)
+    if hidden > 0:
+        lines.append(f"  ... and {hidden} more")
+    lines.append(f"full report: {report_path}")
+    return lines

@@ -1,0 +1,481 @@
+"""Reader for the journal system's issue export (the format of ``shared/seed/``): XML -> records.
+
+The reader is where hostile and broken input stops. It parses with entity resolution, DTD loading and
+network access off, refuses any document that declares entities (XXE and "billion laughs" need them;
+real exports never have a DOCTYPE), and streams with ``iterparse`` so that a file truncated at the source
+still yields the complete articles before the break, each whole, and a precise error for the rest.
+
+Everything it returns is cleaned: whitespace collapsed, Persian orthography normalised in Persian text,
+identifiers validated, every value tagged with the language of its script (data model decisions 2-4).
+Problems travel with the records as ``Problem`` values naming the file, the record and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
+
+from kg import article_types, dates
+from kg.identifiers import normalise_doi, normalise_issn, normalise_orcid, plausible_local_id
+from kg.iris import fold, keyed_hash, short_hash
+from kg.records import Article, Author, Export, Journal, JournalIssue, LangText, Problem, SourceFile
+from kg.text import EMAIL, ascii_digits, clean_line, html_to_text, persian, script, scrub_emails
+
+LOCAL_ID_SCHEMES = ("pii", "magiran", "sid", "nlai", "iranmedex", "science")
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_SNIFF_BYTES = 64 * 1024
+_PLACEHOLDER_TITLES = frozenset({fold("عنوان نشریه")})
+
+
+@dataclass
+class ReadResult:
+    """What one file yielded: an export (possibly with only some articles) and/or file-level problems."""
+
+    source: SourceFile
+    export: Export | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return self.export is None
+
+
+def _source(path: Path, data: bytes) -> SourceFile:
+    return SourceFile(path=str(path), name=path.name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+def read_export(path: Path, secret: bytes) -> ReadResult:
+    """Read one export file. Never raises for bad input: problems are returned as values."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        source = SourceFile(path=str(path), name=path.name, sha256="", size=0)
+        return ReadResult(source, problems=[_file_error(source, "unreadable", f"cannot read the file: {error}")])
+    return read_bytes(path, data, secret)
+
+
+def read_bytes(path: Path, data: bytes, secret: bytes) -> ReadResult:
+    source = _source(path, data)
+    if not data.strip():
+        return ReadResult(source, problems=[_file_error(source, "empty-file", "the file is empty")])
+    head = data[:_SNIFF_BYTES]
+    if _DOCTYPE.search(head) and _ENTITY_DECLARATION.search(data):
+        return ReadResult(
+            source,
+            problems=[
+                _file_error(
+                    source,
+                    "entity-declaration",
+                    "the file declares XML entities (<!ENTITY>); external entities (XXE) and entity "
+                    "expansion are refused, and journal exports never need them",
+                )
+            ],
+        )
+    return _Parser(source, data, secret).run()
+
+
+def _file_error(source: SourceFile, code: str, message: str, line: int | None = None) -> Problem:
+    return Problem("error", code, message, file=source.path, line=line)
+
+
+class _Parser:
+    """One pass of iterparse over one file, building the header and articles as elements end."""
+
+    def __init__(self, source: SourceFile, data: bytes, secret: bytes) -> None:
+        self.source = source
+        self.data = data
+        self.secret = secret
+        self.header: dict[str, str] = {}
+        self.pubdates: list[dict[str, str]] = []
+        self.article_elements: list[tuple[int, dict]] = []
+        self.problems: list[Problem] = []
+
+    def problem(self, severity: str, code: str, message: str, record: str = "", field: str = "",
+                value: str = "", line: int | None = None) -> None:
+        self.problems.append(
+            Problem(severity, code, message, self.source.path, record, field, value[:200], line)
+        )
+
+    def run(self) -> ReadResult:
+        from io import BytesIO
+
+        parser_events = etree.iterparse(
+            BytesIO(self.data),
+            events=("start", "end"),
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        root_tag = None
+        depth = 0
+        articles_raw: list[tuple[int, dict]] = []
+        try:
+            for event, element in parser_events:
+                if event == "start":
+                    depth += 1
+                    if root_tag is None:
+                        root_tag = element.tag
+                        if root_tag != "journal":
+                            return ReadResult(
+                                self.source,
+                                problems=[
+                                    _file_error(
+                                        self.source,
+                                        "not-a-journal-export",
+                                        f"not a journal export: the root element is <{root_tag}>, "
+                                        "expected <journal>",
+                                        element.sourceline,
+                                    )
+                                ],
+                            )
+                    continue
+                depth -= 1
+                tag = element.tag
+                if not isinstance(tag, str):
+                    continue
+                if depth == 1 and tag not in ("pubdate", "articleset"):
+                    self.header[tag] = element.text or ""
+                    element.clear()
+                elif tag == "pubdate" and depth == 1:
+                    self.pubdates.append({child.tag: (child.text or "") for child in element})
+                    element.clear()
+                elif tag == "article":
+                    articles_raw.append((element.sourceline or 0, _article_fields(element)))
+                    element.clear()
+                    parent = element.getparent()
+                    if parent is not None:
+                        while element.getprevious() is not None:
+                            del parent[0]
+        except etree.XMLSyntaxError as error:
+            line = error.lineno if error.lineno else None
+            reason = _syntax_reason(error)
+            if not self.header or root_tag is None:
+                return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", reason, line)])
+            kept = len(articles_raw)
+            self.problem(
+                "error",
+                "malformed-xml",
+                f"{reason}; the {kept} complete article(s) before this point were read, "
+                "the rest of the file could not be",
+                line=line,
+            )
+        if root_tag is None:
+            return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", "no XML element")])
+        journal = self.journal()
+        if journal is None:
+            return ReadResult(self.source, problems=self.problems)
+        issue = self.issue(journal)
+        articles = []
+        for index, (line, fields) in enumerate(articles_raw, start=1):
+            article = self.article(index, line, fields, journal, issue)
+            if article is not None:
+                articles.append(article)
+        if not articles_raw:
+            self.problem("warning", "no-articles", "the export holds no <article>")
+        export = Export(self.source, journal, issue, articles, self.problems)
+        return ReadResult(self.source, export, self.problems)
+
+    # ---------------------------------------------------------------------------------- header
+    def bilingual(self, fields: dict[str, str], en_field: str, fa_field: str, record: str,
+                  clean: Callable[[str], str] = clean_line) -> LangText:
+        """A pair of fields tagged by script, not by field name (decision 4), Persian normalised."""
+        en = scrub_emails(clean(fields.get(en_field, "")))
+        fa = scrub_emails(clean(fields.get(fa_field, "")))
+        result = LangText()
+        for value, field_name, expected in ((fa, fa_field, "fa"), (en, en_field, "en")):
+            if not value:
+                continue
+            actual = script(value) or expected
+            if actual == expected:
+                setattr(result, expected, value)
+                continue
+            other = actual
+            other_value = fa if other == "fa" else en
+            if other_value and fold(other_value) != fold(value):
+                self.problem("warning", "wrong-script", f"<{field_name}> holds {_NAMES[actual]} text that differs "
+                             f"from the {_NAMES[actual]} field; it was not published", record, field_name, value)
+            elif other_value:
+                self.problem("info", "duplicate-language", f"<{field_name}> repeats the {_NAMES[actual]} "
+                             "value; the copy was not published", record, field_name, value)
+            else:
+                self.problem("warning", "wrong-script", f"<{field_name}> holds {_NAMES[actual]} text; it was "
+                             f"published as @{actual}", record, field_name, value)
+                setattr(result, actual, value)
+        if result.fa:
+            result.fa = persian(result.fa)
+        return result
+
+    def journal(self) -> Journal | None:
+        header = self.header
+        title = self.bilingual(header, "title", "title_fa", "journal")
+        if title.fa and fold(title.fa) in _PLACEHOLDER_TITLES:
+            self.problem("warning", "placeholder", "the Persian journal title is a template placeholder; "
+                         "it was not published", "journal", "title_fa", title.fa)
+            title.fa = ""
+        issn_print = self.issn(header.get("journal_id_issn", ""), "journal_id_issn")
+        issn_online = self.issn(header.get("journal_id_issn_online", ""), "journal_id_issn_online")
+        local_ids: dict[str, str] = {}
+        for scheme in LOCAL_ID_SCHEMES:
+            raw = clean_line(header.get(f"journal_id_{scheme}", ""))
+            if not raw:
+                continue
+            value = plausible_local_id(raw)
+            if value:
+                local_ids[scheme] = value
+            else:
+                self.problem("info", "placeholder", f"journal_id_{scheme} holds a template value, not an "
+                             "identifier; it was not published", "journal", f"journal_id_{scheme}", raw)
+        doi = ""
+        raw_doi = clean_line(header.get("journal_id_doi", ""))
+        if raw_doi:
+            doi = normalise_doi(raw_doi) or ""
+            if not doi:
+                self.problem("info", "invalid-doi", "journal_id_doi is not a DOI (10.NNNN/suffix); it was not "
+                             "published", "journal", "journal_id_doi", raw_doi)
+        key = issn_print or issn_online
+        if not key:
+            if local_ids.get("nlai"):
+                key = f"nlai-{local_ids['nlai']}"
+            elif title:
+                key = f"j-{short_hash(fold(title.en or title.fa))}"
+                self.problem("warning", "no-issn", "the journal has no valid ISSN; its IRI is derived from "
+                             "its title", "journal", "journal_id_issn")
+            else:
+                self.problem("error", "no-journal-identity", "the journal has neither a valid ISSN nor a "
+                             "title, so it cannot be identified; nothing of this file was published",
+                             "journal", "title")
+                return None
+        if not title:
+            self.problem("warning", "missing", "the journal has no title", "journal", "title")
+        language = clean_line(header.get("language", "")).lower()
+        return Journal(
+            key=key,
+            title=title,
+            short_title=clean_line(header.get("short_title", "")),
+            subject=self.bilingual(header, "subject", "subject_fa", "journal"),
+            web_url=self.url(header.get("web_url", ""), "journal", "web_url"),
+            issn_print=issn_print,
+            issn_online=issn_online,
+            doi=doi,
+            local_ids=local_ids,
+            language=language,
+        )
+
+    def issn(self, raw: str, field_name: str) -> str:
+        raw = clean_line(raw)
+        if not raw:
+            return ""
+        value = normalise_issn(raw)
+        if value is None:
+            self.problem("warning", "invalid-issn", f"{field_name} {raw!r} is not a valid ISSN (format or "
+                         "check digit); it was not published", "journal", field_name, raw)
+            return ""
+        return value
+
+    def url(self, raw: str, record: str, field_name: str) -> str:
+        value = clean_line(raw)
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            self.problem("warning", "invalid-url", f"{field_name} is not an http(s) URL; it was not published",
+                         record, field_name, value)
+            return ""
+        return value
+
+    def issue(self, journal: Journal) -> JournalIssue:
+        volume = ascii_digits(clean_line(self.header.get("volume", "")))
+        number = ascii_digits(clean_line(self.header.get("number", "")))
+        if not number:
+            self.problem("warning", "missing", "the issue has no number; articles are attached to issue "
+                         "'0'", "issue", "number")
+            number = "0"
+        gregorian = ""
+        jalali = None
+        for pubdate in self.pubdates:
+            kind = clean_line(pubdate.get("type", "")).lower()
+            parts = [ascii_digits(clean_line(pubdate.get(name, ""))) for name in ("year", "month", "day")]
+            if kind == "gregorian":
+                gregorian = dates.gregorian_iso(*parts) or ""
+                if not gregorian:
+                    self.problem("warning", "invalid-date", "the Gregorian pubdate is not a real date",
+                                 "issue", "pubdate[gregorian]", "-".join(parts))
+            elif kind == "jalali":
+                jalali = dates.jalali(*parts)
+                if jalali is None:
+                    self.problem("warning", "invalid-date", "the Jalali pubdate is not a real date",
+                                 "issue", "pubdate[jalali]", "-".join(parts))
+        if jalali and gregorian:
+            apart = dates.days_apart(jalali, gregorian)
+            if apart:
+                self.problem("info", "dates-disagree", f"the declared Gregorian date {gregorian} is {apart} "
+                             f"day(s) from the Jalali date's equivalent {dates.jalali_to_gregorian(jalali)}; "
+                             "both were published as declared", "issue", "pubdate")
+        return JournalIssue(volume=volume, number=number, gregorian_date=gregorian, jalali_date=jalali)
+
+    # -------------------------------------------------------------------------------- articles
+    def article(self, index: int, line: int, fields: dict, journal: Journal,
+                issue: JournalIssue) -> Article | None:
+        web_url = self.url(fields.get("web_url", ""), f"article {index}", "web_url")
+        code = _article_code(web_url)
+        record = code or f"article {index} (line {line})"
+        title = self.bilingual(fields, "title", "title_fa", record)
+        language = clean_line(fields.get("language", "")).lower()
+        doi = ""
+        raw_doi = clean_line(fields.get("article_id_doi", ""))
+        if raw_doi:
+            doi = normalise_doi(raw_doi) or ""
+            if not doi:
+                self.problem("warning", "invalid-doi", "article_id_doi is not a DOI (10.NNNN/suffix); it was "
+                             "not published", record, "article_id_doi", raw_doi)
+        start_page = ascii_digits(clean_line(fields.get("start_page", "")))
+        end_page = ascii_digits(clean_line(fields.get("end_page", "")))
+        if start_page.isdigit() and end_page.isdigit() and int(start_page) > int(end_page):
+            self.problem("warning", "page-order", f"start page {start_page} is after end page {end_page}",
+                         record, "start_page", f"{start_page}-{end_page}")
+        key = code
+        if not key:
+            if doi:
+                key = f"doi-{short_hash(doi)}"
+            elif start_page and issue.volume:
+                key = f"v{issue.volume}-n{issue.number}-p{start_page}"
+            elif title:
+                key = "t-" + short_hash(f"{issue.volume}|{issue.number}|{fold(title.en)}|{fold(title.fa)}")
+            else:
+                key = ""
+            if key:
+                self.problem("warning", "no-article-code", f"the article has no code (no web_url); its IRI key "
+                             f"'{key}' was derived from its {'DOI' if doi else 'pages' if start_page else 'titles'}",
+                             record, "web_url")
+        if not key:
+            self.problem("error", "no-article-identity", "the article has no code, DOI, pages or title, so "
+                         "it cannot be identified; it was not published", record, "title")
+            return None
+        content_type = self.bilingual(fields, "content_type", "content_type_fa", record)
+        type_slug = article_types.classify(content_type.en, content_type.fa) if content_type else ""
+        if content_type and not type_slug:
+            self.problem("warning", "unmapped-article-type", "the article type could not be mapped to a known "
+                         "kind; it is published as a plain journal article with its label kept", record,
+                         "content_type", content_type.en or content_type.fa)
+        article = Article(
+            key=key,
+            record_label=record,
+            title=title,
+            language=language,
+            doi=doi,
+            abstract=self.bilingual(fields, "abstract", "abstract_fa", record, html_to_text),
+            section=self.bilingual(fields, "subject", "subject_fa", record),
+            content_type=content_type,
+            article_type=type_slug,
+            keywords_fa=self.keywords(fields.get("keyword_fa", ""), "fa", record, "keyword_fa"),
+            keywords_en=self.keywords(fields.get("keyword", ""), "en", record, "keyword"),
+            start_page=start_page,
+            end_page=end_page,
+            web_url=web_url,
+        )
+        for position, author_fields in enumerate(fields.get("authors", []), start=1):
+            article.authors.append(self.author(position, author_fields, record))
+        return article
+
+    def keywords(self, raw: str, lang: str, record: str, field_name: str) -> list[str]:
+        text = scrub_emails(clean_line(raw))
+        text = re.sub(r"^\s*(key\s*words?|کلید\s*واژه(ها)?|کلمات کلیدی)\s*[:：]\s*", "", text, flags=re.I)
+        seen: set[str] = set()
+        result = []
+        for part in re.split(r"[,،;؛]", text):
+            keyword = collapse_keyword(part)
+            if not keyword:
+                continue
+            if lang == "fa":
+                keyword = persian(keyword)
+            key = fold(keyword)
+            if key not in seen:
+                seen.add(key)
+                result.append(keyword)
+        return result
+
+    def author(self, position: int, fields: dict[str, str], record: str) -> Author:
+        where = f"{record}, author {position}"
+        orcid = ""
+        raw_orcid = clean_line(fields.get("orcid", ""))
+        if raw_orcid:
+            orcid = normalise_orcid(raw_orcid) or ""
+            if not orcid:
+                self.problem("warning", "invalid-orcid", "the ORCID is malformed or its check character is "
+                             "wrong; it was not published", where, "orcid", raw_orcid)
+        email = clean_line(fields.get("email", "")).lower()
+        if not EMAIL.fullmatch(email):
+            # an e-mail pasted into the affiliation still tells people apart, and is never published
+            match = EMAIL.search(fields.get("affiliation", "") or "")
+            email = match.group(0).lower() if match else ""
+        code = clean_line(fields.get("code", ""))
+        return Author(
+            position=position,
+            given_name=self.bilingual(fields, "first_name", "first_name_fa", where),
+            middle_name=self.bilingual(fields, "middle_name", "middle_name_fa", where),
+            family_name=self.bilingual(fields, "last_name", "last_name_fa", where),
+            suffix=self.bilingual(fields, "suffix", "suffix_fa", where),
+            orcid=orcid,
+            source_code=code if plausible_local_id(code) else "",
+            email_key=keyed_hash(self.secret, email) if email else "",
+            corresponding=clean_line(fields.get("coreauthor", "")).casefold() == "yes",
+            affiliation=self.bilingual(fields, "affiliation", "affiliation_fa", where),
+        )
+
+
+_NAMES = {"fa": "Persian", "en": "English"}
+
+
+def collapse_keyword(text: str) -> str:
+    return " ".join(text.split()).strip(" .:")
+
+
+def _article_fields(element: etree._Element) -> dict:
+    fields: dict = {}
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == "author_list":
+            fields["authors"] = [
+                {part.tag: (part.text or "") for part in author if isinstance(part.tag, str)}
+                for author in child
+                if author.tag == "author"
+            ]
+        else:
+            fields[tag] = child.text or ""
+    return fields
+
+
+def _article_code(web_url: str) -> str:
+    if not web_url:
+        return ""
+    query = parse_qs(urlsplit(web_url).query)
+    for name in ("a_code", "article_code"):
+        values = query.get(name)
+        if values and values[0].strip():
+            return values[0].strip()
+    return ""
+
+
+def _syntax_reason(error: etree.XMLSyntaxError) -> str:
+    message = str(error.msg if getattr(error, "msg", None) else error)
+    message = re.sub(r",? line \d+, column \d+.*$", "", message)
+    if "Document is empty" in message:
+        return "malformed XML: no content"
+    if "not proper UTF-8" in message or "encoding" in message.lower() or "Char 0x" in message:
+        return f"undecodable bytes: {message} (declare the file's encoding or convert it to UTF-8)"
+    if "Premature end" in message or "EndTag" in message or "end of data" in message.lower():
+        return f"the XML is truncated: {message}"
+    return f"malformed XML: {message}"

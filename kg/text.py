@@ -1,0 +1,144 @@
+"""Text cleaning: whitespace, Persian orthography, script detection, HTML abstracts to plain text.
+
+Real exports carry Word-pasted HTML escaped twice, Arabic letters in Persian words, Persian digits and
+stray whitespace (see ``data-quirks.md``). Everything here is a pure function so that the reader can
+clean a record in one pass and tests can check each rule alone.
+
+HTML abstracts are parsed with lxml.html rather than BeautifulSoup: it is about seven times faster on
+these abstracts (0.7 ms against 5 ms each), and the abstract is the hot path of a build.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+from lxml import etree
+from lxml import html as lxml_html
+
+ZWNJ = "\u200c"
+
+_PERSIAN_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+_DIGITS = str.maketrans(
+    {**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}}
+)
+# Invisible characters that carry no meaning in published text: soft hyphen, zero-width space,
+# bidi marks and embeddings (RDF has no base direction; pages set dir= from the language tag), BOM.
+_JUNK = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"), None
+)
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table blockquote section article header footer pre".split()
+)
+_SKIP_TAGS = frozenset(["script", "style", "xml", "head", "title", "meta", "link", "object", "iframe"])
+
+
+def unescape(text: str) -> str:
+    """Resolve HTML entities left in a value after XML parsing (double-escaped exports).
+
+    Applied at most twice: exports escape once more than needed, and some values are escaped twice.
+    """
+    for _ in range(2):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def collapse(text: str) -> str:
+    """Trim and collapse runs of whitespace to one space; ZWNJ is not whitespace and is kept."""
+    return " ".join(text.split())
+
+
+def clean_line(text: str | None) -> str:
+    """A single-line field (title, name, affiliation): unescaped, NFC, junk removed, collapsed."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", unescape(text)).translate(_JUNK)
+    return collapse(text)
+
+
+def persian(text: str) -> str:
+    """Standard Persian orthography (decision 2): Arabic Yeh/Alef Maksura -> Persian Yeh, Kaf -> Keheh."""
+    return text.translate(_PERSIAN_LETTERS)
+
+
+def ascii_digits(text: str) -> str:
+    """Persian and Arabic-Indic digits as ASCII, for numbers, codes and identifiers."""
+    return text.translate(_DIGITS)
+
+
+def script(text: str) -> str:
+    """The script a value is written in: "fa" (Arabic script), "en" (Latin) or "" (neither).
+
+    Decided by the majority of letters, so a Persian title holding "(Zea mays L.)" stays Persian.
+    """
+    arabic = len(_ARABIC_SCRIPT.findall(text))
+    latin = len(_LATIN.findall(text))
+    if arabic == 0 and latin == 0:
+        return ""
+    return "fa" if arabic >= latin else "en"
+
+
+def scrub_emails(text: str) -> str:
+    """Remove e-mail addresses (never published, decision 3) and the separators left dangling.
+
+    Works line by line so that the paragraph breaks of an abstract survive.
+    """
+    if "@" not in text or not EMAIL.search(text):
+        return text
+    lines = [collapse(EMAIL.sub(" ", line)).strip(" ,،;؛:-").strip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def _walk(element: etree._Element, out: list[str]) -> None:
+    tag = element.tag
+    if not isinstance(tag, str):  # comments (Word's conditional comments) and processing instructions
+        if element.tail:
+            out.append(element.tail)
+        return
+    tag = tag.rsplit("}", 1)[-1].lower().split(":")[-1]
+    if tag in _SKIP_TAGS:
+        if element.tail:
+            out.append(element.tail)
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        out.append("\n")
+    if element.text:
+        out.append(element.text)
+    for child in element:
+        _walk(child, out)
+    if block:
+        out.append("\n")
+    if element.tail:
+        out.append(element.tail)
+
+
+def html_to_text(markup: str | None) -> str:
+    """An HTML abstract as clean plain text with paragraph breaks kept.
+
+    Block elements and ``<br>`` become paragraph breaks, so a structured abstract keeps its
+    "Background: ... / Methods: ..." sections as paragraphs separated by a blank line; inline markup,
+    Word attributes and comments vanish; entities (also double-escaped ones) are resolved; ZWNJ stays.
+    """
+    if not markup or not markup.strip():
+        return ""
+    markup = markup.strip()
+    if "<" in markup:
+        try:
+            root = lxml_html.fragment_fromstring(markup, create_parent="div")
+        except (etree.ParserError, ValueError):
+            root = None
+        if root is not None:
+            parts: list[str] = []
+            _walk(root, parts)
+            markup = "".join(parts)
+    text = unicodedata.normalize("NFC", unescape(markup)).translate(_JUNK)
+    paragraphs = [collapse(line) for line in text.split("\n")]
+    return "\n\n".join(p for p in paragraphs if p)

@@ -1,0 +1,143 @@
+"""The server's settings: defaults, overridden by a TOML file, overridden by command-line flags.
+
+One frozen object travels from ``serve()`` to every web worker and from there to the query processes, so
+that the limits the service description reports are the limits actually enforced.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+# TOML section -> keys it may hold (the key is also the Config field name, except where mapped below).
+_SECTIONS: dict[str, dict[str, str]] = {
+    "server": {
+        "host": "host",
+        "port": "port",
+        "workers": "workers",
+        "threads": "threads",
+        "public_url": "public_url",
+        "cors_origin": "cors_origin",
+    },
+    "sparql": {
+        "timeout": "query_timeout",
+        "max_query_length": "max_query_length",
+        "max_result_rows": "max_result_rows",
+        "max_result_bytes": "max_result_bytes",
+        "query_processes": "query_processes",
+        "queue_timeout": "queue_timeout",
+        "allow_service": "allow_service",
+        "spool_threshold": "spool_threshold",
+    },
+    "reload": {"interval": "reload_interval"},
+    "log": {"level": "log_level", "access_log": "access_log"},
+}
+
+
+class ConfigError(ValueError):
+    """The configuration file or a flag holds something the server cannot use."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the server needs; see the README section "kg serve" for each setting."""
+
+    out_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    threads: int = 8
+    public_url: str | None = None  # e.g. "https://kg.example.org"; None: derived from each request
+    cors_origin: str = "*"
+    query_timeout: float = 30.0
+    max_query_length: int = 100_000
+    max_result_rows: int = 100_000
+    max_result_bytes: int = 100 * 1024 * 1024
+    query_processes: int = 2
+    queue_timeout: float = 10.0
+    allow_service: tuple[str, ...] = field(default_factory=tuple)
+    spool_threshold: int = 1024 * 1024
+    reload_interval: float = 1.0
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.workers >= 1, "server.workers must be at least 1"),
+            (self.threads >= 1, "server.threads must be at least 1"),
+            (self.query_timeout > 0, "sparql.timeout must be positive"),
+            (self.max_query_length > 0, "sparql.max_query_length must be positive"),
+            (self.max_result_rows > 0, "sparql.max_result_rows must be positive"),
+            (self.max_result_bytes > 0, "sparql.max_result_bytes must be positive"),
+            (self.query_processes >= 1, "sparql.query_processes must be at least 1"),
+            (self.queue_timeout > 0, "sparql.queue_timeout must be positive"),
+            (self.reload_interval > 0, "reload.interval must be positive"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """TOML gives the right types already; flags may give strings, lists or paths."""
+    types = {f.name: f.type for f in fields(Config)}
+    kind = str(types[name])
+    if name == "out_dir":
+        return Path(value)
+    if name == "allow_service":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError("sparql.allow_service must be a list of endpoint IRIs")
+        return tuple(value)
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"{name}: {error}") from error
+    return value
+
+
+def read_toml(config_file: Path) -> dict[str, Any]:
+    """The settings of a TOML file as Config field names; unknown keys are an error, not a silent no-op."""
+    try:
+        with open(config_file, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{config_file}: {error}") from error
+    values: dict[str, Any] = {}
+    for section, table in data.items():
+        keys = _SECTIONS.get(section)
+        if keys is None or not isinstance(table, dict):
+            raise ConfigError(f"{config_file}: unknown section [{section}] (known: {', '.join(_SECTIONS)})")
+        for key, value in table.items():
+            if key not in keys:
+                raise ConfigError(f"{config_file}: unknown setting {section}.{key} (known: {', '.join(keys)})")
+            values[keys[key]] = value
+    return values
+
+
+def load_config(out_dir: Path, config_file: Path | None = None, **overrides: Any) -> Config:
+    """Defaults < config file < overrides (flags); an override of None means "not given"."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        values.update(read_toml(Path(config_file)))
+    known = {f.name for f in fields(Config)}
+    for name, value in overrides.items():
+        if name not in known:
+            raise ConfigError(f"unknown setting {name}")
+        if value is not None:
+            values[name] = value
+    values["out_dir"] = out_dir
+    return Config(**{name: _coerce(name, value) for name, value in values.items()})
+
+
+def with_overrides(config: Config, **overrides: Any) -> Config:
+    """A copy with some settings changed (tests and the benchmark use it)."""
+    return replace(config, **{k: _coerce(k, v) for k, v in overrides.items() if v is not None})

@@ -1,0 +1,298 @@
+"""Killable query processes: pyoxigraph's query() cannot be cancelled, a process can.
+
+Each web worker owns a small :class:`WorkerPool` of query processes, each with the release's store opened
+read-only once (the store is opened per process, as pyoxigraph is meant to be used). A request borrows an
+idle process, sends it the query over a socket pair, and waits at most the time limit; when the limit
+passes, the process is killed (SIGKILL: the only thing that stops a running pyoxigraph query), its spool
+files are removed and a fresh process replaces it in the background, so the next request finds a warm one.
+
+The child side (:func:`child_main`) is started as ``python -m server.query_workers FD STORE SPOOL`` rather
+than through multiprocessing, so that it does not depend on how the parent was started (gunicorn, the kg
+CLI, pytest) and never inherits the web worker's threads or sockets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("kg.server.workers")
+
+# ---- errors the web side turns into HTTP statuses ---------------------------------------------------------
+
+
+class QueryError(Exception):
+    """A query that did not produce a result; ``status`` is the HTTP status to answer with."""
+
+    status = 500
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class QueryTimeout(QueryError):
+    status = 504
+
+
+class Unavailable(QueryError):
+    status = 503
+
+
+@dataclass
+class Reply:
+    """A successful answer: small results come as ``body``, large ones as a spool file at ``path``."""
+
+    media_type: str | None
+    body: bytes | None
+    path: str | None
+    size: int
+    rows: int
+    elapsed: float
+    value: Any = None  # for non-serialized operations (describe, graphs)
+
+
+# ---- parent side -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    conn: Connection
+    pid: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pid = self.process.pid
+
+
+class WorkerPool:
+    """Query processes over one store; ``run`` is thread-safe and bounded in time."""
+
+    def __init__(self, store_path: Path, size: int, *, spool_threshold: int, max_result_bytes: int,
+                 max_result_rows: int, start_timeout: float = 60.0, use_union: bool | None = None) -> None:
+        self.store_path = Path(store_path)
+        self.size = size
+        self.settings = {
+            "spool_threshold": spool_threshold,
+            "max_result_bytes": max_result_bytes,
+            "max_result_rows": max_result_rows,
+        }
+        self.start_timeout = start_timeout
+        self.spool_dir = tempfile.mkdtemp(prefix="kg-spool-")
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.info: dict[str, Any] = {}
+
+    # lifecycle ------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start every process and wait until each has opened the store; raises QueryError when one cannot."""
+        starting = [self._spawn() for _ in range(self.size)]
+        try:
+            for worker in starting:
+                self._await_ready(worker)
+        except Exception:
+            for worker in starting:
+                self._kill(worker)
+            shutil.rmtree(self.spool_dir, ignore_errors=True)
+            raise
+        for worker in starting:
+            self._idle.put(worker)
+
+    def _spawn(self) -> _Worker:
+        parent_sock, child_sock = socket.socketpair()
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server.query_workers", str(child_sock.fileno()), str(self.store_path),
+             self.spool_dir],
+            pass_fds=[child_sock.fileno()],
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=root,
+        )
+        child_sock.close()
+        worker = _Worker(process, Connection(parent_sock.detach()))
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker) -> None:
+        if not worker.conn.poll(self.start_timeout):
+            raise QueryError(f"query process did not start within {self.start_timeout} s", 503)
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError) as error:
+            raise QueryError(f"query process exited while opening {self.store_path}", 503) from error
+        if message[0] != "ready":
+            raise QueryError(f"cannot open the store {self.store_path}: {message[1]}", 503)
+        self.info = message[1]
+
+    def _replace(self) -> None:
+        """Start a replacement process in the background (after a kill), so no request waits for it."""
+
+        def start_one() -> None:
+            if self._closed:
+                return
+            worker = self._spawn()
+            try:
+                self._await_ready(worker)
+            except QueryError as error:
+                log.error("replacement query process failed: %s", error)
+                self._kill(worker)
+                return
+            self._release(worker)
+
+        threading.Thread(target=start_one, name="kg-query-respawn", daemon=True).start()
+
+    def _kill(self, worker: _Worker) -> None:
+        try:
+            worker.process.kill()
+        except OSError:
+            pass
+        try:
+            worker.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.error("query process %s did not exit after SIGKILL", worker.pid)
+        worker.conn.close()
+        with self._lock:
+            self._all.discard(worker)
+        # spool files of a killed process carry its pid in their name
+        for leftover in Path(self.spool_dir).glob(f"{worker.pid}-*"):
+            leftover.unlink(missing_ok=True)
+
+    def _release(self, worker: _Worker) -> None:
+        if self._closed:
+            self._kill(worker)
+        else:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Retire the pool: idle processes end now, busy ones when their query returns."""
+        self._closed = True
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            self._kill(worker)
+
+    def terminate(self) -> None:
+        """End every process now (worker shutdown)."""
+        self.close()
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._kill(worker)
+        shutil.rmtree(self.spool_dir, ignore_errors=True)
+
+    @property
+    def idle(self) -> int:
+        return self._idle.qsize()
+
+    # requests -------------------------------------------------------------------------------------------
+    def run(self, request: dict[str, Any], timeout: float, queue_timeout: float) -> Reply:
+        """Run one operation in a query process; raises QueryError (with its HTTP status) on failure."""
+        try:
+            worker = self._idle.get(timeout=queue_timeout)
+        except queue.Empty:
+            raise Unavailable(
+                f"all {self.size} query processes are busy; try again shortly", 503) from None
+        started = time.monotonic()
+        request = {**request, **self.settings, "deadline": time.time() + timeout}
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(timeout):
+                elapsed = time.monotonic() - started
+                self._kill(worker)
+                self._replace()
+                raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s "
+                                   f"({elapsed:.1f} s)")
+            message = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as error:
+            self._kill(worker)
+            self._replace()
+            raise Unavailable(f"the query process ended unexpectedly ({error or 'connection closed'})") from None
+        self._release(worker)
+        if message[0] == "error":
+            raise QueryError(message[2], message[1])
+        return message[1]
+
+
+# ---- child side --------------------------------------------------------------------------------------------
+
+
+def _watchdog(state: dict[str, float]) -> None:
+    """Exit when the parent is gone, or when a query overruns its deadline (the parent should have killed us)."""
+    parent = os.getppid()
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
+        deadline = state.get("deadline", 0.0)
+        if deadline and time.time() > deadline + 5.0:
+            os._exit(3)
+
+
+def child_main(fd: int, store_path: str, spool_dir: str) -> None:
+    """The query process: open the store, then answer requests until the connection closes."""
+    from pyoxigraph import DefaultGraph, Store
+
+    from server import execute
+
+    conn = Connection(fd)
+    try:
+        store = Store.read_only(store_path)
+        # A store whose default graph holds triples was given a materialised merge by the build: serve that.
+        # Otherwise the default graph is the union of the named graphs.
+        info = {"default_graph_stored": next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())),
+                                             None) is not None}
+        store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True)
+    except Exception as error:  # reported to the parent, which refuses the release
+        conn.send(("failed", f"{type(error).__name__}: {error}"))
+        return
+    conn.send(("ready", info))
+    state: dict[str, float] = {}
+    threading.Thread(target=_watchdog, args=(state,), daemon=True).start()
+    prefix = f"{os.getpid()}-"
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        state["deadline"] = request.get("deadline", 0.0)
+        try:
+            reply = execute.run(store, request, spool_dir, prefix, info)
+            message: tuple[Any, ...] = ("ok", reply)
+        except QueryError as error:
+            message = ("error", error.status, str(error))
+        except Exception as error:  # any failure must reach the client as a status
+            logging.getLogger("kg.server.query").exception("query failed")
+            message = ("error", 500, f"{type(error).__name__}: {error}")
+        state["deadline"] = 0.0
+        try:
+            conn.send(message)
+        except (EOFError, OSError):
+            return
+
+
+if __name__ == "__main__":
+    # Run through the importable module so that pickled classes and exceptions are the parent's classes.
+    from server.query_workers import child_main as _main
+
+    _main(int(sys.argv[1]), sys.argv[2], sys.argv[3])

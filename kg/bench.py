@@ -148,6 +148,7 @@ def _report_figures(report: Any) -> dict:
     totals = report.totals.as_dict()
     figures: dict[str, Any] = {k: v for k, v in totals.items() if isinstance(v, int)}
     figures["problems"] = totals.get("problems", {})
+    figures["articles"] = totals.get("articles_read", 0)  # published + quarantined + superseded
     figures["triples"] = totals.get("quads", 0)
     figures["exit_code"] = report.exit_code
     figures["timings"] = {k: float(v) for k, v in report.seconds.items()}

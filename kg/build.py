@@ -334,7 +334,7 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         minter = Minter(options.base)
         from pyoxigraph import NamedNode
 
-        store.extend(run_quads(minter, started_at, ended_at, [NamedNode(g) for g in published_graphs],
+        store.extend(run_quads(minter, release_id, started_at, ended_at, [NamedNode(g) for g in published_graphs],
                                sorted(sources)))
         store.flush()
         seconds["store"] = writer.seconds

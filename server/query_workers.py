@@ -92,7 +92,7 @@ class WorkerPool:
         }
         self.start_timeout = start_timeout
         self.spool_dir = tempfile.mkdtemp(prefix="kg-spool-")
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -190,7 +190,9 @@ class WorkerPool:
                 worker = self._idle.get_nowait()
             except queue.Empty:
                 break
-            self._kill(worker)
+            if worker is not None:
+                self._kill(worker)
+        self._idle.put(None)  # wakes any request waiting for a process of this pool
 
     def terminate(self) -> None:
         """End every process now (worker shutdown)."""
@@ -203,16 +205,25 @@ class WorkerPool:
 
     @property
     def idle(self) -> int:
-        return self._idle.qsize()
+        return 0 if self._closed else self._idle.qsize()
 
     # requests -------------------------------------------------------------------------------------------
-    def run(self, request: dict[str, Any], timeout: float, queue_timeout: float) -> Reply:
-        """Run one operation in a query process; raises QueryError (with its HTTP status) on failure."""
+    def run(self, request: dict[str, Any], timeout: float, queue_timeout: float,
+            retired: type[Exception] = Unavailable) -> Reply:
+        """Run one operation in a query process; raises QueryError (with its HTTP status) on failure.
+
+        Raises ``retired`` when the pool was closed (a new release replaced it) before a process was free.
+        """
+        if self._closed:
+            raise retired("pool retired")
         try:
             worker = self._idle.get(timeout=queue_timeout)
         except queue.Empty:
             raise Unavailable(
                 f"all {self.size} query processes are busy; try again shortly", 503) from None
+        if worker is None:  # the closing sentinel: pass it on to the next waiter
+            self._idle.put(None)
+            raise retired("pool retired")
         started = time.monotonic()
         request = {**request, **self.settings, "deadline": time.time() + timeout}
         try:

@@ -30,11 +30,11 @@ def map_article_provenance(out: GraphBuilder, minter: Minter, article: NamedNode
     out.value(source_iri, DCTERMS.extent, source.size, XSD.integer)
 
 
-def run_quads(minter: Minter, started: str, ended: str, graphs: list[NamedNode],
+def run_quads(minter: Minter, run_id: str, started: str, ended: str, graphs: list[NamedNode],
               sources: list[str]) -> list[Quad]:
     """The conversion run: a ``prov:Activity`` with its times, agent, inputs and the graphs it made."""
     runs = minter.runs_graph()
-    run = minter.run(started)
+    run = minter.run(run_id)
     agent = minter.agent(__version__)
     quads = [
         Quad(run, RDF_TYPE, PROV.Activity, runs),

@@ -1,0 +1,182 @@
+"""Example queries for the query page, written against the data model and filled with values from the data.
+
+A query page whose examples return nothing teaches nothing, so each release gets its examples once: a few
+small queries pick a frequent keyword, a prolific author, a journal and an article, and the examples are
+filled in with them (or keep a placeholder when the release has no such thing).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+
+from kg.vocab import PREFIXES
+from server.backend import Backend, QueryRequest
+from server.query_workers import QueryError
+
+log = logging.getLogger("kg.server.examples")
+
+_JSON = "application/sparql-results+json"
+
+
+@dataclass(frozen=True)
+class Example:
+    key: str
+    title: str
+    description: str
+    query: str
+
+
+def _prologue(*names: str) -> str:
+    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in names)
+
+
+def build(keyword: str, person: str, journal: str, article: str) -> list[Example]:
+    """The examples for given values (IRIs without angle brackets, the keyword as plain text)."""
+    keyword_text = json.dumps(keyword.lower(), ensure_ascii=False)
+    return [
+        Example(
+            "keyword", "Articles by keyword",
+            "Articles whose author keywords contain a word (schema:keywords, one triple per keyword).",
+            _prologue("schema") + f"""
+SELECT DISTINCT ?article ?title ?keyword WHERE {{
+  ?article a schema:ScholarlyArticle ;
+           schema:keywords ?keyword .
+  FILTER(CONTAINS(LCASE(STR(?keyword)), {keyword_text}))
+  OPTIONAL {{ ?article schema:headline ?title FILTER(LANG(?title) = LANG(?keyword)) }}
+}}
+ORDER BY ?article
+LIMIT 100
+"""),
+        Example(
+            "author-articles", "An author's articles, in order",
+            "Every article of one person with the author's position in its author list "
+            "(pro:isDocumentContextFor / pro:isHeldBy / schema:position), oldest first.",
+            _prologue("schema", "pro") + f"""
+SELECT DISTINCT ?article ?date ?position ?title WHERE {{
+  ?article pro:isDocumentContextFor ?role .
+  ?role pro:withRole pro:author ;
+        pro:isHeldBy <{person}> ;
+        schema:position ?position .
+  OPTIONAL {{ ?article schema:datePublished ?date }}
+  OPTIONAL {{ ?article schema:headline ?title FILTER(LANG(?title) = "en") }}
+}}
+ORDER BY ?date ?article
+"""),
+        Example(
+            "article-authors", "The authors of an article, in order",
+            "The ordered author list of one article, with each author's name.",
+            _prologue("schema", "pro") + f"""
+SELECT DISTINCT ?position ?person ?name WHERE {{
+  <{article}> pro:isDocumentContextFor ?role .
+  ?role pro:withRole pro:author ;
+        schema:position ?position ;
+        pro:isHeldBy ?person .
+  OPTIONAL {{ ?person schema:name ?name }}
+}}
+ORDER BY ?position ?name
+"""),
+        Example(
+            "journal-issues", "A journal's issues",
+            "The issues of one journal (issue schema:isPartOf volume schema:isPartOf journal), by date.",
+            _prologue("schema") + f"""
+SELECT DISTINCT ?issue ?volumeNumber ?issueNumber ?date WHERE {{
+  ?issue a schema:PublicationIssue ;
+         schema:isPartOf+ <{journal}> .
+  OPTIONAL {{ ?issue schema:isPartOf ?volume . ?volume schema:volumeNumber ?volumeNumber }}
+  OPTIONAL {{ ?issue schema:issueNumber ?issueNumber }}
+  OPTIONAL {{ ?issue schema:datePublished ?date }}
+}}
+ORDER BY ?date ?issue
+"""),
+        Example(
+            "coauthors", "Co-authors",
+            "The people who wrote articles with one person, with the number of shared articles.",
+            _prologue("schema") + f"""
+SELECT ?coauthor (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?article) AS ?articles) WHERE {{
+  ?article schema:author <{person}>, ?coauthor .
+  FILTER(?coauthor != <{person}>)
+  OPTIONAL {{ ?coauthor schema:name ?n }}
+}}
+GROUP BY ?coauthor
+ORDER BY DESC(?articles) ?coauthor
+"""),
+        Example(
+            "journals", "Journals and their articles",
+            "Every journal with its number of articles.",
+            _prologue("schema") + """
+SELECT ?journal (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?article) AS ?articles) WHERE {
+  ?journal a schema:Periodical .
+  ?article a schema:ScholarlyArticle ;
+           schema:isPartOf+ ?journal .
+  OPTIONAL { ?journal schema:name ?t }
+}
+GROUP BY ?journal
+ORDER BY DESC(?articles)
+"""),
+        Example(
+            "graphs", "Article graphs",
+            "Each article has its own named graph; GRAPH reaches one, the default graph is their union.",
+            """
+SELECT ?graph (COUNT(*) AS ?triples) WHERE {
+  GRAPH ?graph { ?s ?p ?o }
+}
+GROUP BY ?graph
+ORDER BY ?graph
+LIMIT 50
+"""),
+    ]
+
+
+_PICKS = {
+    "keyword": _prologue("schema") + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) WHERE {
+  ?a schema:keywords ?value FILTER(LANG(?value) = "en") } GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
+    "person": _prologue("schema") + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) WHERE {
+  ?a schema:author ?value . ?b schema:author ?value, ?other FILTER(?other != ?value) }
+  GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
+    "journal": _prologue("schema") + "SELECT ?value WHERE { ?value a schema:Periodical } ORDER BY ?value LIMIT 1",
+    "article": _prologue("schema", "pro") + """SELECT ?value WHERE {
+  ?value a schema:ScholarlyArticle ; pro:isDocumentContextFor ?r } ORDER BY ?value LIMIT 1""",
+}
+_PLACEHOLDERS = {
+    "keyword": "data",
+    "person": "https://example.org/id/person/REPLACE-ME",
+    "journal": "https://example.org/id/journal/REPLACE-ME",
+    "article": "https://example.org/id/journal/REPLACE-ME/article/REPLACE-ME",
+}
+_cache: dict[str, list[Example]] = {}
+_lock = threading.Lock()
+
+
+def _pick(backend: Backend, name: str) -> str:
+    media = {"solutions": _JSON, "boolean": _JSON, "graph": None}
+    try:
+        reply = backend.query(QueryRequest(query=_PICKS[name], media=media))
+    except QueryError as error:
+        log.warning("example value %s not found: %s", name, error)
+        return _PLACEHOLDERS[name]
+    body = reply.body
+    if body is None and reply.path:  # cannot happen for LIMIT 1, but never leave a spool file behind
+        with open(reply.path, "rb") as handle:
+            body = handle.read()
+    bindings = json.loads(body or b"{}").get("results", {}).get("bindings", [])
+    if not bindings or "value" not in bindings[0]:
+        return _PLACEHOLDERS[name]
+    return bindings[0]["value"]["value"]
+
+
+def for_release(backend: Backend) -> list[Example]:
+    """The examples for the served release, computed once per release."""
+    release = backend.release()
+    key = release.id if release else ""
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    values = {name: _pick(backend, name) for name in _PICKS} if release else dict(_PLACEHOLDERS)
+    examples = build(**values)
+    with _lock:
+        _cache.clear()
+        _cache[key] = examples
+    return examples

@@ -114,7 +114,7 @@ class LocalBackend:
                     max_result_rows=self.config.max_result_rows,
                 )
                 pool.start()
-            except (ReleaseError, QueryError, OSError) as error:
+            except Exception as error:  # a broken release must never take the served one down
                 self._failed[target] = time.monotonic()
                 self.last_error = f"release {target.name} not served: {error}"
                 log.error("%s", self.last_error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from dataclasses import dataclass
 
@@ -161,6 +162,7 @@ def _pick(backend: Backend, name: str) -> str:
     if body is None and reply.path:  # cannot happen for LIMIT 1, but never leave a spool file behind
         with open(reply.path, "rb") as handle:
             body = handle.read()
+        os.unlink(reply.path)
     bindings = json.loads(body or b"{}").get("results", {}).get("bindings", [])
     if not bindings or "value" not in bindings[0]:
         return _PLACEHOLDERS[name]
@@ -170,7 +172,7 @@ def _pick(backend: Backend, name: str) -> str:
 def for_release(backend: Backend) -> list[Example]:
     """The examples for the served release, computed once per release."""
     release = backend.release()
-    key = release.id if release else ""
+    key = str(release.path) if release else ""
     with _lock:
         if key in _cache:
             return _cache[key]

@@ -68,7 +68,7 @@ class Reply:
 # ---- parent side -------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
@@ -101,11 +101,13 @@ class WorkerPool:
     # lifecycle ------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Start every process and wait until each has opened the store; raises QueryError when one cannot."""
-        starting = [self._spawn() for _ in range(self.size)]
+        starting: list[_Worker] = []
         try:
+            for _ in range(self.size):
+                starting.append(self._spawn())
             for worker in starting:
                 self._await_ready(worker)
-        except Exception:
+        except BaseException:
             for worker in starting:
                 self._kill(worker)
             shutil.rmtree(self.spool_dir, ignore_errors=True)

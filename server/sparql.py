@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request
@@ -63,6 +63,9 @@ GRAPH_ALIASES = {
     "text/plain": "application/n-triples",
 }
 HTML = ["text/html", "application/xhtml+xml"]
+# the page uses nothing but its own server: the browser enforces it
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
 
 # the ``format`` request parameter (browsers' download links; SPARQLWrapper sends it as well)
 FORMAT_NAMES = {
@@ -327,13 +330,16 @@ def _page(query: str) -> Response:
     config = _config()
     backend = _backend()
     release = backend.release()
+    found = examples.for_release(backend)
     context: dict[str, Any] = {
         "query": query,
-        "examples": examples.for_release(backend),
+        "examples": found,
+        "examples_data": [asdict(example) for example in found],
         "release": release,
         "config": config,
         "formats": {"solutions": SOLUTION_FORMATS, "graph": GRAPH_FORMATS},
     }
     response = Response(render_template("sparql.html", **context), mimetype="text/html")
     response.headers["Vary"] = "Accept"
+    response.headers["Content-Security-Policy"] = PAGE_CSP
     return response

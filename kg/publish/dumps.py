@@ -17,11 +17,11 @@ import heapq
 import itertools
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, Store, Triple, parse, serialize
+from pyoxigraph import RdfFormat, Triple, parse, serialize
 
 from kg.vocab import PREFIXES
 
@@ -42,19 +42,25 @@ class DumpInfo:
         return asdict(self)
 
 
-def _sorted_runs(lines_file: Path, workdir: Path) -> list[Path]:
+def _sorted_runs(lines: Iterator[bytes], workdir: Path) -> list[Path]:
     runs: list[Path] = []
-    with open(lines_file, "rb") as source:
-        while True:
-            chunk = list(itertools.islice(source, SORT_CHUNK_LINES))
-            if not chunk:
-                break
-            chunk.sort()
-            run = workdir / f"run-{len(runs):05d}.nq"
-            with open(run, "wb") as out:
-                out.writelines(chunk)
-            runs.append(run)
+    while True:
+        chunk = list(itertools.islice(lines, SORT_CHUNK_LINES))
+        if not chunk:
+            break
+        chunk.sort()
+        run = workdir / f"run-{len(runs):05d}.nq"
+        with open(run, "wb") as out:
+            out.writelines(chunk)
+        runs.append(run)
     return runs
+
+
+def _lines_of(files: Iterable[Path]) -> Iterator[bytes]:
+    for path in files:
+        with open(path, "rb") as handle:
+            for line in handle:
+                yield line if line.endswith(b"\n") else line + b"\n"
 
 
 def _merge_sorted(runs: list[Path], target: Path) -> None:
@@ -90,8 +96,12 @@ def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) ->
     return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest.hexdigest(), graphs)
 
 
-def write_dumps(store: Store, dumps_dir: Path) -> list[DumpInfo]:
-    """Write every dump of ``store`` into ``dumps_dir`` with a ``SHA256SUMS`` file; return their facts.
+def write_dumps(graph_files: Iterable[Path], dumps_dir: Path) -> list[DumpInfo]:
+    """Write every dump of the dataset whose graphs are the N-Quads ``graph_files`` into ``dumps_dir``.
+
+    The build keeps one N-Quads file per published graph beside the store (see ``kg.publish.graphs``):
+    reading those is several times faster than dumping the store, whose long literals cost a random
+    read each. Also writes a ``SHA256SUMS`` file; returns the facts of each dump.
 
     Gzip members are written with ``mtime=0`` and no file name, so the same content gives the same bytes.
     """
@@ -99,10 +109,7 @@ def write_dumps(store: Store, dumps_dir: Path) -> list[DumpInfo]:
     infos: list[DumpInfo] = []
     with tempfile.TemporaryDirectory(dir=dumps_dir.parent, prefix=".dump-") as tmp:
         workdir = Path(tmp)
-        raw = workdir / "all.nq"
-        store.dump(raw, RdfFormat.N_QUADS)
-        runs = _sorted_runs(raw, workdir)
-        raw.unlink()
+        runs = _sorted_runs(_lines_of(graph_files), workdir)
         sorted_quads = workdir / "sorted.nq"
         _merge_sorted(runs, sorted_quads)
         for run in runs:

@@ -1,0 +1,90 @@
+"""``kg serve``: run the application under gunicorn (threaded workers), never Flask's development server.
+
+Each gunicorn worker builds its own application (no preloading), so each owns its query processes and
+follows ``DIR/current`` by itself; SIGHUP to the master restarts the workers gracefully, which also picks
+up a new release. Usable as ``python -m server.serve DIR`` as well as through the kg CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from server.config import Config, load_config
+from server.logs import configure_logging
+
+log = logging.getLogger("kg.server")
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, config: Config) -> None:
+        self.kg_config = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        config = self.kg_config
+        settings: dict[str, Any] = {
+            "bind": [f"{config.host}:{config.port}"],
+            "workers": config.workers,
+            "worker_class": "gthread",
+            "threads": config.threads,
+            # the heartbeat timeout, not a request timeout: queries are bounded by sparql.timeout
+            "timeout": max(30, int(config.query_timeout) + 30),
+            "graceful_timeout": max(10, int(config.query_timeout) + 5),
+            "keepalive": 5,
+            "accesslog": None,  # the application writes structured access logs itself
+            "errorlog": "-",
+            "loglevel": config.log_level.lower(),
+            "proc_name": "kg-serve",
+            "limit_request_line": 8190,  # longest GET; longer queries are POSTed (414 otherwise)
+            "worker_exit": _worker_exit,
+            "control_socket_disable": True,  # one per user by default: two servers would fight over it
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from server.app import create_app
+
+        return create_app(self.kg_config)
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """Stop the worker's query processes with it."""
+    app = getattr(worker, "wsgi", None)
+    backend = getattr(app, "extensions", {}).get("kg_backend") if app is not None else None
+    if backend is not None:
+        backend.close()
+
+
+def serve(out_dir: Path, host: str | None = None, port: int | None = None, config_file: Path | None = None,
+          **overrides: Any) -> None:
+    """Serve ``out_dir`` until interrupted. ``host``/``port``/overrides of None keep the file's value."""
+    config = load_config(Path(out_dir), config_file, host=host, port=port, **overrides)
+    configure_logging(config.log_level)
+    log.info("kg serve %s on http://%s:%s/sparql (%d workers x %d threads, %d query processes each)",
+             config.out_dir, config.host, config.port, config.workers, config.threads, config.query_processes)
+    _Gunicorn(config).run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m server.serve", description=__doc__)
+    parser.add_argument("out_dir", type=Path, help="the output folder of kg build (serves DIR/current)")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--config", type=Path, help="TOML configuration file")
+    parser.add_argument("--workers", type=int)
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--timeout", type=float, dest="query_timeout", help="per-query time limit (s)")
+    parser.add_argument("--reload-interval", type=float, dest="reload_interval")
+    args = parser.parse_args(argv)
+    serve(args.out_dir, args.host, args.port, args.config, workers=args.workers, threads=args.threads,
+          query_timeout=args.query_timeout, reload_interval=args.reload_interval)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import atexit
 import importlib
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from server.backend import Backend, LocalBackend
@@ -82,8 +82,6 @@ def _http_error(error: HTTPException) -> Response:
     if error.code == 413:
         config: Config = current_app.config["KG"]
         message = f"The request is too large: queries are limited to {config.max_query_length} bytes."
-    from flask import g
-
     g.error = message
     out = Response(f"{message}\n", status=error.code or 500, mimetype="text/plain")
     for name in ("Allow", "Retry-After"):

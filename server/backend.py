@@ -19,8 +19,8 @@ from typing import Any, Protocol
 from pyoxigraph import Triple
 
 from server.config import Config
-from server.query_workers import QueryError, Reply, Unavailable, WorkerPool
-from server.releases import Release, ReleaseError, current_target, load_release
+from server.query_workers import Reply, Unavailable, WorkerPool
+from server.releases import Release, current_target, load_release
 
 log = logging.getLogger("kg.server.backend")
 

@@ -210,8 +210,8 @@ def endpoint_url() -> str:
     return request.host_url.rstrip("/") + "/sparql"
 
 
-@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
-@bp.route("/sparql/", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST"], endpoint="sparql_slash")  # the W3C tests' path
+@bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     config = _config()
     try:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 BENCH_SECRET = b"kg-bench-secret-not-for-production"
 BENCH_BASE = "https://kg.example.org"
 SAMPLE_SECONDS = 0.05
+TIMELINE_SECONDS = 1.0
 # Targets from the issue that asked for the benchmark.
 TARGET_MAP_OVER_PARSE = 0.2
 TARGET_BUILD_ARTICLES_PER_S = 150.0
@@ -190,6 +191,7 @@ def run_stage(name: str, **kwargs: Any) -> dict:
     process.start()
     sender.close()
     peak_tree = 0.0
+    timeline: list[tuple[float, float]] = []  # (seconds since start, tree MB), at most one a second
     message: tuple[str, Any] | None = None
     while True:
         if message is None and receiver.poll(SAMPLE_SECONDS):
@@ -198,7 +200,11 @@ def run_stage(name: str, **kwargs: Any) -> dict:
             except EOFError:
                 message = ("error", "the stage process ended without a result")
         if process.pid is not None:
-            peak_tree = max(peak_tree, tree_memory_mb(process.pid))
+            now = tree_memory_mb(process.pid)
+            peak_tree = max(peak_tree, now)
+            elapsed = time.perf_counter() - t0
+            if not timeline or elapsed - timeline[-1][0] >= TIMELINE_SECONDS:
+                timeline.append((round(elapsed, 1), round(now, 1)))
         if message is not None or not process.is_alive():
             break
     process.join()
@@ -209,6 +215,7 @@ def run_stage(name: str, **kwargs: Any) -> dict:
     if status != "ok":
         raise RuntimeError(f"stage {name} failed: {payload}")
     payload["wall_seconds"] = wall
+    payload["memory_timeline"] = timeline
     payload["peak_tree_mb"] = max(peak_tree, payload["vmhwm_mb"], payload["children_maxrss_mb"])
     return payload
 

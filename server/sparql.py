@@ -270,6 +270,7 @@ def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str 
         default_graphs=operation.default_graphs,
         named_graphs=operation.named_graphs,
         has_from=found.has_from,
+        base_iri=endpoint_url(),  # the service-defined base IRI (Protocol 2.1.5): the endpoint itself
         prefixes=PREFIXES,
     )
     try:

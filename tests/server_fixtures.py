@@ -4,7 +4,7 @@
 ``kg build`` does, from quads given here: the W3C protocol test data (each file in the named graph its
 manifest label gives), a few articles shaped like the data model, and a filler graph that makes a
 cross-product query run for ever. ``start_server`` runs ``python -m server.serve`` on a free port and
-waits for /health. Test modules load this file with ``pytest_plugins = ["server_fixtures"]``.
+waits for /health. Test modules load this file with ``pytest_plugins = ["tests.server_fixtures"]``.
 """
 
 from __future__ import annotations

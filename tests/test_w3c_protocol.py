@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from rdflib.query import Result
 
-pytest_plugins = ["server_fixtures"]
+pytest_plugins = ["tests.server_fixtures"]
 
 MANIFEST = Path(__file__).parent / "w3c" / "sparql11-protocol" / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -83,7 +83,8 @@ def test_jalali_dates_are_checked_not_converted() -> None:
 
 
 @pytest.mark.parametrize(("label", "slug"), [
-    ("Review", "review-article"), ("Original Article(s)", "research-article"), ("Research(Original)", "research-article"),
+    ("Review", "review-article"), ("Original Article(s)", "research-article"),
+    ("Research(Original)", "research-article"),
     ("Orginal research papers", "research-article"), ("case report", "case-report"), ("پژوهشي", "research-article"),
     ("تحقيقي", "research-article"), ("مروری", "review-article"), ("ديدگاه", "perspective"),
     ("Short Communication", "brief-report"), ("Systematic Review", "systematic-review"), ("Something else", ""),

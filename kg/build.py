@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, RdfFormat, Store, serialize
 
 from kg import __version__
 from kg.iris import Minter
@@ -353,6 +353,9 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         store.backup(str(staging / "store"))
         dumps = write_dumps(graph_files.all(), staging / "dumps")
         seconds["dumps"] = time.perf_counter() - dumps_started
+        merge_started = time.perf_counter()
+        _store_merged_default_graph(staging / "store", staging / "dumps" / "kg.nt.gz")
+        seconds["default_graph"] = time.perf_counter() - merge_started
     finally:
         del writer
         del store
@@ -378,6 +381,23 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     _prune_releases(out_dir / "releases", options.keep_releases)
     summary = summary_lines(totals, report.shown, out_dir / "report.json")
     return BuildReport(exit_code, totals, release_dir, release_dir / "report.json", dumps, seconds, summary)
+
+
+def _store_merged_default_graph(release_store: Path, merged_ntriples: Path) -> None:
+    """Give the release a real default graph: the merged set of all article graphs.
+
+    pyoxigraph's union default graph is a multiset: a journal's triples, repeated in each of its article
+    graphs, would come back once per article and inflate every COUNT. Loading the merged triples (each
+    once, already written for the N-Triples dump) into the release's own default graph makes the SPARQL
+    default graph a proper set; the working store keeps only the article graphs.
+    """
+    import gzip
+
+    store = Store(str(release_store))
+    with gzip.open(merged_ntriples, "rb") as triples:
+        store.bulk_load(triples, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    store.flush()
+    del store
 
 
 def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,

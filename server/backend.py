@@ -45,7 +45,7 @@ class QueryRequest:
 class Backend(Protocol):
     """What the routes need from a store."""
 
-    def query(self, request: QueryRequest) -> Reply: ...
+    def query(self, request: QueryRequest, timeout: float | None = None) -> Reply: ...
 
     def describe(self, iri: str, graph: str | None = None) -> list[Triple]: ...
 
@@ -146,7 +146,9 @@ class LocalBackend:
         raise Unavailable("the store is being switched to a new release; try again")
 
     # the interface ----------------------------------------------------------------------------------------
-    def query(self, request: QueryRequest) -> Reply:
+    def query(self, request: QueryRequest, timeout: float | None = None) -> Reply:
+        """Run a query; ``timeout`` may shorten (never extend) the configured limit."""
+        limit = self.config.query_timeout if timeout is None else min(timeout, self.config.query_timeout)
         return self._run(
             {
                 "op": "query",
@@ -158,7 +160,7 @@ class LocalBackend:
                 "base_iri": request.base_iri,
                 "prefixes": request.prefixes,
             },
-            self.config.query_timeout,
+            limit,
         )
 
     def describe(self, iri: str, graph: str | None = None) -> list[Triple]:

@@ -46,7 +46,7 @@ class Config:
 
     out_dir: Path
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = 8080
     workers: int = 2
     threads: int = 8
     public_url: str | None = None  # e.g. "https://kg.example.org"; None: derived from each request

@@ -20,6 +20,7 @@ from server.query_workers import QueryError
 log = logging.getLogger("kg.server.examples")
 
 _JSON = "application/sparql-results+json"
+PICK_TIMEOUT = 5.0  # seconds per value query: a slow store gets placeholders, not a slow first page
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,10 @@ LIMIT 50
 _PICKS = {
     "keyword": _prologue("schema") + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) WHERE {
   ?a schema:keywords ?value FILTER(LANG(?value) = "en") } GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
-    "person": _prologue("schema") + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) WHERE {
-  ?a schema:author ?value . ?b schema:author ?value, ?other FILTER(?other != ?value) }
-  GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
+    # the person with the most co-authors, then the most articles: both person examples show something
+    "person": _prologue("schema") + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) (COUNT(DISTINCT ?other) AS ?c)
+  WHERE { ?a schema:author ?value . OPTIONAL { ?a schema:author ?other FILTER(?other != ?value) } }
+  GROUP BY ?value ORDER BY DESC(?c) DESC(?n) ?value LIMIT 1""",
     "journal": _prologue("schema") + "SELECT ?value WHERE { ?value a schema:Periodical } ORDER BY ?value LIMIT 1",
     "article": _prologue("schema", "pro") + """SELECT ?value WHERE {
   ?value a schema:ScholarlyArticle ; pro:isDocumentContextFor ?r } ORDER BY ?value LIMIT 1""",
@@ -154,7 +156,7 @@ _lock = threading.Lock()
 def _pick(backend: Backend, name: str) -> str:
     media = {"solutions": _JSON, "boolean": _JSON, "graph": None}
     try:
-        reply = backend.query(QueryRequest(query=_PICKS[name], media=media))
+        reply = backend.query(QueryRequest(query=_PICKS[name], media=media), timeout=PICK_TIMEOUT)
     except QueryError as error:
         log.warning("example value %s not found: %s", name, error)
         return _PLACEHOLDERS[name]

@@ -174,9 +174,15 @@ class WorkerPool:
         worker.conn.close()
         with self._lock:
             self._all.discard(worker)
+            last = self._closed and not self._all
         # spool files of a killed process carry its pid in their name
         for leftover in Path(self.spool_dir).glob(f"{worker.pid}-*"):
             leftover.unlink(missing_ok=True)
+        if last:  # a retired pool's last process: its spool folder goes too, unless a result still waits in it
+            try:
+                os.rmdir(self.spool_dir)
+            except OSError:
+                pass
 
     def _release(self, worker: _Worker) -> None:
         if self._closed:

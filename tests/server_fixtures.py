@@ -4,7 +4,8 @@
 ``kg build`` does, from quads given here: the W3C protocol test data (each file in the named graph its
 manifest label gives), a few articles shaped like the data model, and a filler graph that makes a
 cross-product query run for ever. ``start_server`` runs ``python -m server.serve`` on a free port and
-waits for /health. Test modules load this file with ``pytest_plugins = ["tests.server_fixtures"]``.
+waits for /health. Test modules load this file with ``pytest_plugins = ["tests.server_fixtures"]``
+(and may import its data constants too: PYTEST_DONT_REWRITE, there are no assertions here to rewrite).
 """
 
 from __future__ import annotations
@@ -224,7 +225,7 @@ class RunningServer:
 DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
     "server": {"workers": 2, "threads": 4},
     "sparql": {"timeout": 2.0, "query_processes": 2, "max_query_length": 20000, "max_result_rows": 5000,
-               "queue_timeout": 5.0},
+               "max_result_bytes": 2_000_000, "spool_threshold": 65536, "queue_timeout": 5.0},
     "reload": {"interval": 0.3},
     "log": {"level": "INFO"},
 }

@@ -38,7 +38,7 @@ def file_entry(report: dict, name: str) -> dict:
 def published_articles(out: Path) -> set[str]:
     store = Store.read_only(str(out / "current" / "store"))
     rows = store.query("SELECT DISTINCT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> }",
-                       use_default_graph_as_union=True)
+                       )
     return {row["a"].value for row in rows}
 
 
@@ -139,7 +139,7 @@ def test_windows_1256_and_bom_are_read(tmp_path: Path) -> None:
     store = Store.read_only(str(tmp_path / "out" / "current" / "store"))
     rows = list(store.query(
         "SELECT DISTINCT ?t WHERE { <https://kg.example.org/id/journal/2476-6879> <http://schema.org/name> ?t "
-        "FILTER(lang(?t) = 'fa') }", use_default_graph_as_union=True))
+        "FILTER(lang(?t) = 'fa') }"))
     assert [row["t"].value for row in rows] == ["راهبردهای مدیریت در نظام سلامت"]
     assert len(published_articles(tmp_path / "out")) == 2
 
@@ -178,7 +178,7 @@ def test_odd_fields_are_cleaned_and_reported(tmp_path: Path) -> None:
     store = Store.read_only(str(tmp_path / "out" / "current" / "store"))
 
     def values(query: str) -> list[str]:
-        return sorted(row[0].value for row in store.query(query, use_default_graph_as_union=True))
+        return sorted(row[0].value for row in store.query(query))
 
     # the wrong print ISSN is not published; the valid online one names the journal
     assert values("SELECT ?i WHERE { ?j <http://schema.org/issn> ?i }") == ["2538-1563"]
@@ -210,12 +210,12 @@ def test_every_corpus_file_is_built_or_reported(sample_build: Path) -> None:
 def test_no_persian_literal_has_arabic_yeh_or_kaf(sample_build: Path) -> None:
     store = Store.read_only(str(sample_build / "current" / "store"))
     rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isLiteral(?o) && lang(?o) = 'fa') }",
-                       use_default_graph_as_union=True)
+                       )
     assert int(next(iter(rows))["n"].value) > 100
     bad = store.query(
         "SELECT ?o WHERE { ?s ?p ?o "
         "FILTER(isLiteral(?o) && lang(?o) = 'fa' && REGEX(STR(?o), '[\u064a\u0643\u0649]')) }",
-        use_default_graph_as_union=True)
+        )
     assert [row["o"].value for row in bad] == []
     # the raw corpus does contain them: the rule is doing work
     assert any("\u064a" in path.read_text(encoding="utf-8") for path in CORPUS.glob("*.xml"))

@@ -36,13 +36,13 @@ def store(sample_build: Path) -> Store:
 
 
 def select(store: Store, query: str) -> list[dict[str, str]]:
-    rows = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    rows = store.query(PREFIXES + query)
     names = [variable.value for variable in rows.variables]
     return [{name: (row[name].value if row[name] is not None else None) for name in names} for row in rows]
 
 
 def lang_values(store: Store, subject: str, predicate: str) -> dict[str, set[str]]:
-    rows = store.query(f"SELECT ?o WHERE {{ <{subject}> {predicate} ?o }}", use_default_graph_as_union=True)
+    rows = store.query(f"SELECT ?o WHERE {{ <{subject}> {predicate} ?o }}")
     found: dict[str, set[str]] = {}
     for row in rows:
         found.setdefault(row["o"].language or "", set()).add(row["o"].value)
@@ -130,7 +130,7 @@ def test_issue_dates_in_both_calendars(store: Store) -> None:
     assert rows == [{"date": "2026-03-01", "year": "1404", "month": "--12", "day": "---01",
                      "calendar": f"{BASE}/id/calendar/solar-hijri"}]
     datatype = next(iter(store.query(f"SELECT ?d WHERE {{ <{ARTICLE}> <http://schema.org/datePublished> ?d }}",
-                                     use_default_graph_as_union=True)))["d"].datatype.value
+                                     )))["d"].datatype.value
     assert datatype == "http://www.w3.org/2001/XMLSchema#date"
 
 
@@ -159,3 +159,14 @@ def test_article_is_one_named_graph_with_its_containers(store: Store) -> None:
         VALUES ?type {{ schema:Periodical schema:PublicationVolume schema:PublicationIssue
                         schema:ScholarlyArticle }} }}""")
     assert {row["s"] for row in rows} == {JOURNAL, f"{JOURNAL}/volume/10", ISSUE, ARTICLE}
+
+
+def test_default_graph_is_the_merged_set(sample_build: Path) -> None:
+    """The journal is in four jmums article graphs, but the SPARQL default graph holds its triples once."""
+    store = Store.read_only(str(sample_build / "current" / "store"))
+    query = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { <https://kg.example.org/id/journal/1735-9260> "
+             "<http://schema.org/name> ?name } } GROUP BY ?g")
+    assert len(list(store.query(query))) == 4
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { <https://kg.example.org/id/journal/1735-9260> "
+                       "<http://schema.org/name> ?name }")
+    assert next(iter(rows))["n"].value == "2"

@@ -4,7 +4,7 @@
     kg serve DIR [--host H] [--port P]         serve it (SPARQL, dumps, linked-data pages)
     kg demo [--out DIR]                        build the bundled sample and serve it
     kg validate INPUT... | --store DIR         check records against the SHACL shapes
-    kg jsonld DIR --out FOLDER                 one schema.org JSON-LD file per article, for journal sites
+    kg jsonld DIR --to FOLDER                  one schema.org JSON-LD file per article, for journal sites
     kg bench --articles N                      the build benchmark on a synthetic corpus
 """
 

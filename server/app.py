@@ -20,6 +20,8 @@ from server.logs import init_access_log
 # "module:attribute" of every blueprint, in registration order.
 BLUEPRINTS: list[str] = [
     "server.sparql:bp",
+    "server.resources:bp",
+    "server.dataset:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"

@@ -1,0 +1,229 @@
+"""Reading descriptions for the linked-data routes, through the backend's SPARQL interface only.
+
+The documents, pages and dataset description need small, bounded pieces of the graph: a thing's concise
+bounded description, the labels of what it links to, the articles of a person. They are asked for as SPARQL
+CONSTRUCT/SELECT queries through :class:`server.backend.Backend`, so they run in the same killable query
+processes (and under the same time limit) as the public endpoint, and work unchanged over a remote store.
+
+The store holds IRIs minted under the build's base (``build.json`` "base"); the server may be reached under
+another address. :class:`Rebase` maps between the two, so a request path finds its thing and every IRI in a
+response points to where the data is served.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
+
+from kg.vocab import RDFS, SCHEMA, SKOS
+from server.backend import Backend, QueryRequest
+from server.query_workers import QueryError, Reply
+from server.releases import Release
+
+NT = "application/n-triples"
+SRJ = "application/sparql-results+json"
+LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
+# path segments of the nodes that exist only through their parent: {thing}/author/1, {thing}/identifier/doi,
+# {article}/manifestation, {issue}/date-jalali(/description) (kg/iris.py, "nodes that exist only through ...")
+CHILD_SEGMENTS = ("author", "identifier", "manifestation", "date-jalali")
+Term = NamedNode | BlankNode | Literal
+
+
+def backend() -> Backend:
+    return current_app.extensions["kg_backend"]
+
+
+# ---- bases ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rebase:
+    """The build's base IRI and the public base the response is for; maps IRIs both ways."""
+
+    build: str
+    public: str
+
+    def out(self, iri: str) -> str:
+        """A stored IRI as it is served."""
+        if self.build != self.public and (iri == self.build or iri.startswith(self.build + "/")):
+            return self.public + iri[len(self.build):]
+        return iri
+
+    def inward(self, iri: str) -> str:
+        """A served IRI as it is stored."""
+        if self.build != self.public and (iri == self.public or iri.startswith(self.public + "/")):
+            return self.build + iri[len(self.public):]
+        return iri
+
+    def term(self, term: Any) -> Any:
+        if isinstance(term, NamedNode):
+            return NamedNode(self.out(term.value))
+        return term
+
+    def triples(self, triples: Iterable[Triple]) -> list[Triple]:
+        if self.build == self.public:
+            return list(triples)
+        return [Triple(self.term(t.subject), self.term(t.predicate), self.term(t.object)) for t in triples]
+
+
+def public_base() -> str:
+    """Where this response is served: ``server.public_url`` if configured, else the address of the request."""
+    configured = current_app.config["KG"].public_url
+    return (configured or request.host_url).rstrip("/")
+
+
+def current_release() -> Release | None:
+    """The served release; right after start, waits (as a query would) for this worker to open it."""
+    release = backend().release()
+    if release is None:
+        try:
+            exists("urn:kg:ping")  # waits for the release like any query, up to sparql.queue_timeout
+        except QueryError:
+            return None
+        release = backend().release()
+    return release
+
+
+def build_base() -> str:
+    release = current_release()
+    base = release.base if release is not None else None
+    return (base or public_base()).rstrip("/")
+
+
+def rebase() -> Rebase:
+    return Rebase(build_base(), public_base())
+
+
+# ---- queries ----------------------------------------------------------------------------------------------
+
+def _body(reply: Reply) -> bytes:
+    if reply.body is not None:
+        return reply.body
+    assert reply.path is not None
+    try:
+        with open(reply.path, "rb") as handle:
+            return handle.read()
+    finally:
+        os.unlink(reply.path)
+
+
+def construct(query: str) -> list[Triple]:
+    """The triples of a CONSTRUCT query over the union of the graphs, each once."""
+    reply = backend().query(QueryRequest(query=query, media={"graph": NT, "solutions": SRJ, "boolean": SRJ}))
+    return list(dict.fromkeys(parse(_body(reply), format=RdfFormat.N_TRIPLES)))
+
+
+def select(query: str) -> list[dict[str, Term]]:
+    """The solutions of a SELECT query as pyoxigraph terms, by variable name."""
+    reply = backend().query(QueryRequest(query=query, media={"graph": NT, "solutions": SRJ, "boolean": SRJ}))
+    data = json.loads(_body(reply))
+    rows = []
+    for binding in data.get("results", {}).get("bindings", []):
+        rows.append({name: _term(value) for name, value in binding.items()})
+    return rows
+
+
+def _term(value: dict[str, str]) -> Term:
+    kind = value["type"]
+    if kind == "uri":
+        return NamedNode(value["value"])
+    if kind == "bnode":
+        return BlankNode(value["value"])
+    if "xml:lang" in value:
+        return Literal(value["value"], language=value["xml:lang"])
+    if "datatype" in value:
+        return Literal(value["value"], datatype=NamedNode(value["datatype"]))
+    return Literal(value["value"])
+
+
+def iri_ref(iri: str) -> str:
+    """``<iri>`` for a SPARQL query; refuses characters that could break out of the IRI reference."""
+    if re.search(r'[\x00-\x20<>"{}|^`\\]', iri):
+        raise ValueError(f"not a usable IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def concise_description(iri: str) -> list[Triple]:
+    """The thing's concise bounded description, plus the labels of what it (and its parts) link to.
+
+    Its own triples, those of the nodes that exist only through it (``{iri}/author/1``, ``/identifier/doi``,
+    ``/manifestation``, ``/date-jalali`` and ``/date-jalali/description``), and ``schema:name``,
+    ``skos:prefLabel`` and ``rdfs:label`` of every IRI these link to, so that a client can show the links.
+    """
+    ref = iri_ref(iri)
+    children = "^" + re.escape(iri) + "/(" + "|".join(CHILD_SEGMENTS) + ")(/|$)"
+    child_regex = json.dumps(children)
+    labels = " ".join(f"<{p.value}>" for p in LABELS)
+    query = f"""
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ BIND({ref} AS ?s) ?s ?p ?o }}
+  UNION {{ {ref} ?p1 ?s . FILTER(isIRI(?s) && REGEX(STR(?s), {child_regex})) ?s ?p ?o }}
+  UNION {{ {ref} ?p1 ?c . FILTER(isIRI(?c) && REGEX(STR(?c), {child_regex}))
+           ?c ?p2 ?s . FILTER(isIRI(?s) && REGEX(STR(?s), {child_regex})) ?s ?p ?o }}
+  UNION {{ {ref} ?p1 ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
+  UNION {{ {ref} ?p1 ?c . FILTER(isIRI(?c) && REGEX(STR(?c), {child_regex}))
+           ?c ?p2 ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
+}}"""
+    return construct(query)
+
+
+def exists(iri: str) -> bool:
+    """True when the store holds a triple about ``iri`` (minted things always have their types)."""
+    reply = backend().query(QueryRequest(query=f"ASK {{ {iri_ref(iri)} ?p ?o }}",
+                                         media={"graph": NT, "solutions": SRJ, "boolean": SRJ}))
+    return bool(json.loads(_body(reply)).get("boolean"))
+
+
+# ---- reading triples in Python -----------------------------------------------------------------------------
+
+class Index:
+    """Triples indexed by subject and by object, with label helpers for the pages."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self.triples = list(dict.fromkeys(triples))
+        self.out: dict[Any, dict[NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        self.into: dict[Any, dict[NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        for t in self.triples:
+            self.out[t.subject][t.predicate].append(t.object)
+            self.into[t.object][t.predicate].append(t.subject)
+
+    def objects(self, subject: Any, predicate: NamedNode) -> list[Term]:
+        return list(self.out.get(subject, {}).get(predicate, []))
+
+    def subjects(self, predicate: NamedNode, obj: Any) -> list[Term]:
+        return list(self.into.get(obj, {}).get(predicate, []))
+
+    def value(self, subject: Any, predicate: NamedNode) -> Term | None:
+        values = self.objects(subject, predicate)
+        return sorted(values, key=lambda v: v.value)[0] if values else None
+
+    def types(self, subject: Any) -> set[str]:
+        return {t.value for t in self.objects(subject, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))}
+
+    def text(self, subject: Any, predicates: tuple[NamedNode, ...] | NamedNode, lang: str) -> Literal | None:
+        """The literal in ``lang`` if there is one, else one in another language, else None."""
+        if isinstance(predicates, NamedNode):
+            predicates = (predicates,)
+        found: list[Literal] = []
+        for predicate in predicates:
+            found += [o for o in self.objects(subject, predicate) if isinstance(o, Literal)]
+        if not found:
+            return None
+        for literal in found:
+            if literal.language == lang:
+                return literal
+        untagged = [lit for lit in found if not lit.language]
+        return untagged[0] if untagged else sorted(found, key=lambda lit: lit.language or "")[0]
+
+    def texts(self, subject: Any, predicate: NamedNode, lang: str) -> list[Literal]:
+        return [o for o in self.objects(subject, predicate) if isinstance(o, Literal) and o.language == lang]
+
+    def label(self, subject: Any, lang: str) -> Literal | None:
+        return self.text(subject, (SCHEMA.headline, *LABELS), lang)

@@ -1,0 +1,493 @@
+"""HTML views of things: articles, journals, volumes, issues, persons, organizations and keyword concepts.
+
+One page per thing and language (``/fa/doc/...`` right-to-left, ``/en/doc/...`` left-to-right), linked to
+each other, with no external assets. Each view gathers what it shows with a few bounded SPARQL queries
+(:mod:`server.describe`) and hands plain values to a template. Every literal keeps its own language on the
+page (``lang`` and ``dir`` on its element), so an English title on a Persian page still reads left-to-right.
+Article pages carry the schema.org JSON-LD of :mod:`kg.publish.article_jsonld` and the Highwire Press
+``citation_*`` tags Google Scholar reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import render_template
+from pyoxigraph import Literal, NamedNode
+
+from kg.publish.article_jsonld import article_context_query, article_jsonld, script_json
+from kg.vocab import DCTERMS, FABIO, FOAF, PRISM, PRO, SCHEMA, SCORO, SKOS, TIME
+from server.describe import Index, Rebase, concise_description, construct, iri_ref, select
+
+LANGUAGES = ("fa", "en")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LIST_LIMIT = 1000
+
+UI: dict[str, dict[str, str]] = {
+    "fa": {
+        "site": "گراف دانش مجلات", "authors": "نویسندگان", "abstract": "چکیده", "keywords": "کلیدواژه‌ها",
+        "journal": "مجله", "volume": "دوره", "issue": "شماره", "pages": "صفحات", "date": "تاریخ انتشار",
+        "doi": "DOI", "source": "صفحهٔ مقاله در سایت مجله", "corresponding": "نویسندهٔ مسئول",
+        "articles": "مقاله‌ها", "issues": "شماره‌ها", "people": "پژوهشگران", "affiliation": "وابستگی",
+        "issn": "شاپا", "homepage": "وبگاه", "type": "نوع مقاله", "section": "بخش", "formats": "قالب‌ها",
+        "other_language": "English", "data": "داده‌ها", "none": "موردی نیست.", "article": "مقاله",
+        "person": "پژوهشگر", "organization": "سازمان", "concept": "کلیدواژه", "resource": "منبع",
+        "orcid": "ORCID", "properties": "ویژگی‌ها", "language": "زبان", "more": "فهرست کوتاه شده است.", "sep": "، ",
+    },
+    "en": {
+        "site": "Journals knowledge graph", "authors": "Authors", "abstract": "Abstract", "keywords": "Keywords",
+        "journal": "Journal", "volume": "Volume", "issue": "Issue", "pages": "Pages", "date": "Published",
+        "doi": "DOI", "source": "Article page at the journal's site", "corresponding": "corresponding author",
+        "articles": "Articles", "issues": "Issues", "people": "People", "affiliation": "Affiliation",
+        "issn": "ISSN", "homepage": "Homepage", "type": "Article type", "section": "Section", "formats": "Formats",
+        "other_language": "فارسی", "data": "Data", "none": "None.", "article": "Article",
+        "person": "Person", "organization": "Organization", "concept": "Keyword", "resource": "Resource",
+        "orcid": "ORCID", "properties": "Properties", "language": "Language", "more": "The list is cut short.",
+        "sep": ", ",
+    },
+}
+JALALI_MONTHS = {
+    "fa": ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"],
+    "en": ["Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
+           "Bahman", "Esfand"],
+}
+GREGORIAN_MONTHS = {
+    "fa": ["ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+}
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def digits(text: str, lang: str) -> str:
+    return text.translate(PERSIAN_DIGITS) if lang == "fa" else text
+
+
+@dataclass
+class Text:
+    """A piece of text with its language, so the template can set ``lang`` and ``dir`` on it."""
+
+    value: str
+    lang: str = ""
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if self.lang in ("fa", "ar") else ("ltr" if self.lang else "auto")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def text(literal: Any) -> Text | None:
+    if literal is None:
+        return None
+    return Text(literal.value, getattr(literal, "language", None) or "")
+
+
+@dataclass
+class Link:
+    href: str
+    label: Text
+    note: str = ""
+    extra: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """What every page template gets besides its own data."""
+
+    lang: str
+    kind: str
+    title: Text
+    urls: dict[str, Any]
+    ui: dict[str, str]
+    meta: list[tuple[str, str]] = field(default_factory=list)
+    jsonld: str | None = None
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if self.lang == "fa" else "ltr"
+
+
+class Links:
+    """URLs of the pages of things, in the page's language, under the public base."""
+
+    def __init__(self, rebase: Rebase, lang: str) -> None:
+        self.rebase = rebase
+        self.lang = lang
+
+    def page(self, iri: str, lang: str | None = None) -> str:
+        public = self.rebase.out(iri)
+        prefix = self.rebase.public + "/id/"
+        if public.startswith(prefix):
+            return f"{self.rebase.public}/{lang or self.lang}/doc/{public[len(prefix):]}"
+        return public
+
+    def document(self, iri: str) -> str:
+        public = self.rebase.out(iri)
+        prefix = self.rebase.public + "/id/"
+        return self.rebase.public + "/doc/" + public[len(prefix):] if public.startswith(prefix) else public
+
+
+def gregorian(value: str, lang: str) -> str:
+    """``2026-03-01`` -> "1 March 2026" / "۱ مارس ۲۰۲۶" (the value is kept when it is not a full date)."""
+    try:
+        year, month, day = (int(part) for part in value[:10].split("-"))
+        name = GREGORIAN_MONTHS[lang][month - 1]
+    except (ValueError, IndexError):
+        return digits(value, lang)
+    return digits(f"{day} {name} {year}", lang)
+
+
+def jalali(index: Index, issue: Any, lang: str) -> str | None:
+    """The issue's Solar Hijri date from its OWL-Time description ("1 Esfand 1404" / "۱ اسفند ۱۴۰۴")."""
+    for instant in index.objects(issue, TIME.hasTime):
+        for description in index.objects(instant, TIME.inDateTime):
+            year = index.value(description, TIME.year)
+            month = index.value(description, TIME.month)
+            day = index.value(description, TIME.day)
+            if year is None:
+                continue
+            parts = [year.value]
+            try:
+                if month is not None:
+                    parts.insert(0, JALALI_MONTHS[lang][int(month.value.lstrip("-")) - 1])
+                if day is not None:
+                    parts.insert(0, str(int(day.value.lstrip("-"))))
+            except (ValueError, IndexError):
+                continue
+            suffix = " ه‍.ش." if lang == "fa" else " SH"
+            return digits(" ".join(parts), lang) + suffix
+    return None
+
+
+# ---- views -------------------------------------------------------------------------------------------------
+
+def render_thing(iri: str, lang: str, rebase: Rebase, urls: dict[str, Any]) -> str:
+    """The HTML page of a stored thing in ``lang``; the view is chosen by its types."""
+    node = NamedNode(iri)
+    types = {row["t"].value for row in select(f"SELECT DISTINCT ?t WHERE {{ {iri_ref(iri)} a ?t }}")}
+    links = Links(rebase, lang)
+    if SCHEMA.ScholarlyArticle.value in types:
+        return article_page(iri, lang, rebase, links, urls)
+    index = Index(concise_description(iri))
+    if SCHEMA.Periodical.value in types:
+        return container_page("journal", node, index, lang, links, urls)
+    if SCHEMA.PublicationVolume.value in types:
+        return container_page("volume", node, index, lang, links, urls)
+    if SCHEMA.PublicationIssue.value in types:
+        return issue_page(node, index, lang, links, urls)
+    if SCHEMA.Person.value in types:
+        return person_page(node, index, lang, links, urls)
+    if SCHEMA.Organization.value in types:
+        return organization_page(node, index, lang, links, urls)
+    if SKOS.Concept.value in types or SCHEMA.DefinedTerm.value in types:
+        return concept_page(node, index, lang, links, urls)
+    return generic_page(node, index, lang, links, urls)
+
+
+def page_context(kind: str, title: Text | None, lang: str, urls: dict[str, Any], **extra: Any) -> Page:
+    """The part of a template's context every page shares."""
+    return Page(lang=lang, kind=kind, title=title or Text(urls["thing"]), urls=urls, ui=UI[lang], **extra)
+
+
+def _label(index: Index, node: Any, lang: str, fallback: str = "") -> Text:
+    return text(index.label(node, lang)) or Text(fallback or node.value)
+
+
+def article_items(pattern: str, lang: str, links: Links) -> tuple[list[Link], bool]:
+    """The articles matching a SPARQL pattern on ``?a``, newest first, each with its date and pages."""
+    props = " ".join(f"<{p.value}>" for p in (SCHEMA.headline, SCHEMA.datePublished, SCHEMA.pageStart,
+                                             SCHEMA.pageEnd, SCHEMA.author))
+    query = f"""
+CONSTRUCT {{ ?a ?p ?o . ?o <{SCHEMA.name.value}> ?n }} WHERE {{
+  {{ SELECT DISTINCT ?a WHERE {{ {pattern} ?a a <{SCHEMA.ScholarlyArticle.value}> }}
+     ORDER BY ?a LIMIT {LIST_LIMIT + 1} }}
+  ?a ?p ?o . VALUES ?p {{ {props} }}
+  OPTIONAL {{ FILTER(?p = <{SCHEMA.author.value}>) ?o <{SCHEMA.name.value}> ?n }}
+}}"""
+    index = Index(construct(query))
+    articles = {t.subject for t in index.triples if t.predicate == SCHEMA.headline}
+    items = []
+    for article in articles:
+        date = index.value(article, SCHEMA.datePublished)
+        start = index.value(article, SCHEMA.pageStart)
+        end = index.value(article, SCHEMA.pageEnd)
+        notes = []
+        if date is not None:
+            notes.append(gregorian(date.value, lang))
+        if start is not None:
+            notes.append(digits(f"{start.value}–{end.value}" if end is not None else start.value, lang))
+        authors = [_label(index, p, lang) for p in sorted(index.objects(article, SCHEMA.author), key=str)]
+        items.append(Link(links.page(article.value), _label(index, article, lang), " · ".join(notes), authors))
+    items.sort(key=lambda item: (item.note, item.label.value))
+    return items[:LIST_LIMIT], len(items) > LIST_LIMIT
+
+
+def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[str, Any]) -> str:
+    triples = construct(article_context_query(iri))
+    index = Index(triples)
+    node = NamedNode(iri)
+    title = text(index.text(node, SCHEMA.headline, lang))
+    other_titles = [text(t) for t in index.objects(node, SCHEMA.headline)
+                    if isinstance(t, Literal) and (title is None or t.value != title.value)]
+
+    corresponding = {p.value for role in index.objects(node, PRO.isDocumentContextFor)
+                     if SCORO["corresponding-author"] in index.objects(role, PRO.withRole)
+                     for p in index.objects(role, PRO.isHeldBy)}
+    roles = []
+    for role in index.objects(node, PRO.isDocumentContextFor):
+        if PRO.author not in index.objects(role, PRO.withRole):
+            continue
+        position = index.value(role, SCHEMA.position)
+        person = index.value(role, PRO.isHeldBy)
+        if person is None:
+            continue
+        orgs = [Link(links.page(o.value), _label(index, o, lang))
+                for o in index.objects(role, PRO.relatesToOrganization)]
+        orcid = next((s.value for s in index.objects(person, SCHEMA.sameAs) if "orcid.org/" in s.value), None)
+        roles.append((int(position.value) if position is not None else 10**6, {
+            "link": Link(links.page(person.value), _label(index, person, lang)),
+            "corresponding": person.value in corresponding, "orgs": orgs, "orcid": orcid,
+            "name_for_citation": (index.text(person, SCHEMA.name, lang) or Literal(person.value)).value,
+        }))
+    authors = [entry for _, entry in sorted(roles, key=lambda pair: pair[0])]
+
+    abstract = text(index.text(node, SCHEMA.abstract, lang))
+    paragraphs = [Text(p.strip(), abstract.lang) for p in abstract.value.split("\n\n") if p.strip()] if abstract else []
+    keywords = []
+    for concept in index.objects(node, DCTERMS.subject):
+        keywords.append(Link(links.page(concept.value), _label(index, concept, lang)))
+    keywords.sort(key=lambda k: k.label.value)
+
+    issue = index.value(node, SCHEMA.isPartOf)
+    chain = []  # issue, volume, journal
+    current = issue
+    while current is not None and len(chain) < 3:
+        chain.append(current)
+        current = index.value(current, SCHEMA.isPartOf)
+    journal = next((c for c in chain if SCHEMA.Periodical.value in index.types(c)), None)
+    volume = next((c for c in chain if SCHEMA.PublicationVolume.value in index.types(c)), None)
+    issue_node = next((c for c in chain if SCHEMA.PublicationIssue.value in index.types(c)), None)
+    journal_title = _label(index, journal, lang) if journal is not None else None
+    volume_number = index.value(volume, SCHEMA.volumeNumber) if volume is not None else None
+    issue_number = index.value(issue_node, SCHEMA.issueNumber) if issue_node is not None else None
+    issns = sorted(i.value for i in index.objects(journal, SCHEMA.issn)) if journal is not None else []
+    start = index.value(node, SCHEMA.pageStart)
+    end = index.value(node, SCHEMA.pageEnd)
+    date = index.value(node, SCHEMA.datePublished)
+    doi = index.value(node, PRISM.doi)
+    source = index.value(node, SCHEMA.url)
+    language = index.value(node, SCHEMA.inLanguage)
+    genre = index.value(node, SCHEMA.genre)
+    section = text(index.text(node, SCHEMA.articleSection, lang))
+
+    meta: list[tuple[str, str]] = []
+    if title is not None:
+        meta.append(("citation_title", title.value))
+    meta += [("citation_author", a["name_for_citation"]) for a in authors]
+    if date is not None:
+        meta.append(("citation_publication_date", date.value[:10].replace("-", "/")))
+    if journal_title is not None:
+        meta.append(("citation_journal_title", journal_title.value))
+    meta += [("citation_issn", issn) for issn in issns]
+    if volume_number is not None:
+        meta.append(("citation_volume", volume_number.value))
+    if issue_number is not None:
+        meta.append(("citation_issue", issue_number.value))
+    if start is not None:
+        meta.append(("citation_firstpage", start.value))
+    if end is not None:
+        meta.append(("citation_lastpage", end.value))
+    if doi is not None:
+        meta.append(("citation_doi", doi.value))
+    if language is not None:
+        meta.append(("citation_language", language.value))
+    kw_literals = [k.value for k in index.texts(node, SCHEMA.keywords, lang)]
+    if kw_literals:
+        meta.append(("citation_keywords", "; ".join(kw_literals)))
+    meta.append(("citation_abstract_html_url", urls["self"]))
+
+    data = article_jsonld(triples, iri, lang, rebase=rebase.out, page=urls["self"],
+                          document=lambda public: links.page(rebase.inward(public)))
+    page = page_context("article", title, lang, urls, meta=meta, jsonld=script_json(data))
+    return render_template(
+        "article.html", page=page, other_titles=other_titles, authors=authors, paragraphs=paragraphs,
+        keywords=keywords,
+        journal=Link(links.page(journal.value), journal_title) if journal is not None and journal_title else None,
+        volume=Link(links.page(volume.value), Text(digits(volume_number.value, lang)))
+        if volume is not None and volume_number is not None else None,
+        issue=Link(links.page(issue_node.value), Text(digits(issue_number.value, lang)))
+        if issue_node is not None and issue_number is not None else None,
+        pages=digits(f"{start.value}–{end.value}" if end is not None else start.value, lang) if start else None,
+        date=gregorian(date.value, lang) if date is not None else None,
+        date_iso=date.value if date is not None else None,
+        date_jalali=jalali(index, issue_node, lang) if issue_node is not None else None,
+        doi=doi.value if doi is not None else None, source=source.value if source is not None else None,
+        genre=Link(links.page(genre.value), _label(index, genre, lang)) if genre is not None else None,
+        section=section,
+    )
+
+
+def container_page(kind: str, node: NamedNode, index: Index, lang: str, links: Links,
+                   urls: dict[str, Any]) -> str:
+    """A journal or a volume: what it is and its issues, newest first."""
+    ref = iri_ref(node.value)
+    if kind == "journal":
+        where = (f"{{ ?issue <{SCHEMA.isPartOf.value}> ?vol . ?vol <{SCHEMA.isPartOf.value}> {ref} . "
+                 f"?vol a <{SCHEMA.PublicationVolume.value}> }} UNION {{ ?issue <{SCHEMA.isPartOf.value}> {ref} }}")
+    else:
+        where = f"?issue <{SCHEMA.isPartOf.value}> {ref} . BIND({ref} AS ?vol)"
+    rows = select(f"""
+SELECT ?issue ?vol ?vn ?in ?date (COUNT(DISTINCT ?a) AS ?n) WHERE {{
+  {where}
+  ?issue a <{SCHEMA.PublicationIssue.value}> .
+  OPTIONAL {{ ?vol <{SCHEMA.volumeNumber.value}> ?vn }}
+  OPTIONAL {{ ?issue <{SCHEMA.issueNumber.value}> ?in }}
+  OPTIONAL {{ ?issue <{SCHEMA.datePublished.value}> ?date }}
+  OPTIONAL {{ ?a <{SCHEMA.isPartOf.value}> ?issue . ?a a <{SCHEMA.ScholarlyArticle.value}> }}
+}} GROUP BY ?issue ?vol ?vn ?in ?date""")
+    ui = UI[lang]
+    issues = []
+    for row in rows:
+        vn, number = row.get("vn"), row.get("in")
+        label = " ".join(part for part in (
+            f"{ui['volume']} {vn.value}" if vn is not None else "",
+            f"{ui['issue']} {number.value}" if number is not None else "") if part)
+        notes = [gregorian(row["date"].value, lang)] if row.get("date") is not None else []
+        notes.append(f"{ui['articles']}: {row['n'].value}")
+        issues.append(((_number(vn), _number(number)), Link(links.page(row["issue"].value),
+                                                             Text(digits(label or row["issue"].value, lang)),
+                                                             digits(" · ".join(notes), lang))))
+    issues.sort(key=lambda pair: pair[0], reverse=True)
+    title = _label(index, node, lang)
+    if kind == "volume":
+        number = index.value(node, SCHEMA.volumeNumber)
+        title = Text(digits(f"{ui['volume']} {number.value}", lang)) if number is not None else title
+    journal = index.value(node, SCHEMA.isPartOf) if kind == "volume" else None
+    return render_template(
+        "container.html", page=page_context(kind, title, lang, urls),
+        issues=[link for _, link in issues],
+        names=[text(n) for n in index.objects(node, SCHEMA.name)],
+        issns=sorted(i.value for i in index.objects(node, SCHEMA.issn)),
+        homepage=(index.value(node, FOAF.homepage) or index.value(node, SCHEMA.url)),
+        journal=Link(links.page(journal.value), _label(index, journal, lang)) if journal is not None else None,
+    )
+
+
+def _number(literal: Any) -> tuple[int, str]:
+    if literal is None:
+        return (-1, "")
+    try:
+        return (int(literal.value), literal.value)
+    except ValueError:
+        return (-1, literal.value)
+
+
+def issue_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
+    ui = UI[lang]
+    ref = iri_ref(node.value)
+    articles, more = article_items(f"?a <{SCHEMA.isPartOf.value}> {ref} .", lang, links)
+    articles.sort(key=lambda item: _page_key(item.note))
+    parent = index.value(node, SCHEMA.isPartOf)
+    # the parent's parent (the journal of a volume) is not in the issue's description: ask for it
+    chain = []
+    if parent is not None:
+        rows = select(f"""SELECT ?c ?name WHERE {{ {ref} <{SCHEMA.isPartOf.value}>+ ?c .
+                          OPTIONAL {{ ?c <{SCHEMA.name.value}> ?name }} }}""")
+        seen: dict[str, list[Any]] = {}
+        for row in rows:
+            seen.setdefault(row["c"].value, [])
+            if row.get("name") is not None:
+                seen[row["c"].value].append(row["name"])
+        for container, names in seen.items():
+            label = next((n for n in names if getattr(n, "language", None) == lang), names[0] if names else None)
+            chain.append(Link(links.page(container), text(label) or Text(container)))
+    number = index.value(node, SCHEMA.issueNumber)
+    date = index.value(node, SCHEMA.datePublished)
+    title = Text(digits(f"{ui['issue']} {number.value}", lang)) if number is not None else _label(index, node, lang)
+    return render_template(
+        "issue.html", page=page_context("issue", title, lang, urls), articles=articles, more=more, chain=chain,
+        date=gregorian(date.value, lang) if date is not None else None, date_jalali=jalali(index, node, lang),
+    )
+
+
+def _page_key(note: str) -> tuple[int, str]:
+    start = note.rsplit(" · ", 1)[-1].split("–")[0].translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+    return (int(start), note) if start.isdigit() else (10**9, note)
+
+
+def person_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
+    ref = iri_ref(node.value)
+    articles, more = article_items(f"?a <{SCHEMA.author.value}> {ref} .", lang, links)
+    articles.sort(key=lambda item: item.note, reverse=True)
+    orgs = [Link(links.page(o.value), _label(index, o, lang)) for o in index.objects(node, SCHEMA.affiliation)]
+    same = sorted(s.value for s in index.objects(node, SCHEMA.sameAs))
+    return render_template(
+        "person.html", page=page_context("person", _label(index, node, lang), lang, urls), articles=articles, more=more,
+        names=[text(n) for n in index.objects(node, SCHEMA.name)], orgs=orgs, same=same,
+    )
+
+
+def organization_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
+    ref = iri_ref(node.value)
+    articles, more = article_items(
+        f"?a <{PRO.isDocumentContextFor.value}> ?role . ?role <{PRO.relatesToOrganization.value}> {ref} .",
+        lang, links)
+    people = select(f"SELECT DISTINCT ?p ?name WHERE {{ ?p <{SCHEMA.affiliation.value}> {ref} . "
+                    f"OPTIONAL {{ ?p <{SCHEMA.name.value}> ?name }} }} LIMIT {LIST_LIMIT}")
+    by_person: dict[str, list[Any]] = {}
+    for row in people:
+        by_person.setdefault(row["p"].value, []).append(row.get("name"))
+    persons = []
+    for person, names in by_person.items():
+        named = [n for n in names if n is not None]
+        label = next((n for n in named if n.language == lang), named[0] if named else None)
+        persons.append(Link(links.page(person), text(label) or Text(person)))
+    persons.sort(key=lambda link: link.label.value)
+    return render_template(
+        "organization.html", page=page_context("organization", _label(index, node, lang), lang, urls),
+        names=[text(n) for n in index.objects(node, SCHEMA.name)], articles=articles, more=more, people=persons,
+    )
+
+
+def concept_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
+    """A keyword concept (or an article type or section term) and the articles about it."""
+    ref = iri_ref(node.value)
+    predicates = " ".join(f"<{p.value}>" for p in (DCTERMS.subject, SCHEMA.genre, FABIO.hasSubjectTerm))
+    articles, more = article_items(f"VALUES ?link {{ {predicates} }} ?a ?link {ref} .", lang, links)
+    articles.sort(key=lambda item: item.note, reverse=True)
+    labels = [text(n) for n in index.objects(node, SKOS.prefLabel) or index.objects(node, SCHEMA.name)]
+    return render_template(
+        "concept.html", page=page_context("concept", _label(index, node, lang), lang, urls), labels=labels,
+        articles=articles, more=more,
+    )
+
+
+def generic_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
+    """Any other thing (an authorship, an identifier, a calendar, a source file): its triples as a table."""
+    rows = []
+    for triple in index.triples:
+        rows.append((_cell(triple.subject, index, lang, links), _cell(triple.predicate, index, lang, links),
+                     _cell(triple.object, index, lang, links)))
+    return render_template("generic.html", page=page_context("resource", _label(index, node, lang), lang, urls),
+                           rows=rows)
+
+
+def _cell(term: Any, index: Index, lang: str, links: Links) -> Link | Text:
+    if isinstance(term, NamedNode):
+        label = index.label(term, lang)
+        shown = Text(label.value, label.language or "") if label is not None else Text(links.rebase.out(term.value))
+        return Link(links.page(term.value), shown)
+    if isinstance(term, Literal):
+        return Text(term.value, term.language or "")
+    return Text(str(term))
+
+
+def rows_for_triples(triples: list[Any], lang: str, links: Links) -> list[tuple[Any, Any, Any]]:
+    """Table rows for a list of triples (the named-graph page)."""
+    index = Index(triples)
+    return [(_cell(t.subject, index, lang, links), _cell(t.predicate, index, lang, links),
+             _cell(t.object, index, lang, links)) for t in index.triples]
+

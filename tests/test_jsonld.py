@@ -1,0 +1,149 @@
+"""schema.org JSON-LD of articles: embedded in pages (extruct), expanded offline (pyld), compared with the KG.
+
+Every triple the JSON-LD gives must be a triple of the knowledge graph, apart from the links to pages
+(``mainEntityOfPage`` and the authors' ``url``), which point to documents, not to things.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import extruct
+import pytest
+import rdflib
+import requests
+from pyld import jsonld
+
+from tests.test_linked_data_fixtures import (
+    BUILD_BASE,
+    EVIL,
+    EVIL_ARTICLE,
+    SEED_ARTICLE,
+    dump_graph,
+    schema_loader,
+    to_build_base,
+)
+
+pytest_plugins = ["tests.server_fixtures", "tests.test_linked_data_fixtures"]
+
+SCHEMA = rdflib.Namespace("http://schema.org/")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def embedded(url: str) -> tuple[list[dict], str]:
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200
+    data = extruct.extract(response.text, base_url=url, syntaxes=["json-ld"], uniform=False)
+    return data["json-ld"], response.text
+
+
+def to_graph(document: dict, public: str | None = None) -> rdflib.Graph:
+    """Expand with pyld (offline: only the cached schema.org context is served) and read the triples."""
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": schema_loader()})
+    graph = rdflib.Graph()
+    graph.parse(data=nquads, format="nt")
+    if public is None:
+        return graph
+    out = rdflib.Graph()
+    for s, p, o in graph:
+        out.add((to_build_base(s, public), p, to_build_base(o, public)))
+    return out
+
+
+def page_links(graph: rdflib.Graph) -> set:
+    """The statements that link to pages (documents) rather than to things: allowed to be outside the KG."""
+    return {(s, p, o) for s, p, o in graph if p == SCHEMA.mainEntityOfPage
+            or (p == SCHEMA.url and "/doc/" in str(o) and str(o).startswith(BUILD_BASE))}
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_embedded_jsonld_says_only_what_the_kg_says(ld_server, sample_build, lang):
+    kg = dump_graph(sample_build)
+    url = f"{ld_server.url}/{lang}/doc{SEED_ARTICLE[3:]}"
+    items, _ = embedded(url)
+    assert len(items) == 1
+    item = items[0]
+    assert item["@context"] == "https://schema.org" and item["@type"] == "ScholarlyArticle"
+    assert item["@id"] == ld_server.url + SEED_ARTICLE and item["mainEntityOfPage"] == url
+    graph = to_graph(item, ld_server.url)
+    assert len(graph) > 25
+    outside = set(graph) - set(kg) - page_links(graph)
+    assert not outside, sorted(outside)
+    article = rdflib.URIRef(BUILD_BASE + SEED_ARTICLE)
+    # what Google's article guidance recommends is there
+    headline = graph.value(article, SCHEMA.headline)
+    assert headline.language == lang
+    person = graph.value(article, SCHEMA.author)
+    assert graph.value(person, SCHEMA.name).language == lang
+    assert str(graph.value(article, SCHEMA.datePublished)) == "2026-03-01"
+    issue = graph.value(article, SCHEMA.isPartOf)
+    volume = graph.value(issue, SCHEMA.isPartOf)
+    journal = graph.value(volume, SCHEMA.isPartOf)
+    assert {str(i) for i in graph.objects(journal, SCHEMA.issn)} == {"2476-6879", "2538-1563"}
+    assert str(graph.value(article, SCHEMA.pageStart)) == "355" and str(graph.value(article, SCHEMA.pageEnd)) == "373"
+    assert len(list(graph.objects(article, SCHEMA.keywords))) == 5
+    # authors in order, each with a page
+    assert [a["@id"] for a in item["author"]] == [str(person).replace(BUILD_BASE, ld_server.url)]
+    assert item["author"][0]["url"].startswith(f"{ld_server.url}/{lang}/doc/person/")
+
+
+def test_the_standalone_jsonld_is_the_embedded_one(ld_server):
+    items, _ = embedded(f"{ld_server.url}/en/doc{SEED_ARTICLE[3:]}")
+    response = requests.get(f"{ld_server.url}/jsonld{SEED_ARTICLE[3:]}?lang=en", timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/ld+json")
+    assert response.json() == items[0]
+    profile = requests.get(f"{ld_server.url}/doc{SEED_ARTICLE[3:]}.jsonld?profile=schema&lang=en", timeout=10)
+    assert profile.json() == items[0]
+    assert requests.get(f"{ld_server.url}/jsonld/journal/2476-6879", timeout=10).status_code == 404
+
+
+def test_a_title_with_a_script_element_stays_text(fixture_server, fixture_build):
+    url = f"{fixture_server.url}/en/doc{EVIL_ARTICLE[3:]}"
+    items, text = embedded(url)
+    assert text.count("<script") == 1  # only the JSON-LD element: the title's never became one
+    assert EVIL not in text and "alert(1)</script>" not in text
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text  # shown as text in title and h1
+    assert len(items) == 1
+    headline = items[0]["headline"]["@value"]
+    assert EVIL in headline and headline.startswith("Digital twins")
+    kg = dump_graph(fixture_build)
+    graph = to_graph(items[0], fixture_server.url)
+    assert not set(graph) - set(kg) - page_links(graph)
+
+
+def test_kg_jsonld_writes_one_file_per_article(sample_build, tmp_path):
+    from kg.publish.article_jsonld import export_command
+
+    kg = dump_graph(sample_build)
+    articles = set(kg.subjects(rdflib.RDF.type, SCHEMA.ScholarlyArticle))
+    assert export_command(sample_build, tmp_path / "out", None) == 0
+    files = sorted((tmp_path / "out").rglob("*.jsonld"))
+    assert len(files) == len(articles)
+    seed = tmp_path / "out" / "journal" / "2476-6879" / "article" / "A-10-968-1.jsonld"
+    data = json.loads(seed.read_text(encoding="utf-8"))
+    assert data["@id"] == BUILD_BASE + SEED_ARTICLE
+    assert data["mainEntityOfPage"] == BUILD_BASE + "/doc" + SEED_ARTICLE[3:]
+    assert data["headline"]["@language"] == "fa"  # the article's own language
+    for path in files:
+        graph = to_graph(json.loads(path.read_text(encoding="utf-8")))
+        assert not set(graph) - set(kg) - page_links(graph), path
+
+
+def test_kg_jsonld_command_with_another_base(sample_build, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "jsonld", str(sample_build), "--to", str(tmp_path),
+                             "--base", "https://journal.example.com/kg"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "journal" / "2476-6879" / "article" / "A-10-968-1.jsonld").read_text("utf-8"))
+    assert data["@id"] == "https://journal.example.com/kg" + SEED_ARTICLE
+    assert data["author"][0]["url"].startswith("https://journal.example.com/kg/doc/person/")
+    assert BUILD_BASE not in json.dumps(data)
+
+
+def test_kg_jsonld_without_a_release(tmp_path):
+    from kg.publish.article_jsonld import export_command
+
+    assert export_command(tmp_path / "missing", tmp_path / "out", None) == 2

@@ -131,7 +131,15 @@ def map_file(path: Path, options: BuildOptions, minter: Minter | None = None) ->
     if result.export is not None:
         export = result.export
         for article in export.articles:
-            mapped = map_article(export, article, minter)
+            try:
+                mapped = map_article(export, article, minter)
+            except Exception as error:  # a bug must cost one article, never the batch
+                log.exception("mapping %s in %s failed", article.record_label, path)
+                result.problems.append(Problem(
+                    "error", "internal-error", f"kg could not map this article ({type(error).__name__}: "
+                    f"{error}); it was not published. Please report this with the source file.",
+                    file=str(path), record=article.record_label))
+                continue
             own = [index for index, problem in enumerate(result.problems)
                    if problem.record == article.record_label
                    or problem.record.startswith(article.record_label + ",")]
@@ -143,8 +151,8 @@ def map_file(path: Path, options: BuildOptions, minter: Minter | None = None) ->
                     iri=mapped.iri.value,
                     graph=mapped.graph.value,
                     date=export.issue.gregorian_date,
-                    nquads=serialize(mapped.quads, format=RdfFormat.N_QUADS),
-                    quads=len(mapped.quads),
+                    nquads=mapped.nquads,
+                    quads=mapped.quads,
                     problems=[result.problems[index].as_dict() for index in own],
                 )
             )

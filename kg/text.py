@@ -28,6 +28,9 @@ _DIGITS = str.maketrans(
 _JUNK = dict.fromkeys(
     map(ord, "\u00ad\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"), None
 )
+_JUNK_RE = re.compile("[" + "".join(map(chr, _JUNK)) + "]")
+_PERSIAN_LETTERS_RE = re.compile("[\u064a\u0649\u0643]")
+_DIGITS_RE = re.compile("[\u06f0-\u06f9\u0660-\u0669]")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
@@ -55,22 +58,28 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+def _nfc_without_junk(text: str) -> str:
+    # str.translate with a dict looks up every character: search first, translate only when needed.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.translate(_JUNK) if _JUNK_RE.search(text) else text
+
+
 def clean_line(text: str | None) -> str:
     """A single-line field (title, name, affiliation): unescaped, NFC, junk removed, collapsed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", unescape(text)).translate(_JUNK)
-    return collapse(text)
+    return collapse(_nfc_without_junk(unescape(text)))
 
 
 def persian(text: str) -> str:
     """Standard Persian orthography (decision 2): Arabic Yeh/Alef Maksura -> Persian Yeh, Kaf -> Keheh."""
-    return text.translate(_PERSIAN_LETTERS)
+    return text.translate(_PERSIAN_LETTERS) if _PERSIAN_LETTERS_RE.search(text) else text
 
 
 def ascii_digits(text: str) -> str:
     """Persian and Arabic-Indic digits as ASCII, for numbers, codes and identifiers."""
-    return text.translate(_DIGITS)
+    return text.translate(_DIGITS) if _DIGITS_RE.search(text) else text
 
 
 def script(text: str) -> str:
@@ -78,11 +87,13 @@ def script(text: str) -> str:
 
     Decided by the majority of letters, so a Persian title holding "(Zea mays L.)" stays Persian.
     """
-    arabic = len(_ARABIC_SCRIPT.findall(text))
-    latin = len(_LATIN.findall(text))
-    if arabic == 0 and latin == 0:
+    has_arabic = _ARABIC_SCRIPT.search(text) is not None
+    has_latin = _LATIN.search(text) is not None
+    if has_arabic != has_latin:  # the common case: one script only, no counting needed
+        return "fa" if has_arabic else "en"
+    if not has_arabic:
         return ""
-    return "fa" if arabic >= latin else "en"
+    return "fa" if len(_ARABIC_SCRIPT.findall(text)) >= len(_LATIN.findall(text)) else "en"
 
 
 def scrub_emails(text: str) -> str:
@@ -139,6 +150,6 @@ def html_to_text(markup: str | None) -> str:
             parts: list[str] = []
             _walk(root, parts)
             markup = "".join(parts)
-    text = unicodedata.normalize("NFC", unescape(markup)).translate(_JUNK)
+    text = _nfc_without_junk(unescape(markup))
     paragraphs = [collapse(line) for line in text.split("\n")]
     return "\n\n".join(p for p in paragraphs if p)

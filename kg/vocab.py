@@ -25,9 +25,13 @@ class Namespace:
         return term
 
     def __getattr__(self, local: str) -> NamedNode:
+        # Called only when normal lookup fails: the term is then stored as an attribute, so the
+        # mappers' hot loops pay a plain attribute read from the second use on.
         if local.startswith("_"):
             raise AttributeError(local)
-        return self[local]
+        term = self[local]
+        setattr(self, local, term)
+        return term
 
 
 SCHEMA = Namespace("http://schema.org/")

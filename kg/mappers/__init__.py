@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import NamedNode
 
 from kg.iris import Minter
 from kg.mappers.article import map_article as _map_article
@@ -26,7 +26,8 @@ from kg.records import Article, Export
 class MappedArticle:
     iri: NamedNode
     graph: NamedNode
-    quads: list[Quad]
+    nquads: bytes  # the article's named graph as N-Quads
+    quads: int
 
 
 def map_article(export: Export, article: Article, minter: Minter) -> MappedArticle:
@@ -40,9 +41,5 @@ def map_article(export: Export, article: Article, minter: Minter) -> MappedArtic
     map_authors(out, minter, iri, article.authors, journal_key, article.key)
     map_keywords(out, minter, iri, article.keywords_fa, article.keywords_en)
     map_article_provenance(out, minter, iri, export.source, article.web_url or export.journal.web_url)
-    return MappedArticle(iri=iri, graph=graph, quads=_unique(out.quads))
-
-
-def _unique(quads: list[Quad]) -> list[Quad]:
-    """Drop repeated quads (a scheme or calendar described twice) keeping first-seen order."""
-    return list(dict.fromkeys(quads))
+    nquads, count = out.nquads()
+    return MappedArticle(iri=iri, graph=graph, nquads=nquads, quads=count)

@@ -1,0 +1,139 @@
+"""Validation of a published store: every graph against the shapes, then what only shows across records.
+
+Article graphs are validated in batches exactly as the build validates them (``Validator``). The
+store-wide shapes (``shapes/store.ttl``: one IRI per thing, one graph per article, no orphans, every
+person named, conflicting copies of shared nodes) are SHACL-SPARQL constraints whose queries state their
+own target pattern; they run here once each over the store's union graph with pyoxigraph, which takes
+milliseconds where pySHACL would run them once per focus node.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import Literal as OxLiteral
+from pyoxigraph import NamedNode, RdfFormat, Store, serialize
+
+from kg.validate import (
+    SEVERITIES,
+    SH,
+    ValidationResult,
+    Validator,
+    load_shapes,
+    shared_validator,
+    sort_key,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+_TEMPLATE = re.compile(r"\{[?$](\w+)\}")
+
+
+@dataclass
+class StoreValidation:
+    """Results per named graph (``by_graph``) and across the store (``store``)."""
+
+    by_graph: dict[str, list[ValidationResult]] = field(default_factory=dict)
+    store: list[ValidationResult] = field(default_factory=list)
+
+    def all(self) -> list[ValidationResult]:
+        found = [item for items in self.by_graph.values() for item in items] + self.store
+        return sorted(set(found), key=sort_key)
+
+
+def find_store(store_dir: Path) -> Path:
+    """The store folder of a build output (``DIR/current/store``), or ``store_dir`` itself."""
+    store_dir = Path(store_dir)
+    for candidate in (store_dir / "current" / "store", store_dir / "store", store_dir):
+        if candidate.is_dir() and any(candidate.iterdir()):
+            if candidate.name == "store" or candidate == store_dir:
+                return candidate
+    raise FileNotFoundError(f"no store found in {store_dir}")
+
+
+def validate_store(store_dir: Path, validator: Validator | None = None, batch: int = BATCH) -> StoreValidation:
+    """Validate every named graph of the store in batches, then run the store-wide shapes."""
+    validator = validator or shared_validator()
+    store = Store.read_only(str(find_store(store_dir)))
+    outcome = StoreValidation()
+    graphs = sorted(graph.value for graph in store.named_graphs())
+    for start in range(0, len(graphs), batch):
+        chunk = [(iri, serialize(store.quads_for_pattern(None, None, None, NamedNode(iri)),
+                                 format=RdfFormat.N_QUADS)) for iri in graphs[start:start + batch]]
+        outcome.by_graph.update(validator.validate_articles(chunk))
+    outcome.store = run_store_shapes(store, validator.shapes_dir)
+    log.info("validated %d graphs of %s", len(graphs), store_dir)
+    return outcome
+
+
+def run_store_shapes(store: Store, shapes_dir: Path | None = None) -> list[ValidationResult]:
+    """Run each store-wide SPARQL constraint once over the union of all graphs."""
+    shapes = load_shapes(shapes_dir, store=True)
+    declared = load_shapes(shapes_dir) + shapes  # the sh:declare prefixes live in common.ttl
+    prefixes = "".join(
+        f"PREFIX {declared.value(decl, SH.prefix)}: <{declared.value(decl, SH.namespace)}>\n"
+        for decl in declared.objects(None, SH.declare)
+    )
+    results: list[ValidationResult] = []
+    for shape in sorted(set(shapes.subjects(SH.sparql, None)), key=str):
+        severity = SEVERITIES.get(shapes.value(shape, SH.severity), "violation")
+        for constraint in shapes.objects(shape, SH.sparql):
+            query = str(shapes.value(constraint, SH.select))
+            message = str(shapes.value(constraint, SH.message) or "")
+            for row in store.query(prefixes + query, use_default_graph_as_union=True):
+                results.append(_store_result(str(shape), severity, message, row))
+    return sorted(results, key=sort_key)
+
+
+def _text(term: object) -> str:
+    if term is None:
+        return ""
+    return term.value if isinstance(term, NamedNode | OxLiteral) else str(term)
+
+
+def _store_result(shape: str, severity: str, message: str, row) -> ValidationResult:
+    def binding(name: str) -> str:
+        try:
+            return _text(row[name])
+        except (KeyError, IndexError):
+            return ""
+
+    value = row["value"] if "value" in _variables(row) else None
+    return ValidationResult(
+        severity=severity,
+        shape=shape,
+        focus=binding("this"),
+        path=binding("path"),
+        value=_text(value),
+        message=_TEMPLATE.sub(lambda m: binding(m.group(1)), message),
+        component=str(SH.SPARQLConstraintComponent),
+        value_n3=_n3(value),
+    )
+
+
+def _variables(row) -> set[str]:
+    names = set()
+    for name in ("value", "path", "this"):
+        try:
+            row[name]
+            names.add(name)
+        except (KeyError, IndexError):
+            pass
+    return names
+
+
+def _n3(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, OxLiteral):
+        literal = rdflib.Literal(term.value, lang=term.language or None,
+                                 datatype=None if term.language else rdflib.URIRef(term.datatype.value))
+        return literal.n3()
+    return ""

@@ -15,7 +15,6 @@ import re
 import unicodedata
 
 from lxml import etree
-from lxml import html as lxml_html
 
 ZWNJ = "\u200c"
 
@@ -107,28 +106,25 @@ def scrub_emails(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def _walk(element: etree._Element, out: list[str]) -> None:
-    tag = element.tag
-    if not isinstance(tag, str):  # comments (Word's conditional comments) and processing instructions
-        if element.tail:
-            out.append(element.tail)
-        return
-    tag = tag.rsplit("}", 1)[-1].lower().split(":")[-1]
-    if tag in _SKIP_TAGS:
-        if element.tail:
-            out.append(element.tail)
-        return
-    block = tag in _BLOCK_TAGS
-    if block:
-        out.append("\n")
-    if element.text:
-        out.append(element.text)
-    for child in element:
-        _walk(child, out)
-    if block:
-        out.append("\n")
-    if element.tail:
-        out.append(element.tail)
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, recover=True)
+_BLOCK_TAG_NAMES = tuple(_BLOCK_TAGS)
+
+
+def _html_text(markup: str) -> str:
+    """The text of an HTML fragment with a line break after every block element and ``<br>``.
+
+    lxml's C parser and ``itertext`` do the walking; Python only touches the few block elements.
+    Comments (Word's conditional comments included) are dropped by the parser, and the content of
+    ``script``/``style``/Word ``xml`` islands is removed.
+    """
+    root = etree.fromstring(f"<div>{markup}</div>", _HTML_PARSER)
+    if root is None:
+        return markup
+    etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
+    for element in root.iter(_BLOCK_TAG_NAMES):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    return "".join(root.itertext())
 
 
 def html_to_text(markup: str | None) -> str:
@@ -143,13 +139,9 @@ def html_to_text(markup: str | None) -> str:
     markup = markup.strip()
     if "<" in markup:
         try:
-            root = lxml_html.fragment_fromstring(markup, create_parent="div")
+            markup = _html_text(markup)
         except (etree.ParserError, ValueError):
-            root = None
-        if root is not None:
-            parts: list[str] = []
-            _walk(root, parts)
-            markup = "".join(parts)
+            pass  # not HTML after all: keep the text and let unescaping clean it
     text = _nfc_without_junk(unescape(markup))
     paragraphs = [collapse(line) for line in text.split("\n")]
     return "\n\n".join(p for p in paragraphs if p)

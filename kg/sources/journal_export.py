@@ -32,6 +32,10 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SNIFF_BYTES = 64 * 1024
 _PLACEHOLDER_TITLES = frozenset({fold("عنوان نشریه")})
+# Entities are never resolved, no DTD is loaded, nothing is fetched: XXE and entity bombs stay inert even
+# if the pre-check above missed them. huge_tree=False keeps libxml2's own limits on depth and text size.
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False,
+                               remove_comments=True, remove_pis=True)
 
 
 @dataclass
@@ -105,6 +109,38 @@ class _Parser:
         )
 
     def run(self) -> ReadResult:
+        """Parse the whole file at once (lxml's C parser); only a broken file is streamed again.
+
+        The streaming pass exists to salvage what a truncated or damaged file holds: it sees each
+        ``<article>`` end, so it keeps every complete article before the break and names the line.
+        """
+        try:
+            root = etree.fromstring(self.data, _SAFE_PARSER)
+        except etree.XMLSyntaxError:
+            return self.run_streaming()
+        if root is None:
+            return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", "no XML element")])
+        if root.tag != "journal":
+            return self.not_an_export(root.tag, root.sourceline)
+        articles_raw: list[tuple[int, dict]] = []
+        for child in root:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == "pubdate":
+                self.pubdates.append({part.tag: (part.text or "") for part in child})
+            elif tag == "articleset":
+                articles_raw.extend((article.sourceline or 0, _article_fields(article))
+                                    for article in child if article.tag == "article")
+            else:
+                self.header[tag] = child.text or ""
+        return self.finish(articles_raw)
+
+    def not_an_export(self, root_tag: str, line: int | None) -> ReadResult:
+        message = f"not a journal export: the root element is <{root_tag}>, expected <journal>"
+        return ReadResult(self.source, problems=[_file_error(self.source, "not-a-journal-export", message, line)])
+
+    def run_streaming(self) -> ReadResult:
         from io import BytesIO
 
         parser_events = etree.iterparse(
@@ -127,18 +163,7 @@ class _Parser:
                     if root_tag is None:
                         root_tag = element.tag
                         if root_tag != "journal":
-                            return ReadResult(
-                                self.source,
-                                problems=[
-                                    _file_error(
-                                        self.source,
-                                        "not-a-journal-export",
-                                        f"not a journal export: the root element is <{root_tag}>, "
-                                        "expected <journal>",
-                                        element.sourceline,
-                                    )
-                                ],
-                            )
+                            return self.not_an_export(root_tag, element.sourceline)
                     continue
                 depth -= 1
                 tag = element.tag
@@ -153,10 +178,6 @@ class _Parser:
                 elif tag == "article":
                     articles_raw.append((element.sourceline or 0, _article_fields(element)))
                     element.clear()
-                    parent = element.getparent()
-                    if parent is not None:
-                        while element.getprevious() is not None:
-                            del parent[0]
         except etree.XMLSyntaxError as error:
             line = error.lineno if error.lineno else None
             reason = _syntax_reason(error)
@@ -172,6 +193,10 @@ class _Parser:
             )
         if root_tag is None:
             return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", "no XML element")])
+        return self.finish(articles_raw)
+
+    def finish(self, articles_raw: list[tuple[int, dict]]) -> ReadResult:
+        """Records from the raw header and article fields, however they were parsed."""
         journal = self.journal()
         if journal is None:
             return ReadResult(self.source, problems=self.problems)

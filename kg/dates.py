@@ -2,7 +2,7 @@
 
 ``xsd:date`` is Gregorian only, so a Jalali date is never written as one (data model 4.8): it becomes an
 OWL-Time description. The two declared dates often disagree (the Gregorian month is a nominal "Jalali
-month + 3"); ``jalali_to_gregorian`` exists so the build can report that, never to replace a value.
+month + 3"); the SHACL shapes report that as a warning, and neither value is ever replaced.
 """
 
 from __future__ import annotations
@@ -29,13 +29,3 @@ def jalali(year: str, month: str, day: str) -> JalaliDate | None:
     except (TypeError, ValueError):
         return None
     return JalaliDate(value.year, value.month, value.day)
-
-
-def jalali_to_gregorian(date: JalaliDate) -> str:
-    return jdatetime.date(date.year, date.month, date.day).togregorian().isoformat()
-
-
-def days_apart(date: JalaliDate, gregorian: str) -> int:
-    """How far the declared Gregorian date is from the true equivalent of the Jalali one."""
-    equivalent = datetime.date.fromisoformat(jalali_to_gregorian(date))
-    return abs((datetime.date.fromisoformat(gregorian) - equivalent).days)

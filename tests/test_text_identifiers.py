@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import jdatetime
 import pytest
 
 from kg.article_types import classify
-from kg.dates import days_apart, jalali
+from kg.dates import gregorian_iso, jalali
 from kg.identifiers import normalise_doi, normalise_issn, normalise_orcid, plausible_local_id
 from kg.iris import Minter, fold
 from kg.sources.journal_export import read_bytes
@@ -78,8 +79,10 @@ def test_placeholders_are_not_identifiers(raw: str) -> None:
 
 def test_jalali_dates_are_checked_not_converted() -> None:
     date = jalali("1404", "12", "1")
-    assert date is not None and days_apart(date, "2026-03-01") == 9
-    assert jalali("1404", "13", "1") is None
+    assert date is not None and (date.year, date.month, date.day) == (1404, 12, 1)
+    assert jdatetime.date(1404, 12, 1).togregorian().isoformat() == "2026-02-20"  # not the declared 2026-03-01
+    assert jalali("1404", "13", "1") is None and jalali("1403", "12", "30") is not None  # 1403 is leap
+    assert gregorian_iso("2026", "2", "30") is None and gregorian_iso("2026", "3", "1") == "2026-03-01"
 
 
 @pytest.mark.parametrize(("label", "slug"), [

@@ -341,12 +341,7 @@ class _Parser:
                 if jalali is None:
                     self.problem("warning", "invalid-date", "the Jalali pubdate is not a real date",
                                  "issue", "pubdate[jalali]", "-".join(parts))
-        if jalali and gregorian:
-            apart = dates.days_apart(jalali, gregorian)
-            if apart:
-                self.problem("info", "dates-disagree", f"the declared Gregorian date {gregorian} is {apart} "
-                             f"day(s) from the Jalali date's equivalent {dates.jalali_to_gregorian(jalali)}; "
-                             "both were published as declared", "issue", "pubdate")
+        # Both dates are kept as declared; whether they agree is a SHACL warning (shapes/issue.ttl).
         return JournalIssue(volume=volume, number=number, gregorian_date=gregorian, jalali_date=jalali)
 
     # -------------------------------------------------------------------------------- articles

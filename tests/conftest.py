@@ -13,7 +13,6 @@ SEED = SAMPLE / "seed" / "mshsj-v10n4-a968.xml"
 CORPUS = SAMPLE / "corpus"
 VOCAB = ROOT / "ontology" / "vocab"
 TEST_SECRET = "test-secret-not-for-production"
-VALIDATE = False  # TODO: switch on when kg.validate lands
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,6 +26,6 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kg.build import BuildOptions, build
 
     out = tmp_path_factory.mktemp("sample-build")
-    options = BuildOptions(base="https://kg.example.org", secret=TEST_SECRET.encode(), validate=VALIDATE)
+    options = BuildOptions(base="https://kg.example.org", secret=TEST_SECRET.encode())
     build([SEED, CORPUS], out, options)
     return out

@@ -1,0 +1,142 @@
+"""Every shape against a conforming example and a violating one (tests/shapes_examples/).
+
+``article.ttl`` (one article graph as kg maps it) and ``runs.ttl`` (a build run and the dataset description)
+conform to every shape with no result at all, not even a warning. Each block of ``violations.ru`` changes
+one thing with SPARQL Update and names the shape that must fire, the exact message an editor then reads,
+and the few shapes that necessarily fire with it; no other shape may fire.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from kg.validate import SH, SHAPES_NS, Validator, load_shapes
+
+EXAMPLES = Path(__file__).resolve().parent / "shapes_examples"
+BASE = "https://data.example.org/"
+PREFIXES = f"""
+BASE <{BASE}>
+PREFIX schema: <http://schema.org/>
+PREFIX fabio: <http://purl.org/spar/fabio/>
+PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+PREFIX frbr: <http://purl.org/vocab/frbr/core#>
+PREFIX pro: <http://purl.org/spar/pro/>
+PREFIX scoro: <http://purl.org/spar/scoro/>
+PREFIX oco: <https://w3id.org/oc/ontology/>
+PREFIX datacite: <http://purl.org/spar/datacite/>
+PREFIX literal: <http://www.essepuntato.it/2010/06/literalreification/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX kg: <https://w3id.org/kg/ns#>
+"""
+
+
+@dataclass
+class Case:
+    shape: str
+    update: str
+    message: str = ""
+    data: str = "article"
+    also: set[str] = field(default_factory=set)
+
+
+def load_cases() -> list[Case]:
+    cases: list[Case] = []
+    for line in (EXAMPLES / "violations.ru").read_text(encoding="utf-8").splitlines():
+        if line.startswith("### "):
+            cases.append(Case(shape=line[4:].strip(), update=""))
+        elif not cases:
+            continue
+        elif line.startswith("# message: "):
+            cases[-1].message = line[len("# message: "):]
+        elif line.startswith("# also: "):
+            cases[-1].also = set(line[len("# also: "):].split())
+        elif line.startswith("# data: "):
+            cases[-1].data = line[len("# data: "):].strip()
+        elif not line.startswith("#"):
+            cases[-1].update += line + "\n"
+    return cases
+
+
+def expand_delete_where(update: str) -> str:
+    """``DELETE WHERE { P }`` as ``DELETE { P } WHERE { P }``: rdflib's DELETE WHERE removes only part of
+    the matches when the pattern has several triples (it deletes while it iterates)."""
+    return re.sub(r"DELETE WHERE \{([^{}]*)\}", r"DELETE {\1} WHERE {\1}", update)
+
+
+def apply(graph: rdflib.Graph, update: str) -> None:
+    """Run each operation on its own: rdflib applies only the first of several ';'-separated ones."""
+    for operation in re.split(r";\s*\n", update):
+        if operation.strip():
+            graph.update(PREFIXES + expand_delete_where(operation))
+
+
+CASES = load_cases()
+
+
+@pytest.fixture(scope="module")
+def validator() -> Validator:
+    return Validator()
+
+
+def example(name: str) -> rdflib.Graph:
+    file = {"article": "article.ttl", "runs": "runs.ttl"}[name]
+    return rdflib.Graph().parse(EXAMPLES / file, format="turtle", publicID=BASE)
+
+
+def fired(validator: Validator, graph: rdflib.Graph) -> dict[str, set[str]]:
+    shapes: dict[str, set[str]] = {}
+    for item in validator.validate_graph(graph):
+        shapes.setdefault(item.shape.removeprefix(SHAPES_NS), set()).add(item.message)
+    return shapes
+
+
+@pytest.mark.parametrize("name", ["article", "runs"])
+def test_examples_conform_without_any_result(validator: Validator, name: str) -> None:
+    assert fired(validator, example(name)) == {}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.shape for case in CASES])
+def test_violating_example_fires_its_shape_with_its_message(validator: Validator, case: Case) -> None:
+    graph = example(case.data)
+    apply(graph, case.update)
+    shapes = fired(validator, graph)
+    assert case.shape in shapes, f"{case.shape} did not fire; fired: {sorted(shapes)}"
+    assert set(shapes) - {case.shape} == case.also
+    assert shapes[case.shape] == {case.message}
+
+
+def test_every_shape_has_a_violating_example() -> None:
+    shapes = load_shapes()
+    constrained = {
+        str(node).removeprefix(SHAPES_NS)
+        for predicate in (SH.message, SH.sparql)
+        for node in shapes.subjects(predicate, None)
+        if isinstance(node, rdflib.URIRef)
+    }
+    assert constrained - {case.shape for case in CASES} == set()
+    assert len(CASES) == len({case.shape for case in CASES})
+
+
+def test_every_constraining_shape_states_severity_and_message() -> None:
+    shapes = load_shapes() + load_shapes(store=True)
+    for node in set(shapes.subjects(SH.message, None)) | set(shapes.subjects(SH.sparql, None)):
+        if not isinstance(node, rdflib.URIRef):
+            continue
+        assert shapes.value(node, SH.severity) in (SH.Violation, SH.Warning, SH.Info), node
+        messages = list(shapes.objects(node, SH.message)) + [
+            m for c in shapes.objects(node, SH.sparql) for m in shapes.objects(c, SH.message)
+        ]
+        assert messages and all(len(str(m)) > 20 for m in messages), node

@@ -35,6 +35,25 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql import prepareQuery
 
+
+def _speed_up_pyshacl() -> None:
+    """Make pySHACL look up constraint parameters in a set instead of a list.
+
+    For every shape it validates, pySHACL tests each predicate of the shape for membership in a list of
+    about forty constraint parameters (``pyshacl.shape.Shape.validate``); with rdflib's ``URIRef.__eq__``
+    that was a fifth of our validation time. pySHACL caches the list on its module as
+    ``CONSTRAINT_PARAMS``; giving it a frozenset there changes nothing but the cost of ``in``. If a
+    later pySHACL drops that cache, this does nothing.
+    """
+    import pyshacl.shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+
+    if not hasattr(pyshacl.shape, "CONSTRAINT_PARAMS") and "CONSTRAINT_PARAMS" not in dir(pyshacl.shape):
+        pyshacl.shape.CONSTRAINT_PARAMS = (frozenset(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+
+
+_speed_up_pyshacl()
+
 log = logging.getLogger(__name__)
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"

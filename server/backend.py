@@ -10,14 +10,17 @@ methods.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from pyoxigraph import Triple
 
+from server.cache import ResponseCache, volatile
 from server.config import Config
 from server.query_workers import Reply, Unavailable, WorkerPool
 from server.releases import Release, current_target, load_release
@@ -40,6 +43,7 @@ class QueryRequest:
     has_from: bool = False
     base_iri: str | None = None
     prefixes: dict[str, str] | None = None
+    cacheable: bool = True  # False: always run (the backend also never caches volatile or SERVICE queries)
 
 
 class Backend(Protocol):
@@ -64,16 +68,39 @@ class _Retired(Exception):
     pass
 
 
+# Federated queries read another endpoint's data, which is not tied to our release: never cached. The raw
+# text is searched (a match in a string literal only costs a cache miss).
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+@dataclass
+class _Active:
+    """The served release with its query processes and its result cache (all three switch together)."""
+
+    release: Release
+    pool: WorkerPool
+    cache: ResponseCache
+
+
+def _cache_key(request: QueryRequest, prefixes_key: Hashable) -> Hashable:
+    """Everything a result depends on besides the release: the text, the dataset, the formats, the base."""
+    media = request.media
+    # leading and trailing white space never changes a query's meaning
+    return (request.query.strip(), tuple(request.default_graphs), tuple(request.named_graphs), request.has_from,
+            request.base_iri, media.get("solutions"), media.get("boolean"), media.get("graph"), prefixes_key)
+
+
 class LocalBackend:
     """The published release on local disk, followed as ``DIR/current`` moves."""
 
     def __init__(self, config: Config, *, watch: bool = True) -> None:
         self.config = config
-        self._active: tuple[Release, WorkerPool] | None = None
+        self._active: _Active | None = None
         self._ready = threading.Event()
         self._stop = threading.Event()
         self._swap = threading.Lock()
         self._failed: dict[Path, float] = {}
+        self._prefixes: tuple[dict[str, str] | None, Hashable] = (None, None)
         self.last_error: str | None = None
         self.loaded_at: float | None = None
         self._thread: threading.Thread | None = None
@@ -94,11 +121,12 @@ class LocalBackend:
         """Switch to the release ``current`` points at, if it changed and opens; True when switched.
 
         A release that fails to open is remembered and retried only after a minute, so a broken build is
-        logged once instead of on every check, and the served data stays as it was.
+        logged once instead of on every check, and the served data stays as it was. The new release comes
+        with an empty result cache: nothing computed on the old data is served after the switch.
         """
         target = current_target(self.config.out_dir)
         active = self._active
-        if target is None or (active is not None and active[0].path == target):
+        if target is None or (active is not None and active.release.path == target):
             return False
         failed_at = self._failed.get(target)
         if failed_at is not None and time.monotonic() - failed_at < 60:
@@ -119,16 +147,17 @@ class LocalBackend:
                 self.last_error = f"release {target.name} not served: {error}"
                 log.error("%s", self.last_error)
                 return False
-            old, self._active = self._active, (release, pool)
+            cache = ResponseCache(self.config.cache_bytes, self.config.cache_entry_bytes)
+            old, self._active = self._active, _Active(release, pool, cache)
             self.loaded_at = time.time()
             self.last_error = None
             self._ready.set()
         log.info("serving release %s from %s", release.id, release.path)
         if old is not None:
-            old[1].close()
+            old.pool.close()
         return True
 
-    def _pool(self) -> tuple[Release, WorkerPool]:
+    def _current(self) -> _Active:
         active = self._active
         if active is None:
             if not self._ready.wait(self.config.queue_timeout) or self._active is None:
@@ -136,20 +165,41 @@ class LocalBackend:
             active = self._active
         return active
 
-    def _run(self, request: dict[str, Any], timeout: float) -> Reply:
+    def _run(self, request: dict[str, Any], timeout: float) -> tuple[Reply, _Active]:
+        """Run in the current release's processes; also returns that release (the one that answered)."""
         for _ in range(3):  # a pool retired by a release switch sends us to the new one
-            _, pool = self._pool()
+            active = self._current()
             try:
-                return pool.run(request, timeout, self.config.queue_timeout, retired=_Retired)
+                return active.pool.run(request, timeout, self.config.queue_timeout, retired=_Retired), active
             except _Retired:
                 continue
         raise Unavailable("the store is being switched to a new release; try again")
 
+    def _prefixes_key(self, prefixes: dict[str, str] | None) -> Hashable:
+        """A hashable form of the prefix map, remembered for the (constant) map the routes pass."""
+        last, key = self._prefixes
+        if prefixes is not last:
+            key = tuple(sorted(prefixes.items())) if prefixes else None
+            self._prefixes = (prefixes, key)
+        return key
+
     # the interface ----------------------------------------------------------------------------------------
     def query(self, request: QueryRequest, timeout: float | None = None) -> Reply:
-        """Run a query; ``timeout`` may shorten (never extend) the configured limit."""
+        """Run a query; ``timeout`` may shorten (never extend) the configured limit.
+
+        A result already computed on the served release comes from its cache (``reply.cached``); a new
+        small result is added to the cache of the release that computed it.
+        """
+        active = self._current()
+        key = None
+        if (request.cacheable and active.cache.enabled and not volatile(request.query)
+                and _SERVICE.search(request.query) is None):
+            key = _cache_key(request, self._prefixes_key(request.prefixes))
+            hit = active.cache.get(key)
+            if isinstance(hit, Reply):
+                return replace(hit, elapsed=0.0, cached=True)
         limit = self.config.query_timeout if timeout is None else min(timeout, self.config.query_timeout)
-        return self._run(
+        reply, active = self._run(
             {
                 "op": "query",
                 "query": request.query,
@@ -162,12 +212,16 @@ class LocalBackend:
             },
             limit,
         )
+        reply.release = active.release.id
+        if key is not None and reply.body is not None:
+            active.cache.put(key, reply, len(reply.body) + len(request.query))
+        return reply
 
     def describe(self, iri: str, graph: str | None = None) -> list[Triple]:
-        return self._run({"op": "describe", "iri": iri, "graph": graph}, self.config.query_timeout).value
+        return self._run({"op": "describe", "iri": iri, "graph": graph}, self.config.query_timeout)[0].value
 
     def graphs(self) -> list[str]:
-        return self._run({"op": "graphs"}, self.config.query_timeout).value
+        return self._run({"op": "graphs"}, self.config.query_timeout)[0].value
 
     def dump_path(self, name: str) -> Path | None:
         release = self.release()
@@ -178,18 +232,18 @@ class LocalBackend:
 
     def release(self) -> Release | None:
         active = self._active
-        return active[0] if active else None
+        return active.release if active else None
 
     def default_graph_is_union(self) -> bool:
         active = self._active
-        return not (active and active[1].info.get("default_graph_stored"))
+        return not (active and active.pool.info.get("default_graph_stored"))
 
     def status(self) -> dict[str, Any]:
         active = self._active
         status: dict[str, Any] = {"status": "ok" if active else "unavailable"}
         if active:
-            release, pool = active
-            status.update(release=release.id, since=self.loaded_at, query_processes=pool.size, idle=pool.idle)
+            status.update(release=active.release.id, since=self.loaded_at, query_processes=active.pool.size,
+                          idle=active.pool.idle, cache=active.cache.stats())
         if self.last_error:
             status["last_error"] = self.last_error
         return status
@@ -198,4 +252,4 @@ class LocalBackend:
         self._stop.set()
         active, self._active = self._active, None
         if active:
-            active[1].terminate()
+            active.pool.terminate()

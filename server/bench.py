@@ -1,19 +1,35 @@
-"""Benchmark the SPARQL endpoint: requests/s, p50 and p99 for an article lookup and a keyword search.
+"""Benchmark the SPARQL endpoint against the Oxigraph server and rdflib-endpoint, on the same data, in one run.
 
-Starts ``kg serve`` (and, with ``--oxigraph``, ``oxigraph serve-read-only`` from ``pip install oxigraph``
-on the same store for comparison) on free local ports, then runs each query N times at each concurrency
-level with keep-alive clients. Usage::
+For an article lookup (``SELECT ?p ?o { <article> ?p ?o }``) and a keyword search (``CONTAINS`` over every
+keyword, ``LIMIT 50``), at each concurrency level, it measures requests/s, p50 and p99 of:
 
-    python -m server.bench DIR [--requests 400] [--concurrency 1 8] [--oxigraph] [--json out.json]
+* ``kg serve``: the server as deployed (gunicorn, killable query processes, result cache on, one JSON
+  access-log line per request, written to /dev/null);
+* ``kg serve, cache off``: the same with ``sparql.cache_bytes = 0``, so every request runs its query;
+* ``oxigraph serve-read-only`` (from the ``oxigraph`` package) on the release's store;
+* ``rdflib-endpoint`` (``pip install "rdflib-endpoint[cli]"``) over the release's ``kg.nt.gz`` dump, loaded
+  into rdflib's memory store (this takes minutes at 10,000 articles; skipped with a note when missing).
 
-The client is Python (requests), so its own overhead (~0.3-0.5 ms per request) is in the figures.
+then prints a table and the ratios against the targets of issue 4: kg at least 0.3x Oxigraph's requests/s
+and at least 4x rdflib-endpoint's at concurrency 8, and a p50 below 10 ms for the article lookup.
+
+The load generator is ``wrk`` when it is on the PATH (``apt-get install wrk``: C, keep-alive, it is not
+the bottleneck); otherwise threads with keep-alive ``http.client`` connections (Python: its own cost shows
+in the figures above a few thousand requests/s, the report says which client ran). Every measurement is
+repeated (``--repeat``) and the median is reported, with the load average of the machine. Usage::
+
+    python -m server.bench DIR [--duration 5] [--repeat 3] [--concurrency 1 8] [--json out.json]
+                               [--no-oxigraph] [--no-rdflib] [--no-uncached] [--client wrk|python]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,16 +37,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import requests
 
 from server.releases import current_target
 
-ACCEPT = {"Accept": "application/sparql-results+json"}
+ACCEPT = "application/sparql-results+json"
 PICK_ARTICLE = ("SELECT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> ; "
                 "<http://schema.org/keywords> ?k } ORDER BY ?a LIMIT 1")
 PICK_KEYWORD = ('SELECT ?k WHERE { ?a <http://schema.org/keywords> ?k FILTER(LANG(?k) = "en") } '
@@ -39,6 +55,16 @@ LOOKUP = "SELECT ?p ?o WHERE {{ <{article}> ?p ?o }}"
 KEYWORD = ("PREFIX schema: <http://schema.org/>\nSELECT DISTINCT ?article ?keyword WHERE {{\n"
            "  ?article schema:keywords ?keyword .\n"
            "  FILTER(CONTAINS(LCASE(STR(?keyword)), {word}))\n}} LIMIT 50")
+
+KG = "kg serve"
+KG_UNCACHED = "kg serve, cache off"
+OXIGRAPH = "oxigraph serve-read-only"
+RDFLIB = "rdflib-endpoint"
+
+# the targets of issue 4
+TARGET_VS_OXIGRAPH = 0.3
+TARGET_VS_RDFLIB = 4.0
+TARGET_P50_MS = 10.0
 
 
 @dataclass
@@ -51,6 +77,19 @@ class Figure:
     rps: float
     p50_ms: float
     p99_ms: float
+    load: float  # 1-minute load average when the measurement ended
+    rows: int | str = ""  # rows in one answer (the same on every server: same data, same query)
+    runs: list[float] = field(default_factory=list)  # requests/s of each repeat (the median is ``rps``)
+
+
+@dataclass
+class Server:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+# ---- servers ---------------------------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -59,142 +98,391 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _get(url: str, query: str, timeout: float = 30.0) -> tuple[int, bytes]:
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request("GET", parts.path + "?" + urllib.parse.urlencode({"query": query}),
+                           headers={"Accept": ACCEPT})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Until ``ASK {}`` answers 200 (or the process exits, or ``timeout`` passes)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
         try:
-            if requests.get(url, timeout=2).status_code < 500:
+            if _get(url, "ASK {}", timeout=5)[0] == 200:
                 return
-        except requests.RequestException:
+        except OSError:
             pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up within {timeout:g} s")
 
 
-def start_kg(out_dir: Path, work: Path, workers: int, threads: int, processes: int) -> tuple[str, subprocess.Popen]:
+def start_kg(out_dir: Path, work: Path, workers: int, threads: int, processes: int, cache: bool,
+             name: str) -> Server:
     port = _free_port()
-    config = work / "bench.toml"
-    config.write_text(f"[server]\nworkers = {workers}\nthreads = {threads}\n[sparql]\nquery_processes = {processes}\n"
-                      "[log]\naccess_log = false\nlevel = \"WARNING\"\n", encoding="utf-8")
+    config = work / f"bench-{port}.toml"
+    config.write_text(f"[server]\nworkers = {workers}\nthreads = {threads}\n"
+                      f"[sparql]\nquery_processes = {processes}\n" + ("" if cache else "cache_bytes = 0\n"),
+                      encoding="utf-8")  # logging as deployed: one JSON access-log line per request
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen([sys.executable, "-m", "server.serve", str(out_dir), "--port", str(port),
                                 "--config", str(config)], cwd=root, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    _wait(f"http://127.0.0.1:{port}/health", process)
-    while requests.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code != 200:
-        time.sleep(0.1)
-    return f"http://127.0.0.1:{port}/sparql", process
+    url = f"http://127.0.0.1:{port}/sparql"
+    _wait(url, process, 120)
+    return Server(name, url, process)
 
 
-def start_oxigraph(store: Path) -> tuple[str, subprocess.Popen] | None:
+def start_oxigraph(store: Path) -> Server | None:
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     if not os.path.exists(binary):
         return None
     port = _free_port()
+    # the same default graph as kg serve: the build's materialised merge when the store has one, else the
+    # union of the named graphs (with both, the union would count every triple twice)
+    union = [] if _default_graph_stored(store) else ["--union-default-graph"]
     process = subprocess.Popen([binary, "serve-read-only", "--location", str(store), "--bind",
-                                f"127.0.0.1:{port}", "--union-default-graph"],
+                                f"127.0.0.1:{port}", *union],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}/query"
-    _wait(url + "?query=ASK%7B%7D", process)
-    return url, process
+    _wait(url, process, 120)
+    return Server(OXIGRAPH, url, process)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _default_graph_stored(store_path: Path) -> bool:
+    from pyoxigraph import DefaultGraph, Store
+
+    store = Store.read_only(str(store_path))
+    try:
+        return next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None
+    finally:
+        del store
+
+
+def start_rdflib(release: Path, work: Path, timeout: float) -> Server | str:
+    """rdflib-endpoint over the merged N-Triples dump; a string says why it cannot run."""
+    binary = shutil.which("rdflib-endpoint") or str(Path(sys.executable).parent / "rdflib-endpoint")
+    if not os.path.exists(binary):
+        return 'rdflib-endpoint is not installed (pip install "rdflib-endpoint[cli]")'
+    dump = release / "dumps" / "kg.nt.gz"
+    if not dump.is_file():
+        return f"{dump} is missing"
+    data = work / "kg.nt"
+    with gzip.open(dump, "rb") as source, open(data, "wb") as target:
+        shutil.copyfileobj(source, target, 1024 * 1024)
+    port = _free_port()
+    process = subprocess.Popen([binary, "serve", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait(url, process, timeout)
+    except RuntimeError as error:
+        _stop(process)
+        return f"rdflib-endpoint did not start: {error}"
+    return Server(RDFLIB, url, process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+# ---- load generators -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    requests: int
+    errors: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * _WRK_UNITS[unit]
+
+
+def run_wrk(url: str, query: str, concurrency: int, seconds: float, timeout: float) -> Sample:
+    """``wrk --latency`` with ``concurrency`` keep-alive connections for ``seconds``."""
+    target = url + "?" + urllib.parse.urlencode({"query": query})
+    threads = min(concurrency, 2)
+    output = subprocess.run(["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+                             f"--timeout={max(1, round(timeout))}s", "--latency", "-H", f"Accept: {ACCEPT}",
+                             target], capture_output=True, text=True, check=True).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"\s50%\s+([\d.]+(?:us|ms|s))", output) if requests else None
+    p99 = re.search(r"\s99%\s+([\d.]+(?:us|ms|s))", output) if requests else None
+    return Sample(requests, errors, rps, _wrk_ms(p50.group(1)) if p50 else float("nan"),
+                  _wrk_ms(p99.group(1)) if p99 else float("nan"))
+
+
+def run_python(url: str, query: str, concurrency: int, seconds: float, timeout: float) -> Sample:
+    """Threads, each with one keep-alive ``http.client`` connection, for ``seconds``."""
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path + "?" + urllib.parse.urlencode({"query": query})
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors = [0] * concurrency
+    stop = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        mine = latencies[index]
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers={"Accept": ACCEPT})
+                response = connection.getresponse()
+                body = response.read()
+                ok = response.status == 200 and body
+            except OSError:
+                connection.close()
+                ok = False
+            mine.append(time.perf_counter() - started)
+            if not ok:
+                errors[index] += 1
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    done = sorted(lat for lats in latencies for lat in lats)
+    if not done:
+        return Sample(0, sum(errors), 0.0, float("nan"), float("nan"))
+    return Sample(len(done), sum(errors), len(done) / wall, statistics.median(done) * 1000,
+                  done[min(len(done) - 1, int(len(done) * 0.99))] * 1000)
+
+
+Client = Callable[[str, str, int, float, float], Sample]
+
+
+# a run should complete at least this many requests; a slower server gets one longer run instead
+MIN_REQUESTS = 20
+MAX_SLOW_SECONDS = 60.0
+
+
+def measure(client: Client, server: Server, name: str, query: str, concurrency: int, seconds: float,
+            repeat: int, timeout: float, latency: float) -> Figure:
+    """A short warm-up, then ``repeat`` runs; the figure is the run with the median requests/s.
+
+    ``latency`` is the time one request took alone: when ``seconds`` would not hold ``MIN_REQUESTS`` of
+    them (rdflib-endpoint's keyword search takes seconds), one run of up to ``MAX_SLOW_SECONDS`` is made.
+    """
+    if latency * MIN_REQUESTS > seconds:
+        seconds, repeat = min(MAX_SLOW_SECONDS, latency * MIN_REQUESTS), 1
+    else:
+        client(server.url, query, concurrency, min(1.0, seconds), timeout)
+    samples = [client(server.url, query, concurrency, seconds, timeout) for _ in range(repeat)]
+    ordered = sorted(samples, key=lambda s: s.rps)
+    median = ordered[len(ordered) // 2]
+    return Figure(server.name, name, concurrency, median.requests, median.errors, round(median.rps, 1),
+                  round(median.p50_ms, 2), round(median.p99_ms, 2), load=round(os.getloadavg()[0], 2),
+                  runs=[round(s.rps, 1) for s in samples])
+
+
+# ---- the run ---------------------------------------------------------------------------------------------
 
 
 def _first(url: str, query: str, name: str) -> str:
-    bindings = requests.get(url, params={"query": query}, headers=ACCEPT, timeout=30).json()["results"]["bindings"]
+    status, body = _get(url, query)
+    bindings = json.loads(body)["results"]["bindings"] if status == 200 else []
     if not bindings:
         raise SystemExit(f"the data has no {name} to benchmark with")
     return next(iter(bindings[0].values()))["value"]
 
 
-def measure(server: str, url: str, name: str, query: str, concurrency: int, count: int) -> Figure:
-    """``count`` GET requests of ``query`` from ``concurrency`` keep-alive clients."""
-    sessions = [requests.Session() for _ in range(concurrency)]
-    for session in sessions:  # warm connections and caches
-        session.get(url, params={"query": query}, headers=ACCEPT, timeout=30)
-
-    def client(index: int) -> tuple[list[float], int]:
-        session = sessions[index]
-        latencies, errors = [], 0
-        for _ in range(count // concurrency):
-            started = time.perf_counter()
-            response = session.get(url, params={"query": query}, headers=ACCEPT, timeout=30)
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 200 or not response.content:
-                errors += 1
-        return latencies, errors
-
+def _rows(url: str, query: str, timeout: float) -> tuple[int | str, float]:
+    """The number of rows of one answer (or what went wrong), and how long it took."""
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(client, range(concurrency)))
-    wall = time.perf_counter() - started
-    latencies = sorted(lat for lats, _ in results for lat in lats)
-    done = len(latencies)
-    return Figure(server, name, concurrency, done, sum(e for _, e in results), round(done / wall, 1),
-                  round(statistics.median(latencies) * 1000, 2),
-                  round(latencies[min(done - 1, int(done * 0.99))] * 1000, 2))
+    try:
+        status, body = _get(url, query, timeout)
+    except OSError as error:
+        return f"error: {error}", time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if status != 200:
+        return f"HTTP {status}", elapsed
+    return len(json.loads(body)["results"]["bindings"]), elapsed
 
 
-def run(out_dir: Path, count: int, levels: list[int], oxigraph: bool, workers: int, threads: int,
-        processes: int) -> list[Figure]:
-    target = current_target(out_dir)
-    if target is None:
+@dataclass
+class Options:
+    levels: list[int]
+    seconds: float
+    repeat: int
+    oxigraph: bool = True
+    rdflib: bool = True
+    uncached: bool = True
+    client: str = "auto"
+    workers: int = 2
+    threads: int = 8
+    processes: int = 2
+    timeout: float = 60.0
+    rdflib_start_timeout: float = 1800.0
+
+
+def run(out_dir: Path, options: Options, say: Callable[[str], None] = print) -> dict[str, object]:
+    """Start the servers one after the other (each measured alone on the machine) and measure them."""
+    release = current_target(out_dir)
+    if release is None:
         raise SystemExit(f"{out_dir}/current does not exist: run kg build first")
+    use_wrk = options.client == "wrk" or (options.client == "auto" and shutil.which("wrk") is not None)
+    client: Client = run_wrk if use_wrk else run_python
+    say(f"load generator: {'wrk' if use_wrk else 'python http.client threads'}; "
+        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     figures: list[Figure] = []
-    with tempfile.TemporaryDirectory() as work:
-        servers = [("kg serve", *start_kg(out_dir, Path(work), workers, threads, processes))]
-        if oxigraph:
-            started = start_oxigraph(target / "store")
-            if started is None:
-                print("oxigraph CLI not found (pip install oxigraph); comparing nothing", file=sys.stderr)
-            else:
-                servers.append(("oxigraph serve-read-only", *started))
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        kg = start_kg(out_dir, work, options.workers, options.threads, options.processes, True, KG)
         try:
-            url = servers[0][1]
-            article = _first(url, PICK_ARTICLE, "article")
-            word = _first(url, PICK_KEYWORD, "keyword").split()[0].lower()
-            queries = {"article lookup": LOOKUP.format(article=article),
-                       "keyword search": KEYWORD.format(word=json.dumps(word, ensure_ascii=False))}
-            for server, url, _ in servers:
-                for name, query in queries.items():
-                    for level in levels:
-                        figures.append(measure(server, url, name, query, level, count))
+            article = _first(kg.url, PICK_ARTICLE, "article")
+            word = _first(kg.url, PICK_KEYWORD, "keyword").split()[0].lower()
         finally:
-            for _, _, process in servers:
-                _stop(process)
-    return figures
+            _stop(kg.process)
+        queries = {"article lookup": LOOKUP.format(article=article),
+                   "keyword search": KEYWORD.format(word=json.dumps(word, ensure_ascii=False))}
+        say(f"article lookup: <{article}>; keyword search: {word!r}")
+
+        starters: list[tuple[str, Callable[[], Server | str | None]]] = [
+            (KG, lambda: start_kg(out_dir, work, options.workers, options.threads, options.processes, True, KG))]
+        if options.uncached:
+            starters.append((KG_UNCACHED, lambda: start_kg(out_dir, work, options.workers, options.threads,
+                                                           options.processes, False, KG_UNCACHED)))
+        if options.oxigraph:
+            starters.append((OXIGRAPH, lambda: start_oxigraph(release / "store")))
+        if options.rdflib:
+            starters.append((RDFLIB, lambda: start_rdflib(release, work, options.rdflib_start_timeout)))
+        for name, start in starters:
+            say(f"starting {name} ...")
+            try:
+                started = start()
+            except RuntimeError as error:
+                started = str(error)
+            if started is None:
+                started = f"{name} is not installed"
+            if isinstance(started, str):
+                notes.append(f"{name} skipped: {started}")
+                say(notes[-1])
+                continue
+            try:
+                for query_name, query in queries.items():
+                    rows, latency = _rows(started.url, query, options.timeout)
+                    for level in options.levels:
+                        figure = measure(client, started, query_name, query, level, options.seconds,
+                                         options.repeat, options.timeout, latency)
+                        figure.rows = rows
+                        figures.append(figure)
+                        say(f"  {query_name} c={level} ({rows} rows): {figure.rps} req/s, p50 {figure.p50_ms} ms, "
+                            f"p99 {figure.p99_ms} ms, errors {figure.errors} (runs {figure.runs}, "
+                            f"load {figure.load})")
+            finally:
+                _stop(started.process)
+    return {"client": "wrk" if use_wrk else "python", "cores": os.cpu_count(), "release": release.name,
+            "figures": [asdict(f) for f in figures], "notes": notes, "targets": targets(figures)}
+
+
+def targets(figures: list[Figure]) -> list[dict[str, object]]:
+    """The ratios of issue 4, for each query at the highest concurrency measured."""
+    by = {(f.server, f.query, f.concurrency): f for f in figures}
+    levels = sorted({f.concurrency for f in figures})
+    out: list[dict[str, object]] = []
+    if not levels:
+        return out
+    top = levels[-1]
+    for query in ("article lookup", "keyword search"):
+        kg = by.get((KG, query, top))
+        if kg is None:
+            continue
+        for other, goal in ((OXIGRAPH, TARGET_VS_OXIGRAPH), (RDFLIB, TARGET_VS_RDFLIB)):
+            them = by.get((other, query, top))
+            if them is not None and them.rps > 0:
+                ratio = kg.rps / them.rps
+                out.append({"what": f"{query}, c={top}: kg / {other} req/s", "value": round(ratio, 2),
+                            "target": f">= {goal:g}", "met": ratio >= goal})
+            uncached = by.get((KG_UNCACHED, query, top))
+            if them is not None and uncached is not None and them.rps > 0:
+                ratio = uncached.rps / them.rps
+                out.append({"what": f"{query}, c={top}: kg (cache off) / {other} req/s",
+                            "value": round(ratio, 2), "target": f">= {goal:g}", "met": ratio >= goal})
+    for server in (KG, KG_UNCACHED):
+        for level in levels:
+            figure = by.get((server, "article lookup", level))
+            if figure is not None:
+                out.append({"what": f"article lookup p50, {server}, c={level} (ms)", "value": figure.p50_ms,
+                            "target": f"< {TARGET_P50_MS:g}", "met": figure.p50_ms < TARGET_P50_MS})
+    return out
+
+
+def table(report: dict[str, object]) -> str:
+    lines = [f"{'server':26} {'query':15} {'rows':>4} {'conc':>4} {'requests':>8} {'err':>4} {'req/s':>9} "
+             f"{'p50 ms':>8} {'p99 ms':>8} {'load':>5}"]
+    for f in report["figures"]:  # type: ignore[attr-defined]
+        lines.append(f"{f['server']:26} {f['query']:15} {f['rows']!s:>4} {f['concurrency']:>4} {f['requests']:>8} "
+                     f"{f['errors']:>4} {f['rps']:>9} {f['p50_ms']:>8} {f['p99_ms']:>8} {f['load']:>5}")
+    lines.append("")
+    for target in report["targets"]:  # type: ignore[attr-defined]
+        lines.append(f"{target['what']:62} {target['value']:>8} (target {target['target']}: "
+                     f"{'met' if target['met'] else 'NOT met'})")
+    for note in report["notes"]:  # type: ignore[attr-defined]
+        lines.append(f"note: {note}")
+    lines.append(f"client: {report['client']}, {report['cores']} cores, release {report['release']}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m server.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--requests", type=int, default=400, help="requests per query and level")
+    parser.add_argument("out_dir", type=Path, help="the output folder of kg build")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per run (default 5)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is kept (default 3)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
-    parser.add_argument("--oxigraph", action="store_true", help="also measure oxigraph serve-read-only")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
+                        help="load generator (auto: wrk when installed)")
+    parser.add_argument("--no-oxigraph", dest="oxigraph", action="store_false", help="skip the Oxigraph server")
+    parser.add_argument("--no-rdflib", dest="rdflib", action="store_false", help="skip rdflib-endpoint")
+    parser.add_argument("--no-uncached", dest="uncached", action="store_false",
+                        help="skip kg serve with the result cache off")
+    parser.add_argument("--oxigraph", dest="_oxigraph", action="store_true", help=argparse.SUPPRESS)  # now the default
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--query-processes", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=60.0, help="client timeout per request (s)")
+    parser.add_argument("--rdflib-start-timeout", type=float, default=1800.0,
+                        help="seconds rdflib-endpoint may take to load the dump")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    figures = run(args.out_dir, args.requests, args.concurrency, args.oxigraph, args.workers, args.threads,
-                  args.query_processes)
-    print(f"{'server':26} {'query':15} {'conc':>4} {'req':>5} {'err':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-    for f in figures:
-        print(f"{f.server:26} {f.query:15} {f.concurrency:>4} {f.requests:>5} {f.errors:>4} {f.rps:>8} "
-              f"{f.p50_ms:>8} {f.p99_ms:>8}")
+    options = Options(args.concurrency, args.duration, max(1, args.repeat), args.oxigraph, args.rdflib,
+                      args.uncached, args.client, args.workers, args.threads, args.query_processes,
+                      args.timeout, args.rdflib_start_timeout)
+    report = run(args.out_dir, options, say=lambda text: print(text, file=sys.stderr, flush=True))
+    print(table(report))
     if args.json:
-        args.json.write_text(json.dumps([asdict(f) for f in figures], indent=2), encoding="utf-8")
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "queue_timeout": "queue_timeout",
         "allow_service": "allow_service",
         "spool_threshold": "spool_threshold",
+        "cache_bytes": "cache_bytes",
+        "cache_entry_bytes": "cache_entry_bytes",
     },
     "reload": {"interval": "reload_interval"},
     "log": {"level": "log_level", "access_log": "access_log"},
@@ -59,6 +61,8 @@ class Config:
     queue_timeout: float = 10.0
     allow_service: tuple[str, ...] = field(default_factory=tuple)
     spool_threshold: int = 1024 * 1024
+    cache_bytes: int = 32 * 1024 * 1024  # per web worker; 0 turns the result cache off
+    cache_entry_bytes: int = 256 * 1024  # larger results are never cached
     reload_interval: float = 1.0
     log_level: str = "INFO"
     access_log: bool = True
@@ -74,6 +78,8 @@ class Config:
             (self.query_processes >= 1, "sparql.query_processes must be at least 1"),
             (self.queue_timeout > 0, "sparql.queue_timeout must be positive"),
             (self.reload_interval > 0, "reload.interval must be positive"),
+            (self.cache_bytes >= 0, "sparql.cache_bytes must not be negative"),
+            (self.cache_entry_bytes >= 0, "sparql.cache_entry_bytes must not be negative"),
         ]
         for ok, message in checks:
             if not ok:

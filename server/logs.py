@@ -21,10 +21,18 @@ ACCESS = logging.getLogger("kg.access")
 class JsonFormatter(logging.Formatter):
     """Every record as one JSON line; fields passed in ``extra={"fields": {...}}`` are merged in."""
 
+    _second: tuple[int, str] = (-1, "")
+
+    def _time(self, record: logging.LogRecord) -> str:
+        """ISO 8601 UTC with milliseconds; the part up to the second is formatted once per second."""
+        second = int(record.created)
+        if second != self._second[0]:
+            self._second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+        return f"{self._second[1]}.{int(record.msecs):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "time": self._time(record),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -56,32 +64,38 @@ def init_access_log(app: Flask, enabled: bool = True) -> None:
 
     @app.after_request
     def _log(response: Response) -> Response:
-        if not enabled:
+        if not enabled or not ACCESS.isEnabledFor(logging.INFO):
             return response
-        started = g.get("started")
+        # the objects behind Flask's context proxies, looked up once (each proxied access costs a lookup)
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        values = vars(g._get_current_object())  # type: ignore[attr-defined]
+        started = values.get("started")
+        headers = req.headers
         fields: dict[str, Any] = {
             "event": "request",
-            "remote": request.headers.get("X-Forwarded-For", request.remote_addr),
-            "method": request.method,
-            "path": request.path,
+            "remote": headers.get("X-Forwarded-For", req.remote_addr),
+            "method": req.method,
+            "path": req.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
             "bytes": response.content_length,
             "type": response.mimetype,
-            "user_agent": request.headers.get("User-Agent"),
+            "user_agent": headers.get("User-Agent"),
         }
-        query = g.get("query")
+        query = values.get("query")
         if query is not None:
             fields["query_sha1"] = hashlib.sha1(query.encode("utf-8")).hexdigest()[:12]
             fields["query_length"] = len(query)
             fields["query"] = query[:300]
-        if g.get("query_time") is not None:
-            fields["query_ms"] = round(g.query_time * 1000, 2)
-            fields["rows"] = g.get("rows")
-        if g.get("error"):
-            fields["error"] = g.error[:300]
+        if values.get("query_time") is not None:
+            fields["query_ms"] = round(values["query_time"] * 1000, 2)
+            fields["rows"] = values.get("rows")
+        if values.get("cache"):
+            fields["cache"] = values["cache"]
+        if values.get("error"):
+            fields["error"] = values["error"][:300]
         release = response.headers.get("X-KG-Release")
         if release:
             fields["release"] = release
-        ACCESS.info("%s %s %s", request.method, request.path, response.status_code, extra={"fields": fields})
+        ACCESS.info("%s %s %s", fields["method"], fields["path"], fields["status"], extra={"fields": fields})
         return response

@@ -63,6 +63,8 @@ class Reply:
     rows: int
     elapsed: float
     value: Any = None  # for non-serialized operations (describe, graphs)
+    release: str | None = None  # the release that answered (set by the backend)
+    cached: bool = False  # served from the release's result cache, not by a query process
 
 
 # ---- parent side -------------------------------------------------------------------------------------------

@@ -9,15 +9,31 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from server.config import Config, load_config
 from server.logs import configure_logging
 
 log = logging.getLogger("kg.server")
+
+
+class SharingThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker, yielding the CPU after each accept so the other workers get a share.
+
+    All workers wait on the one listening socket and the kernel wakes every one of them; on a busy machine
+    the worker already running wins every accept() of a burst of new connections (8 keep-alive clients
+    connecting at once all landed on one worker in one run out of ten, halving throughput, since a worker
+    is one Python interpreter: one core). Yielding after an accept lets a woken sibling take the next one.
+    """
+
+    def accept(self, listener: Any) -> None:
+        super().accept(listener)
+        os.sched_yield()
 
 
 class _Gunicorn(BaseApplication):
@@ -30,7 +46,7 @@ class _Gunicorn(BaseApplication):
         settings: dict[str, Any] = {
             "bind": [f"{config.host}:{config.port}"],
             "workers": config.workers,
-            "worker_class": "gthread",
+            "worker_class": "server.serve.SharingThreadWorker",
             "threads": config.threads,
             # the heartbeat timeout, not a request timeout: queries are bounded by sparql.timeout
             "timeout": max(30, int(config.query_timeout) + 30),

@@ -3,12 +3,15 @@
 Read-only by design: update requests, Graph Store Protocol writes and SERVICE calls to endpoints the
 operator did not allow are refused before anything runs. Everything else goes to the backend, which runs
 the query in a killable process and hands back a complete, validated result (bytes or a spool file) that
-is then sent with its real status. Without a query, GET answers with the query page (browsers) or the
-SPARQL 1.1 Service Description (RDF clients).
+is then sent with its real status. A query answered before on the same release is answered again from the
+backend's result cache (:mod:`server.cache`) without a query process; ``Server-Timing`` says
+``cache;desc=hit`` or ``miss``. Without a query, GET answers with the query page (browsers) or the SPARQL 1.1
+Service Description (RDF clients).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from dataclasses import asdict, dataclass
@@ -16,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, render_template, request
 from pyoxigraph import NamedNode
+from werkzeug.sansio.utils import get_current_url
 from werkzeug.wsgi import wrap_file
 
 from kg.vocab import PREFIXES
@@ -100,6 +104,23 @@ def negotiate(kind: str, accept: str | None, format_values: list[str]) -> str | 
             return aliases.get(value, value)
     chosen = best_match(accept, offered)
     return aliases.get(chosen, chosen) if chosen else None
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiate_all(accept: str | None, format_values: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+    """The media type for each kind of result. Memoized: clients send few distinct Accept headers, and
+    parsing one costs more than the rest of a cached answer."""
+    return tuple((kind, negotiate(kind, accept, list(format_values))) for kind in ("solutions", "boolean", "graph"))
+
+
+@functools.lru_cache(maxsize=512)
+def _scan_short(query: str) -> Scan:
+    return scan(query)
+
+
+def _scan(query: str) -> Scan:
+    """:func:`scan`, memoized for short queries (the ones that repeat); the result is only read."""
+    return _scan_short(query) if len(query) <= 4096 else scan(query)
 
 
 # --- errors ------------------------------------------------------------------------------------------------
@@ -207,7 +228,13 @@ def endpoint_url() -> str:
     public = _config().public_url
     if public:
         return public.rstrip("/") + "/sparql"
-    return request.host_url.rstrip("/") + "/sparql"
+    return _endpoint_url(request.scheme, request.host)
+
+
+@functools.lru_cache(maxsize=64)
+def _endpoint_url(scheme: str, host: str) -> str:
+    """``request.host_url`` + "/sparql", memoized: werkzeug re-quotes the URL on every call."""
+    return get_current_url(scheme, host).rstrip("/") + "/sparql"
 
 
 @bp.route("/sparql/", methods=["GET", "POST"], endpoint="sparql_slash")  # the W3C tests' path
@@ -230,7 +257,7 @@ def sparql() -> Response:
     g.query = query
     if len(query.encode("utf-8")) > config.max_query_length:
         return error_response(413, f"The query is longer than the limit of {config.max_query_length} bytes.")
-    found = scan(query)
+    found = _scan(query)
     if found.update_keyword is not None:
         return error_response(403, READ_ONLY)
     refused = refused_services(found, config.allow_service)
@@ -245,7 +272,7 @@ def sparql() -> Response:
     kind = KIND_OF_FORM.get(found.form or "")
     if not format_values and _wants_html(accept, kind):
         return _page(query)
-    media = {k: negotiate(k, accept, format_values) for k in ("solutions", "boolean", "graph")}
+    media = dict(_negotiate_all(accept, tuple(format_values)))
     if kind is not None and media[kind] is None:
         offered, _ = _offered(kind)
         return error_response(406, "None of the media types in Accept fits a " + (found.form or "")
@@ -263,7 +290,6 @@ def _wants_html(accept: str | None, kind: str | None) -> bool:
 
 def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str | None]) -> Response:
     backend = _backend()
-    release = backend.release()
     query_request = QueryRequest(
         query=query,
         media=media,
@@ -272,6 +298,7 @@ def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str 
         has_from=found.has_from,
         base_iri=endpoint_url(),  # the service-defined base IRI (Protocol 2.1.5): the endpoint itself
         prefixes=PREFIXES,
+        cacheable=not found.services,
     )
     try:
         reply = backend.query(query_request)
@@ -282,11 +309,15 @@ def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str 
         return error_response(error.status, str(error), headers)
     g.query_time = reply.elapsed
     g.rows = reply.rows
+    g.cache = "hit" if reply.cached else "miss"
     response = _reply_response(reply)
-    response.headers["Vary"] = "Accept"
-    response.headers["Server-Timing"] = f"query;dur={reply.elapsed * 1000:.1f}"
-    if release is not None:
-        response.headers["X-KG-Release"] = release.id
+    headers = response.headers
+    headers["Vary"] = "Accept"
+    # "cache;desc=hit": answered from the release's result cache without running the query
+    headers["Server-Timing"] = (f"query;dur={reply.elapsed * 1000:.1f}, cache;desc="
+                                + ("hit" if reply.cached else "miss"))
+    if reply.release is not None:
+        headers["X-KG-Release"] = reply.release
     return response
 
 

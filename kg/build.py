@@ -13,12 +13,14 @@ the old release or the new one, never a half-written one; a build that fails lea
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import logging
 import multiprocessing
 import os
 import shutil
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,7 @@ _CHUNK_FILES = 64
 _FLUSH_BYTES = 16_000_000
 # pySHACL's rate is flat from about 50 articles per run up; 100 keeps each run's graph small.
 _VALIDATION_BATCH = 100
+_CHUNKS_IN_FLIGHT = 2  # per worker process
 
 
 @dataclass
@@ -237,7 +240,7 @@ def _chunks(paths: list[Path]) -> Iterator[list[Path]]:
 
 def _results(paths: list[Path], options: BuildOptions) -> Iterator[list[FileResult]]:
     processes = options.processes or os.cpu_count() or 1
-    chunks = list(_chunks(paths))
+    chunks = list(_chunks(paths))  # lists of paths only: small
     if processes <= 1 or len(chunks) <= 1:
         _init_worker(options)
         for chunk in chunks:
@@ -245,7 +248,17 @@ def _results(paths: list[Path], options: BuildOptions) -> Iterator[list[FileResu
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from pool.imap(_process_chunk, chunks)
+        # A bounded window instead of pool.imap: imap keeps feeding the workers however far behind the
+        # store writer is, and the finished chunks (N-Quads bytes) would pile up in this process.
+        remaining = iter(chunks)
+        pending = deque(pool.apply_async(_process_chunk, (chunk,))
+                        for chunk in itertools.islice(remaining, processes * _CHUNKS_IN_FLIGHT))
+        while pending:
+            done = pending.popleft().get()
+            following = next(remaining, None)
+            if following is not None:
+                pending.append(pool.apply_async(_process_chunk, (following,)))
+            yield done
 
 
 # ---------------------------------------------------------------------------------- store

@@ -118,7 +118,7 @@ def write_dumps(graph_files: Iterable[Path], dumps_dir: Path) -> list[DumpInfo]:
         quad_count = 0
         target = dumps_dir / "kg.nq.gz"
         raw_file = open(target, "wb")
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=6) as out, \
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=3) as out, \
                 open(sorted_quads, "rb") as source:
             for line in source:
                 out.write(line)
@@ -134,7 +134,7 @@ def write_dumps(graph_files: Iterable[Path], dumps_dir: Path) -> list[DumpInfo]:
             target = dumps_dir / name
             counter = [0]
             raw_file = open(target, "wb")
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=6) as out:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=3) as out:
                 prefixes = PREFIXES if fmt == RdfFormat.TURTLE else None
                 serialize(_unique_triples(sorted_quads, counter), out, fmt, prefixes=prefixes)
             raw_file.close()

@@ -80,14 +80,16 @@ def stage_parse(corpus: str) -> dict:
 def stage_map(corpus: str, profile: str | None = None) -> dict:
     """Read, clean, map and serialise every file in this one process, with no store and no validation."""
     from kg.build import map_file
+    from kg.iris import Minter
 
     paths = _corpus_files(Path(corpus))
     options = _options(processes=1, validate=False)
+    minter = Minter(options.base)  # one per process, as the build's workers do
     profiler = _start_profile(profile)
     t0 = time.perf_counter()
     articles = triples = nquads_bytes = failed = 0
     for path in paths:
-        result = map_file(path, options)
+        result = map_file(path, options, minter)
         a, t, b = _file_result_counts(result)
         articles, triples, nquads_bytes = articles + a, triples + t, nquads_bytes + b
         failed += 0 if a else 1
@@ -304,7 +306,13 @@ def _corpus_files(corpus: Path) -> list[Path]:
 
 
 def _tree_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    """Bytes on disk under ``path``, counting each inode once (a release store hard-links its files)."""
+    sizes: dict[tuple[int, int], int] = {}
+    for p in path.rglob("*"):
+        if p.is_file() and not p.is_symlink():
+            st = p.stat()
+            sizes[(st.st_dev, st.st_ino)] = st.st_size
+    return sum(sizes.values())
 
 
 def _start_profile(target: str | None) -> Any:
@@ -440,6 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 on success, 2 on a bad argument, 1 when a stage fails, 3 on a missed target."""
+    if argv and argv[0] == "--":  # `kg bench -- --articles N`, as argparse REMAINDER may pass it on
+        argv = argv[1:]
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.articles < 1:

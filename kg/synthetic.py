@@ -225,7 +225,8 @@ def _issn(rng: random.Random) -> str:
 
 
 def _orcid(rng: random.Random) -> str:
-    digits = f"000000{rng.choice('0123')}{rng.randint(0, 99999999):08d}"
+    # Real iDs are issued from the blocks 0000-0001 to 0000-0003 and 0009-.
+    digits = rng.choice(["00000001", "00000002", "00000003", "00090001"]) + f"{rng.randint(0, 9999999):07d}"
     d = digits + orcid_check_digit(digits)
     return f"{d[0:4]}-{d[4:8]}-{d[8:12]}-{d[12:16]}"
 

@@ -140,4 +140,5 @@ def test_bench_runs_every_stage_and_writes_json(tmp_path: Path) -> None:
     for name in ("map", "build"):
         assert stages[name]["triples"] > 0 and stages[name]["triples_per_s"] > 0
     assert figures["map_over_parse"] > 0
+    assert 0 < figures["validation_share"] <= 1
     assert figures["peak_mb"] > 0

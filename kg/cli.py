@@ -88,6 +88,11 @@ def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its own parser: argparse.REMAINDER does not pass on --options
+        from kg.bench import main as bench_main
+
+        return bench_main([arg for arg in argv[1:] if arg != "--"])
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -115,10 +120,6 @@ def main(argv: list[str] | None = None) -> int:
         from kg.publish.article_jsonld import export_command
 
         return export_command(args.out, args.to, args.base)
-    if args.command == "bench":
-        from kg.bench import main as bench_main
-
-        return bench_main(args.rest)
     return EXIT_USAGE
 
 

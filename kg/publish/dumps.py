@@ -120,9 +120,9 @@ def write_dumps(graph_files: Iterable[Path], dumps_dir: Path) -> list[DumpInfo]:
         raw_file = open(target, "wb")
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=3) as out, \
                 open(sorted_quads, "rb") as source:
-            for line in source:
-                out.write(line)
-                quad_count += 1
+            for block in iter(lambda: source.read(1 << 20), b""):
+                out.write(block)
+                quad_count += block.count(b"\n")
         raw_file.close()
         infos.append(_finish(target, "N-Quads", "application/n-quads", quad_count, "named graphs"))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 class GraphFiles:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._shards: set[Path] = set()  # folders known to exist: one mkdir per shard, not per write
 
     def path(self, graph: str) -> Path:
         digest = hashlib.sha1(graph.encode("utf-8")).hexdigest()
@@ -22,7 +23,9 @@ class GraphFiles:
 
     def write(self, graph: str, nquads: bytes) -> None:
         path = self.path(graph)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._shards:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._shards.add(path.parent)
         temporary = path.with_suffix(".tmp")
         temporary.write_bytes(nquads)
         temporary.replace(path)

@@ -21,6 +21,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.identifiers import issn_check_digit, orcid_check_character
+
 log = logging.getLogger(__name__)
 
 ZWNJ = "\u200c"
@@ -203,22 +205,6 @@ def _pairs(spec: str, width: int = 2) -> list[tuple[str, ...]]:
     return [tuple(item.split("=", width - 1)) for item in spec.split("|")]
 
 
-def issn_check_digit(first7: str) -> str:
-    """The ISSN check character for seven digits (ISO 3297: weights 8..2, mod 11, 10 -> X)."""
-    total = sum(int(d) * w for d, w in zip(first7, range(8, 1, -1), strict=True))
-    check = (11 - total % 11) % 11
-    return "X" if check == 10 else str(check)
-
-
-def orcid_check_digit(first15: str) -> str:
-    """The ORCID check character for fifteen digits (ISO 7064 MOD 11-2)."""
-    total = 0
-    for d in first15:
-        total = (total + int(d)) * 2
-    check = (12 - total % 11) % 11
-    return "X" if check == 10 else str(check)
-
-
 def _issn(rng: random.Random) -> str:
     digits = f"{rng.randint(1000000, 9999999)}"
     return f"{digits[:4]}-{digits[4:]}{issn_check_digit(digits)}"
@@ -227,7 +213,7 @@ def _issn(rng: random.Random) -> str:
 def _orcid(rng: random.Random) -> str:
     # Real iDs are issued from the blocks 0000-0001 to 0000-0003 and 0009-.
     digits = rng.choice(["00000001", "00000002", "00000003", "00090001"]) + f"{rng.randint(0, 9999999):07d}"
-    d = digits + orcid_check_digit(digits)
+    d = digits + orcid_check_character(digits)
     return f"{d[0:4]}-{d[4:8]}-{d[8:12]}-{d[12:16]}"
 
 

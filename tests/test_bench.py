@@ -17,7 +17,8 @@ from lxml import etree
 
 from kg.bench import main as bench_main
 from kg.bench import tree_memory_mb
-from kg.synthetic import generate_corpus, issn_check_digit, orcid_check_digit
+from kg.identifiers import issn_check_digit, orcid_check_character
+from kg.synthetic import generate_corpus
 
 PERSIAN = re.compile("[\u0600-\u06ff]")
 LATIN = re.compile("[A-Za-z]")
@@ -41,8 +42,8 @@ def _articles(roots: list[tuple[Path, etree._Element]]) -> list[tuple[Path, etre
 def test_check_digits_match_published_examples() -> None:
     assert issn_check_digit("2476687") == "9"  # the seed's print ISSN 2476-6879
     assert issn_check_digit("2538156") == "3"  # and its online ISSN 2538-1563
-    assert orcid_check_digit("000000021825009") == "7"  # ORCID's documented example
-    assert orcid_check_digit("000000021694233") == "X"
+    assert orcid_check_character("000000021825009") == "7"  # ORCID's documented example
+    assert orcid_check_character("000000021694233") == "X"
 
 
 def test_corpus_has_the_claimed_articles_in_single_and_issue_files(corpus: list[Path]) -> None:
@@ -100,7 +101,7 @@ def test_authors_recur_across_files_with_the_same_identity(corpus: list[Path]) -
             orcid = author.findtext("orcid")
             if orcid:
                 assert ORCID.match(orcid)
-                assert orcid_check_digit(orcid.replace("-", "")[:15]) == orcid[-1]
+                assert orcid_check_character(orcid.replace("-", "")[:15]) == orcid[-1]
     assert any(len(files) > 1 for files in files_by_email.values())
     assert all(len(ids) == 1 for ids in identity.values())  # same e-mail, same name and ORCID
     assert set(core) == {"Yes", "No"}

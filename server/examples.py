@@ -153,13 +153,17 @@ _cache: dict[str, list[Example]] = {}
 _lock = threading.Lock()
 
 
+class _NotNow(Exception):
+    """A value query failed (time limit, busy store): try again on a later page load."""
+
+
 def _pick(backend: Backend, name: str) -> str:
     media = {"solutions": _JSON, "boolean": _JSON, "graph": None}
     try:
         reply = backend.query(QueryRequest(query=_PICKS[name], media=media), timeout=PICK_TIMEOUT)
     except QueryError as error:
         log.warning("example value %s not found: %s", name, error)
-        return _PLACEHOLDERS[name]
+        raise _NotNow(name) from error
     body = reply.body
     if body is None and reply.path:  # cannot happen for LIMIT 1, but never leave a spool file behind
         with open(reply.path, "rb") as handle:
@@ -178,9 +182,18 @@ def for_release(backend: Backend) -> list[Example]:
     with _lock:
         if key in _cache:
             return _cache[key]
-    values = {name: _pick(backend, name) for name in _PICKS} if release else dict(_PLACEHOLDERS)
+    if release is None:
+        return build(**_PLACEHOLDERS)
+    values = dict(_PLACEHOLDERS)
+    complete = True
+    for name in _PICKS:
+        try:
+            values[name] = _pick(backend, name)
+        except _NotNow:
+            complete = False  # placeholders this time, but not remembered: a busy moment must not stick
     examples = build(**values)
-    with _lock:
-        _cache.clear()
-        _cache[key] = examples
+    if complete:
+        with _lock:
+            _cache.clear()
+            _cache[key] = examples
     return examples

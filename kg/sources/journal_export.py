@@ -248,8 +248,8 @@ class _Parser:
             self.problem("warning", "placeholder", "the Persian journal title is a template placeholder; "
                          "it was not published", "journal", "title_fa", title.fa)
             title.fa = ""
-        issn_print = self.issn(header.get("journal_id_issn", ""), "journal_id_issn")
-        issn_online = self.issn(header.get("journal_id_issn_online", ""), "journal_id_issn_online")
+        issn_print = self.issn("journal_id_issn")
+        issn_online = self.issn("journal_id_issn_online")
         local_ids: dict[str, str] = {}
         for scheme in LOCAL_ID_SCHEMES:
             raw = clean_line(header.get(f"journal_id_{scheme}", ""))
@@ -261,13 +261,8 @@ class _Parser:
             else:
                 self.problem("info", "placeholder", f"journal_id_{scheme} holds a template value, not an "
                              "identifier; it was not published", "journal", f"journal_id_{scheme}", raw)
-        doi = ""
-        raw_doi = clean_line(header.get("journal_id_doi", ""))
-        if raw_doi:
-            doi = normalise_doi(raw_doi) or ""
-            if not doi:
-                self.problem("info", "invalid-doi", "journal_id_doi is not a DOI (10.NNNN/suffix); it was not "
-                             "published", "journal", "journal_id_doi", raw_doi)
+        doi = self.identifier(header, "journal_id_doi", normalise_doi, "journal", "info", "invalid-doi",
+                              "journal_id_doi is not a DOI (10.NNNN/suffix); it was not published")
         key = issn_print or issn_online
         if not key:
             if local_ids.get("nlai"):
@@ -297,16 +292,23 @@ class _Parser:
             language=language,
         )
 
-    def issn(self, raw: str, field_name: str) -> str:
-        raw = clean_line(raw)
+    def identifier(self, fields: dict[str, str], field_name: str, normalise: Callable[[str], str | None],
+                   record: str, severity: str, code: str, message: str) -> str:
+        """A validated identifier from a field, or "" (reported with ``message``) when it is not one."""
+        raw = clean_line(fields.get(field_name, ""))
         if not raw:
             return ""
-        value = normalise_issn(raw)
+        value = normalise(raw)
         if value is None:
-            self.problem("warning", "invalid-issn", f"{field_name} {raw!r} is not a valid ISSN (format or "
-                         "check digit); it was not published", "journal", field_name, raw)
+            self.problem(severity, code, message, record, field_name, raw)
             return ""
         return value
+
+    def issn(self, field_name: str) -> str:
+        raw = clean_line(self.header.get(field_name, ""))
+        return self.identifier(self.header, field_name, normalise_issn, "journal", "warning", "invalid-issn",
+                               f"{field_name} {raw!r} is not a valid ISSN (format or check digit); it was not "
+                               "published")
 
     def url(self, raw: str, record: str, field_name: str) -> str:
         value = clean_line(raw)
@@ -352,13 +354,8 @@ class _Parser:
         record = code or f"article {index} (line {line})"
         title = self.bilingual(fields, "title", "title_fa", record)
         language = clean_line(fields.get("language", "")).lower()
-        doi = ""
-        raw_doi = clean_line(fields.get("article_id_doi", ""))
-        if raw_doi:
-            doi = normalise_doi(raw_doi) or ""
-            if not doi:
-                self.problem("warning", "invalid-doi", "article_id_doi is not a DOI (10.NNNN/suffix); it was "
-                             "not published", record, "article_id_doi", raw_doi)
+        doi = self.identifier(fields, "article_id_doi", normalise_doi, record, "warning", "invalid-doi",
+                              "article_id_doi is not a DOI (10.NNNN/suffix); it was not published")
         start_page = ascii_digits(clean_line(fields.get("start_page", "")))
         end_page = ascii_digits(clean_line(fields.get("end_page", "")))
         if start_page.isdigit() and end_page.isdigit() and int(start_page) > int(end_page):
@@ -427,13 +424,8 @@ class _Parser:
 
     def author(self, position: int, fields: dict[str, str], record: str) -> Author:
         where = f"{record}, author {position}"
-        orcid = ""
-        raw_orcid = clean_line(fields.get("orcid", ""))
-        if raw_orcid:
-            orcid = normalise_orcid(raw_orcid) or ""
-            if not orcid:
-                self.problem("warning", "invalid-orcid", "the ORCID is malformed or its check character is "
-                             "wrong; it was not published", where, "orcid", raw_orcid)
+        orcid = self.identifier(fields, "orcid", normalise_orcid, where, "warning", "invalid-orcid",
+                                "the ORCID is malformed or its check character is wrong; it was not published")
         email = clean_line(fields.get("email", "")).lower()
         if not EMAIL.fullmatch(email):
             # an e-mail pasted into the affiliation still tells people apart, and is never published

@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--store", type=Path, default=None, help="an output folder of `kg build`")
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
     validate.add_argument("--base", default=DEFAULT_BASE)
+    validate.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
+                          help="sparql: the build's validator (fast); pyshacl: the reference implementation")
 
     jsonld = commands.add_parser("jsonld", help="write schema.org JSON-LD, one file per article")
     jsonld.add_argument("out", type=Path, help="the output folder of `kg build`")
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.inputs and args.store is None:
             print("kg validate: give INPUT files/folders or --store DIR", file=sys.stderr)
             return EXIT_USAGE
-        return validate_command(args.inputs, args.store, args.format, args.base)
+        return validate_command(args.inputs, args.store, args.format, args.base, args.engine)
     if args.command == "jsonld":
         from kg.publish.article_jsonld import export_command
 

@@ -1,25 +1,29 @@
 """SHACL validation of article graphs in batches, with every result attributed to its article.
 
-The build validates articles in worker processes. pySHACL's cost is mostly per run (target selection,
-shape dispatch), not per triple, so one run over a batch of 50-200 article graphs merged into one data
-graph is about twice as fast per article as one run per article. Merging loses which graph a triple came
-from, so the batch keeps an index from every node to the article graphs that mention it and maps each
-result's focus node (and, where the result names one, its value) back to those graphs.
+Two implementations of the same shapes (``shapes/``):
 
-One thing merging could invent: two article graphs that describe a shared node (a journal, a person, a
-keyword) differently can break a cardinality (``sh:maxCount``, ``sh:uniqueLang``) that neither breaks
-alone. Such results are re-checked against each graph on its own and kept only where the graph alone
-breaks the rule, so a batch gives each article exactly the verdict it would get validated alone. The
-conflicts themselves are what ``validate_store`` looks for across the published store.
+- ``Validator``, the build's: the shapes compiled to SPARQL (``kg.shacl_sparql``) and run by pyoxigraph
+  over a whole batch, one query per constraint: about 3 ms of CPU per article graph.
+- ``PyShaclValidator``, the reference: pySHACL, about 60 ms per article graph. The tests run both on every
+  shape's examples and on the sample and require identical results; ``kg validate --engine pyshacl``
+  offers it to anyone who wants a second opinion.
 
-Shapes are loaded once per process (``Validator()``); ``shapes/store.ttl`` holds the store-wide shapes,
-which ``kg.validation_store`` runs in bulk with pyoxigraph instead.
+Both validate a batch of article graphs merged into one data graph and then attribute every result back
+to the articles (``Attribution``): merging loses which graph a triple came from, so a result goes to the
+graphs that state its offending triple, else to those that mention its focus node. One thing merging
+could invent: two graphs that describe a shared node (a journal, a person, a keyword) differently can
+break a cardinality (``sh:maxCount``, ``sh:uniqueLang``) that neither breaks alone. Such results are
+re-checked against each graph on its own and kept only where the graph alone breaks the rule, so a batch
+gives each article exactly the verdict it would get validated alone; the conflicts themselves are what
+``validate_store`` looks for across the published store.
+
+Shapes are loaded once per process; ``shapes/store.ttl`` holds the store-wide shapes, which
+``kg.validation_store`` runs in bulk with pyoxigraph.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +32,14 @@ import rdflib
 from pyoxigraph import BlankNode as OxBlankNode
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode as OxNamedNode
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import RdfFormat, Store, parse
 from pyshacl import Validator as ShaclValidator
 from pyshacl.graph_abstraction import DataGraph
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql import prepareQuery
+
+from kg.shacl_sparql import Check, compile_shapes, render_path
 
 
 def _speed_up_pyshacl() -> None:
@@ -167,26 +173,6 @@ class _PreparedQueryGraph(rdflib.Graph):
 
 
 # ----------------------------------------------------------------------------------- results
-def _render_path(report: rdflib.Graph, path: rdflib.term.Node | None) -> str:
-    if path is None:
-        return ""
-    if isinstance(path, URIRef):
-        return str(path)
-    inverse = report.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^<{inverse}>"
-    for key, suffix in ((SH.oneOrMorePath, "+"), (SH.zeroOrMorePath, "*"), (SH.zeroOrOnePath, "?")):
-        inner = report.value(path, key)
-        if inner is not None:
-            return f"{_render_path(report, inner)}{suffix}" if isinstance(inner, BNode) else f"<{inner}>{suffix}"
-    if (path, RDF.first, None) in report:
-        return "/".join(
-            _render_path(report, item) if isinstance(item, BNode) else f"<{item}>"
-            for item in rdflib.collection.Collection(report, path)
-        )
-    return ""
-
-
 def _results(report: rdflib.Graph) -> list[tuple[ValidationResult, rdflib.term.Node, rdflib.term.Node | None]]:
     """The report's results, each with its focus term and value term (for attribution)."""
     out = []
@@ -198,7 +184,7 @@ def _results(report: rdflib.Graph) -> list[tuple[ValidationResult, rdflib.term.N
             severity=SEVERITIES.get(report.value(node, SH.resultSeverity), "violation"),
             shape=str(report.value(node, SH.sourceShape) or ""),
             focus=str(focus),
-            path=_render_path(report, report.value(node, SH.resultPath)),
+            path=render_path(report, report.value(node, SH.resultPath)),
             value="" if value is None else str(value),
             message=" ".join(sorted(messages)),
             component=str(report.value(node, SH.sourceConstraintComponent) or ""),
@@ -213,8 +199,12 @@ def sort_key(item: ValidationResult) -> tuple:
 
 
 # --------------------------------------------------------------------------------- validator
-class Validator:
-    """Validates batches of article graphs against the shapes; create one per process and reuse it."""
+class PyShaclValidator:
+    """The reference validator: pySHACL over rdflib graphs, batches merged and results attributed.
+
+    Slow (about 60 ms of CPU per article graph) but an independent implementation of SHACL: the tests run
+    it beside ``Validator`` and require the same results. ``kg validate --engine pyshacl`` uses it.
+    """
 
     def __init__(self, shapes_dir: Path | None = None) -> None:
         self.shapes_dir = Path(shapes_dir or SHAPES_DIR)
@@ -243,51 +233,175 @@ class Validator:
 
         Returns every graph IRI of the batch mapped to its results (an empty list when it conforms).
         """
-        data = _PreparedQueryGraph()
-        own: dict[str, list[tuple]] = {}
-        mentions: dict[rdflib.term.Node, set[str]] = defaultdict(set)
-        for graph_iri, payload in articles:
-            triples = _parse(payload, self._convert)
-            own[graph_iri] = triples
-            for s, p, o in triples:
-                data.add((s, p, o))
-                mentions[s].add(graph_iri)
-                mentions[o].add(graph_iri)
         verdicts: dict[str, list[ValidationResult]] = {graph_iri: [] for graph_iri, _ in articles}
         if not articles:
             return verdicts
-        index = _TripleIndex(own)
-        for item, focus, value in self._run(data):
-            graphs = self._attribute(item, focus, value, mentions, index)
-            if not graphs:
-                log.debug("cross-article conflict left to validate_store: %s on %s", item.shape, item.focus)
-            for graph_iri in graphs:
-                verdicts[graph_iri].append(item)
-        for found in verdicts.values():
-            found.sort(key=sort_key)
-        return verdicts
+        data = _PreparedQueryGraph()
+        for _, payload in articles:
+            for triple in _parse(payload, self._convert):
+                data.add(triple)
+        return _attribute_all(articles, ((item for item, _, _ in self._run(data))), self._limits, verdicts)
 
-    def _attribute(self, item: ValidationResult, focus, value, mentions, index: _TripleIndex) -> list[str]:
-        graphs = sorted(mentions.get(focus, ()))
-        if len(graphs) <= 1:
-            return graphs
+
+
+# --------------------------------------------------------------------- the build's validator
+class Validator:
+    """Validates batches of article graphs with the shapes compiled to SPARQL (``kg.shacl_sparql``).
+
+    Create one per process and reuse it: the shapes are parsed and compiled once. A batch is loaded into
+    an in-memory pyoxigraph store twice over: each article in its named graph (to attribute results) and
+    all of them merged in the default graph, where the checks run. Results are attributed as
+    ``PyShaclValidator`` attributes them, so both give every article the verdict it gets alone.
+    """
+
+    def __init__(self, shapes_dir: Path | None = None) -> None:
+        self.shapes_dir = Path(shapes_dir or SHAPES_DIR)
+        self.shapes = load_shapes(self.shapes_dir)
+        self.checks: list[Check] = compile_shapes(self.shapes)
+        self._limits: dict[str, int] = {
+            str(shape): int(limit) for shape, limit in self.shapes.subject_objects(SH.maxCount)
+        }
+
+    def validate_graph(self, data: rdflib.Graph) -> list[ValidationResult]:
+        """All results for one rdflib graph, unattributed (tests and small inputs)."""
+        store = Store()
+        store.load(data.serialize(format="nt", encoding="utf-8"), RdfFormat.N_TRIPLES)
+        return sorted((item for item, _, _ in self._run(store)), key=sort_key)
+
+    def validate_articles(self, articles: list[tuple[str, bytes]]) -> dict[str, list[ValidationResult]]:
+        """Validate a batch of (article graph IRI, N-Quads of that graph) together.
+
+        Returns every graph IRI of the batch mapped to its results (an empty list when it conforms).
+        """
+        verdicts: dict[str, list[ValidationResult]] = {graph_iri: [] for graph_iri, _ in articles}
+        if not articles:
+            return verdicts
+        store = Store()
+        # The checks run on the merged triples: each payload without its graph name, as N-Triples (a quad of
+        # another graph is then a syntax error, not a silent mix-up).
+        store.bulk_load(b"".join(payload.replace(f" <{graph_iri}> .\n".encode(), b" .\n")
+                                 for graph_iri, payload in articles), RdfFormat.N_TRIPLES)
+        return _attribute_all(articles, (item for item, _, _ in self._run(store)), self._limits, verdicts)
+
+    def _run(self, store: Store) -> Iterable[tuple[ValidationResult, object, object]]:
+        """Every check over the store's default graph: (result, focus term, value term or None)."""
+        for check in self.checks:
+            solutions = store.query(check.query)
+            names = [variable.value for variable in solutions.variables] if check.sparql else ()
+            for row in solutions:
+                focus = row["this"]
+                value = row["value"]
+                messages = check.messages
+                path = check.path
+                if check.sparql:
+                    bound = {name: row[name] for name in names if row[name] is not None}
+                    messages = tuple(sorted(_fill(message, bound) for message in messages))
+                    if "path" in bound:
+                        path = bound["path"].value
+                    if value is None and not check.path:
+                        value = focus  # a node shape's value node is its focus node (SHACL 5.3.2)
+                item = ValidationResult(
+                    severity=check.severity,
+                    shape=check.shape,
+                    focus=focus.value,
+                    path=path,
+                    value="" if value is None else value.value,
+                    message=" ".join(messages),
+                    component=check.component,
+                    value_n3="" if value is None or isinstance(value, OxBlankNode) else str(value),
+                )
+                yield item, focus, value
+
+
+def _fill(message: str, bound: dict[str, object]) -> str:
+    """A SHACL-SPARQL message template with ``{?name}``/``{$name}`` replaced by the bound values."""
+    for name, term in bound.items():
+        text = term.value
+        message = message.replace(f"{{?{name}}}", text).replace(f"{{${name}}}", text)
+    return message
+
+
+def _attribute_all(articles: list[tuple[str, bytes]], results: Iterable[ValidationResult], limits: dict[str, int],
+                   verdicts: dict[str, list[ValidationResult]]) -> dict[str, list[ValidationResult]]:
+    """Give each result of a merged batch to the article graphs it belongs to (see ``Attribution``)."""
+    attribution = Attribution(articles, limits)
+    for item in results:
+        graphs = attribution.graphs(item)
+        if not graphs:
+            log.debug("cross-article conflict left to validate_store: %s on %s", item.shape, item.focus)
+        for graph_iri in graphs:
+            verdicts[graph_iri].append(item)
+    for found in verdicts.values():
+        found.sort(key=sort_key)
+    return verdicts
+
+
+class Attribution:
+    """Which article graphs of a batch a result belongs to, read from the articles' own N-Quads.
+
+    A batch is validated merged, so a result names a node, not a graph. It goes to the graphs that state
+    the offending triple; failing that, to every graph that mentions the focus node; a cardinality that
+    only the merge breaks (``sh:maxCount``, ``sh:uniqueLang`` on a node two articles describe differently)
+    goes to no graph: it is a conflict between articles, which ``validate_store`` reports. Results are
+    few, so each lookup scans the payload bytes (a C-speed substring search) instead of indexing every
+    triple of the batch up front.
+    """
+
+    def __init__(self, articles: list[tuple[str, bytes]], limits: dict[str, int]) -> None:
+        self.articles = articles
+        self.limits = limits
+        self._mentions: dict[str, list[tuple[str, bytes]]] = {}
+
+    def mentions(self, focus: str) -> list[tuple[str, bytes]]:
+        found = self._mentions.get(focus)
+        if found is None:
+            token = f"<{focus}>".encode()
+            found = self._mentions[focus] = [(g, payload) for g, payload in self.articles if token in payload]
+        return found
+
+    def graphs(self, item: ValidationResult) -> list[str]:
+        candidates = self.mentions(item.focus)
+        if len(candidates) <= 1:
+            return [g for g, _ in candidates]
         predicate, inverse = _simple_path(item.path)
         if predicate is None:
-            return graphs
-        if value is not None and not isinstance(value, BNode):
-            triple = (value, predicate, focus) if inverse else (focus, predicate, value)
-            holding = [g for g in graphs if index.has(g, triple)]
+            return sorted(g for g, _ in candidates)
+        value = _term(item.value_n3)
+        if value is not None:
+            holding = [g for g, payload in candidates if value in _values(payload, item.focus, predicate, inverse)]
             if holding:
-                return holding
+                return sorted(holding)
         if URIRef(item.component) in _MERGE_SENSITIVE:
-            return [g for g in graphs if self._breaks_alone(item, index.values(g, focus, predicate, inverse))]
-        return graphs
+            return sorted(g for g, payload in candidates
+                          if self._breaks_alone(item, _values(payload, item.focus, predicate, inverse)))
+        return sorted(g for g, _ in candidates)
 
     def _breaks_alone(self, item: ValidationResult, values: list) -> bool:
         if item.component == str(SH.UniqueLangConstraintComponent):
-            langs = [v.language for v in values if isinstance(v, Literal) and v.language]
+            langs = [v.language.lower() for v in values if isinstance(v, OxLiteral) and v.language]
             return len(langs) != len(set(langs))
-        return len(values) > self._limits.get(item.shape, len(values))
+        return len(values) > self.limits.get(item.shape, len(values))
+
+
+def _term(n3: str) -> object | None:
+    """A term in N-Triples syntax as a pyoxigraph term; None when there is none (or it is not N-Triples)."""
+    if not n3:
+        return None
+    try:
+        return next(iter(parse(f"<urn:s> <urn:p> {n3} .".encode(), format=RdfFormat.N_TRIPLES))).object
+    except SyntaxError:
+        return None  # rdflib writes a multi-line literal in Turtle's long form
+
+
+def _values(payload: bytes, focus: str, predicate: URIRef, inverse: bool) -> list:
+    """The values of ``predicate`` on ``focus`` (or its subjects, ``inverse``) in one article's N-Quads."""
+    if inverse:
+        token = f" <{predicate}> <{focus}> ".encode()
+        lines = [line for line in payload.split(b"\n") if token in line]
+        return [quad.subject for quad in parse(b"\n".join(lines), format=RdfFormat.N_QUADS)]
+    token = f"<{focus}> <{predicate}> ".encode()
+    lines = [line for line in payload.split(b"\n") if line.startswith(token)]
+    return [quad.object for quad in parse(b"\n".join(lines), format=RdfFormat.N_QUADS)]
 
 
 def _simple_path(path: str) -> tuple[URIRef | None, bool]:
@@ -297,28 +411,6 @@ def _simple_path(path: str) -> tuple[URIRef | None, bool]:
     if path and not path.startswith(("^", "<")):
         return URIRef(path), False
     return None, False
-
-
-class _TripleIndex:
-    """Each article's own triples, indexed lazily by (subject, predicate) and (object, predicate)."""
-
-    def __init__(self, own: dict[str, list[tuple]]) -> None:
-        self.own = own
-        self._sets: dict[str, set[tuple]] = {}
-
-    def _set(self, graph: str) -> set[tuple]:
-        found = self._sets.get(graph)
-        if found is None:
-            found = self._sets[graph] = set(self.own[graph])
-        return found
-
-    def has(self, graph: str, triple: tuple) -> bool:
-        return triple in self._set(graph)
-
-    def values(self, graph: str, focus, predicate, inverse: bool) -> list:
-        if inverse:
-            return [s for s, p, o in self.own[graph] if p == predicate and o == focus]
-        return [o for s, p, o in self.own[graph] if s == focus and p == predicate]
 
 
 # ------------------------------------------------------------------------------------ report
@@ -378,8 +470,9 @@ def report_turtle(graph: str, nquads: bytes, validator: Validator | None = None)
     return ValidationResult.report_turtle(results)
 
 
-def validate_command(inputs: Iterable[Path], store_dir: Path | None, format: str, base: str) -> int:
+def validate_command(inputs: Iterable[Path], store_dir: Path | None, format: str, base: str,
+                     engine: str = "sparql") -> int:
     """``kg validate``: see ``kg.validation_cli`` (kept there so this module stays the build's API)."""
     from kg.validation_cli import run
 
-    return run(list(inputs), store_dir, format, base)
+    return run(list(inputs), store_dir, format, base, engine=engine)

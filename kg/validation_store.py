@@ -21,6 +21,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 from kg.validate import (
     SEVERITIES,
     SH,
+    PyShaclValidator,
     ValidationResult,
     Validator,
     load_shapes,
@@ -56,7 +57,8 @@ def find_store(store_dir: Path) -> Path:
     raise FileNotFoundError(f"no store found in {store_dir}")
 
 
-def validate_store(store_dir: Path, validator: Validator | None = None, batch: int = BATCH) -> StoreValidation:
+def validate_store(store_dir: Path, validator: Validator | PyShaclValidator | None = None,
+                   batch: int = BATCH) -> StoreValidation:
     """Validate every named graph of the store in batches, then run the store-wide shapes."""
     validator = validator or shared_validator()
     store = Store.read_only(str(find_store(store_dir)))

@@ -402,7 +402,7 @@ DELETE WHERE { <id/journal/2476-6879/article/A-10-968-1> schema:pageStart ?s ; s
 INSERT DATA { <id/journal/2476-6879/article/A-10-968-1> schema:pageStart "373" ; schema:pageEnd "355" } ;
 
 ### Article-authorOrder
-# message: The article's 2 authors are not numbered 1 to 2 without gaps or repeats (positions 1 to 3), or are not joined by 2 - 1 oco:hasNext links (found 1). This is a converter problem: report it to the KG team.
+# message: The article's 2 authors are not numbered 1 to 2 without gaps or repeats (positions 1 to 3, 0 for a missing one), or are not joined by 2 - 1 oco:hasNext links (found 1). This is a converter problem: report it to the KG team.
 # also: Authorship-chain
 DELETE DATA { <id/journal/2476-6879/article/A-10-968-1/author/2> schema:position 2 } ;
 INSERT DATA { <id/journal/2476-6879/article/A-10-968-1/author/2> schema:position 3 } ;

@@ -371,11 +371,14 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         seconds["store"] = writer.seconds
         dumps_started = time.perf_counter()
         store.backup(str(staging / "store"))
-        dumps = write_dumps(graph_files.all(), staging / "dumps")
+
+        def load_default_graph(merged: Path) -> None:
+            merge_started = time.perf_counter()
+            _store_merged_default_graph(staging / "store", merged)
+            seconds["default_graph"] = time.perf_counter() - merge_started
+
+        dumps = write_dumps(graph_files.all(), staging / "dumps", alongside=load_default_graph)
         seconds["dumps"] = time.perf_counter() - dumps_started
-        merge_started = time.perf_counter()
-        _store_merged_default_graph(staging / "store", staging / "dumps" / "kg.nt.gz")
-        seconds["default_graph"] = time.perf_counter() - merge_started
     finally:
         del writer
         del store
@@ -408,14 +411,12 @@ def _store_merged_default_graph(release_store: Path, merged_ntriples: Path) -> N
 
     pyoxigraph's union default graph is a multiset: a journal's triples, repeated in each of its article
     graphs, would come back once per article and inflate every COUNT. Loading the merged triples (each
-    once, already written for the N-Triples dump) into the release's own default graph makes the SPARQL
-    default graph a proper set; the working store keeps only the article graphs.
+    once, the file the N-Triples dump is compressed from) into the release's own default graph makes the
+    SPARQL default graph a proper set; the working store keeps only the article graphs. Runs beside the
+    dump serialisers (``write_dumps(alongside=...)``).
     """
-    import gzip
-
     store = Store(str(release_store))
-    with gzip.open(merged_ntriples, "rb") as triples:
-        store.bulk_load(triples, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    store.bulk_load(path=str(merged_ntriples), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     store.flush()
     del store
 

@@ -396,17 +396,19 @@ def _with_focus_nodes(select: str, target: str, shape: rdflib.term.Node) -> str:
     return f"{select[:opening.end()]} {{ SELECT DISTINCT ?this WHERE {{ {target} }} }} {select[opening.end():]}"
 
 
+# In the order a nested shape's tests are joined with &&: cheap term tests before regular expressions
+# and graph lookups (sh:not [ sh:languageIn ("en") ; sh:pattern ... ] tests the tag before the text).
 _VALUE_COMPONENTS = {
-    SH["class"]: "class",
-    SH.datatype: "datatype",
     SH.nodeKind: "nodeKind",
-    SH.pattern: "pattern",
+    SH.datatype: "datatype",
     SH.languageIn: "languageIn",
+    SH["in"]: "in",
     SH.minLength: "minLength",
     SH.maxLength: "maxLength",
     SH.minInclusive: "minInclusive",
     SH.maxInclusive: "maxInclusive",
-    SH["in"]: "in",
+    SH.pattern: "pattern",
+    SH["class"]: "class",
     SH["not"]: "not",
     SH["or"]: "or",
     SH["and"]: "and",

@@ -17,15 +17,18 @@ import heapq
 import itertools
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from pyoxigraph import RdfFormat, Triple, parse, serialize
+from pyoxigraph import RdfFormat, parse, serialize
 
 from kg.vocab import PREFIXES
 
 SORT_CHUNK_LINES = 300_000
+_BLOCK_LINES = 20_000
 
 
 @dataclass
@@ -63,29 +66,79 @@ def _lines_of(files: Iterable[Path]) -> Iterator[bytes]:
                 yield line if line.endswith(b"\n") else line + b"\n"
 
 
-def _merge_sorted(runs: list[Path], target: Path) -> None:
+def _merge_sorted(runs: list[Path], quads_out: gzip.GzipFile, triples_out: Path) -> tuple[int, int]:
+    """Merge the sorted runs: each quad once into ``quads_out``, each triple once into ``triples_out``.
+
+    Works on bytes, not parsed terms: in a sorted N-Quads line the graph name is the last term, so the
+    copies of one triple in several graphs are adjacent lines whose text before the graph is equal (an
+    IRI holds no space, so the last " <" of a line starts the graph name). Returns (quads, triples).
+    """
     handles = [open(run, "rb") for run in runs]
+    quads = triples = 0
+    previous_quad = previous_triple = None
+    quad_block: list[bytes] = []
+    triple_block: list[bytes] = []
     try:
-        with open(target, "wb") as out:
-            previous = None
+        with open(triples_out, "wb") as merged:
             for line in heapq.merge(*handles):
-                if line != previous:
-                    out.write(line)
-                    previous = line
+                if line == previous_quad:
+                    continue
+                previous_quad = line
+                quad_block.append(line)
+                triple = line[:line.rindex(b" <")]
+                if triple != previous_triple:
+                    previous_triple = triple
+                    triple_block.append(triple + b" .\n")
+                if len(quad_block) >= _BLOCK_LINES:
+                    quads, triples = quads + len(quad_block), triples + len(triple_block)
+                    quads_out.write(b"".join(quad_block))
+                    merged.write(b"".join(triple_block))
+                    quad_block.clear()
+                    triple_block.clear()
+            quads, triples = quads + len(quad_block), triples + len(triple_block)
+            quads_out.write(b"".join(quad_block))
+            merged.write(b"".join(triple_block))
     finally:
         for handle in handles:
             handle.close()
+    return quads, triples
 
 
-def _unique_triples(sorted_quads: Path, counter: list[int]) -> Iterator[Triple]:
-    previous = None
-    quads = parse(path=sorted_quads, format=RdfFormat.N_QUADS)
-    for quad in quads:
-        triple = quad.triple
-        if triple != previous:
-            counter[0] += 1
-            yield triple
-            previous = triple
+class _Alongside(threading.Thread):
+    """A thread that keeps its target's exception, so that the caller can raise it after ``join``."""
+
+    def __init__(self, work: Callable[[Path], None], path: Path) -> None:
+        super().__init__(name="kg-dumps-alongside", daemon=True)
+        self.work, self.path = work, path
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.work(self.path)
+        except BaseException as error:  # re-raised in the caller's thread by _join
+            self.error = error
+
+
+def _start(work: Callable[[Path], None] | None, path: Path) -> _Alongside | None:
+    if work is None:
+        return None
+    thread = _Alongside(work, path)
+    thread.start()
+    return thread
+
+
+def _join(thread: _Alongside | None) -> None:
+    if thread is None:
+        return
+    thread.join()
+    if thread.error is not None:
+        raise thread.error
+
+
+def _deterministic_gzip(target: Path) -> tuple[gzip.GzipFile, BinaryIO]:
+    """A gzip writer whose bytes depend only on the content (no time, no file name in the header)."""
+    raw = open(target, "wb")
+    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=3), raw
 
 
 def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) -> DumpInfo:
@@ -96,7 +149,8 @@ def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) ->
     return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest.hexdigest(), graphs)
 
 
-def write_dumps(graph_files: Iterable[Path], dumps_dir: Path) -> list[DumpInfo]:
+def write_dumps(graph_files: Iterable[Path], dumps_dir: Path,
+                alongside: Callable[[Path], None] | None = None) -> list[DumpInfo]:
     """Write every dump of the dataset whose graphs are the N-Quads ``graph_files`` into ``dumps_dir``.
 
     The build keeps one N-Quads file per published graph beside the store (see ``kg.publish.graphs``):
@@ -104,41 +158,47 @@ def write_dumps(graph_files: Iterable[Path], dumps_dir: Path) -> list[DumpInfo]:
     read each. Also writes a ``SHA256SUMS`` file; returns the facts of each dump.
 
     Gzip members are written with ``mtime=0`` and no file name, so the same content gives the same bytes.
+
+    ``alongside(merged)``, when given, runs in a thread on the plain, sorted N-Triples file of the merged
+    triples while the merged dumps are written (the build loads it into the release store's default
+    graph): pyoxigraph releases the GIL while it loads, so both use a core.
     """
     dumps_dir.mkdir(parents=True, exist_ok=True)
     infos: list[DumpInfo] = []
     with tempfile.TemporaryDirectory(dir=dumps_dir.parent, prefix=".dump-") as tmp:
         workdir = Path(tmp)
         runs = _sorted_runs(_lines_of(graph_files), workdir)
-        sorted_quads = workdir / "sorted.nq"
-        _merge_sorted(runs, sorted_quads)
+        merged = workdir / "merged.nt"
+        target = dumps_dir / "kg.nq.gz"
+        out, raw = _deterministic_gzip(target)
+        with out:
+            quad_count, triple_count = _merge_sorted(runs, out, merged)
+        raw.close()
         for run in runs:
             run.unlink()
+        infos.append(_finish(target, "N-Quads", "application/n-quads", quad_count, "named graphs"))
+        helper = _start(alongside, merged)
 
-        quad_count = 0
-        target = dumps_dir / "kg.nq.gz"
-        raw_file = open(target, "wb")
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=3) as out, \
-                open(sorted_quads, "rb") as source:
+        target = dumps_dir / "kg.nt.gz"
+        out, raw = _deterministic_gzip(target)
+        with out, open(merged, "rb") as source:
             for block in iter(lambda: source.read(1 << 20), b""):
                 out.write(block)
-                quad_count += block.count(b"\n")
-        raw_file.close()
-        infos.append(_finish(target, "N-Quads", "application/n-quads", quad_count, "named graphs"))
+        raw.close()
+        infos.append(_finish(target, "N-Triples", "application/n-triples", triple_count, "merged"))
 
         for name, fmt, label, media_type in (
-            ("kg.nt.gz", RdfFormat.N_TRIPLES, "N-Triples", "application/n-triples"),
             ("kg.ttl.gz", RdfFormat.TURTLE, "Turtle", "text/turtle"),
             ("kg.jsonld.gz", RdfFormat.JSON_LD, "JSON-LD", "application/ld+json"),
         ):
             target = dumps_dir / name
-            counter = [0]
-            raw_file = open(target, "wb")
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0, compresslevel=3) as out:
+            out, raw = _deterministic_gzip(target)
+            with out:
                 prefixes = PREFIXES if fmt == RdfFormat.TURTLE else None
-                serialize(_unique_triples(sorted_quads, counter), out, fmt, prefixes=prefixes)
-            raw_file.close()
-            infos.append(_finish(target, label, media_type, counter[0], "merged"))
+                serialize(parse(path=merged, format=RdfFormat.N_TRIPLES), out, fmt, prefixes=prefixes)
+            raw.close()
+            infos.append(_finish(target, label, media_type, triple_count, "merged"))
+        _join(helper)
 
     with open(dumps_dir / "SHA256SUMS", "w", encoding="ascii") as sums:
         for info in infos:

@@ -110,13 +110,23 @@ def stage_build(corpus: str, out: str, processes: int | None, validate: bool = T
     options = _options(processes=processes, validate=validate)
     profiler = _start_profile(profile)
     t0 = time.perf_counter()
+    main_before, workers_before = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN)
     report = build([Path(corpus)], out_dir, options)
     seconds = time.perf_counter() - t0
     _stop_profile(profiler, profile)
     figures = _report_figures(report)
     figures["seconds"] = seconds
+    # CPU seconds of the build's main process (store, dumps) and of its worker processes, which the pool
+    # has joined by now: their sum is what the run cost the machine, whatever the load.
+    figures["cpu_main"] = _cpu_seconds(resource.RUSAGE_SELF) - main_before
+    figures["cpu_workers"] = _cpu_seconds(resource.RUSAGE_CHILDREN) - workers_before
     figures["out_bytes"] = _tree_size(out_dir)
     return figures
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 STAGES: dict[str, Callable[..., dict]] = {
@@ -146,8 +156,8 @@ def _file_result_counts(result: Any) -> tuple[int, int, int]:
 def _report_figures(report: Any) -> dict:
     """Counts and timings of a ``kg.build.BuildReport`` as a flat dict.
 
-    ``read``, ``map`` and ``validate`` are summed over the worker processes (CPU-bound, so about
-    processes x their wall time); ``store`` and ``dumps`` are wall time in the parent.
+    ``read``, ``map`` and ``validate`` are CPU seconds summed over the worker processes; ``store``,
+    ``dumps`` and ``default_graph`` are wall time in the main process.
     """
     totals = report.totals.as_dict()
     figures: dict[str, Any] = {k: v for k, v in totals.items() if isinstance(v, int)}
@@ -364,8 +374,12 @@ def summarise(stages: dict[str, dict], articles: int, processes: int | None,
     timings = built.get("timings", {})
     worker = sum(timings.get(k, 0.0) for k in ("read", "map", "validate"))
     if timings.get("validate") and worker:
-        # Share of the workers' time (the build's critical path) spent in SHACL validation.
+        # Share of the workers' CPU (reading, mapping, validating) spent in SHACL validation, and share of
+        # the whole build's CPU (workers and the main process's store and dumps).
         figures["validation_share"] = timings["validate"] / worker
+        total_cpu = built.get("cpu_main", 0.0) + built.get("cpu_workers", 0.0)
+        if total_cpu:
+            figures["validation_share_of_build_cpu"] = timings["validate"] / total_cpu
     figures["peak_mb"] = max([s["peak_tree_mb"] for s in stages.values()] + [_vmhwm_mb(os.getpid())])
     targets: dict[str, bool] = {}
     if "map_over_parse" in figures:
@@ -411,8 +425,13 @@ def format_table(figures: dict) -> str:
         if built.get("timings"):
             parts = ", ".join(f"{k} {v:.1f}s" for k, v in built["timings"].items())
             lines.append(f"build timings: {parts}")
+    if built.get("cpu_main") is not None:
+        lines.append(f"build CPU: main process {built['cpu_main']:.1f}s (store, dumps), "
+                     f"workers {built.get('cpu_workers', 0.0):.1f}s (read, map, validate)")
     if "validation_share" in figures:
-        lines.append(f"validation share of the workers' time: {figures['validation_share']:.1%}")
+        lines.append(f"validation share of the workers' CPU: {figures['validation_share']:.1%}"
+                     + (f", of the whole build's CPU: {figures['validation_share_of_build_cpu']:.1%}"
+                        if "validation_share_of_build_cpu" in figures else ""))
     lines.append(f"peak memory of the run (largest stage, its process tree): {figures['peak_mb']:,.0f} MB")
     if figures.get("load_average_before") is not None:
         lines.append(f"load average before/after: {figures['load_average_before']:.1f} / "

@@ -142,4 +142,7 @@ def test_bench_runs_every_stage_and_writes_json(tmp_path: Path) -> None:
         assert stages[name]["triples"] > 0 and stages[name]["triples_per_s"] > 0
     assert figures["map_over_parse"] > 0
     assert 0 < figures["validation_share"] <= 1
+    # 40 articles are one chunk, built in the main process: the workers' CPU is then the main process's
+    assert 0 < figures["validation_share_of_build_cpu"] <= figures["validation_share"]
+    assert stages["build"]["cpu_main"] > 0 and stages["build"]["cpu_workers"] >= 0
     assert figures["peak_mb"] > 0

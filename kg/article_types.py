@@ -7,6 +7,7 @@ so the article is typed only with Expression classes (data model 4.6). Labels ar
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -68,8 +69,12 @@ _RULES: list[tuple[str, str]] = [
 _PUNCTUATION = re.compile(r"[()\[\]&,.:;/_\-–]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def classify(*labels: str) -> str:
-    """The slug of the first label that maps, or "" when none does."""
+    """The slug of the first label that maps, or "" when none does.
+
+    Cached: every article has a content type, and exports spell it in a few dozen ways.
+    """
     for label in labels:
         folded = _PUNCTUATION.sub(" ", fold(label))
         folded = " ".join(folded.split())

@@ -31,8 +31,7 @@ SCHEMES: dict[str, tuple[NamedNode, str]] = {
 def map_identifier(out: GraphBuilder, minter: Minter, thing: NamedNode, scheme: str, value: str) -> NamedNode:
     datacite_scheme, property_id = SCHEMES[scheme]
     node = minter.identifier(thing, scheme)
-    out.add(thing, DATACITE.hasIdentifier, node)
-    out.add(thing, SCHEMA.identifier, node)
+    out.add(thing, (DATACITE.hasIdentifier, SCHEMA.identifier), node)
     out.types(node, DATACITE.Identifier, SCHEMA.PropertyValue)
     out.add(node, DATACITE.usesIdentifierScheme, datacite_scheme)
     out.value(node, (LITERAL.hasLiteralValue, SCHEMA.value), value)

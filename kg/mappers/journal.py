@@ -1,17 +1,32 @@
-"""Journal -> ``schema:Periodical`` + ``fabio:Journal`` (data model 3.1 and 4.5)."""
+"""Journal -> ``schema:Periodical`` + ``fabio:Journal`` (data model 3.1 and 4.5).
+
+Every article graph repeats its journal's description, which depends only on the journal record: it is
+serialised once per process and journal record (``FragmentCache``) and reused.
+"""
 
 from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
 from kg.iris import Minter
-from kg.mappers.graph import GraphBuilder
+from kg.mappers.graph import Fragment, FragmentCache, GraphBuilder, record_key
 from kg.mappers.identifiers import map_identifier
 from kg.records import Journal
 from kg.vocab import DCTERMS, FABIO, FOAF, LANGUAGE_IRI, PRISM, SCHEMA, SKOS
 
+_CACHE: FragmentCache[tuple, tuple[NamedNode, Fragment]] = FragmentCache(500)
+
 
 def map_journal(out: GraphBuilder, minter: Minter, journal: Journal) -> NamedNode:
+    """Add the journal's triples (from the cache when this journal record was mapped before); its IRI."""
+    key = (minter.base, record_key(journal))
+    iri, ntriples = _CACHE.get(key, _describe, minter, journal)
+    out.fragment(ntriples)
+    return iri
+
+
+def _describe(minter: Minter, journal: Journal) -> tuple[NamedNode, Fragment]:
+    out = GraphBuilder()
     iri = minter.journal(journal.key)
     out.types(iri, SCHEMA.Periodical, FABIO.Journal)
     for lang, title in journal.title.items():
@@ -36,9 +51,8 @@ def map_journal(out: GraphBuilder, minter: Minter, journal: Journal) -> NamedNod
     if journal.subject:
         label = journal.subject.en or journal.subject.fa
         subject = minter.journal_subject(journal.key, label)
-        out.add(iri, SCHEMA.about, subject)
-        out.add(iri, FABIO.hasDiscipline, subject)
+        out.add(iri, (SCHEMA.about, FABIO.hasDiscipline), subject)
         out.types(subject, SCHEMA.DefinedTerm, SKOS.Concept, FABIO.SubjectDiscipline)
         for lang, text in journal.subject.items():
             out.text(subject, (SCHEMA.name, SKOS.prefLabel), text, lang)
-    return iri
+    return iri, out.ntriples()

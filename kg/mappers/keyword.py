@@ -5,15 +5,20 @@ with a label in each language (the exports list them in the same order); otherwi
 its own concepts. A concept's IRI hangs on its English label (or Persian, prefixed ``fa-``), so the same
 keyword in two articles is one concept. Positional pairing is a heuristic: the concept records it with
 ``kg:pairedByPosition`` so that it can be revoked.
+
+Keywords recur (Zipf-like): each concept, and the keyword scheme, is hashed and serialised once per process.
 """
 
 from __future__ import annotations
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
 from kg.iris import Minter
-from kg.mappers.graph import GraphBuilder
+from kg.mappers.graph import Fragment, FragmentCache, GraphBuilder
 from kg.vocab import DCTERMS, KG, PRISM, SCHEMA, SKOS, XSD
+
+_CONCEPTS: FragmentCache[tuple[str, str, str, bool], tuple[NamedNode, Fragment]] = FragmentCache(10_000)
+_SCHEMES: FragmentCache[str, tuple[NamedNode, Fragment]] = FragmentCache(16)
 
 
 def map_keywords(out: GraphBuilder, minter: Minter, article: NamedNode, keywords_fa: list[str],
@@ -21,7 +26,7 @@ def map_keywords(out: GraphBuilder, minter: Minter, article: NamedNode, keywords
     for lang, keywords in (("fa", keywords_fa), ("en", keywords_en)):
         for keyword in keywords:
             out.text(article, (SCHEMA.keywords, PRISM.keyword), keyword, lang)
-    scheme = minter.keyword_scheme()
+    scheme, scheme_ntriples = _SCHEMES.get(minter.base, _describe_scheme, minter)
     if keywords_fa and len(keywords_fa) == len(keywords_en):
         pairs = [(fa, en) for fa, en in zip(keywords_fa, keywords_en, strict=True)]
         paired = True
@@ -29,18 +34,31 @@ def map_keywords(out: GraphBuilder, minter: Minter, article: NamedNode, keywords
         pairs = [("", en) for en in keywords_en] + [(fa, "") for fa in keywords_fa]
         paired = False
     for fa, en in pairs:
-        concept = minter.concept(en, "en") if en else minter.concept(fa, "fa")
-        out.add(article, DCTERMS.subject, concept)
-        out.add(article, SCHEMA.about, concept)
-        out.types(concept, SKOS.Concept, SCHEMA.DefinedTerm)
-        out.add(concept, SKOS.inScheme, scheme)
-        out.add(concept, SCHEMA.inDefinedTermSet, scheme)
-        if en:
-            out.text(concept, (SKOS.prefLabel, SCHEMA.name), en, "en")
-        if fa:
-            out.text(concept, (SKOS.prefLabel, SCHEMA.name), fa, "fa")
-        if paired:
-            out.add(concept, KG.pairedByPosition, Literal("true", datatype=XSD.boolean))
+        concept, ntriples = _CONCEPTS.get((minter.base, fa, en, paired), _describe_concept,
+                                          minter, scheme, fa, en, paired)
+        out.add(article, (DCTERMS.subject, SCHEMA.about), concept)
+        out.fragment(ntriples)
+    out.fragment(scheme_ntriples)
+
+
+def _describe_concept(minter: Minter, scheme: NamedNode, fa: str, en: str, paired: bool) -> tuple[NamedNode, Fragment]:
+    out = GraphBuilder()
+    concept = minter.concept(en, "en") if en else minter.concept(fa, "fa")
+    out.types(concept, SKOS.Concept, SCHEMA.DefinedTerm)
+    out.add(concept, (SKOS.inScheme, SCHEMA.inDefinedTermSet), scheme)
+    if en:
+        out.text(concept, (SKOS.prefLabel, SCHEMA.name), en, "en")
+    if fa:
+        out.text(concept, (SKOS.prefLabel, SCHEMA.name), fa, "fa")
+    if paired:
+        out.value(concept, KG.pairedByPosition, "true", XSD.boolean)
+    return concept, out.ntriples()
+
+
+def _describe_scheme(minter: Minter) -> tuple[NamedNode, Fragment]:
+    out = GraphBuilder()
+    scheme = minter.keyword_scheme()
     out.types(scheme, SKOS.ConceptScheme, SCHEMA.DefinedTermSet)
     out.text(scheme, (SCHEMA.name, DCTERMS.title), "Author keywords", "en")
     out.text(scheme, (SCHEMA.name, DCTERMS.title), "کلیدواژه‌های نویسندگان", "fa")
+    return scheme, out.ntriples()

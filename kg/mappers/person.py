@@ -5,6 +5,9 @@ Each author position becomes a ``pro:RoleInTime`` (``pro:author``) with ``schema
 (``scoro:corresponding-author``), since ``pro:withRole`` is functional. The person's IRI comes from the
 ORCID, else the source system's author code, else a keyed hash of the e-mail, else it is per article:
 names alone never merge two people. The e-mail itself is never written.
+
+A person with an ORCID, a source code or an e-mail recurs across articles: their description (names,
+identifiers) is serialised once per process and name spelling; the roles are per article.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 from kg.iris import Minter
-from kg.mappers.graph import GraphBuilder
+from kg.mappers.graph import Fragment, FragmentCache, GraphBuilder
 from kg.mappers.identifiers import map_identifier
 from kg.mappers.organization import map_organization
 from kg.records import Author
-from kg.vocab import FOAF, OCO, PRO, SCHEMA, SCORO
+from kg.vocab import FOAF, OCO, PRO, RDF_TYPE, SCHEMA, SCORO
+
+_CACHE: FragmentCache[tuple[str, ...], Fragment] = FragmentCache(10_000)
 
 
 def person_iri(minter: Minter, author: Author, journal_key: str, article_key: str) -> NamedNode:
@@ -35,13 +40,10 @@ def map_authors(out: GraphBuilder, minter: Minter, article: NamedNode, authors: 
     for author in authors:
         person = person_iri(minter, author, journal_key, article_key)
         map_person(out, minter, person, author)
-        out.add(article, SCHEMA.author, person)
         role = minter.authorship(article, author.position)
-        out.add(article, PRO.isDocumentContextFor, role)
-        out.types(role, PRO.RoleInTime)
-        out.add(role, PRO.withRole, PRO.author)
-        out.add(role, PRO.isHeldBy, person)
-        out.add(role, PRO.relatesToDocument, article)
+        out.describe(article, (SCHEMA.author, person), (PRO.isDocumentContextFor, role))
+        out.describe(role, (RDF_TYPE, PRO.RoleInTime), (PRO.withRole, PRO.author), (PRO.isHeldBy, person),
+                     (PRO.relatesToDocument, article))
         out.value(role, SCHEMA.position, author.position)
         if previous_role is not None:
             out.add(previous_role, OCO.hasNext, role)
@@ -53,13 +55,24 @@ def map_authors(out: GraphBuilder, minter: Minter, article: NamedNode, authors: 
         if author.corresponding:
             corresponding = minter.corresponding_role(article, author.position)
             out.add(article, PRO.isDocumentContextFor, corresponding)
-            out.types(corresponding, PRO.RoleInTime)
-            out.add(corresponding, PRO.withRole, SCORO["corresponding-author"])
-            out.add(corresponding, PRO.isHeldBy, person)
-            out.add(corresponding, PRO.relatesToDocument, article)
+            out.describe(corresponding, (RDF_TYPE, PRO.RoleInTime), (PRO.withRole, SCORO["corresponding-author"]),
+                         (PRO.isHeldBy, person), (PRO.relatesToDocument, article))
 
 
 def map_person(out: GraphBuilder, minter: Minter, person: NamedNode, author: Author) -> None:
+    """Add the person's own triples: from the cache, unless the person is minted per article (no reuse)."""
+    if not (author.orcid or author.source_code or author.email_key):
+        out.fragment(_describe(minter, person, author))
+        return
+    key = (person.value, author.orcid, author.source_code,
+           author.given_name.fa, author.given_name.en, author.middle_name.fa, author.middle_name.en,
+           author.family_name.fa, author.family_name.en, author.suffix.fa, author.suffix.en)
+    out.fragment(_CACHE.get(key, _describe, minter, person, author))
+
+
+def _describe(minter: Minter, person: NamedNode, author: Author) -> Fragment:
+    """The person's names and identifiers; the cache key above holds every field used here."""
+    out = GraphBuilder()
     out.types(person, SCHEMA.Person, FOAF.Person)
     for lang in ("fa", "en"):
         given = getattr(author.given_name, lang)
@@ -76,3 +89,4 @@ def map_person(out: GraphBuilder, minter: Minter, person: NamedNode, author: Aut
         map_identifier(out, minter, person, "orcid", author.orcid)
     if author.source_code:
         map_identifier(out, minter, person, "source-code", author.source_code)
+    return out.ntriples()

@@ -12,11 +12,14 @@ Problems travel with the records as ``Problem`` values naming the file, the reco
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
@@ -31,6 +34,7 @@ LOCAL_ID_SCHEMES = ("pii", "magiran", "sid", "nlai", "iranmedex", "science")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SNIFF_BYTES = 64 * 1024
+_T = TypeVar("_T")
 _PLACEHOLDER_TITLES = frozenset({fold("عنوان نشریه")})
 # Entities are never resolved, no DTD is loaded, nothing is fetched: XXE and entity bombs stay inert even
 # if the pre-check above missed them. huge_tree=False keeps libxml2's own limits on depth and text size.
@@ -68,10 +72,10 @@ def read_export(path: Path, secret: bytes) -> ReadResult:
 
 def read_bytes(path: Path, data: bytes, secret: bytes) -> ReadResult:
     source = _source(path, data)
-    if not data.strip():
+    # isspace() and search(..., endpos) instead of strip() and a slice: neither copies the file
+    if not data or data.isspace():
         return ReadResult(source, problems=[_file_error(source, "empty-file", "the file is empty")])
-    head = data[:_SNIFF_BYTES]
-    if _DOCTYPE.search(head) and _ENTITY_DECLARATION.search(data):
+    if _DOCTYPE.search(data, 0, _SNIFF_BYTES) and _ENTITY_DECLARATION.search(data):
         return ReadResult(
             source,
             problems=[
@@ -197,10 +201,9 @@ class _Parser:
 
     def finish(self, articles_raw: list[tuple[int, dict]]) -> ReadResult:
         """Records from the raw header and article fields, however they were parsed."""
-        journal = self.journal()
-        if journal is None:
+        journal, issue = self.header_records()
+        if journal is None or issue is None:
             return ReadResult(self.source, problems=self.problems)
-        issue = self.issue(journal)
         articles = []
         for index, (line, fields) in enumerate(articles_raw, start=1):
             article = self.article(index, line, fields, journal, issue)
@@ -212,34 +215,41 @@ class _Parser:
         return ReadResult(self.source, export, self.problems)
 
     # ---------------------------------------------------------------------------------- header
+    def header_records(self) -> tuple[Journal | None, JournalIssue | None]:
+        """The journal and issue the header describes (None when the journal cannot be identified).
+
+        Every file of an issue repeats its header, and issues are often exported one file per article:
+        each distinct header is read once per process (``_read_header``) and its problems are reported
+        again for this file.
+        """
+        key = (tuple(self.header.items()), tuple(tuple(pubdate.items()) for pubdate in self.pubdates))
+        journal, issue, problems = _read_header(key, self.secret)
+        for problem in problems:
+            self.problem(problem.severity, problem.code, problem.message, problem.record, problem.field,
+                         problem.value, problem.line)
+        return _copy(journal), _copy(issue)
+
+    def read_header(self) -> tuple[Journal | None, JournalIssue | None]:
+        """The journal and issue from ``self.header`` and ``self.pubdates``, reporting their problems."""
+        journal = self.journal()
+        if journal is None:
+            return None, None
+        return journal, self.issue(journal)
+
     def bilingual(self, fields: dict[str, str], en_field: str, fa_field: str, record: str,
                   clean: Callable[[str], str] = clean_line) -> LangText:
         """A pair of fields tagged by script, not by field name (decision 4), Persian normalised."""
-        en = scrub_emails(clean(fields.get(en_field, "")))
-        fa = scrub_emails(clean(fields.get(fa_field, "")))
-        result = LangText()
-        for value, field_name, expected in ((fa, fa_field, "fa"), (en, en_field, "en")):
-            if not value:
-                continue
-            actual = script(value) or expected
-            if actual == expected:
-                setattr(result, expected, value)
-                continue
-            other = actual
-            other_value = fa if other == "fa" else en
-            if other_value and fold(other_value) != fold(value):
-                self.problem("warning", "wrong-script", f"<{field_name}> holds {_NAMES[actual]} text that differs "
-                             f"from the {_NAMES[actual]} field; it was not published", record, field_name, value)
-            elif other_value:
-                self.problem("info", "duplicate-language", f"<{field_name}> repeats the {_NAMES[actual]} "
-                             "value; the copy was not published", record, field_name, value)
-            else:
-                self.problem("warning", "wrong-script", f"<{field_name}> holds {_NAMES[actual]} text; it was "
-                             f"published as @{actual}", record, field_name, value)
-                setattr(result, actual, value)
-        if result.fa:
-            result.fa = persian(result.fa)
-        return result
+        en_raw = fields.get(en_field) or ""
+        fa_raw = fields.get(fa_field) or ""
+        if not (en_raw or fa_raw):  # most optional fields (middle names, suffixes) are empty
+            return LangText()
+        # Names, affiliations, sections and content types recur: their one-line pairs are tagged once.
+        tag = _tag_line_pair if clean is clean_line else _tag_pair
+        fa, en, notes = tag(en_raw, fa_raw, clean)
+        for kind, lang, actual, value in notes:
+            field_name = fa_field if lang == "fa" else en_field
+            self.problem(*_pair_problem(kind, field_name, actual), record, field_name, value)
+        return LangText(fa, en)
 
     def journal(self) -> Journal | None:
         header = self.header
@@ -407,17 +417,14 @@ class _Parser:
 
     def keywords(self, raw: str, lang: str, record: str, field_name: str) -> list[str]:
         text = scrub_emails(clean_line(raw))
-        text = re.sub(r"^\s*(key\s*words?|کلید\s*واژه(ها)?|کلمات کلیدی)\s*[:：]\s*", "", text, flags=re.I)
+        if not text:
+            return []
+        text = _KEYWORDS_LABEL.sub("", text)
         seen: set[str] = set()
         result = []
-        for part in re.split(r"[,،;؛]", text):
-            keyword = collapse_keyword(part)
-            if not keyword:
-                continue
-            if lang == "fa":
-                keyword = persian(keyword)
-            key = fold(keyword)
-            if key not in seen:
+        for part in _KEYWORD_SEPARATORS.split(text):
+            keyword, key = _keyword(part, lang)
+            if keyword and key not in seen:
                 seen.add(key)
                 result.append(keyword)
         return result
@@ -446,11 +453,103 @@ class _Parser:
         )
 
 
+_NO_SOURCE = SourceFile(path="", name="", sha256="", size=0)
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+_HeaderKey = tuple[tuple[tuple[str, str], ...], tuple[tuple[tuple[str, str], ...], ...]]
+
+
+@functools.lru_cache(maxsize=500)
+def _read_header(key: _HeaderKey, secret: bytes) -> tuple[Journal | None, JournalIssue | None, tuple[Problem, ...]]:
+    """Journal, issue and problems (without a file) from a header's fields and pubdates; cached.
+
+    The records are shared by every caller: copy them (``_copy``) before handing them out.
+    """
+    header, pubdates = key
+    scratch = _Parser(_NO_SOURCE, b"", secret)
+    scratch.header = dict(header)
+    scratch.pubdates = [dict(pubdate) for pubdate in pubdates]
+    journal, issue = scratch.read_header()
+    return journal, issue, tuple(scratch.problems)
+
+
+def _copy(value: _T) -> _T:
+    """A copy of a record whose records, dicts and lists are copies too: records are mutable."""
+    if type(value) in _IMMUTABLE:
+        return value
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_copy(item) for item in value]  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{name: _copy(item) for name, item in vars(value).items()})
+    return value
+
+
 _NAMES = {"fa": "Persian", "en": "English"}
+# What went wrong in a pair of fields: (kind, the field's language, the script found, the value).
+_PairNote = tuple[str, str, str, str]
+
+
+def _tag_pair(en_raw: str, fa_raw: str, clean: Callable[[str], str]) -> tuple[str, str, tuple[_PairNote, ...]]:
+    """Clean two fields and keep each value under the language of its script: ``(fa, en, notes)``.
+
+    A value in the other field's script moves there when that field is empty, and is dropped (with a
+    note) when that field already has a value. A pure function of its arguments, so that it can be cached.
+    """
+    en = scrub_emails(clean(en_raw)) if en_raw else ""
+    fa = scrub_emails(clean(fa_raw)) if fa_raw else ""
+    tagged = {"fa": "", "en": ""}
+    notes: list[_PairNote] = []
+    for value, expected in ((fa, "fa"), (en, "en")):
+        if not value:
+            continue
+        actual = script(value) or expected
+        if actual == expected:
+            tagged[expected] = value
+            continue
+        other_value = fa if actual == "fa" else en
+        if other_value and fold(other_value) != fold(value):
+            notes.append(("differs", expected, actual, value))
+        elif other_value:
+            notes.append(("repeats", expected, actual, value))
+        else:
+            notes.append(("moved", expected, actual, value))
+            tagged[actual] = value
+    fa = tagged["fa"]
+    return persian(fa) if fa else "", tagged["en"], tuple(notes)
+
+
+_tag_line_pair = functools.lru_cache(maxsize=20_000)(_tag_pair)
+
+
+def _pair_problem(kind: str, field_name: str, actual: str) -> tuple[str, str, str]:
+    """Severity, code and message of a ``_tag_pair`` note about ``field_name``."""
+    language = _NAMES[actual]
+    if kind == "differs":
+        return ("warning", "wrong-script", f"<{field_name}> holds {language} text that differs from the "
+                f"{language} field; it was not published")
+    if kind == "repeats":
+        return "info", "duplicate-language", f"<{field_name}> repeats the {language} value; the copy was not published"
+    return "warning", "wrong-script", f"<{field_name}> holds {language} text; it was published as @{actual}"
+
+
+_KEYWORDS_LABEL = re.compile(r"^\s*(key\s*words?|کلید\s*واژه(ها)?|کلمات کلیدی)\s*[:：]\s*", re.I)
+_KEYWORD_SEPARATORS = re.compile(r"[,،;؛]")
 
 
 def collapse_keyword(text: str) -> str:
     return " ".join(text.split()).strip(" .:")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _keyword(part: str, lang: str) -> tuple[str, str]:
+    """One keyword as published and its matching key; cached, since keywords recur across articles."""
+    keyword = collapse_keyword(part)
+    if not keyword:
+        return "", ""
+    if lang == "fa":
+        keyword = persian(keyword)
+    return keyword, fold(keyword)
 
 
 def _article_fields(element: etree._Element) -> dict:
@@ -461,7 +560,7 @@ def _article_fields(element: etree._Element) -> dict:
             continue
         if tag == "author_list":
             fields["authors"] = [
-                {part.tag: (part.text or "") for part in author if isinstance(part.tag, str)}
+                {part.tag: (part.text or "") for part in author.iterchildren(etree.Element)}  # elements only
                 for author in child
                 if author.tag == "author"
             ]

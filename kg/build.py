@@ -287,11 +287,11 @@ class _StoreWriter:
         from pyoxigraph import NamedNode
 
         started = time.perf_counter()
-        for graph, nquads in self.buffer.items():
+        for graph in self.buffer:
             node = NamedNode(graph)
             if self.store.contains_named_graph(node):
                 self.store.remove_graph(node)
-            self.files.write(graph, nquads)
+        self.files.write(self.buffer)
         # bulk_load writes sorted files straight to disk: many times faster than a transactional load.
         # Atomicity comes from the release checkpoint, not from this working store, which nobody serves.
         self.store.bulk_load(b"".join(self.buffer.values()), format=RdfFormat.N_QUADS)
@@ -367,9 +367,8 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
                          sorted(sources))
         store.extend(runs)
         runs_graph = minter.runs_graph().value
-        previous_runs = graph_files.path(runs_graph)
-        old = previous_runs.read_bytes() if previous_runs.exists() else b""
-        graph_files.write(runs_graph, old + serialize(runs, format=RdfFormat.N_QUADS))
+        graph_files.write({runs_graph: graph_files.read(runs_graph) + serialize(runs, format=RdfFormat.N_QUADS)})
+        graph_files.prune()
         store.flush()
         seconds["store"] = writer.seconds
         dumps_started = time.perf_counter()
@@ -380,7 +379,7 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
             _store_merged_default_graph(staging / "store", merged)
             seconds["default_graph"] = time.perf_counter() - merge_started
 
-        dumps = write_dumps(graph_files.all(), staging / "dumps", alongside=load_default_graph)
+        dumps = write_dumps(graph_files.lines(), staging / "dumps", alongside=load_default_graph)
         seconds["dumps"] = time.perf_counter() - dumps_started
     finally:
         del writer

@@ -59,13 +59,6 @@ def _sorted_runs(lines: Iterator[bytes], workdir: Path) -> list[Path]:
     return runs
 
 
-def _lines_of(files: Iterable[Path]) -> Iterator[bytes]:
-    for path in files:
-        with open(path, "rb") as handle:
-            for line in handle:
-                yield line if line.endswith(b"\n") else line + b"\n"
-
-
 def _merge_sorted(runs: list[Path], quads_out: gzip.GzipFile, triples_out: Path) -> tuple[int, int]:
     """Merge the sorted runs: each quad once into ``quads_out``, each triple once into ``triples_out``.
 
@@ -149,11 +142,11 @@ def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) ->
     return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest.hexdigest(), graphs)
 
 
-def write_dumps(graph_files: Iterable[Path], dumps_dir: Path,
+def write_dumps(quad_lines: Iterable[bytes], dumps_dir: Path,
                 alongside: Callable[[Path], None] | None = None) -> list[DumpInfo]:
-    """Write every dump of the dataset whose graphs are the N-Quads ``graph_files`` into ``dumps_dir``.
+    """Write every dump of the dataset whose quads are ``quad_lines`` (N-Quads lines) into ``dumps_dir``.
 
-    The build keeps one N-Quads file per published graph beside the store (see ``kg.publish.graphs``):
+    The build keeps the N-Quads of every published graph beside the store (``kg.publish.graphs``):
     reading those is several times faster than dumping the store, whose long literals cost a random
     read each. Also writes a ``SHA256SUMS`` file; returns the facts of each dump.
 
@@ -167,7 +160,7 @@ def write_dumps(graph_files: Iterable[Path], dumps_dir: Path,
     infos: list[DumpInfo] = []
     with tempfile.TemporaryDirectory(dir=dumps_dir.parent, prefix=".dump-") as tmp:
         workdir = Path(tmp)
-        runs = _sorted_runs(_lines_of(graph_files), workdir)
+        runs = _sorted_runs(iter(quad_lines), workdir)
         merged = workdir / "merged.nt"
         target = dumps_dir / "kg.nq.gz"
         out, raw = _deterministic_gzip(target)

@@ -1,0 +1,66 @@
+"""The graph files beside the store (kg.publish.graphs): segments, replacement, pruning, crash leftovers."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pyoxigraph import Dataset, RdfFormat, parse
+
+from kg.publish.graphs import GraphFiles
+
+BASE = "https://kg.example.org"
+
+
+def graph(name: str, *values: str) -> tuple[str, bytes]:
+    iri = f"{BASE}/graph/{name}"
+    lines = "".join(f'<{BASE}/id/{name}> <http://schema.org/name> "{value}" <{iri}> .\n' for value in values)
+    return iri, lines.encode()
+
+
+def dataset(lines) -> Dataset:
+    return Dataset(parse(b"".join(lines), format=RdfFormat.N_QUADS))
+
+
+def test_a_newer_copy_replaces_the_older_one_in_reading_and_after_reopening(tmp_path: Path) -> None:
+    files = GraphFiles(tmp_path)
+    files.write(dict([graph("a", "one"), graph("b", "two")]))
+    files.write(dict([graph("a", "three")]))
+    expected = dataset([graph("a", "three")[1], graph("b", "two")[1]])
+    assert dataset(files.lines()) == expected
+    assert dataset(GraphFiles(tmp_path).lines()) == expected
+    assert files.read(f"{BASE}/graph/a") == graph("a", "three")[1]
+    assert files.read(f"{BASE}/graph/none") == b""
+
+
+def test_prune_deletes_dead_segments_and_rewrites_mostly_stale_ones(tmp_path: Path) -> None:
+    files = GraphFiles(tmp_path)
+    files.write(dict(graph(str(n), f"v{n}") for n in range(4)))  # segment 1: 4 graphs
+    files.write(dict([graph("0", "new"), graph("1", "new"), graph("2", "new")]))  # segment 1: 1 of 4 current
+    files.write(dict([graph("0", "newer"), graph("1", "newer"), graph("2", "newer")]))  # segment 2: dead
+    before = dataset(files.lines())
+    files.prune()
+    assert dataset(files.lines()) == before == dataset(GraphFiles(tmp_path).lines())
+    segments = sorted(path.name for path in tmp_path.glob("*.nq"))
+    assert len(segments) == 2 and "segment-00000001.nq" not in segments and "segment-00000002.nq" not in segments
+
+
+def test_an_unlisted_segment_of_a_crashed_build_is_ignored_and_removed(tmp_path: Path) -> None:
+    files = GraphFiles(tmp_path)
+    files.write(dict([graph("a", "kept")]))
+    (tmp_path / "segment-00000002.nq").write_bytes(graph("a", "half-written")[1])  # no list: never committed
+    (tmp_path / "segment-00000003.nq.tmp").write_bytes(b"<x")
+    reopened = GraphFiles(tmp_path)
+    assert dataset(reopened.lines()) == dataset([graph("a", "kept")[1]])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["segment-00000001.graphs", "segment-00000001.nq"]
+
+
+def test_graphs_kept_one_file_per_graph_by_older_builds_are_adopted(tmp_path: Path) -> None:
+    for name, value in (("a", "old-a"), ("b", "old-b")):
+        iri, data = graph(name, value)
+        digest = hashlib.sha1(iri.encode()).hexdigest()
+        (tmp_path / digest[:2]).mkdir(exist_ok=True)
+        (tmp_path / digest[:2] / f"{digest}.nq").write_bytes(data)
+    files = GraphFiles(tmp_path)
+    assert dataset(files.lines()) == dataset([graph("a", "old-a")[1], graph("b", "old-b")[1]])
+    assert not [path for path in tmp_path.iterdir() if path.is_dir()]

@@ -416,11 +416,32 @@ def _store_merged_default_graph(release_store: Path, merged_ntriples: Path) -> N
     once, the file the N-Triples dump is compressed from) into the release's own default graph makes the
     SPARQL default graph a proper set; the working store keeps only the article graphs. Runs beside the
     dump serialisers (``write_dumps(alongside=...)``).
+
+    Loaded in blocks of ``_FLUSH_BYTES``: one ``bulk_load`` call holds everything it loads in memory
+    (measured: 1.1 GB for 1.25 million triples), so one call over the whole file would make the build's
+    peak grow with the corpus.
     """
     store = Store(str(release_store))
-    store.bulk_load(path=str(merged_ntriples), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    for block in _line_blocks(merged_ntriples, _FLUSH_BYTES):
+        store.bulk_load(block, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     store.flush()
     del store
+
+
+def _line_blocks(path: Path, size: int) -> Iterator[bytes]:
+    """The file in blocks of about ``size`` bytes, each ending at a line end."""
+    with open(path, "rb") as handle:
+        rest = b""
+        while block := handle.read(size):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                rest = block
+                continue
+            rest = block[cut:]
+            yield block[:cut]
+        if rest:
+            yield rest
 
 
 def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,

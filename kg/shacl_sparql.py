@@ -245,13 +245,7 @@ class ShapeCompiler:
         which is a pattern.
         """
         graph = self.graph
-        for predicate in set(graph.predicates(shape, None)):
-            if predicate in _NOT_CONSTRAINTS or predicate in (SH.sparql, SH.qualifiedValueShape, SH.maxCount):
-                continue
-            if predicate == SH.minCount:
-                continue
-            if predicate not in _VALUE_COMPONENTS and predicate not in (SH.hasValue, SH.equals, SH.uniqueLang):
-                raise UnsupportedShape(f"{shape}: {predicate} is not supported by the SPARQL validator")
+        self._reject_unknown(shape)
         path_node = graph.value(shape, SH.path)
         if path_node is None:
             yield from self._value_constraints(shape, focus, "")
@@ -371,10 +365,11 @@ class ShapeCompiler:
         return self.conforms(other, v)
 
     def _reject_unknown(self, shape: rdflib.term.Node) -> None:
+        """Refuse a shape with a parameter this compiler does not translate (it would be skipped silently)."""
         for predicate in set(self.graph.predicates(shape, None)):
-            if predicate in _NOT_CONSTRAINTS or predicate in _VALUE_COMPONENTS or predicate == SH.hasValue:
-                continue
-            raise UnsupportedShape(f"{shape}: {predicate} is not supported by the SPARQL validator")
+            if predicate not in _NOT_CONSTRAINTS and predicate not in _VALUE_COMPONENTS \
+                    and predicate not in _OTHER_COMPONENTS:
+                raise UnsupportedShape(f"{shape}: {predicate} is not supported by the SPARQL validator")
 
 
 def _violates(conforms: str) -> str:
@@ -414,6 +409,11 @@ _VALUE_COMPONENTS = {
     SH["and"]: "and",
     SH.node: "node",
 }
+
+
+# Components compiled outside the per-value expressions (counts, pairs of values, SPARQL).
+_OTHER_COMPONENTS = {SH.hasValue, SH.equals, SH.uniqueLang, SH.minCount, SH.maxCount, SH.qualifiedValueShape,
+                     SH.sparql}
 
 
 def compile_shapes(shapes: rdflib.Graph) -> list[Check]:

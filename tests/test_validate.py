@@ -262,3 +262,17 @@ def test_validate_command_exit_code_and_json_for_a_violation(tmp_path: Path) -> 
         assert code == 1 and KGSH + "Article-title" in shapes
     else:
         assert any(p.get("severity") == "error" for p in report["reader"])
+
+
+@pytest.mark.parametrize("constraint", ["sh:lessThan schema:pageEnd", "sh:closed true"])
+def test_a_shape_the_sparql_compiler_cannot_translate_is_refused_not_skipped(constraint: str) -> None:
+    from kg.shacl_sparql import UnsupportedShape, compile_shapes
+
+    shapes = rdflib.Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix schema: <http://schema.org/> .
+        <urn:shape> a sh:NodeShape ; sh:targetClass schema:ScholarlyArticle .
+        <urn:property> a sh:PropertyShape ; sh:path schema:pageStart ; {constraint} .
+        <urn:shape> sh:property <urn:property> .
+    """, format="turtle")
+    with pytest.raises(UnsupportedShape, match="is not supported"):
+        compile_shapes(shapes)

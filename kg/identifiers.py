@@ -61,7 +61,7 @@ def orcid_check_character(first_fifteen: str) -> str:
     return "X" if result == 10 else str(result)
 
 
-@functools.lru_cache(maxsize=10_000)  # a person's ORCID recurs in every article of theirs
+@functools.lru_cache(maxsize=5_000)  # a person's ORCID recurs in every article of theirs
 def normalise_orcid(value: str) -> str | None:
     """``"0000-0002-1825-0097"`` from a bare id or an orcid.org URL; None if malformed or bad checksum."""
     value = ascii_digits(value).strip()

@@ -61,7 +61,7 @@ def short_hash(text: str, length: int = 12, algorithm: str = "sha256") -> str:
     return hashlib.new(algorithm, text.encode("utf-8")).hexdigest()[:length]
 
 
-@functools.lru_cache(maxsize=10_000)  # people recur, and so do their addresses; kept in this process only
+@functools.lru_cache(maxsize=5_000)  # people recur, and so do their addresses; kept in this process only
 def keyed_hash(secret: bytes, value: str) -> str:
     """HMAC-SHA-256 of a private value (an e-mail), base32, 16 characters.
 

@@ -17,7 +17,7 @@ from kg.iris import Minter
 from kg.mappers.graph import Fragment, FragmentCache, GraphBuilder
 from kg.vocab import DCTERMS, KG, PRISM, SCHEMA, SKOS, XSD
 
-_CONCEPTS: FragmentCache[tuple[str, str, str, bool], tuple[NamedNode, Fragment]] = FragmentCache(10_000)
+_CONCEPTS: FragmentCache[tuple[str, str, str, bool], tuple[NamedNode, Fragment]] = FragmentCache(5_000)
 _SCHEMES: FragmentCache[str, tuple[NamedNode, Fragment]] = FragmentCache(16)
 
 

@@ -15,7 +15,7 @@ from kg.mappers.graph import Fragment, FragmentCache, GraphBuilder
 from kg.records import LangText
 from kg.vocab import FOAF, SCHEMA
 
-_CACHE: FragmentCache[tuple[str, str, str], tuple[NamedNode, Fragment]] = FragmentCache(10_000)
+_CACHE: FragmentCache[tuple[str, str, str], tuple[NamedNode, Fragment]] = FragmentCache(5_000)
 
 
 def map_organization(out: GraphBuilder, minter: Minter, affiliation: LangText) -> NamedNode | None:

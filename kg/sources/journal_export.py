@@ -519,7 +519,7 @@ def _tag_pair(en_raw: str, fa_raw: str, clean: Callable[[str], str]) -> tuple[st
     return persian(fa) if fa else "", tagged["en"], tuple(notes)
 
 
-_tag_line_pair = functools.lru_cache(maxsize=20_000)(_tag_pair)
+_tag_line_pair = functools.lru_cache(maxsize=10_000)(_tag_pair)
 
 
 def _pair_problem(kind: str, field_name: str, actual: str) -> tuple[str, str, str]:
@@ -541,7 +541,7 @@ def collapse_keyword(text: str) -> str:
     return " ".join(text.split()).strip(" .:")
 
 
-@functools.lru_cache(maxsize=20_000)
+@functools.lru_cache(maxsize=10_000)
 def _keyword(part: str, lang: str) -> tuple[str, str]:
     """One keyword as published and its matching key; cached, since keywords recur across articles."""
     keyword = collapse_keyword(part)

@@ -8,6 +8,8 @@ never holds the graph in an rdflib ``Graph``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pyoxigraph import NamedNode
 
 
@@ -78,6 +80,13 @@ PREFIXES: dict[str, str] = {
     "rdfs": RDFS.iri,
     "kg": KG.iri,
 }
+
+
+
+def sparql_prologue(prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``PREFIX`` declarations for SPARQL text, one per line (the project's prefixes by default)."""
+    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
+
 
 # External IRIs that are values, not terms.
 LANGUAGE_IRI = {

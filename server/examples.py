@@ -13,7 +13,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, sparql_prologue
 from server.backend import Backend, QueryRequest
 from server.query_workers import QueryError
 
@@ -32,7 +32,7 @@ class Example:
 
 
 def _prologue(*names: str) -> str:
-    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in names)
+    return sparql_prologue({name: PREFIXES[name] for name in names})
 
 
 def build(keyword: str, person: str, journal: str, article: str) -> list[Example]:

@@ -9,25 +9,13 @@ import pytest
 import rdflib
 from pyoxigraph import Store
 
+from kg.vocab import sparql_prologue
+
 BASE = "https://kg.example.org"
 JOURNAL = f"{BASE}/id/journal/2476-6879"
 ARTICLE = f"{JOURNAL}/article/A-10-968-1"
 ISSUE = f"{JOURNAL}/volume/10/issue/4"
-PREFIXES = """
-PREFIX schema: <http://schema.org/>
-PREFIX fabio: <http://purl.org/spar/fabio/>
-PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
-PREFIX frbr: <http://purl.org/vocab/frbr/core#>
-PREFIX pro: <http://purl.org/spar/pro/>
-PREFIX scoro: <http://purl.org/spar/scoro/>
-PREFIX datacite: <http://purl.org/spar/datacite/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX oco: <https://w3id.org/oc/ontology/>
-"""
+PREFIXES = sparql_prologue()
 
 
 @pytest.fixture(scope="module")

@@ -20,31 +20,12 @@ import pytest
 import rdflib
 
 from kg.validate import SH, SHAPES_NS, PyShaclValidator, Validator, load_shapes
+from kg.vocab import DCAT, VOID, sparql_prologue
+from kg.vocab import PREFIXES as VOCABULARY_PREFIXES
 
 EXAMPLES = Path(__file__).resolve().parent / "shapes_examples"
 BASE = "https://data.example.org/"
-PREFIXES = f"""
-BASE <{BASE}>
-PREFIX schema: <http://schema.org/>
-PREFIX fabio: <http://purl.org/spar/fabio/>
-PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
-PREFIX frbr: <http://purl.org/vocab/frbr/core#>
-PREFIX pro: <http://purl.org/spar/pro/>
-PREFIX scoro: <http://purl.org/spar/scoro/>
-PREFIX oco: <https://w3id.org/oc/ontology/>
-PREFIX datacite: <http://purl.org/spar/datacite/>
-PREFIX literal: <http://www.essepuntato.it/2010/06/literalreification/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX void: <http://rdfs.org/ns/void#>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX kg: <https://w3id.org/kg/ns#>
-"""
+PREFIXES = f"BASE <{BASE}>\n" + sparql_prologue({**VOCABULARY_PREFIXES, "void": VOID.iri, "dcat": DCAT.iri})
 
 
 @dataclass

@@ -19,9 +19,9 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from pyoxigraph import RdfFormat, parse, serialize
 
@@ -128,10 +128,12 @@ def _join(thread: _Alongside | None) -> None:
         raise thread.error
 
 
-def _deterministic_gzip(target: Path) -> tuple[gzip.GzipFile, BinaryIO]:
+@contextmanager
+def _deterministic_gzip(target: Path) -> Iterator[gzip.GzipFile]:
     """A gzip writer whose bytes depend only on the content (no time, no file name in the header)."""
-    raw = open(target, "wb")
-    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=3), raw
+    with open(target, "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=3) as out:
+        yield out
 
 
 def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) -> DumpInfo:
@@ -163,35 +165,30 @@ def write_dumps(quad_lines: Iterable[bytes], dumps_dir: Path,
         runs = _sorted_runs(iter(quad_lines), workdir)
         merged = workdir / "merged.nt"
         target = dumps_dir / "kg.nq.gz"
-        out, raw = _deterministic_gzip(target)
-        with out:
+        with _deterministic_gzip(target) as out:
             quad_count, triple_count = _merge_sorted(runs, out, merged)
-        raw.close()
         for run in runs:
             run.unlink()
         infos.append(_finish(target, "N-Quads", "application/n-quads", quad_count, "named graphs"))
         helper = _start(alongside, merged)
+        try:  # the thread reads merged.nt: it must be done before the temporary folder goes
+            target = dumps_dir / "kg.nt.gz"
+            with _deterministic_gzip(target) as out, open(merged, "rb") as source:
+                for block in iter(lambda: source.read(1 << 20), b""):
+                    out.write(block)
+            infos.append(_finish(target, "N-Triples", "application/n-triples", triple_count, "merged"))
 
-        target = dumps_dir / "kg.nt.gz"
-        out, raw = _deterministic_gzip(target)
-        with out, open(merged, "rb") as source:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                out.write(block)
-        raw.close()
-        infos.append(_finish(target, "N-Triples", "application/n-triples", triple_count, "merged"))
-
-        for name, fmt, label, media_type in (
-            ("kg.ttl.gz", RdfFormat.TURTLE, "Turtle", "text/turtle"),
-            ("kg.jsonld.gz", RdfFormat.JSON_LD, "JSON-LD", "application/ld+json"),
-        ):
-            target = dumps_dir / name
-            out, raw = _deterministic_gzip(target)
-            with out:
-                prefixes = PREFIXES if fmt == RdfFormat.TURTLE else None
-                serialize(parse(path=merged, format=RdfFormat.N_TRIPLES), out, fmt, prefixes=prefixes)
-            raw.close()
-            infos.append(_finish(target, label, media_type, triple_count, "merged"))
-        _join(helper)
+            for name, fmt, label, media_type in (
+                ("kg.ttl.gz", RdfFormat.TURTLE, "Turtle", "text/turtle"),
+                ("kg.jsonld.gz", RdfFormat.JSON_LD, "JSON-LD", "application/ld+json"),
+            ):
+                target = dumps_dir / name
+                with _deterministic_gzip(target) as out:
+                    prefixes = PREFIXES if fmt == RdfFormat.TURTLE else None
+                    serialize(parse(path=merged, format=RdfFormat.N_TRIPLES), out, fmt, prefixes=prefixes)
+                infos.append(_finish(target, label, media_type, triple_count, "merged"))
+        finally:
+            _join(helper)
 
     with open(dumps_dir / "SHA256SUMS", "w", encoding="ascii") as sums:
         for info in infos:

@@ -16,6 +16,7 @@ import datetime
 import itertools
 import json
 import logging
+import math
 import multiprocessing
 import os
 import shutil
@@ -198,8 +199,9 @@ def _process_chunk(paths: list[Path]) -> list[FileResult]:
         articles = [article for result in results for article in result.articles]
         # Even batches of at most _VALIDATION_BATCH: a query's fixed cost is shared by a whole batch, so a
         # chunk of 140 articles is validated as 70 + 70, not 100 + 40.
-        size = -(-len(articles) // max(1, -(-len(articles) // _VALIDATION_BATCH)))
-        for first in range(0, len(articles), max(1, size)):
+        batches = max(1, math.ceil(len(articles) / _VALIDATION_BATCH))
+        size = max(1, math.ceil(len(articles) / batches))
+        for first in range(0, len(articles), size):
             batch = articles[first:first + size]
             verdicts = validator.validate_articles([(article.graph, article.nquads) for article in batch])
             for article in batch:

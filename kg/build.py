@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from kg.mappers.provenance import run_quads
 from kg.publish.dumps import DumpInfo, replace_atomically, write_dumps
 from kg.publish.graphs import GraphFiles
 from kg.publish.report import ReportWriter, Totals, summary_lines
+from kg.publish.store import open_store
 from kg.records import Problem
 from kg.sources.journal_export import read_export
 
@@ -371,7 +372,7 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
     published_graphs: list[str] = []
     sources: set[str] = set()
-    store = Store(str(out_dir / "store"))
+    store = open_store(out_dir / "store")
     graph_files = GraphFiles(out_dir / "graphs")
     writer = _StoreWriter(store, graph_files)
     try:
@@ -400,13 +401,12 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         seconds["store"] = writer.seconds
         dumps_started = time.perf_counter()
         store.backup(str(staging / "store"))
-
-        def load_default_graph(merged: Path) -> None:
-            merge_started = time.perf_counter()
-            _store_merged_default_graph(staging / "store", merged)
-            seconds["default_graph"] = time.perf_counter() - merge_started
-
-        dumps = write_dumps(graph_files.lines(), staging / "dumps", alongside=load_default_graph)
+        release_store = open_store(staging / "store")  # opened here: the dump writer opens files meanwhile
+        try:
+            dumps = write_dumps(graph_files.lines(), staging / "dumps",
+                                alongside=_default_graph_loader(release_store, seconds))
+        finally:
+            del release_store  # closed before the release is published
         seconds["dumps"] = time.perf_counter() - dumps_started
     finally:
         del writer
@@ -435,7 +435,17 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     return BuildReport(exit_code, totals, release_dir, release_dir / "report.json", dumps, seconds, summary)
 
 
-def _store_merged_default_graph(release_store: Path, merged_ntriples: Path) -> None:
+def _default_graph_loader(store: Store, seconds: dict[str, float]) -> Callable[[Path], None]:
+    """What ``write_dumps`` runs beside the serialisers: the merged triples into the release's default graph."""
+    def load(merged_ntriples: Path) -> None:
+        started = time.perf_counter()
+        _store_merged_default_graph(store, merged_ntriples)
+        seconds["default_graph"] = time.perf_counter() - started
+
+    return load
+
+
+def _store_merged_default_graph(store: Store, merged_ntriples: Path) -> None:
     """Give the release a real default graph: the merged set of all article graphs.
 
     pyoxigraph's union default graph is a multiset: a journal's triples, repeated in each of its article
@@ -448,11 +458,9 @@ def _store_merged_default_graph(release_store: Path, merged_ntriples: Path) -> N
     (measured: 1.1 GB for 1.25 million triples), so one call over the whole file would make the build's
     peak grow with the corpus.
     """
-    store = Store(str(release_store))
     for block in _line_blocks(merged_ntriples, _FLUSH_BYTES):
         store.bulk_load(block, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     store.flush()
-    del store
 
 
 def _line_blocks(path: Path, size: int) -> Iterator[bytes]:

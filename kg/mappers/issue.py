@@ -15,7 +15,8 @@ from kg.mappers.graph import Fragment, FragmentCache, GraphBuilder, record_key
 from kg.records import JournalIssue
 from kg.vocab import FABIO, FRBR, PRISM, RDFS, SCHEMA, SOLAR_HIJRI_DBPEDIA, TIME, XSD
 
-_CACHE: FragmentCache[tuple, tuple[NamedNode, Fragment]] = FragmentCache(1_000)
+# An issue recurs only in the files read together (inputs are sorted): a few recent ones are enough.
+_CACHE: FragmentCache[tuple, tuple[NamedNode, Fragment]] = FragmentCache(64)
 
 
 def map_issue(out: GraphBuilder, minter: Minter, journal_key: str, journal: NamedNode,

@@ -458,7 +458,8 @@ _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
 _HeaderKey = tuple[tuple[tuple[str, str], ...], tuple[tuple[tuple[str, str], ...], ...]]
 
 
-@functools.lru_cache(maxsize=500)
+# An issue's files are read one after another (inputs are sorted), so only the last few headers recur.
+@functools.lru_cache(maxsize=64)
 def _read_header(key: _HeaderKey, secret: bytes) -> tuple[Journal | None, JournalIssue | None, tuple[Problem, ...]]:
     """Journal, issue and problems (without a file) from a header's fields and pubdates; cached.
 
@@ -541,7 +542,7 @@ def collapse_keyword(text: str) -> str:
     return " ".join(text.split()).strip(" .:")
 
 
-@functools.lru_cache(maxsize=10_000)
+@functools.lru_cache(maxsize=5_000)
 def _keyword(part: str, lang: str) -> tuple[str, str]:
     """One keyword as published and its matching key; cached, since keywords recur across articles."""
     keyword = collapse_keyword(part)

@@ -542,7 +542,7 @@ def collapse_keyword(text: str) -> str:
     return " ".join(text.split()).strip(" .:")
 
 
-@functools.lru_cache(maxsize=5_000)
+@functools.lru_cache(maxsize=10_000)
 def _keyword(part: str, lang: str) -> tuple[str, str]:
     """One keyword as published and its matching key; cached, since keywords recur across articles."""
     keyword = collapse_keyword(part)

@@ -6,6 +6,7 @@ import os
 import resource
 from pathlib import Path
 
+import pytest
 from pyoxigraph import RdfFormat, Store
 
 from kg.publish.store import open_store
@@ -37,6 +38,8 @@ def _load_batches(store: Store, batches: int, first: int = 0) -> None:
 
 def test_open_store_bounds_the_open_table_files_and_restores_the_limit(tmp_path: Path) -> None:
     limit_before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if limit_before[0] != resource.RLIM_INFINITY and limit_before[0] <= 200:
+        pytest.skip(f"the open-files limit ({limit_before[0]}) already keeps RocksDB's table cache small")
     bounded_dir, unbounded_dir = tmp_path / "bounded", tmp_path / "unbounded"
     bounded = open_store(bounded_dir, table_files=48)
     assert resource.getrlimit(resource.RLIMIT_NOFILE) == limit_before

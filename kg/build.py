@@ -300,10 +300,10 @@ class _StoreWriter:
             node = NamedNode(graph)
             if self.store.contains_named_graph(node):
                 self.store.remove_graph(node)
-        self.files.write(self.buffer)
+        segment = self.files.write(self.buffer)
         # bulk_load writes sorted files straight to disk: many times faster than a transactional load.
         # Atomicity comes from the release checkpoint, not from this working store, which nobody serves.
-        self.store.bulk_load(b"".join(self.buffer.values()), format=RdfFormat.N_QUADS, lenient=self.checked)
+        self.store.bulk_load(segment, format=RdfFormat.N_QUADS, lenient=self.checked)
         self.buffer.clear()
         self.buffered = 0
         self.seconds += time.perf_counter() - started

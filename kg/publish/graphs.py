@@ -79,17 +79,22 @@ class GraphFiles:
     def _list(self, number: int) -> Path:
         return self.folder / f"segment-{number:08d}.graphs"
 
-    def write(self, graphs: dict[str, bytes]) -> None:
-        """Write these graphs (IRI -> N-Quads) as one new segment; they replace any older copies."""
+    def write(self, graphs: dict[str, bytes]) -> bytes:
+        """Write these graphs (IRI -> N-Quads) as one new segment; they replace any older copies.
+
+        Returns the segment's bytes (all the graphs' N-Quads), which the build loads into its store as they are.
+        """
         if not graphs:
-            return
+            return b""
         number = self._next
         self._next += 1
-        _write_atomically(self._segment(number), b"".join(graphs.values()))
+        segment = b"".join(graphs.values())
+        _write_atomically(self._segment(number), segment)
         _write_atomically(self._list(number), "".join(f"{name}\n" for name in graphs).encode("utf-8"))
         self.listed[number] = len(graphs)
         for name in graphs:
             self.current[name] = number
+        return segment
 
     def read(self, graph: str) -> bytes:
         """The current N-Quads of one graph ("" when there is none)."""

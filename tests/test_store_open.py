@@ -53,8 +53,9 @@ def test_open_store_bounds_the_open_table_files_and_restores_the_limit(tmp_path:
             assert len(list(store.quads_for_pattern(None, None, None, None))) == 20 * rounds * 50
     on_disk = len(list(bounded_dir.glob("*.sst")))
     assert on_disk > 200  # enough files for the bound to matter
-    # pyoxigraph's default, which open_store exists to avoid: every table file stays open
-    assert _open_table_files(unbounded_dir) == len(list(unbounded_dir.glob("*.sst")))
+    # pyoxigraph's default, which open_store exists to avoid: every table file stays open (give or take the
+    # few that a background merge is creating or retiring at this moment)
+    assert _open_table_files(unbounded_dir) >= 0.9 * len(list(unbounded_dir.glob("*.sst")))
     # RocksDB's bound is soft (files in use stay open past it), but far from every file: 57 of 485 here
     assert _open_table_files(bounded_dir) < on_disk / 4
     del bounded, unbounded

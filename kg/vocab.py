@@ -82,7 +82,6 @@ PREFIXES: dict[str, str] = {
 }
 
 
-
 def sparql_prologue(prefixes: Mapping[str, str] = PREFIXES) -> str:
     """``PREFIX`` declarations for SPARQL text, one per line (the project's prefixes by default)."""
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 _SEGMENT = re.compile(r"segment-(\d{8})\.graphs$")
+_SEGMENT_FILE = re.compile(r"segment-(\d{8})\.")  # a segment, its list or a temporary file of either
 _ADOPT_BYTES = 16_000_000
 
 
@@ -53,7 +54,7 @@ class GraphFiles:
                 first = data[:data.find(b"\n") + 1] if b"\n" in data else data
                 if not first.strip():
                     continue
-                name = first[first.rindex(b" <") + 2:first.rindex(b">")].decode("utf-8")
+                name = _graph_name(first)
                 if name not in self.current:  # a graph already in a segment is newer
                     batch[name] = data if data.endswith(b"\n") else data + b"\n"
                     size += len(data)
@@ -70,7 +71,7 @@ class GraphFiles:
 
     @staticmethod
     def _number(path: Path) -> int | None:
-        match = re.match(r"segment-(\d{8})\.", path.name)
+        match = _SEGMENT_FILE.match(path.name)
         return int(match.group(1)) if match else None
 
     def _segment(self, number: int) -> Path:
@@ -105,14 +106,19 @@ class GraphFiles:
 
     def lines(self) -> Iterator[bytes]:
         """Every quad line of every current graph (each ending in a newline), segment by segment."""
-        holding: dict[int, set[str]] = {}
-        for name, number in self.current.items():
-            holding.setdefault(number, set()).add(name)
+        holding = self._current_by_segment()
         for number in sorted(holding):
             if len(holding[number]) == self.listed[number]:  # nothing replaced: the whole segment
                 yield from _all_lines(self._segment(number))
             else:
                 yield from self._current_lines(number, holding[number])
+
+    def _current_by_segment(self) -> dict[int, set[str]]:
+        """Segment number -> the graphs whose current copy it holds (segments holding none are left out)."""
+        holding: dict[int, set[str]] = {}
+        for name, number in self.current.items():
+            holding.setdefault(number, set()).add(name)
+        return holding
 
     def _current_lines(self, number: int, graphs: set[str]) -> Iterator[bytes]:
         wanted = {f" <{name}> .\n".encode() for name in graphs}
@@ -127,20 +133,22 @@ class GraphFiles:
         current has its current graphs copied into a new segment, so the folder stays within about twice
         the size of what is published.
         """
-        live: dict[int, set[str]] = {}
-        for name, number in self.current.items():
-            live.setdefault(number, set()).add(name)
+        live = self._current_by_segment()
         for number in [n for n in self.listed if 0 < len(live.get(n, ())) < self.listed[n] / 2]:
             graphs: dict[str, list[bytes]] = {}
             for line in self._current_lines(number, live[number]):
-                name = line[line.rindex(b" <") + 2:line.rindex(b">")].decode("utf-8")
-                graphs.setdefault(name, []).append(line)
+                graphs.setdefault(_graph_name(line), []).append(line)
             self.write({name: b"".join(lines) for name, lines in graphs.items()})
         live_numbers = set(self.current.values())
         for number in [n for n in self.listed if n not in live_numbers]:
             self._list(number).unlink(missing_ok=True)  # unlisted first: a crash between leaves a stray
             self._segment(number).unlink(missing_ok=True)
             del self.listed[number]
+
+
+def _graph_name(line: bytes) -> str:
+    """The graph IRI of an N-Quads line (its last term: an IRI holds no space, so it follows the last " <")."""
+    return line[line.rindex(b" <") + 2:line.rindex(b">")].decode("utf-8")
 
 
 def _all_lines(path: Path) -> Iterator[bytes]:

@@ -75,3 +75,42 @@ def test_the_default_graph_is_loaded_in_blocks_cut_at_line_ends(tmp_path: Path) 
     blocks = list(_line_blocks(path, 1000))
     assert len(blocks) > 50 and b"".join(blocks) == path.read_bytes()
     assert all(block.endswith(b"\n") for block in blocks[:-1])
+
+
+def test_blocks_hold_the_current_lines_a_segment_at_a_time(tmp_path: Path) -> None:
+    files = GraphFiles(tmp_path)
+    files.write(dict([graph("a", "one"), graph("b", "two")]))
+    files.write(dict([graph("c", "three")]))
+    files.write(dict([graph("a", "four")]))  # segment 1 is now only partly current
+    blocks = list(files.blocks())
+    assert len(blocks) == 3 and all(block.endswith(b"\n") for block in blocks)
+    assert sorted(b"".join(blocks).splitlines()) == sorted(b"".join(files.lines()).splitlines())
+    assert dataset(blocks) == dataset([graph("a", "four")[1], graph("b", "two")[1], graph("c", "three")[1]])
+
+
+def test_dumps_sorted_in_several_runs_equal_one_run(tmp_path: Path, monkeypatch) -> None:
+    """The external sort: many small runs merge into the same bytes as one run, shared triples once."""
+    import gzip
+
+    from kg.publish import dumps
+
+    shared = f'<{BASE}/id/journal> <http://schema.org/name> "J"'
+    blocks = []
+    for n in range(300):
+        iri, data = graph(f"g{n:03d}", f"v{n}", f"w{n}")
+        blocks.append(data + f"{shared} <{iri}> .".encode())  # the last line without its newline
+    outputs, runs = [], []
+    sort_into_runs = dumps._sorted_runs
+    monkeypatch.setattr(dumps, "_sorted_runs", lambda *args: runs.append(sort_into_runs(*args)) or runs[-1])
+    for run_bytes in (1 << 30, 2000):
+        monkeypatch.setattr(dumps, "SORT_RUN_BYTES", run_bytes)
+        infos = dumps.write_dumps(reversed(blocks), tmp_path / f"dumps-{run_bytes}")
+        folder = tmp_path / f"dumps-{run_bytes}"
+        outputs.append({info.file: gzip.decompress((folder / info.file).read_bytes()) for info in infos
+                        if info.file.endswith(("nq.gz", "nt.gz"))})
+        counts = {info.file: info.triples for info in infos}
+        assert counts["kg.nq.gz"] == 900 and counts["kg.nt.gz"] == 601
+    assert [len(made) for made in runs][0] == 1 and len(runs[1]) > 20
+    assert outputs[0] == outputs[1]
+    quads = outputs[1]["kg.nq.gz"].splitlines(keepends=True)
+    assert quads == sorted(quads) and len(quads) == 900

@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import heapq
-import itertools
 import os
 import tempfile
 import threading
@@ -27,7 +26,7 @@ from pyoxigraph import RdfFormat, parse, serialize
 
 from kg.vocab import PREFIXES
 
-SORT_CHUNK_LINES = 300_000
+SORT_RUN_BYTES = 64 << 20  # the lines sorted in memory at a time, as bytes: about 300,000 lines
 _BLOCK_LINES = 20_000
 
 
@@ -45,17 +44,38 @@ class DumpInfo:
         return asdict(self)
 
 
-def _sorted_runs(lines: Iterator[bytes], workdir: Path) -> list[Path]:
+def _sorted_runs(blocks: Iterable[bytes], workdir: Path) -> list[Path]:
+    """Sort the lines of ``blocks`` into runs of about ``SORT_RUN_BYTES``, each written to a file.
+
+    A block is split into lines with one ``splitlines`` call, in C: handling a whole segment at a time
+    instead of one line at a time was a third of the cost of this step.
+    """
     runs: list[Path] = []
-    while True:
-        chunk = list(itertools.islice(lines, SORT_CHUNK_LINES))
-        if not chunk:
-            break
+    chunk: list[bytes] = []
+    size = 0
+
+    def write_run() -> None:
         chunk.sort()
         run = workdir / f"run-{len(runs):05d}.nq"
-        with open(run, "wb") as out:
-            out.writelines(chunk)
+        with open(run, "wb") as out:  # joined a block at a time: writelines() is slower than the sort
+            for first in range(0, len(chunk), _BLOCK_LINES):
+                out.write(b"".join(chunk[first:first + _BLOCK_LINES]))
         runs.append(run)
+        chunk.clear()
+
+    for block in blocks:
+        if not block:
+            continue
+        if not block.endswith(b"\n"):
+            block += b"\n"
+        chunk.extend(block.splitlines(keepends=True))
+        size += len(block)
+        del block
+        if size >= SORT_RUN_BYTES:
+            write_run()
+            size = 0
+    if chunk:
+        write_run()
     return runs
 
 
@@ -144,9 +164,11 @@ def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) ->
     return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest.hexdigest(), graphs)
 
 
-def write_dumps(quad_lines: Iterable[bytes], dumps_dir: Path,
+def write_dumps(quad_blocks: Iterable[bytes], dumps_dir: Path,
                 alongside: Callable[[Path], None] | None = None) -> list[DumpInfo]:
-    """Write every dump of the dataset whose quads are ``quad_lines`` (N-Quads lines) into ``dumps_dir``.
+    """Write every dump of the dataset whose quads are ``quad_blocks`` into ``dumps_dir``.
+
+    A block is any number of whole N-Quads lines (a line, a graph, a segment of ``kg.publish.graphs``).
 
     The build keeps the N-Quads of every published graph beside the store (``kg.publish.graphs``):
     reading those is several times faster than dumping the store, whose long literals cost a random
@@ -162,7 +184,7 @@ def write_dumps(quad_lines: Iterable[bytes], dumps_dir: Path,
     infos: list[DumpInfo] = []
     with tempfile.TemporaryDirectory(dir=dumps_dir.parent, prefix=".dump-") as tmp:
         workdir = Path(tmp)
-        runs = _sorted_runs(iter(quad_lines), workdir)
+        runs = _sorted_runs(quad_blocks, workdir)
         merged = workdir / "merged.nt"
         target = dumps_dir / "kg.nq.gz"
         with _deterministic_gzip(target) as out:

@@ -113,6 +113,19 @@ class GraphFiles:
             else:
                 yield from self._current_lines(number, holding[number])
 
+    def blocks(self) -> Iterator[bytes]:
+        """The same lines as ``lines()``, a segment at a time: one read for a segment still wholly current.
+
+        For the dumps, which split and sort them in C; a line at a time through Python was a third of the
+        cost of sorting them.
+        """
+        holding = self._current_by_segment()
+        for number in sorted(holding):
+            if len(holding[number]) == self.listed[number]:
+                yield self._segment(number).read_bytes()
+            else:
+                yield b"".join(self._current_lines(number, holding[number]))
+
     def _current_by_segment(self) -> dict[int, set[str]]:
         """Segment number -> the graphs whose current copy it holds (segments holding none are left out)."""
         holding: dict[int, set[str]] = {}

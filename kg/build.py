@@ -117,9 +117,12 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     for given in inputs:
         given = Path(given)
         if given.is_dir():
-            for path in given.rglob("*"):
-                if path.is_file() and path.suffix.lower() == ".xml":
-                    files.setdefault(path.resolve(), path)
+            found = [path for path in given.rglob("*") if path.is_file() and path.suffix.lower() == ".xml"]
+            for path in found:
+                files.setdefault(path.resolve(), path)
+            if not found:
+                problems.append(Problem("warning", "no-xml-files", "the folder holds no *.xml file (folders are "
+                                        "searched for *.xml, subfolders included)", file=str(given)))
         elif given.is_file():
             files.setdefault(given.resolve(), given)
         else:
@@ -371,10 +374,11 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         {"release": release_id, "kg_version": __version__, "base": options.base, "started": started_at,
          "inputs": [str(path) for path in inputs]},
     )
-    for problem in input_problems:
-        report.add_file({"path": problem.file, "status": "rejected", "problems": [problem.as_dict()],
-                         "articles": []})
-        report.totals.files_rejected += 1
+    for problem in input_problems:  # a missing input is rejected; a folder without exports is only noted
+        rejected = problem.severity == "error"
+        report.add_file({"path": problem.file, "status": "rejected" if rejected else "empty",
+                         "problems": [problem.as_dict()], "articles": []})
+        report.totals.files_rejected += rejected
     winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
     published_graphs: list[str] = []
     sources: set[str] = set()

@@ -40,6 +40,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.shacl_sparql import Check, compile_shapes, render_path
+from kg.vocab import SHAPES_NS
 
 
 def _speed_up_pyshacl() -> None:
@@ -64,7 +65,6 @@ log = logging.getLogger(__name__)
 
 SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
 STORE_SHAPES_FILE = "store.ttl"
-SHAPES_NS = "https://w3id.org/kg/shapes#"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -67,6 +68,7 @@ BAD_INPUTS = {
         "Management \xff\xfe Strategies".encode(), b"Management \xff\xfe Strategies"), "malformed-xml"),
     "bomb.xml": (BILLION_LAUGHS, "entity-declaration"),
     "xxe.xml": (XXE, "entity-declaration"),
+    "compressed.xml": (gzip.compress(GOOD), "compressed-file"),
 }
 
 
@@ -107,6 +109,26 @@ def test_malformed_xml_names_the_line(bad_batch) -> None:
     (problem,) = [p for p in file_entry(report_of(out), "undecodable.xml")["problems"]
                   if p["code"] == "malformed-xml"]
     assert "undecodable" in problem["message"] and problem["line"] == 3
+
+
+def test_the_summary_names_the_file_record_and_shape_of_a_shacl_result(tmp_path: Path) -> None:
+    (tmp_path / "good.xml").write_bytes(GOOD)
+    report = build([tmp_path / "good.xml"], tmp_path / "out", options(validate=True))
+    [line] = [line for line in report.summary if "Issue-datesAgree" in line]
+    severity, where, record, shape = line.split()[:4]
+    assert (severity, Path(where).name, record, shape) == (
+        "WARNING", "good.xml", "[A-10-968-1]", "kgsh:Issue-datesAgree:")
+
+
+def test_a_folder_without_exports_is_noted_not_rejected(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.xml").write_bytes(GOOD)
+    (tmp_path / "nothing-here").mkdir()
+    (tmp_path / "nothing-here" / "notes.txt").write_text("not an export")
+    report = build([tmp_path / "in", tmp_path / "nothing-here"], tmp_path / "out", options())
+    assert report.exit_code == EXIT_OK and report.totals.files_rejected == 0
+    entry = file_entry(report_of(tmp_path / "out"), "nothing-here")
+    assert entry["status"] == "empty" and [p["code"] for p in entry["problems"]] == ["no-xml-files"]
 
 
 def test_truncated_issue_keeps_its_complete_articles(tmp_path: Path) -> None:

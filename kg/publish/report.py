@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from kg.vocab import SHAPES_NS
+
 TERMINAL_PROBLEMS = 40
 
 
@@ -68,11 +70,23 @@ class ReportWriter:
 
 
 def _problems_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every problem of a file entry; SHACL results, which the report nests in their article, are given
+    the file and the record here, so that the terminal summary names where each one is."""
     problems = list(entry.get("problems", []))
     for article in entry.get("articles", []):
         problems.extend(article.get("problems", []))
-        problems.extend(article.get("validation", []))
+        where = {"file": entry.get("path", ""), "record": article.get("record", "")}
+        problems.extend({**where, "field": _shape_name(result), **result} for result in article.get("validation", []))
     return problems
+
+
+def _shape_name(result: dict[str, Any]) -> str:
+    """The field a SHACL result is about: its property path, else its shape (``kgsh:Issue-datesAgree``)."""
+    path = result.get("path", "")
+    if path:
+        return path
+    shape = result.get("shape", "")
+    return "kgsh:" + shape.removeprefix(SHAPES_NS) if shape.startswith(SHAPES_NS) else shape
 
 
 def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path) -> list[str]:

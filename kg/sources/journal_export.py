@@ -34,6 +34,13 @@ LOCAL_ID_SCHEMES = ("pii", "magiran", "sid", "nlai", "iranmedex", "science")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SNIFF_BYTES = 64 * 1024
+# Exports downloaded compressed and saved under their .xml name: (leading bytes, what it is, how to open it)
+_ARCHIVES = (
+    (b"\x1f\x8b", "gzip-compressed", "gunzip"),
+    (b"PK\x03\x04", "a zip archive", "unzip"),
+    (b"BZh", "bzip2-compressed", "bunzip2"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "unxz"),
+)
 _T = TypeVar("_T")
 _PLACEHOLDER_TITLES = frozenset({fold("عنوان نشریه")})
 # Entities are never resolved, no DTD is loaded, nothing is fetched: XXE and entity bombs stay inert even
@@ -75,6 +82,10 @@ def read_bytes(path: Path, data: bytes, secret: bytes) -> ReadResult:
     # isspace() and search(..., endpos) instead of strip() and a slice: neither copies the file
     if not data or data.isspace():
         return ReadResult(source, problems=[_file_error(source, "empty-file", "the file is empty")])
+    for magic, kind, command in _ARCHIVES:
+        if data.startswith(magic):
+            return ReadResult(source, problems=[_file_error(
+                source, "compressed-file", f"the file is {kind}, not XML: extract the export first ({command})")])
     if _DOCTYPE.search(data, 0, _SNIFF_BYTES) and _ENTITY_DECLARATION.search(data):
         return ReadResult(
             source,

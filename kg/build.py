@@ -35,6 +35,7 @@ from kg.mappers import map_article
 from kg.mappers.provenance import run_quads
 from kg.publish.dumps import DumpInfo, replace_atomically, write_dumps
 from kg.publish.graphs import GraphFiles
+from kg.publish.ledger import LEDGER_FILE, Ledger, fingerprint, ledger_line
 from kg.publish.report import ReportWriter, Totals, summary_lines
 from kg.publish.store import open_store
 from kg.records import Problem
@@ -63,6 +64,7 @@ class BuildOptions:
     validate: bool = True
     keep_releases: int = 3
     progress: bool | None = None  # None: when stderr is a terminal
+    force: bool = False  # read every input again, even those unchanged since the last build (kg.publish.ledger)
 
 
 @dataclass
@@ -382,21 +384,52 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
     published_graphs: list[str] = []
     sources: set[str] = set()
+    resolved = {str(path): str(path.resolve()) for path in files}
+    given = {resolved[str(path)]: path for path in files}
+    ledger = Ledger(out_dir / LEDGER_FILE, fingerprint(options.base, options.secret, options.validate),
+                    use_previous=not options.force)
+    skipped = ledger.skippable(given)
+    for known in skipped.values():  # their copies compete with what is read, as if they were read again
+        for article in known.articles:
+            if article.status == "published":
+                winners[article.graph] = (article.date, known.sha256, str(given[known.path]))
+    read_now = out_dir / f".{LEDGER_FILE}.reading"  # the ledger lines of the files read in this build
     store = open_store(out_dir / "store")
     graph_files = GraphFiles(out_dir / "graphs")
     writer = _StoreWriter(store, graph_files, checked=options.validate)
     try:
         # disable=None lets tqdm show the bar only on a terminal
         hide = None if options.progress is None else not options.progress
-        with tqdm(total=len(files), unit="file", desc="building", disable=hide) as bar:
-            for chunk in _results(files, options):
-                for result in chunk:
-                    for stage, value in result.seconds.items():
-                        seconds[stage] = seconds.get(stage, 0.0) + value
-                    report.add_file(_publish_file(result, out_dir, writer, winners, published_graphs,
-                                                  sources, report.totals))
-                    bar.update(1)
+        with tqdm(total=len(files) - len(skipped), unit="file", desc="building", disable=hide) as bar, \
+                open(read_now, "w", encoding="utf-8") as ledger_lines:
+            def read(paths: list[Path], writer: _StoreWriter) -> None:
+                for chunk in _results(paths, options):
+                    for result in chunk:
+                        for stage, value in result.seconds.items():
+                            seconds[stage] = seconds.get(stage, 0.0) + value
+                        entry = _publish_file(result, out_dir, writer, winners, published_graphs, sources,
+                                              report.totals)
+                        report.add_file(entry)
+                        ledger_lines.write(ledger_line(resolved[result.path], result.size, result.sha256,
+                                                       _ledger_entry(entry, result)))
+                        bar.update(1)
+
+            read([path for path in files if resolved[str(path)] not in skipped], writer)
+            again = ledger.reread(skipped, {r for r in given if r not in skipped})
+            if again:  # a file their articles had lost to was read again: their copies compete again
+                for graph, (_, _, path) in list(winners.items()):
+                    if resolved.get(path) in again:
+                        del winners[graph]
+                for path in again:
+                    del skipped[path]
+                bar.total += len(again)
+                read([given[path] for path in sorted(again)], writer)
         writer.flush()
+        holders = {graph: resolved[path] for graph, (_, _, path) in winners.items()}
+        for entry in ledger.carried_entries(set(skipped), holders):
+            report.add_file(entry)
+            report.totals.files_unchanged += 1
+            report.totals.articles_unchanged += sum(a["status"] == "published" for a in entry["articles"])
         ended_at = _now()
         minter = Minter(options.base)
         from pyoxigraph import NamedNode
@@ -440,6 +473,8 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
             if link.exists():
                 shutil.rmtree(link) if link.is_dir() else link.unlink()
             replace_atomically(link, target)
+    ledger.write(read_now, holders)
+    read_now.unlink()
     _prune_releases(out_dir / "releases", options.keep_releases)
     summary = summary_lines(totals, report.shown, out_dir / "report.json")
     return BuildReport(exit_code, totals, release_dir, release_dir / "report.json", dumps, seconds, summary)
@@ -533,8 +568,15 @@ def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,
             "problems": result.problems, "articles": articles}
 
 
+def _ledger_entry(entry: dict[str, Any], result: FileResult) -> dict[str, Any]:
+    """A file's report entry as the ledger keeps it: with the date that ranks each article's copy."""
+    dates = {article.graph: article.date for article in result.articles}
+    return {**entry, "articles": [{**article, "date": dates.get(article["graph"], "")}
+                                  for article in entry["articles"]]}
+
+
 def _exit_code(totals: Totals) -> int:
-    if totals.articles_published == 0:
+    if totals.articles_published + totals.articles_unchanged == 0:
         return EXIT_NOTHING_BUILT
     if totals.files_rejected or totals.articles_quarantined or totals.problems.get("error"):
         return EXIT_SOME_REJECTED

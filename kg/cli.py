@@ -70,6 +70,8 @@ def _build_flags(command: argparse.ArgumentParser) -> None:
     command.add_argument("--secret-file", type=Path, default=None,
                          help="file holding the secret that keys person hashes (default $KG_SECRET or DIR/secret.key)")
     command.add_argument("--no-validate", action="store_true", help="skip SHACL validation (not for publishing)")
+    command.add_argument("--force", action="store_true",
+                         help="read every input again, even those unchanged since the last build in DIR")
     command.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
@@ -82,6 +84,7 @@ def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
         processes=args.processes or settings.get("processes"),
         validate=not args.no_validate and settings.get("validate", True),
         progress=False if args.quiet else None,
+        force=args.force,
     )
     report = build(inputs, out, options)
     if not args.quiet:

@@ -26,6 +26,8 @@ class Totals:
     articles_published: int = 0
     articles_quarantined: int = 0
     articles_superseded: int = 0
+    files_unchanged: int = 0  # not read again: unchanged since the last build (kg.publish.ledger)
+    articles_unchanged: int = 0  # published by those files, still current
     quads: int = 0
     problems: Counter = field(default_factory=Counter)  # severity -> count
 
@@ -92,7 +94,9 @@ def _shape_name(result: dict[str, Any]) -> str:
 def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path) -> list[str]:
     """The human summary printed at the end of a build."""
     lines = [
-        f"files read: {totals.files} ({totals.files_rejected} rejected)",
+        f"files read: {totals.files} ({totals.files_rejected} rejected)"
+        + (f", {totals.files_unchanged} unchanged since the last build and not read again "
+           f"({totals.articles_unchanged} articles kept)" if totals.files_unchanged else ""),
         f"articles: {totals.articles_read} read, {totals.articles_published} published, "
         f"{totals.articles_quarantined} quarantined, {totals.articles_superseded} superseded by another file",
         f"quads written: {totals.quads}",

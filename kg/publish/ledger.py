@@ -1,0 +1,194 @@
+"""The ledger of inputs: which file, with which content, published which article graphs.
+
+A build writes it (``DIR/inputs.jsonl``) after it has published its release; the next build over the
+same folder reads it to skip the inputs that have not changed since, as ``make`` skips targets that are
+up to date. Adding one issue to a corpus of 50,000 articles then costs that issue's reading, mapping and
+validation and the dumps, not the whole corpus again.
+
+A file given again is skipped when all of this holds, so that skipping gives exactly the graph that
+reading it again would give:
+
+- its content is the same (size, then SHA-256), and so are the settings that shape the output: kg's
+  code, shapes and ontology, the base IRI, the secret and validation (``fingerprint``);
+- it was read cleanly: status ``read`` (no error) and no article quarantined, so a damaged file is read,
+  and its problems reported, on every build;
+- each of its articles is either the current copy of its graph, or lost to a copy from a file that is
+  given again in this build (a copy from a file not given again would be replaced by reading this one).
+
+A skipped file's report entry is carried into the new report (marked ``"unchanged": true``). When a file
+read in this build replaces a graph a skipped file published, or a file the skipped one had lost to is
+read again (its copy may now lose), the build reads the skipped file again after all (``reread``).
+
+One JSON object per line: the first holds the fingerprint, each other one an input file (its resolved
+path, size, SHA-256 and report entry). It is read and rewritten line by line; in memory the build keeps
+only an index (path -> hash and its articles' graphs, statuses and dates), a few hundred bytes an article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg import __version__
+
+LEDGER_FILE = "inputs.jsonl"
+_PROJECT = Path(__file__).resolve().parent.parent.parent
+# What the output is made by: a change to any of these makes every input worth reading again.
+_CODE_GLOBS = (("kg", "**/*.py"), ("shapes", "*.ttl"), ("ontology", "*"))
+
+
+def fingerprint(base: str, secret: bytes, validate: bool) -> str:
+    """A digest of everything besides the input files that decides what a build publishes.
+
+    The secret enters only through an HMAC, so the ledger reveals nothing of it.
+    """
+    digest = hashlib.sha256()
+    for part in (__version__, base, hmac.new(secret, b"kg input ledger", "sha256").hexdigest(), str(validate)):
+        digest.update(part.encode("utf-8") + b"\0")
+    for folder, pattern in _CODE_GLOBS:
+        for path in sorted((_PROJECT / folder).glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(_PROJECT)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class Article:
+    graph: str
+    status: str  # "published", "superseded" or "quarantined", as in the report
+    date: str    # the rank of its copy is (date, the file's SHA-256): the later issue wins
+
+
+@dataclass
+class LedgerFile:
+    path: str  # resolved
+    size: int
+    sha256: str
+    clean: bool
+    articles: list[Article]
+
+
+def _entry_clean(entry: dict[str, Any]) -> bool:
+    return entry.get("status") == "read" and all(a.get("status") != "quarantined" for a in entry["articles"])
+
+
+def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+class Ledger:
+    """The previous build's ledger (empty when there is none, or when it was made with other settings)."""
+
+    def __init__(self, path: Path, fingerprint: str, use_previous: bool = True) -> None:
+        self.path = Path(path)
+        self.fingerprint = fingerprint
+        self.files: dict[str, LedgerFile] = {}
+        self.current: dict[str, str] = {}  # graph -> resolved path of the file whose copy is current
+        if use_previous and self.path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            lines = _lines(self.path)
+            if next(lines, {}).get("fingerprint") != self.fingerprint:
+                return
+            for line in lines:
+                entry = line["entry"]
+                articles = [Article(a["graph"], a["status"], a.get("date", "")) for a in entry["articles"]]
+                self.files[line["path"]] = LedgerFile(line["path"], line["size"], line["sha256"],
+                                                      _entry_clean(entry), articles)
+                for article in articles:
+                    if article.status == "published":
+                        self.current[article.graph] = line["path"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):  # damaged: read everything again
+            self.files.clear()
+            self.current.clear()
+
+    def skippable(self, given: dict[str, Path]) -> dict[str, LedgerFile]:
+        """The given files (resolved path -> path) that need not be read again, by the rules above."""
+        unchanged = {resolved: known for resolved, known in self.files.items()
+                     if resolved in given and known.clean and _same_content(given[resolved], known)}
+        skipped: dict[str, LedgerFile] = {}
+        for resolved, known in unchanged.items():
+            if all(self.current.get(article.graph) == resolved
+                   or (article.status == "superseded" and self.current.get(article.graph) in given)
+                   for article in known.articles):
+                skipped[resolved] = known
+        return skipped
+
+    def reread(self, skipped: dict[str, LedgerFile], read_again: set[str]) -> list[str]:
+        """Skipped files to read after all, because a file their articles had lost to was read again."""
+        return [resolved for resolved, known in skipped.items()
+                if any(article.status == "superseded" and self.current.get(article.graph) in read_again
+                       for article in known.articles)]
+
+    def carried_entries(self, skipped: set[str], winners: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """The report entries of the skipped files, each article's status brought up to date."""
+        if not skipped or not self.path.exists():
+            return
+        lines = _lines(self.path)
+        next(lines, None)
+        for line in lines:
+            if line["path"] in skipped:
+                yield {**_updated(line["entry"], line["path"], winners), "unchanged": True}
+
+    def write(self, read_now: Path, winners: dict[str, str]) -> None:
+        """The new ledger: the files read in this build (``read_now``, ledger lines) and every other
+        file of the previous ledger, with the statuses of articles whose graph another file now holds."""
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        replaced = set()
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
+            for line in _lines(read_now):
+                replaced.add(line["path"])
+                out.write(_ledger_line(line, winners))
+            if self.files:
+                lines = _lines(self.path)
+                next(lines, None)
+                for line in lines:
+                    if line["path"] not in replaced:
+                        out.write(_ledger_line(line, winners))
+        os.replace(temporary, self.path)
+
+
+def ledger_line(resolved: str, size: int, sha256: str, entry: dict[str, Any]) -> str:
+    """One input file as a ledger line (its report entry and what identifies its content)."""
+    return json.dumps({"path": resolved, "size": size, "sha256": sha256, "entry": entry},
+                      ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _ledger_line(line: dict[str, Any], winners: dict[str, str]) -> str:
+    return ledger_line(line["path"], line["size"], line["sha256"], _updated(line["entry"], line["path"], winners))
+
+
+def _updated(entry: dict[str, Any], resolved: str, winners: dict[str, str]) -> dict[str, Any]:
+    """``entry`` with "published" turned "superseded" where this build gave the graph to another file."""
+    articles = []
+    for article in entry["articles"]:
+        holder = winners.get(article["graph"])
+        if article.get("status") == "published" and holder is not None and holder != resolved:
+            article = {**article, "status": "superseded", "superseded_by": holder}
+        articles.append(article)
+    return {**entry, "articles": articles}
+
+
+def _same_content(path: Path, known: LedgerFile) -> bool:
+    try:
+        if path.stat().st_size != known.size:
+            return False
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == known.sha256

@@ -1,0 +1,126 @@
+"""Rebuilds skip the inputs unchanged since the last build (kg.publish.ledger) and publish what reading
+them again would publish: each case is compared with a build that reads everything (``force``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from kg.build import EXIT_OK, BuildOptions, build
+from tests.conftest import CORPUS, SEED, TEST_SECRET
+from tests.test_build_dumps import article_triples
+
+GRAPH = "https://kg.example.org/graph/journal/2476-6879/article/A-10-968-1"
+
+
+def options(**overrides) -> BuildOptions:
+    settings = {"secret": TEST_SECRET.encode(), "processes": 1, "validate": False, "progress": False}
+    settings.update(overrides)
+    return BuildOptions(**settings)
+
+
+def report_of(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def seed_copy(folder: Path, name: str, year: str = "2026", end_page: str = "373") -> Path:
+    """The seed's article, possibly with another issue year (which ranks copies) and end page."""
+    text = SEED.read_text(encoding="utf-8")
+    text = text.replace("<type>gregorian</type>\n\t<year>2026</year>", f"<type>gregorian</type>\n\t<year>{year}</year>")
+    text = text.replace("<end_page>373</end_page>", f"<end_page>{end_page}</end_page>")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def end_pages(out: Path) -> set[str]:
+    store = Store.read_only(str(out / "current" / "store"))
+    rows = store.query(f"SELECT ?page WHERE {{ GRAPH <{GRAPH}> {{ ?article <http://schema.org/pageEnd> ?page }} }}")
+    return {row["page"].value for row in rows}
+
+
+class Twins:
+    """Builds every step twice, over two folders: skipping unchanged inputs, and reading everything
+    (``force``). The two must publish the same graph after each step."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.out, self.twin = tmp_path / "out", tmp_path / "twin"
+
+    def build(self, inputs: list[Path], **overrides):
+        report = build(inputs, self.out, options(**overrides))
+        build(inputs, self.twin, options(**overrides, force=True))
+        assert article_triples(self.out) == article_triples(self.twin)
+        return report
+
+
+def test_a_rebuild_over_unchanged_inputs_reads_nothing_and_publishes_the_same(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = build([SEED, CORPUS], out, options())
+    before, first_report = article_triples(out), report_of(out)
+    again = build([SEED, CORPUS], out, options())
+    assert again.exit_code == first.exit_code == EXIT_OK
+    assert (again.totals.files, again.totals.files_unchanged) == (0, first.totals.files)
+    assert again.totals.articles_unchanged == first.totals.articles_published == 19
+    assert article_triples(out) == before
+    report = report_of(out)
+    assert len(report["files"]) == len(first_report["files"]) and all(f["unchanged"] for f in report["files"])
+    assert report["totals"]["problems"] == first_report["totals"]["problems"]  # its warnings are still reported
+    store = Store.read_only(str(out / "current" / "store"))
+    [row] = store.query("SELECT (COUNT(?a) AS ?n) WHERE { ?a a <http://schema.org/ScholarlyArticle> }")
+    assert int(row["n"].value) == 19
+
+
+def test_a_changed_file_is_read_again_and_the_others_are_not(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(CORPUS, inputs)
+    changed = sorted(inputs.glob("*.xml"))[3]
+    twins = Twins(tmp_path)
+    twins.build([inputs])
+    text = changed.read_text(encoding="utf-8")
+    start = text.index("<title>", text.index("<article>")) + len("<title>")
+    changed.write_text(text[:start] + "Revised: " + text[start:], encoding="utf-8")
+    report = twins.build([inputs])
+    assert (report.totals.files, report.totals.files_unchanged) == (1, 17)
+    [read] = [entry for entry in report_of(twins.out)["files"] if not entry.get("unchanged")]
+    assert Path(read["path"]).name == changed.name
+
+
+def test_other_settings_or_force_read_everything_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([SEED], out, options())
+    assert build([SEED], out, options(force=True)).totals.files == 1
+    assert build([SEED], out, options(base="https://data.example.org")).totals.files == 1
+    assert build([SEED], out, options(base="https://data.example.org")).totals.files == 0
+    assert build([SEED], out, options(base="https://data.example.org", validate=True)).totals.files == 1
+
+
+def test_a_newer_copy_in_a_new_file_replaces_the_article_of_a_skipped_file(tmp_path: Path) -> None:
+    twins = Twins(tmp_path)
+    old = seed_copy(tmp_path / "in", "old.xml")
+    new = seed_copy(tmp_path / "in", "new.xml", year="2027", end_page="374")
+    twins.build([old])
+    second = twins.build([old, new])
+    assert (second.totals.files, second.totals.files_unchanged) == (1, 1)
+    assert end_pages(twins.out) == {"374"}
+    [carried] = [entry for entry in report_of(twins.out)["files"] if entry.get("unchanged")]
+    assert [article["status"] for article in carried["articles"]] == ["superseded"]
+    # both unchanged: neither is read, and the newer copy stays
+    third = twins.build([old, new])
+    assert (third.totals.files, third.totals.files_unchanged) == (0, 2) and end_pages(twins.out) == {"374"}
+    # the older file alone: the copy it lost to is not given, so it is read, and its copy is published
+    assert twins.build([old]).totals.files == 1 and end_pages(twins.out) == {"373"}
+
+
+def test_a_skipped_file_competes_again_when_the_file_it_lost_to_changes(tmp_path: Path) -> None:
+    twins = Twins(tmp_path)
+    old = seed_copy(tmp_path / "in", "old.xml")
+    other = seed_copy(tmp_path / "in", "other.xml", year="2027", end_page="374")
+    twins.build([old, other])
+    assert end_pages(twins.out) == {"374"}
+    seed_copy(tmp_path / "in", "other.xml", year="2025", end_page="375")  # now the older issue
+    report = twins.build([old, other])
+    assert report.totals.files == 2 and report.totals.files_unchanged == 0  # old.xml is read in a second round
+    assert end_pages(twins.out) == {"373"}

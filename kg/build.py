@@ -35,7 +35,7 @@ from kg.mappers import map_article
 from kg.mappers.provenance import run_quads
 from kg.publish.dumps import DumpInfo, replace_atomically, write_dumps
 from kg.publish.graphs import GraphFiles
-from kg.publish.ledger import LEDGER_FILE, Ledger, fingerprint, ledger_line
+from kg.publish.ledger import LEDGER_FILE, Ledger, LedgerFile, fingerprint, ledger_line
 from kg.publish.report import ReportWriter, Totals, summary_lines
 from kg.publish.store import open_store
 from kg.records import Problem
@@ -366,6 +366,13 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     clock = time.perf_counter()
     seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
     files, input_problems = collect_inputs(inputs)
+    resolved = {str(path): str(path.resolve()) for path in files}
+    given = {resolved[str(path)]: path for path in files}
+    ledger = Ledger(out_dir / LEDGER_FILE, fingerprint(options.base, options.secret, options.validate),
+                    use_previous=not options.force)
+    skipped = ledger.skippable(given)
+    if files and len(skipped) == len(files) and not input_problems and (out_dir / "current").is_dir():
+        return _nothing_changed(out_dir, skipped, time.perf_counter() - clock)
     release_id = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging = out_dir / "releases" / f".{release_id}.partial"
     staging.mkdir(parents=True)
@@ -384,11 +391,6 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
     published_graphs: list[str] = []
     sources: set[str] = set()
-    resolved = {str(path): str(path.resolve()) for path in files}
-    given = {resolved[str(path)]: path for path in files}
-    ledger = Ledger(out_dir / LEDGER_FILE, fingerprint(options.base, options.secret, options.validate),
-                    use_previous=not options.force)
-    skipped = ledger.skippable(given)
     for known in skipped.values():  # their copies compete with what is read, as if they were read again
         for article in known.articles:
             if article.status == "published":
@@ -566,6 +568,25 @@ def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,
         p["severity"] == "error" for p in result.problems) else "read")
     return {"path": result.path, "sha256": result.sha256, "bytes": result.size, "status": status,
             "problems": result.problems, "articles": articles}
+
+
+def _nothing_changed(out_dir: Path, skipped: dict[str, LedgerFile], seconds: float) -> BuildReport:
+    """Every input is unchanged since the last build, which published them: its release stays current.
+
+    A new release would hold the same graphs (and a new run in the provenance graph); keeping the
+    current one spares the dumps and spares the server a reload that would empty its answer cache.
+    """
+    release_dir = (out_dir / "current").resolve()
+    totals = Totals(files_unchanged=len(skipped),
+                    articles_unchanged=sum(article.status == "published" for known in skipped.values()
+                                           for article in known.articles))
+    report_path = release_dir / "report.json"
+    summary = [f"nothing changed since the last build: its release {release_dir.name} is still current",
+               f"files: {totals.files_unchanged} unchanged, {totals.articles_unchanged} articles published "
+               "(use --force to read every file again)",
+               f"full report: {report_path}"]
+    exit_code = _exit_code(totals)
+    return BuildReport(exit_code, totals, release_dir, report_path, [], {"total": seconds}, summary)
 
 
 def _ledger_entry(entry: dict[str, Any], result: FileResult) -> dict[str, Any]:

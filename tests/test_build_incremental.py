@@ -56,19 +56,30 @@ class Twins:
         return report
 
 
-def test_a_rebuild_over_unchanged_inputs_reads_nothing_and_publishes_the_same(tmp_path: Path) -> None:
+def test_a_rebuild_over_unchanged_inputs_keeps_the_current_release(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = build([SEED, CORPUS], out, options())
-    before, first_report = article_triples(out), report_of(out)
+    before = article_triples(out)
     again = build([SEED, CORPUS], out, options())
     assert again.exit_code == first.exit_code == EXIT_OK
-    assert (again.totals.files, again.totals.files_unchanged) == (0, first.totals.files)
-    assert again.totals.articles_unchanged == first.totals.articles_published == 19
+    assert again.release_dir == first.release_dir == (out / "current").resolve()
+    assert (again.totals.files, again.totals.files_unchanged, again.totals.articles_unchanged) == (0, 19, 19)
+    assert again.summary[0].startswith("nothing changed since the last build")
     assert article_triples(out) == before
-    report = report_of(out)
-    assert len(report["files"]) == len(first_report["files"]) and all(f["unchanged"] for f in report["files"])
-    assert report["totals"]["problems"] == first_report["totals"]["problems"]  # its warnings are still reported
-    store = Store.read_only(str(out / "current" / "store"))
+    assert build([SEED, CORPUS], out, options(force=True)).release_dir != first.release_dir
+
+
+def test_unchanged_files_are_carried_into_the_report_of_a_build_that_reads_others(tmp_path: Path) -> None:
+    twins = Twins(tmp_path)
+    twins.build([CORPUS])
+    report = twins.build([SEED, CORPUS])
+    assert (report.totals.files, report.totals.files_unchanged, report.totals.articles_unchanged) == (1, 18, 18)
+    carried, full = report_of(twins.out), report_of(twins.twin)
+    assert len(carried["files"]) == len(full["files"]) == 19
+    assert sorted(Path(entry["path"]).name for entry in carried["files"] if not entry.get("unchanged")) == [
+        SEED.name]
+    assert carried["totals"]["problems"] == full["totals"]["problems"]  # the warnings of every input are listed
+    store = Store.read_only(str(twins.out / "current" / "store"))
     [row] = store.query("SELECT (COUNT(?a) AS ?n) WHERE { ?a a <http://schema.org/ScholarlyArticle> }")
     assert int(row["n"].value) == 19
 

@@ -4,6 +4,7 @@ them again would publish: each case is compared with a build that reads everythi
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class Twins:
 
     def build(self, inputs: list[Path], **overrides):
         report = build(inputs, self.out, options(**overrides))
-        build(inputs, self.twin, options(**overrides, force=True))
+        build(inputs, self.twin, options(**{**overrides, "force": True}))
         assert article_triples(self.out) == article_triples(self.twin)
         return report
 
@@ -135,3 +136,22 @@ def test_a_skipped_file_competes_again_when_the_file_it_lost_to_changes(tmp_path
     report = twins.build([old, other])
     assert report.totals.files == 2 and report.totals.files_unchanged == 0  # old.xml is read in a second round
     assert end_pages(twins.out) == {"373"}
+
+
+def test_articles_read_again_unchanged_leave_the_store_alone(tmp_path: Path, caplog) -> None:
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    shutil.copytree(CORPUS, inputs)
+    seed_copy(inputs, "seed.xml")
+    build([inputs], out, options())
+    before = article_triples(out)
+    with caplog.at_level(logging.INFO, logger="kg.build"):
+        build([inputs], out, options(force=True))
+    assert "19 graphs were published again byte for byte" in caplog.text
+    assert article_triples(out) == before
+    seed_copy(inputs, "seed.xml", end_page="374")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="kg.build"):
+        build([inputs], out, options(force=True))  # one article changed: it alone is replaced in the store
+    assert "18 graphs were published again byte for byte" in caplog.text
+    assert {quad[3] for quad in before ^ article_triples(out)} == {f"<{GRAPH}>"}  # that graph only
+    assert end_pages(out) == {"374"}

@@ -114,3 +114,30 @@ def test_dumps_sorted_in_several_runs_equal_one_run(tmp_path: Path, monkeypatch)
     assert outputs[0] == outputs[1]
     quads = outputs[1]["kg.nq.gz"].splitlines(keepends=True)
     assert quads == sorted(quads) and len(quads) == 900
+
+
+def test_digests_are_kept_and_a_graph_staged_by_a_dying_build_loses_its_digest(tmp_path: Path) -> None:
+    from kg.publish.graphs import graph_digest
+
+    files = GraphFiles(tmp_path)
+    files.write(dict([graph("a", "one"), graph("b", "two")]))
+    a_digest = graph_digest(graph("a", "one")[1])
+    assert files.is_current(f"{BASE}/graph/a", a_digest)
+    reopened = GraphFiles(tmp_path)
+    assert reopened.is_current(f"{BASE}/graph/a", a_digest)
+    assert not reopened.is_current(f"{BASE}/graph/a", graph_digest(graph("a", "other")[1]))
+    reopened.stage(dict([graph("a", "three")]))  # the store writer died before committing it
+    after_crash = GraphFiles(tmp_path)
+    assert not after_crash.is_current(f"{BASE}/graph/a", a_digest)  # the store's copy may be half-replaced
+    assert after_crash.is_current(f"{BASE}/graph/b", graph_digest(graph("b", "two")[1]))
+    assert after_crash.read(f"{BASE}/graph/a") == graph("a", "one")[1]
+    assert sorted(path.name for path in tmp_path.glob("*.nq")) == ["segment-00000001.nq"]
+
+
+def test_lists_without_digests_are_read(tmp_path: Path) -> None:
+    iri, data = graph("a", "old")
+    (tmp_path / "segment-00000001.nq").write_bytes(data)
+    (tmp_path / "segment-00000001.graphs").write_text(f"{iri}\n", encoding="utf-8")  # before digests
+    files = GraphFiles(tmp_path)
+    assert files.read(iri) == data and files.digests[iri] == ""
+    assert not files.is_current(iri, "")

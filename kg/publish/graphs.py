@@ -6,15 +6,23 @@ graph held. Each flush of the build writes one segment (``segment-00000042.nq``,
 hundred graphs) and its list of graphs (``segment-00000042.graphs``, one IRI per line). A graph's current
 copy is in the newest segment that lists it; copies in older segments are stale and skipped when reading.
 
+Each list line is ``IRI<TAB>digest``: the digest (``graph_digest``) of the graph's N-Quads lets a later
+build see that a graph it publishes again is byte-identical to the current copy, and leave the store alone
+(lists written before digests existed have none; such graphs are simply loaded again).
+
 One file per flush rather than one per graph: at 100,000 articles a file per graph is 100,000 inodes and
 two file opens per article per build, which on a busy disk cost more than the rest of the bookkeeping.
 
 Crash safety: a segment is complete before its list is written (each by write-then-rename), and only
 listed segments count, so a build that dies leaves at worst an unlisted segment, removed by the next one.
+The store writer lists a segment only after loading it into the store (``stage``, then ``commit``), so an
+unlisted segment also names the graphs a dying build may have left half-replaced in the store: their
+digests are forgotten, and the next build that publishes them loads them again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -31,15 +39,21 @@ class GraphFiles:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.current: dict[str, int] = {}  # graph IRI -> number of the segment holding its current copy
+        self.digests: dict[str, str] = {}  # graph IRI -> digest of its current copy ("" when unknown)
         self.listed: dict[int, int] = {}  # segment number -> how many graphs it lists
         for number in self._numbers():
-            names = self._list(number).read_text(encoding="utf-8").splitlines()
-            self.listed[number] = len(names)
-            for name in names:
+            lines = self._list(number).read_text(encoding="utf-8").splitlines()
+            self.listed[number] = len(lines)
+            for line in lines:
+                name, _, digest = line.partition("\t")
                 self.current[name] = number
+                self.digests[name] = digest
         self._next = max(self.listed, default=0) + 1
         for stray in self.folder.iterdir():  # segments a crashed build wrote but never listed
             if stray.is_file() and stray.suffix in (".nq", ".tmp") and self._number(stray) not in self.listed:
+                if stray.suffix == ".nq":  # its graphs may be half-replaced in the store: load them again
+                    for line in _all_lines(stray):
+                        self.digests[_graph_name(line)] = ""
                 stray.unlink()
         self._adopt_per_graph_files()
 
@@ -83,19 +97,36 @@ class GraphFiles:
     def write(self, graphs: dict[str, bytes]) -> bytes:
         """Write these graphs (IRI -> N-Quads) as one new segment; they replace any older copies.
 
-        Returns the segment's bytes (all the graphs' N-Quads), which the build loads into its store as they are.
+        Returns the segment's bytes (all the graphs' N-Quads).
         """
+        number, segment = self.stage(graphs)
+        self.commit(number, {name: graph_digest(nquads) for name, nquads in graphs.items()})
+        return segment
+
+    def stage(self, graphs: dict[str, bytes]) -> tuple[int, bytes]:
+        """Write these graphs as a new segment, not yet listed (not yet current): its number and bytes."""
         if not graphs:
-            return b""
+            return self._next, b""
         number = self._next
         self._next += 1
         segment = b"".join(graphs.values())
         _write_atomically(self._segment(number), segment)
-        _write_atomically(self._list(number), "".join(f"{name}\n" for name in graphs).encode("utf-8"))
-        self.listed[number] = len(graphs)
-        for name in graphs:
+        return number, segment
+
+    def commit(self, number: int, digests: dict[str, str]) -> None:
+        """List a staged segment's graphs (IRI -> digest): their copies in it become the current ones."""
+        if not digests:
+            return
+        _write_atomically(self._list(number), "".join(f"{name}\t{digest}\n" for name, digest in digests.items())
+                          .encode("utf-8"))
+        self.listed[number] = len(digests)
+        for name, digest in digests.items():
             self.current[name] = number
-        return segment
+            self.digests[name] = digest
+
+    def is_current(self, graph: str, digest: str) -> bool:
+        """Whether ``digest`` is that of the graph's current copy (so publishing it again changes nothing)."""
+        return bool(digest) and self.digests.get(graph) == digest
 
     def read(self, graph: str) -> bytes:
         """The current N-Quads of one graph ("" when there is none)."""
@@ -157,6 +188,11 @@ class GraphFiles:
             self._list(number).unlink(missing_ok=True)  # unlisted first: a crash between leaves a stray
             self._segment(number).unlink(missing_ok=True)
             del self.listed[number]
+
+
+def graph_digest(nquads: bytes) -> str:
+    """The digest a graph's N-Quads are recognised by from build to build (SHA-256, 128 bits kept)."""
+    return hashlib.sha256(nquads).hexdigest()[:32]
 
 
 def _graph_name(line: bytes) -> str:

@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
 
@@ -405,13 +405,6 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         report.add_file({"path": problem.file, "status": "rejected" if rejected else "empty",
                          "problems": [problem.as_dict()], "articles": []})
         report.totals.files_rejected += rejected
-    winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
-    published_graphs: list[str] = []
-    sources: set[str] = set()
-    for known in skipped.values():  # their copies compete with what is read, as if they were read again
-        for article in known.articles:
-            if article.status == "published":
-                winners[article.graph] = (article.date, known.sha256, str(given[known.path]))
     read_now = out_dir / f".{LEDGER_FILE}.reading"  # the ledger lines of the files read in this build
     store = open_store(out_dir / "store")
     graph_files = GraphFiles(out_dir / "graphs")
@@ -421,40 +414,28 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         hide = None if options.progress is None else not options.progress
         with tqdm(total=len(files) - len(skipped), unit="file", desc="building", disable=hide) as bar, \
                 open(read_now, "w", encoding="utf-8") as ledger_lines:
-            def read(paths: list[Path], writer: _StoreWriter) -> None:
-                for chunk in _results(paths, options):
-                    for result in chunk:
-                        for stage, value in result.seconds.items():
-                            seconds[stage] = seconds.get(stage, 0.0) + value
-                        entry = _publish_file(result, out_dir, writer, winners, published_graphs, sources,
-                                              report.totals)
-                        report.add_file(entry)
-                        ledger_lines.write(ledger_line(resolved[result.path], result.size, result.sha256,
-                                                       _ledger_entry(entry, result)))
-                        bar.update(1)
-
-            read([path for path in files if resolved[str(path)] not in skipped], writer)
+            reading = _Reading(out_dir, options, report, writer, ledger_lines, resolved, seconds, bar)
+            reading.seed(skipped, given)
+            reading.read([path for path in files if resolved[str(path)] not in skipped])
             again = ledger.reread(skipped, {r for r in given if r not in skipped})
             if again:  # a file their articles had lost to was read again: their copies compete again
-                for graph, (_, _, path) in list(winners.items()):
-                    if resolved.get(path) in again:
-                        del winners[graph]
+                reading.forget(again)
                 for path in again:
                     del skipped[path]
                 bar.total += len(again)
-                read([given[path] for path in sorted(again)], writer)
+                reading.read([given[path] for path in sorted(again)])
         writer.flush()
         if writer.identical:
             log.info("%d graphs were published again byte for byte; the store kept its copies", writer.identical)
-        holders = {graph: resolved[path] for graph, (_, _, path) in winners.items()}
+        holders = reading.holders()
         for entry in ledger.carried_entries(set(skipped), holders):
             report.add_file(entry)
             report.totals.files_unchanged += 1
             report.totals.articles_unchanged += sum(a["status"] == "published" for a in entry["articles"])
         ended_at = _now()
         minter = Minter(options.base)
-        runs = run_quads(minter, release_id, started_at, ended_at, [NamedNode(g) for g in published_graphs],
-                         sorted(sources))
+        runs = run_quads(minter, release_id, started_at, ended_at,
+                         [NamedNode(g) for g in reading.published_graphs], sorted(reading.sources))
         store.extend(runs)
         runs_graph = minter.runs_graph().value
         graph_files.write({runs_graph: graph_files.read(runs_graph) + serialize(runs, format=RdfFormat.N_QUADS)})
@@ -542,6 +523,51 @@ def _line_blocks(path: Path, size: int) -> Iterator[bytes]:
             yield block[:cut]
         if rest:
             yield rest
+
+
+class _Reading:
+    """The files one build reads, published as they come: which file's copy of each graph wins.
+
+    An article's copy ranks by (issue date, file SHA-256): a later issue replaces an earlier copy, from
+    whichever file. The copies of files skipped as unchanged (``seed``) compete as if read again.
+    """
+
+    def __init__(self, out_dir: Path, options: BuildOptions, report: ReportWriter, writer: _StoreWriter,
+                 ledger_lines: IO[str], resolved: dict[str, str], seconds: dict[str, float], bar: Any) -> None:
+        self.out_dir, self.options, self.report, self.writer = out_dir, options, report, writer
+        self.ledger_lines, self.resolved, self.seconds, self.bar = ledger_lines, resolved, seconds, bar
+        self.winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
+        self.published_graphs: list[str] = []
+        self.sources: set[str] = set()
+
+    def seed(self, skipped: dict[str, LedgerFile], given: dict[str, Path]) -> None:
+        for known in skipped.values():
+            for article in known.articles:
+                if article.status == "published":
+                    self.winners[article.graph] = (article.date, known.sha256, str(given[known.path]))
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Withdraw the seeded copies of these (resolved) files, which are about to be read after all."""
+        paths = set(paths)
+        for graph, (_, _, path) in list(self.winners.items()):
+            if self.resolved.get(path) in paths:
+                del self.winners[graph]
+
+    def read(self, paths: list[Path]) -> None:
+        for chunk in _results(paths, self.options):
+            for result in chunk:
+                for stage, value in result.seconds.items():
+                    self.seconds[stage] = self.seconds.get(stage, 0.0) + value
+                entry = _publish_file(result, self.out_dir, self.writer, self.winners, self.published_graphs,
+                                      self.sources, self.report.totals)
+                self.report.add_file(entry)
+                self.ledger_lines.write(ledger_line(self.resolved[result.path], result.size, result.sha256,
+                                                    _ledger_entry(entry, result)))
+                self.bar.update(1)
+
+    def holders(self) -> dict[str, str]:
+        """Graph -> the resolved path of the file whose copy this build published or kept."""
+        return {graph: self.resolved[path] for graph, (_, _, path) in self.winners.items()}
 
 
 def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,

@@ -382,6 +382,11 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     started_at = _now()
     clock = time.perf_counter()
     seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
+    published_base = _published_base(out_dir)
+    if published_base and published_base != options.base:
+        return _refused(f"{out_dir} holds a graph published under the base IRI {published_base}; building "
+                        f"it with {options.base} would mix the two. Build into a new folder to change the base, "
+                        f"or pass --base {published_base}.")
     files, input_problems = collect_inputs(inputs)
     resolved = {str(path): str(path.resolve()) for path in files}
     given = {resolved[str(path)]: path for path in files}
@@ -611,6 +616,19 @@ def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,
         p["severity"] == "error" for p in result.problems) else "read")
     return {"path": result.path, "sha256": result.sha256, "bytes": result.size, "status": status,
             "problems": result.problems, "articles": articles}
+
+
+def _published_base(out_dir: Path) -> str:
+    """The base IRI of the release ``out_dir`` publishes ("" when it has none yet)."""
+    try:
+        return json.loads((out_dir / "current" / "build.json").read_text(encoding="utf-8")).get("base", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def _refused(reason: str) -> BuildReport:
+    """A build that did not start: nothing was read or changed."""
+    return BuildReport(EXIT_USAGE, Totals(), None, None, [], {}, [f"error: {reason}"])
 
 
 def _nothing_changed(out_dir: Path, skipped: dict[str, LedgerFile], seconds: float) -> BuildReport:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from kg import __version__
-from kg.build import DEFAULT_BASE, EXIT_USAGE, BuildOptions, build
+from kg.build import DEFAULT_BASE, EXIT_NOTHING_BUILT, EXIT_USAGE, BuildOptions, build
 from kg.config import load_config, resolve_secret
 
 SAMPLE = Path(__file__).resolve().parent / "sample"
@@ -87,7 +87,7 @@ def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
         force=args.force,
     )
     report = build(inputs, out, options)
-    if not args.quiet:
+    if not args.quiet or report.exit_code == EXIT_USAGE:  # a refusal is said even to --quiet
         print("\n".join(report.summary), file=sys.stderr)
     return report.exit_code
 
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_build(args.inputs, args.out, args)
     if args.command == "demo":
         code = run_build([SAMPLE], args.out, args)
-        if code == 2:
+        if code in (EXIT_NOTHING_BUILT, EXIT_USAGE):
             return code
         from server.serve import serve
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from kg.build import EXIT_OK, BuildOptions, build
+from kg.build import EXIT_OK, EXIT_USAGE, BuildOptions, build
 from tests.conftest import CORPUS, SEED, TEST_SECRET
 from tests.test_build_dumps import article_triples
 
@@ -104,9 +104,9 @@ def test_other_settings_or_force_read_everything_again(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build([SEED], out, options())
     assert build([SEED], out, options(force=True)).totals.files == 1
-    assert build([SEED], out, options(base="https://data.example.org")).totals.files == 1
-    assert build([SEED], out, options(base="https://data.example.org")).totals.files == 0
-    assert build([SEED], out, options(base="https://data.example.org", validate=True)).totals.files == 1
+    assert build([SEED], out, options(secret=b"another secret")).totals.files == 1
+    assert build([SEED], out, options(secret=b"another secret")).totals.files == 0
+    assert build([SEED], out, options(secret=b"another secret", validate=True)).totals.files == 1
 
 
 def test_a_newer_copy_in_a_new_file_replaces_the_article_of_a_skipped_file(tmp_path: Path) -> None:
@@ -155,3 +155,14 @@ def test_articles_read_again_unchanged_leave_the_store_alone(tmp_path: Path, cap
     assert "18 graphs were published again byte for byte" in caplog.text
     assert {quad[3] for quad in before ^ article_triples(out)} == {f"<{GRAPH}>"}  # that graph only
     assert end_pages(out) == {"374"}
+
+
+def test_a_folder_keeps_its_base_iri(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([SEED], out, options())
+    before = article_triples(out)
+    refused = build([SEED], out, options(base="https://data.example.org", force=True))
+    assert refused.exit_code == EXIT_USAGE and refused.release_dir is None
+    assert "https://kg.example.org" in refused.summary[0] and "new folder" in refused.summary[0]
+    assert article_triples(out) == before  # nothing read, nothing changed
+    assert build([SEED], tmp_path / "elsewhere", options(base="https://data.example.org")).exit_code == EXIT_OK

@@ -23,6 +23,7 @@ import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -373,11 +374,51 @@ _M_MMAP_THRESHOLD = -3  # from glibc's <malloc.h>
 
 
 def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> BuildReport:
-    """Build (or update) the knowledge graph in ``out_dir`` from export files and folders."""
-    from tqdm import tqdm
+    """Build (or update) the knowledge graph in ``out_dir`` from export files and folders.
 
+    One build at a time per folder: a second one is refused before it touches anything (it would find the
+    store locked only after clearing the first one's quarantine and starting a release).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(out_dir) as holder:
+        if holder is not None:
+            return _refused(f"another kg build is running on {out_dir} ({holder}); wait for it to end")
+        return _build(inputs, out_dir, options)
+
+
+@contextmanager
+def _build_lock(out_dir: Path) -> Iterator[str | None]:
+    """Hold ``out_dir``'s build lock: yields None when this process has it, else who holds it.
+
+    An advisory ``flock`` on ``DIR/.build.lock``, released by the kernel if the build dies. Where there is
+    no ``fcntl`` (not Unix) there is no lock; RocksDB's own lock still stops a second store writer.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield None
+        return
+    with open(out_dir / ".build.lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            yield handle.read().strip() or "another process"
+            return
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}, started {_now()}")
+        handle.flush()
+        try:
+            yield None
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> BuildReport:
+    from tqdm import tqdm
+
     _map_large_buffers()
     started_at = _now()
     clock = time.perf_counter()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from kg.build import EXIT_NOTHING_BUILT, EXIT_OK, EXIT_SOME_REJECTED, BuildOptions, build
+from kg.build import EXIT_NOTHING_BUILT, EXIT_OK, EXIT_SOME_REJECTED, EXIT_USAGE, BuildOptions, build
 from tests.conftest import CORPUS, SEED, TEST_SECRET
 
 GOOD = SEED.read_bytes()
@@ -241,3 +241,18 @@ def test_no_persian_literal_has_arabic_yeh_or_kaf(sample_build: Path) -> None:
     assert [row["o"].value for row in bad] == []
     # the raw corpus does contain them: the rule is doing work
     assert any("\u064a" in path.read_text(encoding="utf-8") for path in CORPUS.glob("*.xml"))
+
+
+def test_a_second_build_on_the_same_folder_is_refused_while_one_runs(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    assert build([SEED], out, options(validate=True)).exit_code == EXIT_OK
+    quarantine = out / "quarantine" / "kept"
+    quarantine.mkdir(parents=True)  # what a running build would have written
+    with open(out / ".build.lock", "a+") as running:
+        fcntl.flock(running, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as the running build holds it
+        refused = build([SEED], out, options(force=True))
+        assert refused.exit_code == EXIT_USAGE and "another kg build is running" in refused.summary[0]
+        assert quarantine.is_dir() and not list((out / "releases").glob(".*partial"))
+    assert build([SEED], out, options(force=True)).exit_code == EXIT_OK  # once it ended

@@ -8,6 +8,9 @@ One run generates a corpus (``kg.synthetic``) and then measures, over the same f
   bytes; no store, no validation). Its rate over the parse rate says how much the Python side costs.
 - **build**: the real ``kg.build.build`` into a fresh output folder (worker pool, validation, store, dumps,
   report), with ``--processes`` workers.
+- **rebuild**: two more builds over that folder, as a nightly job would run them: with nothing changed
+  (the current release stays), then with one more issue export of ``REBUILD_ARTICLES`` articles (only that
+  file is read; the dumps are written again).
 
 Each stage runs in its own spawned child process, so that one stage's memory does not inflate the next
 one's peak: the child reports its own high-water mark (``VmHWM``) and that of its waited-for children, and
@@ -124,6 +127,29 @@ def stage_build(corpus: str, out: str, processes: int | None, validate: bool = T
     return figures
 
 
+def stage_rebuild(corpus: str, out: str, processes: int | None, validate: bool = True) -> dict:
+    """Rebuild the ``build`` stage's folder: unchanged, then with one new issue file beside the corpus."""
+    from kg.build import build
+    from kg.synthetic import generate_corpus
+
+    options = _options(processes=processes, validate=validate)
+    t0 = time.perf_counter()
+    unchanged = build([Path(corpus)], Path(out), options)
+    unchanged_seconds = time.perf_counter() - t0
+    extra = Path(out).parent / "new-issue"
+    if extra.exists():
+        shutil.rmtree(extra)
+    generate_corpus(extra, REBUILD_ARTICLES, seed=REBUILD_SEED, articles_per_file=REBUILD_ARTICLES)
+    t0 = time.perf_counter()
+    report = build([Path(corpus), extra], Path(out), options)
+    seconds = time.perf_counter() - t0
+    figures = _report_figures(report)
+    figures.update(seconds=seconds, unchanged_seconds=unchanged_seconds,
+                   files_unchanged=report.totals.files_unchanged, unchanged_exit_code=unchanged.exit_code,
+                   unchanged_release_kept=unchanged.summary[0].startswith("nothing changed"))
+    return figures
+
+
 def _cpu_seconds(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -134,7 +160,10 @@ STAGES: dict[str, Callable[..., dict]] = {
     "parse": stage_parse,
     "map": stage_map,
     "build": stage_build,
+    "rebuild": stage_rebuild,
 }
+REBUILD_ARTICLES = 20  # one issue
+REBUILD_SEED = 7919  # another corpus seed: new articles, recurring people and keywords
 
 
 # ------------------------------------------------------------------------------------ adapters to kg.build
@@ -400,12 +429,13 @@ def format_table(figures: dict) -> str:
     """The figures as the plain-text table ``kg bench`` prints."""
     rows = [("stage", "seconds", "articles", "articles/s", "triples/s", "peak MB", "tree MB")]
     for name, s in figures["stages"].items():
+        rated = name != "rebuild"  # a rebuild's time is not per article: it is mostly the dumps
         rows.append((
             name,
             f"{s['seconds']:.2f}",
             f"{s.get('articles', 0):,}",
-            f"{s.get('articles_per_s', 0):,.0f}",
-            f"{s['triples_per_s']:,.0f}" if s.get("triples_per_s") else "-",
+            f"{s.get('articles_per_s', 0):,.0f}" if rated else "-",
+            f"{s['triples_per_s']:,.0f}" if rated and s.get("triples_per_s") else "-",
             f"{max(s['vmhwm_mb'], s['children_maxrss_mb']):,.0f}",
             f"{s['peak_tree_mb']:,.0f}",
         ))
@@ -432,6 +462,13 @@ def format_table(figures: dict) -> str:
         lines.append(f"validation share of the workers' CPU: {figures['validation_share']:.1%}"
                      + (f", of the whole build's CPU: {figures['validation_share_of_build_cpu']:.1%}"
                         if "validation_share_of_build_cpu" in figures else ""))
+    rebuilt = figures["stages"].get("rebuild")
+    if rebuilt:
+        kept = " (release kept)" if rebuilt.get("unchanged_release_kept") else ""
+        lines.append(f"rebuild: nothing changed {rebuilt['unchanged_seconds']:.1f}s{kept}; "
+                     f"one new issue of {rebuilt.get('articles_read', 0)} articles {rebuilt['seconds']:.1f}s "
+                     f"({rebuilt.get('files_unchanged', 0):,} files not read again, "
+                     f"dumps {rebuilt.get('timings', {}).get('dumps', 0):.1f}s)")
     lines.append(f"peak memory of the run (largest stage, its process tree): {figures['peak_mb']:,.0f} MB")
     if figures.get("load_average_before") is not None:
         lines.append(f"load average before/after: {figures['load_average_before']:.1f} / "
@@ -456,8 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--articles-per-file", type=int, help="fixed issue size instead of the realistic mix")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    parser.add_argument("--stages", default="parse,map,build",
-                        help="which measured stages to run, comma-separated (default parse,map,build)")
+    parser.add_argument("--stages", default="parse,map,build,rebuild",
+                        help="which measured stages to run, comma-separated (default parse,map,build,rebuild)")
     parser.add_argument("--profile", type=Path,
                         help="write cProfile stats of the map and build stages to DIR/<stage>.prof")
     parser.add_argument("--no-validate", action="store_true", help="build without SHACL validation")
@@ -479,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         log.error("unknown stage(s): %s", ", ".join(unknown))
         return 2
+    if "rebuild" in wanted and "build" not in wanted:
+        log.error("the rebuild stage rebuilds what the build stage built: give both")
+        return 2
     temporary = args.workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kg-bench-")) if temporary else args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
@@ -499,8 +539,10 @@ def main(argv: list[str] | None = None) -> int:
             "map": {"corpus": str(corpus), "profile": profile["map"]},
             "build": {"corpus": str(corpus), "out": str(out), "processes": args.processes,
                       "validate": not args.no_validate, "profile": profile["build"]},
+            "rebuild": {"corpus": str(corpus), "out": str(out), "processes": args.processes,
+                        "validate": not args.no_validate},
         }
-        plan += [(s, kwargs[s]) for s in ("parse", "map", "build") if s in wanted]
+        plan += [(s, kwargs[s]) for s in ("parse", "map", "build", "rebuild") if s in wanted]
         for name, stage_kwargs in plan:
             log.info("bench: %s ...", name)
             stages[name] = run_stage(name, **stage_kwargs)

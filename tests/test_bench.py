@@ -131,7 +131,10 @@ def test_bench_runs_every_stage_and_writes_json(tmp_path: Path) -> None:
     assert code == 0
     figures = json.loads(out.read_text(encoding="utf-8"))
     stages = figures["stages"]
-    assert set(stages) == {"generate", "parse", "map", "build"}
+    assert set(stages) == {"generate", "parse", "map", "build", "rebuild"}
+    rebuilt = stages["rebuild"]
+    assert rebuilt["unchanged_release_kept"] and rebuilt["unchanged_exit_code"] == 0
+    assert rebuilt["articles_read"] == 20 and rebuilt["files_unchanged"] == stages["build"]["files"]
     assert stages["generate"]["articles"] == stages["parse"]["articles"] == 40
     assert stages["map"]["articles"] == 40
     assert stages["build"]["articles_read"] == 40

@@ -15,9 +15,10 @@ reading it again would give:
 - each of its articles is either the current copy of its graph, or lost to a copy from a file that is
   given again in this build (a copy from a file not given again would be replaced by reading this one).
 
-A skipped file's report entry is carried into the new report (marked ``"unchanged": true``). When a file
-read in this build replaces a graph a skipped file published, or a file the skipped one had lost to is
-read again (its copy may now lose), the build reads the skipped file again after all (``reread``).
+A skipped file's report entry is carried into the new report (marked ``"unchanged": true``), its
+articles' statuses brought up to date: a copy that a file read in this build replaced is "superseded".
+When a file that a skipped one had lost to is read again, its new copy may now lose: the skipped file is
+then read after all, in a second round (``reread``), so that both copies compete.
 
 One JSON object per line: the first holds the fingerprint, each other one an input file (its resolved
 path, size, SHA-256 and report entry). It is read and rewritten line by line; in memory the build keeps

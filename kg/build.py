@@ -522,7 +522,7 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
     ledger.write(read_now, holders)
     read_now.unlink()
     _prune_releases(out_dir / "releases", options.keep_releases)
-    summary = summary_lines(totals, report.shown, out_dir / "report.json")
+    summary = summary_lines(totals, report.shown, out_dir / "report.json", report.listable)
     return BuildReport(exit_code, totals, release_dir, release_dir / "report.json", dumps, seconds, summary)
 
 

@@ -80,6 +80,12 @@ def test_unchanged_files_are_carried_into_the_report_of_a_build_that_reads_other
     assert sorted(Path(entry["path"]).name for entry in carried["files"] if not entry.get("unchanged")) == [
         SEED.name]
     assert carried["totals"]["problems"] == full["totals"]["problems"]  # the warnings of every input are listed
+    # the terminal lists what this build read; the unchanged files' problems are counted, not listed again
+    unchanged_problems = sum(len(entry["problems"]) + sum(len(a["problems"]) for a in entry["articles"])
+                             for entry in carried["files"] if entry.get("unchanged"))
+    assert unchanged_problems > 0 and report.totals.problems_unchanged == unchanged_problems
+    assert f"({unchanged_problems} of them in unchanged files, not listed here)" in report.summary[3]
+    assert not [line for line in report.summary if "/corpus/" in line]
     store = Store.read_only(str(twins.out / "current" / "store"))
     [row] = store.query("SELECT (COUNT(?a) AS ?n) WHERE { ?a a <http://schema.org/ScholarlyArticle> }")
     assert int(row["n"].value) == 19

@@ -16,6 +16,7 @@ from typing import IO, Any
 from kg.vocab import SHAPES_NS
 
 TERMINAL_PROBLEMS = 40
+LISTED = ("error", "violation", "warning")  # the severities the terminal summary lists
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Totals:
     articles_superseded: int = 0
     files_unchanged: int = 0  # not read again: unchanged since the last build (kg.publish.ledger)
     articles_unchanged: int = 0  # published by those files, still current
+    problems_unchanged: int = 0  # problems of those files, reported when they were read
     quads: int = 0
     problems: Counter = field(default_factory=Counter)  # severity -> count
 
@@ -50,16 +52,22 @@ class ReportWriter:
         self.first = True
         self.totals = Totals()
         self.shown: list[dict[str, Any]] = []
+        self.listable = 0  # problems the summary would list, of the files read in this build
 
     def add_file(self, entry: dict[str, Any]) -> None:
         if not self.first:
             self.handle.write(",\n")
         self.first = False
         self.handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        unchanged = entry.get("unchanged", False)  # carried from an earlier build: counted, not shown again
         for problem in _problems_of(entry):
             self.totals.problems[problem["severity"]] += 1
-            if problem["severity"] in ("error", "violation", "warning") and len(self.shown) < TERMINAL_PROBLEMS:
-                self.shown.append(problem)
+            if unchanged:
+                self.totals.problems_unchanged += 1
+            elif problem["severity"] in LISTED:
+                self.listable += 1
+                if len(self.shown) < TERMINAL_PROBLEMS:
+                    self.shown.append(problem)
 
     def close(self, trailer: dict[str, Any]) -> None:
         self.handle.write("\n],\n")
@@ -91,8 +99,12 @@ def _shape_name(result: dict[str, Any]) -> str:
     return "kgsh:" + shape.removeprefix(SHAPES_NS) if shape.startswith(SHAPES_NS) else shape
 
 
-def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path) -> list[str]:
-    """The human summary printed at the end of a build."""
+def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0) -> list[str]:
+    """The human summary printed at the end of a build.
+
+    It lists the first problems of the files read in this build (``listable`` of them in all); those of
+    files not read again were listed when they were read, and are only counted here.
+    """
     lines = [
         f"files read: {totals.files} ({totals.files_rejected} rejected)"
         + (f", {totals.files_unchanged} unchanged since the last build and not read again "
@@ -101,7 +113,9 @@ def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path
         f"{totals.articles_quarantined} quarantined, {totals.articles_superseded} superseded by another file",
         f"quads written: {totals.quads}",
         "problems: " + (", ".join(f"{count} {severity}" for severity, count in sorted(totals.problems.items()))
-                        or "none"),
+                        or "none")
+        + (f" ({totals.problems_unchanged} of them in unchanged files, not listed here)"
+           if totals.problems_unchanged else ""),
     ]
     for problem in shown:
         where = ":".join(str(part) for part in (problem.get("file", ""), problem.get("line", "")) if part)
@@ -113,7 +127,7 @@ def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path
             + (f" {field_name}:" if field_name else ":")
             + f" {problem.get('message', '')}"
         )
-    hidden = sum(count for severity, count in totals.problems.items() if severity != "info") - len(shown)
+    hidden = listable - len(shown)
     if hidden > 0:
         lines.append(f"  ... and {hidden} more")
     lines.append(f"full report: {report_path}")

@@ -492,7 +492,7 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
         store.backup(str(staging / "store"))
         release_store = open_store(staging / "store")  # opened here: the dump writer opens files meanwhile
         try:
-            dumps = write_dumps(graph_files.blocks(), staging / "dumps",
+            dumps = write_dumps(graph_files.sorted_sources(), staging / "dumps",
                                 alongside=_default_graph_loader(release_store, seconds))
         finally:
             del release_store  # closed before the release is published

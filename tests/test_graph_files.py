@@ -52,7 +52,8 @@ def test_an_unlisted_segment_of_a_crashed_build_is_ignored_and_removed(tmp_path:
     (tmp_path / "segment-00000003.nq.tmp").write_bytes(b"<x")
     reopened = GraphFiles(tmp_path)
     assert dataset(reopened.lines()) == dataset([graph("a", "kept")[1]])
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["segment-00000001.graphs", "segment-00000001.nq"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "format", "segment-00000001.graphs", "segment-00000001.nq"]
 
 
 def test_graphs_kept_one_file_per_graph_by_older_builds_are_adopted(tmp_path: Path) -> None:
@@ -77,40 +78,51 @@ def test_the_default_graph_is_loaded_in_blocks_cut_at_line_ends(tmp_path: Path) 
     assert all(block.endswith(b"\n") for block in blocks[:-1])
 
 
-def test_blocks_hold_the_current_lines_a_segment_at_a_time(tmp_path: Path) -> None:
+def test_segments_are_sorted_and_the_sources_hold_the_current_lines_in_order(tmp_path: Path) -> None:
     files = GraphFiles(tmp_path)
-    files.write(dict([graph("a", "one"), graph("b", "two")]))
+    files.write(dict([graph("b", "zeta", "alpha"), graph("a", "one")]))
     files.write(dict([graph("c", "three")]))
-    files.write(dict([graph("a", "four")]))  # segment 1 is now only partly current
-    blocks = list(files.blocks())
-    assert len(blocks) == 3 and all(block.endswith(b"\n") for block in blocks)
-    assert sorted(b"".join(blocks).splitlines()) == sorted(b"".join(files.lines()).splitlines())
-    assert dataset(blocks) == dataset([graph("a", "four")[1], graph("b", "two")[1], graph("c", "three")[1]])
+    files.write(dict([graph("b", "four")]))  # segment 1 is now only partly current
+    for segment in tmp_path.glob("*.nq"):
+        lines = segment.read_bytes().splitlines(keepends=True)
+        assert lines == sorted(lines)
+    sources = [list(source) for source in files.sorted_sources()]
+    assert len(sources) == 3 and all(lines == sorted(lines) for lines in sources)
+    assert sorted(line for lines in sources for line in lines) == sorted(files.lines())
+    assert dataset(line for lines in sources for line in lines) == dataset(
+        [graph("a", "one")[1], graph("b", "four")[1], graph("c", "three")[1]])
 
 
-def test_dumps_sorted_in_several_runs_equal_one_run(tmp_path: Path, monkeypatch) -> None:
-    """The external sort: many small runs merge into the same bytes as one run, shared triples once."""
+def test_segments_of_older_builds_are_sorted_once(tmp_path: Path) -> None:
+    iri, data = graph("a", "zeta", "alpha", "mu")
+    (tmp_path / "segment-00000001.nq").write_bytes(data)  # written before segments were sorted
+    (tmp_path / "segment-00000001.graphs").write_text(f"{iri}\n", encoding="utf-8")
+    files = GraphFiles(tmp_path)
+    lines = (tmp_path / "segment-00000001.nq").read_bytes().splitlines(keepends=True)
+    assert lines == sorted(lines) and sorted(lines) == sorted(data.splitlines(keepends=True))
+    assert (tmp_path / "format").exists() and dataset(files.lines()) == dataset([data])
+
+
+def test_dumps_merge_sorted_sources_into_sorted_deduplicated_files(tmp_path: Path) -> None:
+    """Many sources or one: the same bytes, each quad once, each shared triple once."""
     import gzip
 
-    from kg.publish import dumps
+    from kg.publish.dumps import write_dumps
 
     shared = f'<{BASE}/id/journal> <http://schema.org/name> "J"'
-    blocks = []
+    lines = []
     for n in range(300):
         iri, data = graph(f"g{n:03d}", f"v{n}", f"w{n}")
-        blocks.append(data + f"{shared} <{iri}> .".encode())  # the last line without its newline
-    outputs, runs = [], []
-    sort_into_runs = dumps._sorted_runs
-    monkeypatch.setattr(dumps, "_sorted_runs", lambda *args: runs.append(sort_into_runs(*args)) or runs[-1])
-    for run_bytes in (1 << 30, 2000):
-        monkeypatch.setattr(dumps, "SORT_RUN_BYTES", run_bytes)
-        infos = dumps.write_dumps(reversed(blocks), tmp_path / f"dumps-{run_bytes}")
-        folder = tmp_path / f"dumps-{run_bytes}"
+        lines += data.splitlines(keepends=True) + [f"{shared} <{iri}> .\n".encode()]
+    outputs = []
+    for parts in (1, 7):
+        sources = [sorted(lines[part::parts]) for part in range(parts)]
+        infos = write_dumps(sources, tmp_path / f"dumps-{parts}")
+        folder = tmp_path / f"dumps-{parts}"
         outputs.append({info.file: gzip.decompress((folder / info.file).read_bytes()) for info in infos
                         if info.file.endswith(("nq.gz", "nt.gz"))})
         counts = {info.file: info.triples for info in infos}
         assert counts["kg.nq.gz"] == 900 and counts["kg.nt.gz"] == 601
-    assert [len(made) for made in runs][0] == 1 and len(runs[1]) > 20
     assert outputs[0] == outputs[1]
     quads = outputs[1]["kg.nq.gz"].splitlines(keepends=True)
     assert quads == sorted(quads) and len(quads) == 900

@@ -2,8 +2,8 @@
 
 All dumps are written from one sorted stream of the store's quads, so that
 
-* memory stays flat whatever the corpus size: the sort is external (sorted runs on disk, merged with
-  ``heapq.merge``) and the serialisers stream;
+* memory stays flat whatever the corpus size: the graph files keep their segments sorted, the dumps
+  merge them with ``heapq.merge``, and the serialisers stream;
 * unchanged data gives byte-identical files: lines are in byte order and gzip headers carry no time;
 * the merged dumps hold each triple once: lines are sorted, so the copies of a triple that several article
   graphs share (the journal, the issue, a person) are adjacent and dropped as they stream past.
@@ -26,7 +26,6 @@ from pyoxigraph import RdfFormat, parse, serialize
 
 from kg.vocab import PREFIXES
 
-SORT_RUN_BYTES = 64 << 20  # the lines sorted in memory at a time, as bytes: about 300,000 lines
 _BLOCK_LINES = 20_000
 
 
@@ -44,56 +43,21 @@ class DumpInfo:
         return asdict(self)
 
 
-def _sorted_runs(blocks: Iterable[bytes], workdir: Path) -> list[Path]:
-    """Sort the lines of ``blocks`` into runs of about ``SORT_RUN_BYTES``, each written to a file.
-
-    A block is split into lines with one ``splitlines`` call, in C: handling a whole segment at a time
-    instead of one line at a time was a third of the cost of this step.
-    """
-    runs: list[Path] = []
-    chunk: list[bytes] = []
-    size = 0
-
-    def write_run() -> None:
-        chunk.sort()
-        run = workdir / f"run-{len(runs):05d}.nq"
-        with open(run, "wb") as out:  # joined a block at a time: writelines() is slower than the sort
-            for first in range(0, len(chunk), _BLOCK_LINES):
-                out.write(b"".join(chunk[first:first + _BLOCK_LINES]))
-        runs.append(run)
-        chunk.clear()
-
-    for block in blocks:
-        if not block:
-            continue
-        if not block.endswith(b"\n"):
-            block += b"\n"
-        chunk.extend(block.splitlines(keepends=True))
-        size += len(block)
-        del block
-        if size >= SORT_RUN_BYTES:
-            write_run()
-            size = 0
-    if chunk:
-        write_run()
-    return runs
-
-
-def _merge_sorted(runs: list[Path], quads_out: gzip.GzipFile, triples_out: Path) -> tuple[int, int]:
-    """Merge the sorted runs: each quad once into ``quads_out``, each triple once into ``triples_out``.
+def _merge_sorted(sources: Iterable[Iterable[bytes]], quads_out: gzip.GzipFile, triples_out: Path) -> tuple[int, int]:
+    """Merge the sorted sources: each quad once into ``quads_out``, each triple once into ``triples_out``.
 
     Works on bytes, not parsed terms: in a sorted N-Quads line the graph name is the last term, so the
     copies of one triple in several graphs are adjacent lines whose text before the graph is equal (an
     IRI holds no space, so the last " <" of a line starts the graph name). Returns (quads, triples).
     """
-    handles = [open(run, "rb") for run in runs]
     quads = triples = 0
     previous_quad = previous_triple = None
     quad_block: list[bytes] = []
     triple_block: list[bytes] = []
+    sources = list(sources)
     try:
         with open(triples_out, "wb") as merged:
-            for line in heapq.merge(*handles):
+            for line in heapq.merge(*sources):
                 if line == previous_quad:
                     continue
                 previous_quad = line
@@ -112,8 +76,10 @@ def _merge_sorted(runs: list[Path], quads_out: gzip.GzipFile, triples_out: Path)
             quads_out.write(b"".join(quad_block))
             merged.write(b"".join(triple_block))
     finally:
-        for handle in handles:
-            handle.close()
+        for source in sources:  # a source left half-read (an error) closes its file now
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
     return quads, triples
 
 
@@ -164,11 +130,12 @@ def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) ->
     return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest.hexdigest(), graphs)
 
 
-def write_dumps(quad_blocks: Iterable[bytes], dumps_dir: Path,
+def write_dumps(sorted_sources: Iterable[Iterable[bytes]], dumps_dir: Path,
                 alongside: Callable[[Path], None] | None = None) -> list[DumpInfo]:
-    """Write every dump of the dataset whose quads are ``quad_blocks`` into ``dumps_dir``.
+    """Write every dump of the dataset whose quads are in ``sorted_sources`` into ``dumps_dir``.
 
-    A block is any number of whole N-Quads lines (a line, a graph, a segment of ``kg.publish.graphs``).
+    Each source yields N-Quads lines (each ending in a newline) in byte order, as the segments of
+    ``kg.publish.graphs`` hold them; the dumps are their merge, so no step holds or sorts everything.
 
     The build keeps the N-Quads of every published graph beside the store (``kg.publish.graphs``):
     reading those is several times faster than dumping the store, whose long literals cost a random
@@ -184,13 +151,10 @@ def write_dumps(quad_blocks: Iterable[bytes], dumps_dir: Path,
     infos: list[DumpInfo] = []
     with tempfile.TemporaryDirectory(dir=dumps_dir.parent, prefix=".dump-") as tmp:
         workdir = Path(tmp)
-        runs = _sorted_runs(quad_blocks, workdir)
         merged = workdir / "merged.nt"
         target = dumps_dir / "kg.nq.gz"
         with _deterministic_gzip(target) as out:
-            quad_count, triple_count = _merge_sorted(runs, out, merged)
-        for run in runs:
-            run.unlink()
+            quad_count, triple_count = _merge_sorted(sorted_sources, out, merged)
         infos.append(_finish(target, "N-Quads", "application/n-quads", quad_count, "named graphs"))
         helper = _start(alongside, merged)
         try:  # the thread reads merged.nt: it must be done before the temporary folder goes

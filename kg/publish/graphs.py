@@ -10,6 +10,10 @@ Each list line is ``IRI<TAB>digest``: the digest (``graph_digest``) of the graph
 build see that a graph it publishes again is byte-identical to the current copy, and leave the store alone
 (lists written before digests existed have none; such graphs are simply loaded again).
 
+Each segment holds its lines in byte order, so the dumps merge the segments as they are, without sorting
+the whole dataset again on every build (segments of older builds, not sorted, are sorted once when the
+folder is opened: the ``format`` file says it was done).
+
 One file per flush rather than one per graph: at 100,000 articles a file per graph is 100,000 inodes and
 two file opens per article per build, which on a busy disk cost more than the rest of the bookkeeping.
 
@@ -32,6 +36,8 @@ from pathlib import Path
 _SEGMENT = re.compile(r"segment-(\d{8})\.graphs$")
 _SEGMENT_FILE = re.compile(r"segment-(\d{8})\.")  # a segment, its list or a temporary file of either
 _ADOPT_BYTES = 16_000_000
+_FORMAT_FILE = "format"
+_FORMAT = "sorted-segments 1\n"
 
 
 class GraphFiles:
@@ -55,7 +61,18 @@ class GraphFiles:
                     for line in _all_lines(stray):
                         self.digests[_graph_name(line)] = ""
                 stray.unlink()
+        self._sort_older_segments()
         self._adopt_per_graph_files()
+
+    def _sort_older_segments(self) -> None:
+        """Sort the lines of segments written before segments were kept sorted (once per folder)."""
+        marker = self.folder / _FORMAT_FILE
+        if marker.exists() and marker.read_text(encoding="utf-8") == _FORMAT:
+            return
+        for number in self.listed:
+            path = self._segment(number)
+            _write_atomically(path, _sorted_lines(path.read_bytes()))
+        _write_atomically(marker, _FORMAT.encode("utf-8"))
 
     def _adopt_per_graph_files(self) -> None:
         """Move graphs kept the older way (one file per graph, in hash-named subfolders) into segments."""
@@ -104,12 +121,15 @@ class GraphFiles:
         return segment
 
     def stage(self, graphs: dict[str, bytes]) -> tuple[int, bytes]:
-        """Write these graphs as a new segment, not yet listed (not yet current): its number and bytes."""
+        """Write these graphs as a new segment, its lines sorted, not yet listed (not yet current).
+
+        Returns its number and its bytes.
+        """
         if not graphs:
             return self._next, b""
         number = self._next
         self._next += 1
-        segment = b"".join(graphs.values())
+        segment = _sorted_lines(b"".join(graphs.values()))
         _write_atomically(self._segment(number), segment)
         return number, segment
 
@@ -144,18 +164,15 @@ class GraphFiles:
             else:
                 yield from self._current_lines(number, holding[number])
 
-    def blocks(self) -> Iterator[bytes]:
-        """The same lines as ``lines()``, a segment at a time: one read for a segment still wholly current.
+    def sorted_sources(self) -> list[Iterator[bytes]]:
+        """The current lines as one iterator per segment, each in byte order: what the dumps merge.
 
-        For the dumps, which split and sort them in C; a line at a time through Python was a third of the
-        cost of sorting them.
+        A segment still wholly current is read as it is; from the others, the lines of replaced graphs
+        are left out (which keeps the order).
         """
         holding = self._current_by_segment()
-        for number in sorted(holding):
-            if len(holding[number]) == self.listed[number]:
-                yield self._segment(number).read_bytes()
-            else:
-                yield b"".join(self._current_lines(number, holding[number]))
+        return [_all_lines(self._segment(number)) if len(holding[number]) == self.listed[number]
+                else self._current_lines(number, holding[number]) for number in sorted(holding)]
 
     def _current_by_segment(self) -> dict[int, set[str]]:
         """Segment number -> the graphs whose current copy it holds (segments holding none are left out)."""
@@ -188,6 +205,15 @@ class GraphFiles:
             self._list(number).unlink(missing_ok=True)  # unlisted first: a crash between leaves a stray
             self._segment(number).unlink(missing_ok=True)
             del self.listed[number]
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    """N-Quads lines in byte order (split and sorted in C: about 40 ms for a 16 MB segment)."""
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    lines = data.splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
 
 
 def graph_digest(nquads: bytes) -> str:

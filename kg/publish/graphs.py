@@ -155,15 +155,6 @@ class GraphFiles:
             return b""
         return b"".join(self._current_lines(number, {graph}))
 
-    def lines(self) -> Iterator[bytes]:
-        """Every quad line of every current graph (each ending in a newline), segment by segment."""
-        holding = self._current_by_segment()
-        for number in sorted(holding):
-            if len(holding[number]) == self.listed[number]:  # nothing replaced: the whole segment
-                yield from _all_lines(self._segment(number))
-            else:
-                yield from self._current_lines(number, holding[number])
-
     def sorted_sources(self) -> list[Iterator[bytes]]:
         """The current lines as one iterator per segment, each in byte order: what the dumps merge.
 

@@ -123,11 +123,9 @@ def _deterministic_gzip(target: Path) -> Iterator[gzip.GzipFile]:
 
 
 def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) -> DumpInfo:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest.hexdigest(), graphs)
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest, graphs)
 
 
 def write_dumps(sorted_sources: Iterable[Iterable[bytes]], dumps_dir: Path,

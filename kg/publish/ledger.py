@@ -186,10 +186,7 @@ def _same_content(path: Path, known: LedgerFile) -> bool:
     try:
         if path.stat().st_size != known.size:
             return False
-        digest = hashlib.sha256()
         with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+            return hashlib.file_digest(handle, "sha256").hexdigest() == known.sha256
     except OSError:
         return False
-    return digest.hexdigest() == known.sha256

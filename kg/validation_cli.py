@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from kg.validate import SHAPES_NS, PyShaclValidator, ValidationResult, Validator, shared_validator, sort_key
+from kg.validate import PyShaclValidator, ValidationResult, Validator, shared_validator, sort_key
+from kg.vocab import shape_curie
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +87,6 @@ def validate_inputs(inputs: list[Path], base: str, validator: Validator | PyShac
     return results, reader
 
 
-def _short(iri: str) -> str:
-    return iri.replace(SHAPES_NS, "kgsh:")
-
-
 def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] | None = None) -> str:
     """Counts by severity and by shape, then every result under the graph it belongs to."""
     items = [item for found in results.values() for item in found]
@@ -105,14 +102,14 @@ def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] |
         lines.append("by shape:")
         for (severity, shape), count in sorted(shapes.items(), key=lambda kv: (sort_key(
                 ValidationResult(kv[0][0], kv[0][1], "", "", "", "")), -kv[1])):
-            lines.append(f"  {count:5d}  {severity:9s} {_short(shape)}")
+            lines.append(f"  {count:5d}  {severity:9s} {shape_curie(shape)}")
     for graph in sorted(results):
         if not results[graph]:
             continue
         lines.append("")
         lines.append(graph)
         for item in results[graph]:
-            lines.append(f"  {item.severity.upper()} {_short(item.shape)}")
+            lines.append(f"  {item.severity.upper()} {shape_curie(item.shape)}")
             lines.append(f"    {item.message}")
             detail = ", ".join(part for part in (
                 f"focus {item.focus}", f"path {item.path}" if item.path else "",

@@ -97,3 +97,8 @@ LANGUAGE_IRI = {
 SOLAR_HIJRI_DBPEDIA = NamedNode("http://dbpedia.org/resource/Solar_Hijri_calendar")
 DOI_RESOLVER = "https://doi.org/"
 ORCID_RESOLVER = "https://orcid.org/"
+
+
+def shape_curie(iri: str) -> str:
+    """A shape of ``shapes/`` as ``kgsh:Name``, the way reports show it; any other IRI as it is."""
+    return "kgsh:" + iri.removeprefix(SHAPES_NS) if iri.startswith(SHAPES_NS) else iri

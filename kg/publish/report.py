@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kg.vocab import SHAPES_NS
+from kg.vocab import shape_curie
 
 TERMINAL_PROBLEMS = 40
 LISTED = ("error", "violation", "warning")  # the severities the terminal summary lists
@@ -95,8 +95,7 @@ def _shape_name(result: dict[str, Any]) -> str:
     path = result.get("path", "")
     if path:
         return path
-    shape = result.get("shape", "")
-    return "kgsh:" + shape.removeprefix(SHAPES_NS) if shape.startswith(SHAPES_NS) else shape
+    return shape_curie(result.get("shape", ""))
 
 
 def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0) -> list[str]:

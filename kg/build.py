@@ -40,6 +40,7 @@ from kg.publish.ledger import LEDGER_FILE, Ledger, LedgerFile, fingerprint, ledg
 from kg.publish.report import ReportWriter, Totals, summary_lines
 from kg.publish.store import open_store
 from kg.records import Problem
+from kg.resources import MissingResource, check_install
 from kg.sources.journal_export import read_export
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,13 @@ def _init_worker(options: BuildOptions) -> None:
     _worker["options"] = options
     _worker["minter"] = Minter(options.base)
     _worker["validator"] = _make_validator() if options.validate else None
+
+
+def checks_loaded() -> int:
+    """How many SHACL checks the shapes compile to (the validator is built once per process and kept)."""
+    validator = _worker.get("validator") or _make_validator()
+    _worker["validator"] = validator
+    return len(validator.checks)
 
 
 def _make_validator():
@@ -379,6 +387,10 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
     One build at a time per folder: a second one is refused before it touches anything (it would find the
     store locked only after clearing the first one's quarantine and starting a release).
     """
+    try:
+        check_install()  # an install without its shapes or ontology would publish unchecked: refuse
+    except MissingResource as error:
+        return _refused(str(error))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(out_dir) as holder:
@@ -436,6 +448,9 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
     skipped = ledger.skippable(given)
     if files and len(skipped) == len(files) and not input_problems and (out_dir / "current").is_dir():
         return _nothing_changed(out_dir, skipped, time.perf_counter() - clock)
+    # compiled once here too: an unusable set of shapes stops the build before it writes anything, and the
+    # report says how many checks every article went through
+    checks = checks_loaded() if options.validate else None
     release_id = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     staging = out_dir / "releases" / f".{release_id}.partial"
     staging.mkdir(parents=True)
@@ -508,6 +523,7 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
     (staging / "build.json").write_text(json.dumps({
         "release": release_id, "kg_version": __version__, "base": options.base,
         "started": started_at, "ended": _now(), "counts": totals.as_dict(),
+        "validation": {"shacl_checks": checks} if checks is not None else None,
         "dumps": [d.as_dict() for d in dumps],
     }, ensure_ascii=False, indent=1), encoding="utf-8")
     release_dir = out_dir / "releases" / release_id
@@ -522,7 +538,7 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
     ledger.write(read_now, holders)
     read_now.unlink()
     _prune_releases(out_dir / "releases", options.keep_releases)
-    summary = summary_lines(totals, report.shown, out_dir / "report.json", report.listable)
+    summary = summary_lines(totals, report.shown, out_dir / "report.json", report.listable, checks)
     return BuildReport(exit_code, totals, release_dir, release_dir / "report.json", dumps, seconds, summary)
 
 

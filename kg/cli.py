@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from importlib import resources
 from pathlib import Path
 
 from kg import __version__
 from kg.build import DEFAULT_BASE, EXIT_NOTHING_BUILT, EXIT_USAGE, BuildOptions, build
 from kg.config import load_config, resolve_secret
-
-SAMPLE = Path(__file__).resolve().parent / "sample"
+from kg.resources import MissingResource, check_install, sample_folder
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,7 +75,20 @@ def _build_flags(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
+def _incomplete_install(server: bool = False) -> int | None:
+    """EXIT_USAGE, with the message, when this install lacks files it needs (shapes, ontology, templates)."""
+    try:
+        check_install(server=server)
+    except MissingResource as error:
+        print(f"kg: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return None
+
+
 def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
+    refused = _incomplete_install()  # before anything, the secret file included, is written into `out`
+    if refused is not None:
+        return refused
     settings = load_config(args.config).get("build", {})
     secret_file = args.secret_file or (Path(settings["secret_file"]) if settings.get("secret_file") else None)
     options = BuildOptions(
@@ -104,19 +117,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         return run_build(args.inputs, args.out, args)
     if args.command == "demo":
-        code = run_build([SAMPLE], args.out, args)
+        refused = _incomplete_install(server=True)
+        if refused is not None:
+            return refused
+        with resources.as_file(sample_folder()) as sample:
+            code = run_build([sample], args.out, args)
         if code in (EXIT_NOTHING_BUILT, EXIT_USAGE):
             return code
-        from server.serve import serve
+        from kg.server.serve import serve
 
         return serve(args.out, host=args.host, port=args.port, config_file=args.config) or 0
     if args.command == "serve":
-        from server.serve import serve
+        refused = _incomplete_install(server=True)
+        if refused is not None:
+            return refused
+        from kg.server.serve import serve
 
         return serve(args.out, host=args.host, port=args.port, config_file=args.config) or 0
     if args.command == "validate":
         from kg.validate import validate_command
 
+        refused = _incomplete_install()
+        if refused is not None:
+            return refused
         if not args.inputs and args.store is None:
             print("kg validate: give INPUT files/folders or --store DIR", file=sys.stderr)
             return EXIT_USAGE

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import rdflib
@@ -39,6 +40,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql import prepareQuery
 
+from kg.resources import STORE_SHAPES_FILE, MissingResource
+from kg.resources import shape_files as packaged_shape_files
 from kg.shacl_sparql import Check, compile_shapes, render_path
 from kg.vocab import SHAPES_NS
 
@@ -63,8 +66,6 @@ _speed_up_pyshacl()
 
 log = logging.getLogger(__name__)
 
-SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
-STORE_SHAPES_FILE = "store.ttl"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -104,17 +105,22 @@ class ValidationResult:
 
 
 # ------------------------------------------------------------------------------------ shapes
-def shape_files(shapes_dir: Path | None = None, store: bool = False) -> list[Path]:
-    """The shapes files: every ``*.ttl`` but ``store.ttl`` (or only that one, when ``store``)."""
-    folder = Path(shapes_dir or SHAPES_DIR)
-    files = sorted(folder.glob("*.ttl"))
+def shape_files(shapes_dir: Path | None = None, store: bool = False) -> list[Traversable]:
+    """The shapes files: the installed ones (``kg.resources``), or every ``*.ttl`` of ``shapes_dir`` but
+    ``store.ttl`` (only that one, when ``store``). Raises ``MissingResource`` when installed ones lack."""
+    if shapes_dir is None:
+        return list(packaged_shape_files(store))
+    files = sorted(Path(shapes_dir).glob("*.ttl"))
     return [f for f in files if (f.name == STORE_SHAPES_FILE) == store]
 
 
 def load_shapes(shapes_dir: Path | None = None, store: bool = False) -> rdflib.Graph:
     graph = rdflib.Graph()
     for path in shape_files(shapes_dir, store):
-        graph.parse(path, format="turtle")
+        graph.parse(data=path.read_bytes(), format="turtle")
+    if not len(graph):
+        raise MissingResource("SHACL shapes", [path.name for path in shape_files(shapes_dir, store)] or ["*.ttl"],
+                              shapes_dir or "kg.shapes")
     return graph
 
 
@@ -207,7 +213,7 @@ class PyShaclValidator:
     """
 
     def __init__(self, shapes_dir: Path | None = None) -> None:
-        self.shapes_dir = Path(shapes_dir or SHAPES_DIR)
+        self.shapes_dir = shapes_dir
         self.shapes = load_shapes(self.shapes_dir)
         self._convert = _TermCache()
         self._limits: dict[str, int] = {
@@ -255,7 +261,7 @@ class Validator:
     """
 
     def __init__(self, shapes_dir: Path | None = None) -> None:
-        self.shapes_dir = Path(shapes_dir or SHAPES_DIR)
+        self.shapes_dir = shapes_dir
         self.shapes = load_shapes(self.shapes_dir)
         self.checks: list[Check] = compile_shapes(self.shapes)
         self._limits: dict[str, int] = {

@@ -13,15 +13,16 @@ import importlib
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from server.backend import Backend, LocalBackend
-from server.config import Config
-from server.logs import init_access_log
+from kg.resources import server_folder
+from kg.server.backend import Backend, LocalBackend
+from kg.server.config import Config
+from kg.server.logs import init_access_log
 
 # "module:attribute" of every blueprint, in registration order.
 BLUEPRINTS: list[str] = [
-    "server.sparql:bp",
-    "server.resources:bp",
-    "server.dataset:bp",
+    "kg.server.sparql:bp",
+    "kg.server.resources:bp",
+    "kg.server.dataset:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
@@ -35,6 +36,7 @@ def _blueprint(spec: str) -> Blueprint:
 
 def create_app(config: Config, backend: Backend | None = None) -> Flask:
     """A configured application over ``backend`` (default: the release published in ``config.out_dir``)."""
+    server_folder()  # missing templates or static files are a start-up error naming them, not a 500 later
     app = Flask(__name__)
     app.config["KG"] = config
     # a form-encoded query may be three times its length; anything longer is refused with 413 unread

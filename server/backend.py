@@ -20,10 +20,10 @@ from typing import Any, Protocol
 
 from pyoxigraph import Triple
 
-from server.cache import ResponseCache, volatile
-from server.config import Config
-from server.query_workers import Reply, Unavailable, WorkerPool
-from server.releases import Release, current_target, load_release
+from kg.server.cache import ResponseCache, volatile
+from kg.server.config import Config
+from kg.server.query_workers import Reply, Unavailable, WorkerPool
+from kg.server.releases import Release, current_target, load_release
 
 log = logging.getLogger("kg.server.backend")
 

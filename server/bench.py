@@ -44,7 +44,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from server.releases import current_target
+from kg.server.releases import current_target
 
 ACCEPT = "application/sparql-results+json"
 PICK_ARTICLE = ("SELECT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> ; "
@@ -133,7 +133,7 @@ def start_kg(out_dir: Path, work: Path, workers: int, threads: int, processes: i
                       f"[sparql]\nquery_processes = {processes}\n" + ("" if cache else "cache_bytes = 0\n"),
                       encoding="utf-8")  # logging as deployed: one JSON access-log line per request
     root = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen([sys.executable, "-m", "server.serve", str(out_dir), "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "kg.server.serve", str(out_dir), "--port", str(port),
                                 "--config", str(config)], cwd=root, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}/sparql"

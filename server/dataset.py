@@ -24,12 +24,13 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg.publish.article_jsonld import script_json
+from kg.server.describe import Rebase, backend, current_release, rebase, select
+from kg.server.negotiation import best_match
+from kg.server.query_workers import QueryError
+from kg.server.releases import Release
+from kg.server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
+from kg.server.service_description import software_agent_triples
 from kg.vocab import DCAT, DCTERMS, FOAF, PREFIXES, RDF_TYPE, SCHEMA, SD, SKOS, VOID, XSD
-from server.describe import Rebase, backend, current_release, rebase, select
-from server.negotiation import best_match
-from server.query_workers import QueryError
-from server.releases import Release
-from server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
 
 log = logging.getLogger("kg.server.dataset")
 bp = Blueprint("dataset", __name__)
@@ -200,6 +201,8 @@ def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
         t.append(Triple(ds, DCTERMS.modified, _lit(_modified(release), XSD.dateTime)))
     if stats.complete:
         t.append(Triple(ds, VOID.entities, _lit(stats.entities, XSD.integer)))
+    if release.build.get("kg_version"):  # the kg that built this release (the server may be newer)
+        t += software_agent_triples(ds, rb.public, str(release.build["kg_version"]))
     t += [Triple(ds, VOID.vocabulary, NamedNode(v)) for v in VOCABULARIES]
     features = set()
     for dump in dumps_of(release):

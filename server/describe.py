@@ -23,10 +23,10 @@ from typing import Any
 from flask import current_app, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
+from kg.server.backend import Backend, QueryRequest
+from kg.server.query_workers import QueryError, Reply
+from kg.server.releases import Release
 from kg.vocab import RDFS, SCHEMA, SKOS
-from server.backend import Backend, QueryRequest
-from server.query_workers import QueryError, Reply
-from server.releases import Release
 
 NT = "application/n-triples"
 SRJ = "application/sparql-results+json"

@@ -13,9 +13,9 @@ import os
 import threading
 from dataclasses import dataclass
 
+from kg.server.backend import Backend, QueryRequest
+from kg.server.query_workers import QueryError
 from kg.vocab import PREFIXES, sparql_prologue
-from server.backend import Backend, QueryRequest
-from server.query_workers import QueryError
 
 log = logging.getLogger("kg.server.examples")
 

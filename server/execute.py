@@ -11,8 +11,8 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, Store, Triple
 
-from server.query_workers import QueryError, Reply
-from server.results import SOLUTION_TYPES, ResultTooLarge, Spool, write_boolean, write_solutions, write_triples
+from kg.server.query_workers import QueryError, Reply
+from kg.server.results import SOLUTION_TYPES, ResultTooLarge, Spool, write_boolean, write_solutions, write_triples
 
 
 def run(store: Store, request: dict[str, Any], spool_dir: str, prefix: str, info: dict[str, Any]) -> Reply:

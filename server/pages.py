@@ -17,8 +17,8 @@ from flask import render_template
 from pyoxigraph import Literal, NamedNode
 
 from kg.publish.article_jsonld import article_context_query, article_jsonld, script_json
+from kg.server.describe import Index, Rebase, concise_description, construct, iri_ref, select
 from kg.vocab import DCTERMS, FABIO, FOAF, PRISM, PRO, SCHEMA, SCORO, SKOS, TIME
-from server.describe import Index, Rebase, concise_description, construct, iri_ref, select
 
 LANGUAGES = ("fa", "en")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -119,16 +119,11 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         parent_sock, child_sock = socket.socketpair()
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         process = subprocess.Popen(
-            [sys.executable, "-m", "server.query_workers", str(child_sock.fileno()), str(self.store_path),
+            [sys.executable, "-m", "kg.server.query_workers", str(child_sock.fileno()), str(self.store_path),
              self.spool_dir],
             pass_fds=[child_sock.fileno()],
             stdin=subprocess.DEVNULL,
-            env=env,
-            cwd=root,
         )
         child_sock.close()
         worker = _Worker(process, Connection(parent_sock.detach()))
@@ -274,7 +269,7 @@ def child_main(fd: int, store_path: str, spool_dir: str) -> None:
     """The query process: open the store, then answer requests until the connection closes."""
     from pyoxigraph import DefaultGraph, Store
 
-    from server import execute
+    from kg.server import execute
 
     conn = Connection(fd)
     try:
@@ -314,6 +309,6 @@ def child_main(fd: int, store_path: str, spool_dir: str) -> None:
 
 if __name__ == "__main__":
     # Run through the importable module so that pickled classes and exceptions are the parent's classes.
-    from server.query_workers import child_main as _main
+    from kg.server.query_workers import child_main as _main
 
     _main(int(sys.argv[1]), sys.argv[2], sys.argv[3])

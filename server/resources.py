@@ -22,10 +22,10 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from kg.publish.article_jsonld import article_context_query, article_jsonld
+from kg.server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase
+from kg.server.negotiation import best_match
+from kg.server.pages import LANGUAGES, Links, Text, page_context, render_thing, rows_for_triples
 from kg.vocab import FOAF, PREFIXES, SCHEMA
-from server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase
-from server.negotiation import best_match
-from server.pages import LANGUAGES, Links, Text, page_context, render_thing, rows_for_triples
 
 bp = Blueprint("resources", __name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from server.config import Config, load_config
-from server.logs import configure_logging
+from kg.server.config import Config, load_config
+from kg.server.logs import configure_logging
 
 log = logging.getLogger("kg.server")
 
@@ -46,7 +46,7 @@ class _Gunicorn(BaseApplication):
         settings: dict[str, Any] = {
             "bind": [f"{config.host}:{config.port}"],
             "workers": config.workers,
-            "worker_class": "server.serve.SharingThreadWorker",
+            "worker_class": "kg.server.serve.SharingThreadWorker",
             "threads": config.threads,
             # the heartbeat timeout, not a request timeout: queries are bounded by sparql.timeout
             "timeout": max(30, int(config.query_timeout) + 30),
@@ -64,7 +64,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from server.app import create_app
+        from kg.server.app import create_app
 
         return create_app(self.kg_config)
 

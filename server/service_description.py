@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 
-from kg.vocab import DCTERMS, KG, PREFIXES, RDF_TYPE, SD, VOID, XSD
-from server.backend import Backend
-from server.config import Config
-from server.results import GRAPH_TYPES
+from kg import __version__
+from kg.iris import Minter
+from kg.server.backend import Backend
+from kg.server.config import Config
+from kg.server.results import GRAPH_TYPES
+from kg.vocab import DCTERMS, KG, PREFIXES, PROV, RDF_TYPE, RDFS, SD, VOID, XSD
 
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = [
@@ -47,6 +49,8 @@ def description_triples(endpoint: str, config: Config, backend: Backend) -> list
     if config.allow_service:
         triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
         triples += [Triple(service, KG.allowedServiceEndpoint, NamedNode(iri)) for iri in config.allow_service]
+    # the kg serving this endpoint (the VoID names the one that built the release; they may differ)
+    triples += software_agent_triples(service, endpoint.rsplit("/sparql", 1)[0], __version__)
     release = backend.release()
     if release is not None:
         triples.append(Triple(dataset, DCTERMS.identifier, Literal(release.id)))
@@ -56,8 +60,18 @@ def description_triples(endpoint: str, config: Config, backend: Backend) -> list
     return triples
 
 
+def software_agent_triples(thing: NamedNode, base: str, version: str) -> list[Triple]:
+    """``thing prov:wasAttributedTo`` the kg release that made it: the agent IRI of the provenance graph."""
+    agent = Minter(base).agent(version)
+    return [
+        Triple(thing, PROV.wasAttributedTo, agent),
+        Triple(agent, RDF_TYPE, PROV.SoftwareAgent),
+        Triple(agent, RDFS.label, Literal(f"kg {version}", language="en")),
+    ]
+
+
 def service_description(endpoint: str, config: Config, backend: Backend, media_type: str) -> bytes:
-    prefixes = {"sd": SD.iri, "kg": KG.iri, "void": VOID.iri, "dcterms": DCTERMS.iri, "xsd": PREFIXES["xsd"]}
+    prefixes = {"sd": SD.iri, "kg": KG.iri, "void": VOID.iri, "dcterms": DCTERMS.iri, "prov": PREFIXES["prov"], "xsd": PREFIXES["xsd"]}
     rdf_format = GRAPH_TYPES[media_type]
     triples = description_triples(endpoint, config, backend)
     if media_type in ("application/n-quads", "application/trig"):

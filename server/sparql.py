@@ -22,14 +22,14 @@ from pyoxigraph import NamedNode
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.wsgi import wrap_file
 
+from kg.server import examples
+from kg.server.backend import Backend, QueryRequest
+from kg.server.config import Config
+from kg.server.negotiation import best_match
+from kg.server.query_scan import Scan, refused_services, scan
+from kg.server.query_workers import QueryError, Reply
+from kg.server.service_description import service_description
 from kg.vocab import PREFIXES
-from server import examples
-from server.backend import Backend, QueryRequest
-from server.config import Config
-from server.negotiation import best_match
-from server.query_scan import Scan, refused_services, scan
-from server.query_workers import QueryError, Reply
-from server.service_description import service_description
 
 log = logging.getLogger("kg.server.sparql")
 

@@ -243,7 +243,7 @@ def start_server(out_dir: Path, work: Path, settings: dict[str, dict[str, Any]] 
     log_path = work / f"server-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "server.serve", str(out_dir), "--host", "127.0.0.1", "--port", str(port),
+            [sys.executable, "-m", "kg.server.serve", str(out_dir), "--host", "127.0.0.1", "--port", str(port),
              "--config", str(config)],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from server.bench import KG, KG_UNCACHED, OXIGRAPH, RDFLIB, Options, run, table
+from kg.server.bench import KG, KG_UNCACHED, OXIGRAPH, RDFLIB, Options, run, table
 
 pytest_plugins = ["tests.server_fixtures"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server.cache import ResponseCache, volatile
+from kg.server.cache import ResponseCache, volatile
 from tests.server_fixtures import (
     MARKER,
     RunningServer,

@@ -11,7 +11,7 @@ import requests
 from rdflib.plugins.stores.sparqlconnector import SPARQLConnector
 from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
-from server.negotiation import best_match, parse_accept
+from kg.server.negotiation import best_match, parse_accept
 
 pytest_plugins = ["tests.server_fixtures"]
 

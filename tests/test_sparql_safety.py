@@ -46,7 +46,7 @@ def _query_processes(out_dir: Path) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"server.query_workers" in cmdline and any(str(out_dir).encode() in part for part in cmdline):
+        if b"kg.server.query_workers" in cmdline and any(str(out_dir).encode() in part for part in cmdline):
             pids.append(int(entry.name))
     return pids
 

@@ -14,7 +14,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 from kg.build import map_file
 from kg.iris import Minter
 from kg.synthetic import generate_corpus
-from kg.validate import SH, SHAPES_DIR, PyShaclValidator, ValidationResult, Validator, load_shapes, report_turtle
+from kg.validate import SH, PyShaclValidator, ValidationResult, Validator, load_shapes, report_turtle
 from kg.validation_cli import run
 from kg.validation_store import run_store_shapes, validate_store
 
@@ -48,6 +48,9 @@ def copy_of(code: str, replace: dict[str, str] | None = None) -> tuple[str, byte
 
 
 # ------------------------------------------------------------------------------------- shapes
+SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+
+
 @pytest.mark.parametrize("path", sorted(SHAPES_DIR.glob("*.ttl")), ids=lambda p: p.name)
 def test_each_shapes_file_conforms_to_shacl_shacl(path: Path) -> None:
     shapes = rdflib.Graph().parse(path, format="turtle")

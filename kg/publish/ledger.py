@@ -33,15 +33,18 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from kg import __version__
 
 LEDGER_FILE = "inputs.jsonl"
-_PROJECT = Path(__file__).resolve().parent.parent.parent
-# What the output is made by: a change to any of these makes every input worth reading again.
-_CODE_GLOBS = (("kg", "**/*.py"), ("shapes", "*.ttl"), ("ontology", "*"))
+# What the output is made by: a change to any of these makes every input worth reading again. The server
+# (kg.server) publishes what the build wrote and makes none of it.
+_MADE_BY = (("kg", ".py"), ("kg.shapes", ".ttl"), ("kg.ontology", ""))
+_NOT_MADE_BY = {"server", "sample", "__pycache__"}
 
 
 def fingerprint(base: str, secret: bytes, validate: bool) -> str:
@@ -52,11 +55,25 @@ def fingerprint(base: str, secret: bytes, validate: bool) -> str:
     digest = hashlib.sha256()
     for part in (__version__, base, hmac.new(secret, b"kg input ledger", "sha256").hexdigest(), str(validate)):
         digest.update(part.encode("utf-8") + b"\0")
-    for folder, pattern in _CODE_GLOBS:
-        for path in sorted((_PROJECT / folder).glob(pattern)):
-            if path.is_file():
-                digest.update(str(path.relative_to(_PROJECT)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    for package, suffix in _MADE_BY:
+        for name, item in _package_files(resources.files(package), package):
+            if name.endswith(suffix):
+                digest.update(name.encode("utf-8") + b"\0" + item.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _package_files(folder: Traversable, prefix: str) -> list[tuple[str, Traversable]]:
+    """Every file under ``folder`` with its dotted/slashed name, sorted: the same in a clone and a wheel."""
+    found: list[tuple[str, Traversable]] = []
+    for item in folder.iterdir():
+        if item.name in _NOT_MADE_BY:
+            continue
+        name = f"{prefix}/{item.name}"
+        if item.is_dir():
+            found.extend(_package_files(item, name))
+        elif item.is_file():
+            found.append((name, item))
+    return sorted(found, key=lambda pair: pair[0])
 
 
 @dataclass

@@ -98,8 +98,12 @@ def _shape_name(result: dict[str, Any]) -> str:
     return shape_curie(result.get("shape", ""))
 
 
-def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0) -> list[str]:
+def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0,
+                  checks: int | None = None) -> list[str]:
     """The human summary printed at the end of a build.
+
+    ``checks`` is the number of SHACL checks every article went through, None when validation was off:
+    said on every build, so that an install without its shapes can never pass unnoticed.
 
     It lists the first problems of the files read in this build (``listable`` of them in all); those of
     files not read again were listed when they were read, and are only counted here.
@@ -111,6 +115,8 @@ def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path
         f"articles: {totals.articles_read} read, {totals.articles_published} published, "
         f"{totals.articles_quarantined} quarantined, {totals.articles_superseded} superseded by another file",
         f"quads written: {totals.quads}",
+        f"validation: {checks} SHACL checks per article" if checks is not None
+        else "validation: OFF (--no-validate): nothing was checked against the shapes",
         "problems: " + (", ".join(f"{count} {severity}" for severity, count in sorted(totals.problems.items()))
                         or "none")
         + (f" ({totals.problems_unchanged} of them in unchanged files, not listed here)"

@@ -85,8 +85,14 @@ class ArticleResult:
     validation_report: str = ""  # the SHACL report as Turtle, kept for quarantined articles
 
     def report_entry(self, status: str) -> dict[str, Any]:
-        entry = {"record": self.label, "iri": self.iri, "graph": self.graph, "status": status,
-                 "quads": self.quads, "problems": self.problems}
+        entry = {
+            "record": self.label,
+            "iri": self.iri,
+            "graph": self.graph,
+            "status": status,
+            "quads": self.quads,
+            "problems": self.problems,
+        }
         if self.validation:
             entry["validation"] = self.validation
         return entry
@@ -126,8 +132,14 @@ def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             for path in found:
                 files.setdefault(path.resolve(), path)
             if not found:
-                problems.append(Problem("warning", "no-xml-files", "the folder holds no *.xml file (folders are "
-                                        "searched for *.xml, subfolders included)", file=str(given)))
+                problems.append(
+                    Problem(
+                        "warning",
+                        "no-xml-files",
+                        "the folder holds no *.xml file (folders are searched for *.xml, subfolders included)",
+                        file=str(given),
+                    )
+                )
         elif given.is_file():
             files.setdefault(given.resolve(), given)
         else:
@@ -151,14 +163,22 @@ def map_file(path: Path, options: BuildOptions, minter: Minter | None = None) ->
                 mapped = map_article(export, article, minter)
             except Exception as error:  # a bug must cost one article, never the batch
                 log.exception("mapping %s in %s failed", article.record_label, path)
-                result.problems.append(Problem(
-                    "error", "internal-error", f"kg could not map this article ({type(error).__name__}: "
-                    f"{error}); it was not published. Please report this with the source file.",
-                    file=str(path), record=article.record_label))
+                result.problems.append(
+                    Problem(
+                        "error",
+                        "internal-error",
+                        f"kg could not map this article ({type(error).__name__}: "
+                        f"{error}); it was not published. Please report this with the source file.",
+                        file=str(path),
+                        record=article.record_label,
+                    )
+                )
                 continue
-            own = [index for index, problem in enumerate(result.problems)
-                   if problem.record == article.record_label
-                   or problem.record.startswith(article.record_label + ",")]
+            own = [
+                index
+                for index, problem in enumerate(result.problems)
+                if problem.record == article.record_label or problem.record.startswith(article.record_label + ",")
+            ]
             claimed.update(own)
             articles.append(
                 ArticleResult(
@@ -219,7 +239,7 @@ def _process_chunk(paths: list[Path]) -> list[FileResult]:
         batches = max(1, math.ceil(len(articles) / _VALIDATION_BATCH))
         size = max(1, math.ceil(len(articles) / batches))
         for first in range(0, len(articles), size):
-            batch = articles[first:first + size]
+            batch = articles[first : first + size]
             verdicts = validator.validate_articles([(article.graph, article.nquads) for article in batch])
             for article in batch:
                 found = verdicts.get(article.graph, [])
@@ -273,8 +293,10 @@ def _results(paths: list[Path], options: BuildOptions) -> Iterator[list[FileResu
         # A bounded window instead of pool.imap: imap keeps feeding the workers however far behind the
         # store writer is, and the finished chunks (N-Quads bytes) would pile up in this process.
         remaining = iter(chunks)
-        pending = deque(pool.apply_async(_process_chunk, (chunk,))
-                        for chunk in itertools.islice(remaining, processes * _CHUNKS_IN_FLIGHT))
+        pending = deque(
+            pool.apply_async(_process_chunk, (chunk,))
+            for chunk in itertools.islice(remaining, processes * _CHUNKS_IN_FLIGHT)
+        )
         while pending:
             done = pending.popleft().get()
             following = next(remaining, None)
@@ -309,8 +331,11 @@ class _StoreWriter:
         the store a transactional delete (about 4 ms), so a rebuild that reads unchanged articles again
         (``--force``, a new kg version, a corrected issue) would otherwise pay it for each of them.
         """
-        if graph not in self.buffer and self.files.is_current(graph, digest) \
-                and self.store.contains_named_graph(NamedNode(graph)):
+        if (
+            graph not in self.buffer
+            and self.files.is_current(graph, digest)
+            and self.store.contains_named_graph(NamedNode(graph))
+        ):
             self.identical += 1
             return
         self.buffer[graph] = nquads
@@ -437,14 +462,19 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
     seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
     published_base = _published_base(out_dir)
     if published_base and published_base != options.base:
-        return _refused(f"{out_dir} holds a graph published under the base IRI {published_base}; building "
-                        f"it with {options.base} would mix the two. Build into a new folder to change the base, "
-                        f"or pass --base {published_base}.")
+        return _refused(
+            f"{out_dir} holds a graph published under the base IRI {published_base}; building "
+            f"it with {options.base} would mix the two. Build into a new folder to change the base, "
+            f"or pass --base {published_base}."
+        )
     files, input_problems = collect_inputs(inputs)
     resolved = {str(path): str(path.resolve()) for path in files}
     given = {resolved[str(path)]: path for path in files}
-    ledger = Ledger(out_dir / LEDGER_FILE, fingerprint(options.base, options.secret, options.validate),
-                    use_previous=not options.force)
+    ledger = Ledger(
+        out_dir / LEDGER_FILE,
+        fingerprint(options.base, options.secret, options.validate),
+        use_previous=not options.force,
+    )
     skipped = ledger.skippable(given)
     if files and len(skipped) == len(files) and not input_problems and (out_dir / "current").is_dir():
         return _nothing_changed(out_dir, skipped, time.perf_counter() - clock)
@@ -458,13 +488,24 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
         shutil.rmtree(out_dir / "quarantine")
     report = ReportWriter(
         staging / "report.json",
-        {"release": release_id, "kg_version": __version__, "base": options.base, "started": started_at,
-         "inputs": [str(path) for path in inputs]},
+        {
+            "release": release_id,
+            "kg_version": __version__,
+            "base": options.base,
+            "started": started_at,
+            "inputs": [str(path) for path in inputs],
+        },
     )
     for problem in input_problems:  # a missing input is rejected; a folder without exports is only noted
         rejected = problem.severity == "error"
-        report.add_file({"path": problem.file, "status": "rejected" if rejected else "empty",
-                         "problems": [problem.as_dict()], "articles": []})
+        report.add_file(
+            {
+                "path": problem.file,
+                "status": "rejected" if rejected else "empty",
+                "problems": [problem.as_dict()],
+                "articles": [],
+            }
+        )
         report.totals.files_rejected += rejected
     read_now = out_dir / f".{LEDGER_FILE}.reading"  # the ledger lines of the files read in this build
     store = open_store(out_dir / "store")
@@ -473,8 +514,10 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
     try:
         # disable=None lets tqdm show the bar only on a terminal
         hide = None if options.progress is None else not options.progress
-        with tqdm(total=len(files) - len(skipped), unit="file", desc="building", disable=hide) as bar, \
-                open(read_now, "w", encoding="utf-8") as ledger_lines:
+        with (
+            tqdm(total=len(files) - len(skipped), unit="file", desc="building", disable=hide) as bar,
+            open(read_now, "w", encoding="utf-8") as ledger_lines,
+        ):
             reading = _Reading(out_dir, options, report, writer, ledger_lines, resolved, seconds, bar)
             reading.seed(skipped, given)
             reading.read([path for path in files if resolved[str(path)] not in skipped])
@@ -495,8 +538,14 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
             report.totals.articles_unchanged += sum(a["status"] == "published" for a in entry["articles"])
         ended_at = _now()
         minter = Minter(options.base)
-        runs = run_quads(minter, release_id, started_at, ended_at,
-                         [NamedNode(g) for g in reading.published_graphs], sorted(reading.sources))
+        runs = run_quads(
+            minter,
+            release_id,
+            started_at,
+            ended_at,
+            [NamedNode(g) for g in reading.published_graphs],
+            sorted(reading.sources),
+        )
         store.extend(runs)
         runs_graph = minter.runs_graph().value
         graph_files.write({runs_graph: graph_files.read(runs_graph) + serialize(runs, format=RdfFormat.N_QUADS)})
@@ -507,8 +556,9 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
         store.backup(str(staging / "store"))
         release_store = open_store(staging / "store")  # opened here: the dump writer opens files meanwhile
         try:
-            dumps = write_dumps(graph_files.sorted_sources(), staging / "dumps",
-                                alongside=_default_graph_loader(release_store, seconds))
+            dumps = write_dumps(
+                graph_files.sorted_sources(), staging / "dumps", alongside=_default_graph_loader(release_store, seconds)
+            )
         finally:
             del release_store  # closed before the release is published
         seconds["dumps"] = time.perf_counter() - dumps_started
@@ -518,14 +568,31 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
     totals = report.totals
     seconds["total"] = time.perf_counter() - clock
     exit_code = _exit_code(totals)
-    report.close({"ended": _now(), "seconds": {k: round(v, 3) for k, v in seconds.items()},
-                  "dumps": [d.as_dict() for d in dumps], "exit_code": exit_code})
-    (staging / "build.json").write_text(json.dumps({
-        "release": release_id, "kg_version": __version__, "base": options.base,
-        "started": started_at, "ended": _now(), "counts": totals.as_dict(),
-        "validation": {"shacl_checks": checks} if checks is not None else None,
-        "dumps": [d.as_dict() for d in dumps],
-    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    report.close(
+        {
+            "ended": _now(),
+            "seconds": {k: round(v, 3) for k, v in seconds.items()},
+            "dumps": [d.as_dict() for d in dumps],
+            "exit_code": exit_code,
+        }
+    )
+    (staging / "build.json").write_text(
+        json.dumps(
+            {
+                "release": release_id,
+                "kg_version": __version__,
+                "base": options.base,
+                "started": started_at,
+                "ended": _now(),
+                "counts": totals.as_dict(),
+                "validation": {"shacl_checks": checks} if checks is not None else None,
+                "dumps": [d.as_dict() for d in dumps],
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     release_dir = out_dir / "releases" / release_id
     staging.rename(release_dir)
     replace_atomically(out_dir / "current", f"releases/{release_id}")
@@ -544,6 +611,7 @@ def _build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Buil
 
 def _default_graph_loader(store: Store, seconds: dict[str, float]) -> Callable[[Path], None]:
     """What ``write_dumps`` runs beside the serialisers: the merged triples into the release's default graph."""
+
     def load(merged_ntriples: Path) -> None:
         started = time.perf_counter()
         _store_merged_default_graph(store, merged_ntriples)
@@ -594,8 +662,17 @@ class _Reading:
     whichever file. The copies of files skipped as unchanged (``seed``) compete as if read again.
     """
 
-    def __init__(self, out_dir: Path, options: BuildOptions, report: ReportWriter, writer: _StoreWriter,
-                 ledger_lines: IO[str], resolved: dict[str, str], seconds: dict[str, float], bar: Any) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        options: BuildOptions,
+        report: ReportWriter,
+        writer: _StoreWriter,
+        ledger_lines: IO[str],
+        resolved: dict[str, str],
+        seconds: dict[str, float],
+        bar: Any,
+    ) -> None:
         self.out_dir, self.options, self.report, self.writer = out_dir, options, report, writer
         self.ledger_lines, self.resolved, self.seconds, self.bar = ledger_lines, resolved, seconds, bar
         self.winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
@@ -620,11 +697,19 @@ class _Reading:
             for result in chunk:
                 for stage, value in result.seconds.items():
                     self.seconds[stage] = self.seconds.get(stage, 0.0) + value
-                entry = _publish_file(result, self.out_dir, self.writer, self.winners, self.published_graphs,
-                                      self.sources, self.report.totals)
+                entry = _publish_file(
+                    result,
+                    self.out_dir,
+                    self.writer,
+                    self.winners,
+                    self.published_graphs,
+                    self.sources,
+                    self.report.totals,
+                )
                 self.report.add_file(entry)
-                self.ledger_lines.write(ledger_line(self.resolved[result.path], result.size, result.sha256,
-                                                    _ledger_entry(entry, result)))
+                self.ledger_lines.write(
+                    ledger_line(self.resolved[result.path], result.size, result.sha256, _ledger_entry(entry, result))
+                )
                 self.bar.update(1)
 
     def holders(self) -> dict[str, str]:
@@ -632,9 +717,15 @@ class _Reading:
         return {graph: self.resolved[path] for graph, (_, _, path) in self.winners.items()}
 
 
-def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,
-                  winners: dict[str, tuple[str, str, str]], published_graphs: list[str], sources: set[str],
-                  totals: Totals) -> dict[str, Any]:
+def _publish_file(
+    result: FileResult,
+    out_dir: Path,
+    writer: _StoreWriter,
+    winners: dict[str, tuple[str, str, str]],
+    published_graphs: list[str],
+    sources: set[str],
+    totals: Totals,
+) -> dict[str, Any]:
     totals.files += 1
     if result.rejected:
         totals.files_rejected += 1
@@ -669,10 +760,19 @@ def _publish_file(result: FileResult, out_dir: Path, writer: _StoreWriter,
         totals.articles_published += 1
         totals.quads += article.quads
         articles.append(entry)
-    status = "rejected" if result.rejected else ("partial" if any(
-        p["severity"] == "error" for p in result.problems) else "read")
-    return {"path": result.path, "sha256": result.sha256, "bytes": result.size, "status": status,
-            "problems": result.problems, "articles": articles}
+    status = (
+        "rejected"
+        if result.rejected
+        else ("partial" if any(p["severity"] == "error" for p in result.problems) else "read")
+    )
+    return {
+        "path": result.path,
+        "sha256": result.sha256,
+        "bytes": result.size,
+        "status": status,
+        "problems": result.problems,
+        "articles": articles,
+    }
 
 
 def _published_base(out_dir: Path) -> str:
@@ -695,14 +795,19 @@ def _nothing_changed(out_dir: Path, skipped: dict[str, LedgerFile], seconds: flo
     current one spares the dumps and spares the server a reload that would empty its answer cache.
     """
     release_dir = (out_dir / "current").resolve()
-    totals = Totals(files_unchanged=len(skipped),
-                    articles_unchanged=sum(article.status == "published" for known in skipped.values()
-                                           for article in known.articles))
+    totals = Totals(
+        files_unchanged=len(skipped),
+        articles_unchanged=sum(
+            article.status == "published" for known in skipped.values() for article in known.articles
+        ),
+    )
     report_path = release_dir / "report.json"
-    summary = [f"nothing changed since the last build: its release {release_dir.name} is still current",
-               f"files: {totals.files_unchanged} unchanged, {totals.articles_unchanged} articles published "
-               "(use --force to read every file again)",
-               f"full report: {report_path}"]
+    summary = [
+        f"nothing changed since the last build: its release {release_dir.name} is still current",
+        f"files: {totals.files_unchanged} unchanged, {totals.articles_unchanged} articles published "
+        "(use --force to read every file again)",
+        f"full report: {report_path}",
+    ]
     exit_code = _exit_code(totals)
     return BuildReport(exit_code, totals, release_dir, report_path, [], {"total": seconds}, summary)
 
@@ -710,8 +815,10 @@ def _nothing_changed(out_dir: Path, skipped: dict[str, LedgerFile], seconds: flo
 def _ledger_entry(entry: dict[str, Any], result: FileResult) -> dict[str, Any]:
     """A file's report entry as the ledger keeps it: with the date that ranks each article's copy."""
     dates = {article.graph: article.date for article in result.articles}
-    return {**entry, "articles": [{**article, "date": dates.get(article["graph"], "")}
-                                  for article in entry["articles"]]}
+    return {
+        **entry,
+        "articles": [{**article, "date": dates.get(article["graph"], "")} for article in entry["articles"]],
+    }
 
 
 def _exit_code(totals: Totals) -> int:

@@ -1,11 +1,11 @@
 """The ``kg`` command: thin argument parsing over functions the tests call directly.
 
-    kg build INPUT... --out DIR [--base IRI]   build or update the knowledge graph
-    kg serve DIR [--host H] [--port P]         serve it (SPARQL, dumps, linked-data pages)
-    kg demo [--out DIR]                        build the bundled sample and serve it
-    kg validate INPUT... | --store DIR         check records against the SHACL shapes
-    kg jsonld DIR --to FOLDER                  one schema.org JSON-LD file per article, for journal sites
-    kg bench --articles N                      the build benchmark on a synthetic corpus
+kg build INPUT... --out DIR [--base IRI]   build or update the knowledge graph
+kg serve DIR [--host H] [--port P]         serve it (SPARQL, dumps, linked-data pages)
+kg demo [--out DIR]                        build the bundled sample and serve it
+kg validate INPUT... | --store DIR         check records against the SHACL shapes
+kg jsonld DIR --to FOLDER                  one schema.org JSON-LD file per article, for journal sites
+kg bench --articles N                      the build benchmark on a synthetic corpus
 """
 
 from __future__ import annotations
@@ -50,8 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--store", type=Path, default=None, help="an output folder of `kg build`")
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
     validate.add_argument("--base", default=DEFAULT_BASE)
-    validate.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
-                          help="sparql: the build's validator (fast); pyshacl: the reference implementation")
+    validate.add_argument(
+        "--engine",
+        choices=("sparql", "pyshacl"),
+        default="sparql",
+        help="sparql: the build's validator (fast); pyshacl: the reference implementation",
+    )
 
     jsonld = commands.add_parser("jsonld", help="write schema.org JSON-LD, one file per article")
     jsonld.add_argument("out", type=Path, help="the output folder of `kg build`")
@@ -67,11 +71,16 @@ def _build_flags(command: argparse.ArgumentParser) -> None:
     command.add_argument("--base", default=None, help=f"base IRI of minted IRIs (default {DEFAULT_BASE})")
     command.add_argument("--config", type=Path, default=None, help="TOML configuration file ([build] table)")
     command.add_argument("--processes", type=int, default=None, help="worker processes (default: one per core)")
-    command.add_argument("--secret-file", type=Path, default=None,
-                         help="file holding the secret that keys person hashes (default $KG_SECRET or DIR/secret.key)")
+    command.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="file holding the secret that keys person hashes (default $KG_SECRET or DIR/secret.key)",
+    )
     command.add_argument("--no-validate", action="store_true", help="skip SHACL validation (not for publishing)")
-    command.add_argument("--force", action="store_true",
-                         help="read every input again, even those unchanged since the last build in DIR")
+    command.add_argument(
+        "--force", action="store_true", help="read every input again, even those unchanged since the last build in DIR"
+    )
     command.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
@@ -105,15 +114,35 @@ def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _bench(argv: list[str]) -> int:
+    """``kg bench``: the build benchmark, which lives in the source checkout (``tests/benchmarks/``).
+
+    It is a developer's tool with its own synthetic corpus, kept out of the installed package; from an
+    editable install of a clone it is found beside the ``kg`` package.
+    """
+    checkout = Path(__file__).resolve().parent.parent
+    if not (checkout / "tests" / "benchmarks" / "build_bench.py").is_file():
+        print(
+            "kg bench: the benchmarks are not part of the installed package. Clone kg's repository, install it "
+            "with `pip install -e '.[test,bench]'` and run `kg bench` there.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    from tests.benchmarks.build_bench import main as bench_main
+
+    return bench_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # its own parser: argparse.REMAINDER does not pass on --options
-        from kg.bench import main as bench_main
-
-        return bench_main([arg for arg in argv[1:] if arg != "--"])
+        return _bench([arg for arg in argv[1:] if arg != "--"])
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if args.command == "build":
         return run_build(args.inputs, args.out, args)
     if args.command == "demo":

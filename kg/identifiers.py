@@ -46,7 +46,7 @@ def normalise_doi(value: str) -> str | None:
     lowered = value.lower()
     for prefix in _DOI_PREFIXES:
         if lowered.startswith(prefix):
-            value = value[len(prefix):].strip()
+            value = value[len(prefix) :].strip()
             break
     value = value.lower()
     return value if _DOI.match(value) else None
@@ -68,7 +68,7 @@ def normalise_orcid(value: str) -> str | None:
     lowered = value.lower()
     for prefix in _ORCID_PREFIXES:
         if lowered.startswith(prefix):
-            value = value[len(prefix):]
+            value = value[len(prefix) :]
             break
     match = _ORCID.match(value.upper().replace(" ", ""))
     if not match:

@@ -91,9 +91,7 @@ class Minter:
 
     def issue(self, journal_key: str, volume: str, number: str) -> NamedNode:
         if volume:
-            return self._iri(
-                f"id/journal/{segment(journal_key)}/volume/{segment(volume)}/issue/{segment(number)}"
-            )
+            return self._iri(f"id/journal/{segment(journal_key)}/volume/{segment(volume)}/issue/{segment(number)}")
         return self._iri(f"id/journal/{segment(journal_key)}/issue/{segment(number)}")
 
     def article(self, journal_key: str, article_key: str) -> NamedNode:
@@ -183,5 +181,5 @@ class Minter:
         """The document that describes a thing: /id/... -> /doc/... (303 target)."""
         prefix = self.base + "/id/"
         if thing.value.startswith(prefix):
-            return self.base + "/doc/" + thing.value[len(prefix):]
+            return self.base + "/doc/" + thing.value[len(prefix) :]
         return thing.value

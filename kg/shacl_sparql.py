@@ -40,9 +40,24 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 # XSD datatypes whose lexical form Oxigraph can check with a cast (``xsd:date("...")`` fails when the
 # form is not valid): a literal of such a datatype with an invalid form violates sh:datatype, as in pySHACL.
-_CASTABLE = {XSD[name] for name in (
-    "boolean", "integer", "decimal", "double", "float", "date", "dateTime", "time", "gYear", "gYearMonth",
-    "duration", "dayTimeDuration", "yearMonthDuration")}
+_CASTABLE = {
+    XSD[name]
+    for name in (
+        "boolean",
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "date",
+        "dateTime",
+        "time",
+        "gYear",
+        "gYearMonth",
+        "duration",
+        "dayTimeDuration",
+        "yearMonthDuration",
+    )
+}
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})",
     SH.BlankNode: "isBlank({v})",
@@ -54,10 +69,28 @@ _NODE_KINDS = {
 _SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 # Parameters that belong to a component compiled with another one, or that carry no constraint.
 _NOT_CONSTRAINTS = {
-    RDF.type, SH.path, SH.property, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
-    SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group, SH.flags, SH.deactivated,
-    SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint, SH.prefixes, SH.declare,
-    rdflib.RDFS.label, rdflib.RDFS.comment,
+    RDF.type,
+    SH.path,
+    SH.property,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.severity,
+    SH.message,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.flags,
+    SH.deactivated,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.qualifiedValueShapesDisjoint,
+    SH.prefixes,
+    SH.declare,
+    rdflib.RDFS.label,
+    rdflib.RDFS.comment,
 }
 
 
@@ -105,8 +138,7 @@ def render_path(graph: rdflib.Graph, path: rdflib.term.Node | None) -> str:
             return f"{render_path(graph, inner)}{suffix}" if isinstance(inner, BNode) else f"<{inner}>{suffix}"
     if (path, RDF.first, None) in graph:
         return "/".join(
-            render_path(graph, item) if isinstance(item, BNode) else f"<{item}>"
-            for item in Collection(graph, path)
+            render_path(graph, item) if isinstance(item, BNode) else f"<{item}>" for item in Collection(graph, path)
         )
     return ""
 
@@ -215,9 +247,11 @@ class ShapeCompiler:
         graph = self.graph
 
         def counted(condition: str, keep: str = "") -> str:
-            return (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ "
-                    f"{{ {target} }} OPTIONAL {{ ?this {path} ?value . {keep} }} }} GROUP BY ?this }} "
-                    f"FILTER (?count {condition}) }}")
+            return (
+                f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ "
+                f"{{ {target} }} OPTIONAL {{ ?this {path} ?value . {keep} }} }} GROUP BY ?this }} "
+                f"FILTER (?count {condition}) }}"
+            )
 
         minimum = graph.value(shape, SH.minCount)
         if minimum is not None and int(minimum) > 1:
@@ -268,14 +302,20 @@ class ShapeCompiler:
         for required in graph.objects(shape, SH.hasValue):
             yield "HasValueConstraintComponent", f"FILTER NOT EXISTS {{ {focus} {path} {n3(required)} }}", ""
         for other in graph.objects(shape, SH.equals):
-            yield ("EqualsConstraintComponent",
-                   f"{{ {focus} {path} {value} . FILTER NOT EXISTS {{ {focus} {n3(other)} {value} }} }} UNION "
-                   f"{{ {focus} {n3(other)} {value} . FILTER NOT EXISTS {{ {focus} {path} {value} }} }}", value)
+            yield (
+                "EqualsConstraintComponent",
+                f"{{ {focus} {path} {value} . FILTER NOT EXISTS {{ {focus} {n3(other)} {value} }} }} UNION "
+                f"{{ {focus} {n3(other)} {value} . FILTER NOT EXISTS {{ {focus} {path} {value} }} }}",
+                value,
+            )
         if graph.value(shape, SH.uniqueLang) == Literal(True):
             first, second = self.variable(), self.variable()
-            yield ("UniqueLangConstraintComponent",
-                   f"{focus} {path} {first}, {second} . FILTER (isLiteral({first}) && LANG({first}) != \"\" "
-                   f"&& !sameTerm({first}, {second}) && LCASE(LANG({first})) = LCASE(LANG({second})))", "")
+            yield (
+                "UniqueLangConstraintComponent",
+                f'{focus} {path} {first}, {second} . FILTER (isLiteral({first}) && LANG({first}) != "" '
+                f"&& !sameTerm({first}, {second}) && LCASE(LANG({first})) = LCASE(LANG({second})))",
+                "",
+            )
 
     def _value_constraints(self, shape: rdflib.term.Node, value: str, values: str) -> Iterator[tuple[str, str, str]]:
         """Components that judge each value node alone: ``values`` then a FILTER on ``value``."""
@@ -315,8 +355,9 @@ class ShapeCompiler:
         return f"EXISTS {{ {v} a {n3(cls)} }}"
 
     def _datatype(self, shape, datatype, v: str) -> str:
-        well_formed = (f" && sameTerm({n3(datatype)}(STR({v})), {n3(datatype)}(STR({v})))"
-                       if datatype in _CASTABLE else "")
+        well_formed = (
+            f" && sameTerm({n3(datatype)}(STR({v})), {n3(datatype)}(STR({v})))" if datatype in _CASTABLE else ""
+        )
         return f"(isLiteral({v}) && sameTerm(DATATYPE({v}), {n3(datatype)}){well_formed})"
 
     def _nodeKind(self, shape, kind, v: str) -> str:
@@ -330,8 +371,9 @@ class ShapeCompiler:
         return f"(!isBlank({v}) && REGEX(STR({v}), {arguments}))"
 
     def _languageIn(self, shape, languages, v: str) -> str:
-        tests = " || ".join(f"langMatches(LANG({v}), {string_literal(str(tag))})"
-                            for tag in Collection(self.graph, languages))
+        tests = " || ".join(
+            f"langMatches(LANG({v}), {string_literal(str(tag))})" for tag in Collection(self.graph, languages)
+        )
         return f"(isLiteral({v}) && ({tests or 'false'}))"
 
     def _minLength(self, shape, length, v: str) -> str:
@@ -367,8 +409,11 @@ class ShapeCompiler:
     def _reject_unknown(self, shape: rdflib.term.Node) -> None:
         """Refuse a shape with a parameter this compiler does not translate (it would be skipped silently)."""
         for predicate in set(self.graph.predicates(shape, None)):
-            if predicate not in _NOT_CONSTRAINTS and predicate not in _VALUE_COMPONENTS \
-                    and predicate not in _OTHER_COMPONENTS:
+            if (
+                predicate not in _NOT_CONSTRAINTS
+                and predicate not in _VALUE_COMPONENTS
+                and predicate not in _OTHER_COMPONENTS
+            ):
                 raise UnsupportedShape(f"{shape}: {predicate} is not supported by the SPARQL validator")
 
 
@@ -388,7 +433,7 @@ def _with_focus_nodes(select: str, target: str, shape: rdflib.term.Node) -> str:
     if opening is None:
         raise UnsupportedShape(f"{shape}: the SPARQL constraint has no WHERE clause")
     # DISTINCT: a target such as sh:targetSubjectsOf matches a node once per triple, yet it is one focus node.
-    return f"{select[:opening.end()]} {{ SELECT DISTINCT ?this WHERE {{ {target} }} }} {select[opening.end():]}"
+    return f"{select[: opening.end()]} {{ SELECT DISTINCT ?this WHERE {{ {target} }} }} {select[opening.end() :]}"
 
 
 # In the order a nested shape's tests are joined with &&: cheap term tests before regular expressions
@@ -412,8 +457,7 @@ _VALUE_COMPONENTS = {
 
 
 # Components compiled outside the per-value expressions (counts, pairs of values, SPARQL).
-_OTHER_COMPONENTS = {SH.hasValue, SH.equals, SH.uniqueLang, SH.minCount, SH.maxCount, SH.qualifiedValueShape,
-                     SH.sparql}
+_OTHER_COMPONENTS = {SH.hasValue, SH.equals, SH.uniqueLang, SH.minCount, SH.maxCount, SH.qualifiedValueShape, SH.sparql}
 
 
 def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
@@ -426,6 +470,7 @@ def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
         try:
             list(probe.query(item.query))
         except (SyntaxError, ValueError, OSError) as error:
-            raise UnsupportedShape(f"{item.shape} ({item.component}): Oxigraph cannot run the compiled "
-                                   f"query: {error}\n{item.query}") from error
+            raise UnsupportedShape(
+                f"{item.shape} ({item.component}): Oxigraph cannot run the compiled query: {error}\n{item.query}"
+            ) from error
     return checks

@@ -119,8 +119,11 @@ def load_shapes(shapes_dir: Path | None = None, store: bool = False) -> rdflib.G
     for path in shape_files(shapes_dir, store):
         graph.parse(data=path.read_bytes(), format="turtle")
     if not len(graph):
-        raise MissingResource("SHACL shapes", [path.name for path in shape_files(shapes_dir, store)] or ["*.ttl"],
-                              shapes_dir or "kg.shapes")
+        raise MissingResource(
+            "SHACL shapes",
+            [path.name for path in shape_files(shapes_dir, store)] or ["*.ttl"],
+            shapes_dir or "kg.shapes",
+        )
     return graph
 
 
@@ -155,8 +158,9 @@ class _TermCache:
 
 def _parse(data: bytes, convert: _TermCache) -> list[tuple]:
     """N-Quads or N-Triples bytes as rdflib triples (graph names are dropped: the caller knows it)."""
-    return [(convert(q.subject), convert(q.predicate), convert(q.object))
-            for q in parse(data, format=RdfFormat.N_QUADS)]
+    return [
+        (convert(q.subject), convert(q.predicate), convert(q.object)) for q in parse(data, format=RdfFormat.N_QUADS)
+    ]
 
 
 class _PreparedQueryGraph(rdflib.Graph):
@@ -249,7 +253,6 @@ class PyShaclValidator:
         return _attribute_all(articles, ((item for item, _, _ in self._run(data))), self._limits, verdicts)
 
 
-
 # --------------------------------------------------------------------- the build's validator
 class Validator:
     """Validates batches of article graphs with the shapes compiled to SPARQL (``kg.shacl_sparql``).
@@ -285,8 +288,10 @@ class Validator:
         store = Store()
         # The checks run on the merged triples: each payload without its graph name, as N-Triples (a quad of
         # another graph is then a syntax error, not a silent mix-up).
-        store.bulk_load(b"".join(payload.replace(f" <{graph_iri}> .\n".encode(), b" .\n")
-                                 for graph_iri, payload in articles), RdfFormat.N_TRIPLES)
+        store.bulk_load(
+            b"".join(payload.replace(f" <{graph_iri}> .\n".encode(), b" .\n") for graph_iri, payload in articles),
+            RdfFormat.N_TRIPLES,
+        )
         return _attribute_all(articles, (item for item, _, _ in self._run(store)), self._limits, verdicts)
 
     def _run(self, store: Store) -> Iterable[tuple[ValidationResult, object, object]]:
@@ -327,8 +332,12 @@ def _fill(message: str, bound: dict[str, object]) -> str:
     return message
 
 
-def _attribute_all(articles: list[tuple[str, bytes]], results: Iterable[ValidationResult], limits: dict[str, int],
-                   verdicts: dict[str, list[ValidationResult]]) -> dict[str, list[ValidationResult]]:
+def _attribute_all(
+    articles: list[tuple[str, bytes]],
+    results: Iterable[ValidationResult],
+    limits: dict[str, int],
+    verdicts: dict[str, list[ValidationResult]],
+) -> dict[str, list[ValidationResult]]:
     """Give each result of a merged batch to the article graphs it belongs to (see ``Attribution``)."""
     attribution = Attribution(articles, limits)
     for item in results:
@@ -378,8 +387,11 @@ class Attribution:
             if holding:
                 return sorted(holding)
         if URIRef(item.component) in _MERGE_SENSITIVE:
-            return sorted(g for g, payload in candidates
-                          if self._breaks_alone(item, _values(payload, item.focus, predicate, inverse)))
+            return sorted(
+                g
+                for g, payload in candidates
+                if self._breaks_alone(item, _values(payload, item.focus, predicate, inverse))
+            )
         return sorted(g for g, _ in candidates)
 
     def _breaks_alone(self, item: ValidationResult, values: list) -> bool:
@@ -476,8 +488,9 @@ def report_turtle(graph: str, nquads: bytes, validator: Validator | None = None)
     return ValidationResult.report_turtle(results)
 
 
-def validate_command(inputs: Iterable[Path], store_dir: Path | None, format: str, base: str,
-                     engine: str = "sparql") -> int:
+def validate_command(
+    inputs: Iterable[Path], store_dir: Path | None, format: str, base: str, engine: str = "sparql"
+) -> int:
     """``kg validate``: see ``kg.validation_cli`` (kept there so this module stays the build's API)."""
     from kg.validation_cli import run
 

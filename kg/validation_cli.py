@@ -31,8 +31,14 @@ BATCH = 100
 _VALIDATE_ONLY_SECRET = b"kg-validate: person IRIs are not published"
 
 
-def run(inputs: list[Path], store_dir: Path | None, format: str, base: str, out: TextIO | None = None,
-        engine: str = "sparql") -> int:
+def run(
+    inputs: list[Path],
+    store_dir: Path | None,
+    format: str,
+    base: str,
+    out: TextIO | None = None,
+    engine: str = "sparql",
+) -> int:
     out = out or sys.stdout
     validator = PyShaclValidator() if engine == "pyshacl" else shared_validator()
     results: dict[str, list[ValidationResult]] = {}
@@ -64,8 +70,11 @@ def run(inputs: list[Path], store_dir: Path | None, format: str, base: str, out:
     return EXIT_VIOLATIONS if violations else EXIT_OK
 
 
-def validate_inputs(inputs: list[Path], base: str, validator: Validator | PyShaclValidator | None = None,
-                    ) -> tuple[dict[str, list[ValidationResult]], list[dict]]:
+def validate_inputs(
+    inputs: list[Path],
+    base: str,
+    validator: Validator | PyShaclValidator | None = None,
+) -> tuple[dict[str, list[ValidationResult]], list[dict]]:
     """Read, map and validate export files; also return the reader's own problems (file, record, field)."""
     from kg.build import BuildOptions, collect_inputs, map_file
 
@@ -82,7 +91,7 @@ def validate_inputs(inputs: list[Path], base: str, validator: Validator | PyShac
     validator = validator or shared_validator()
     results: dict[str, list[ValidationResult]] = {}
     for start in range(0, len(articles), BATCH):
-        results.update(validator.validate_articles(articles[start:start + BATCH]))
+        results.update(validator.validate_articles(articles[start : start + BATCH]))
     log.info("validated %d articles from %d files", len(articles), len(files))
     return results, reader
 
@@ -92,16 +101,21 @@ def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] |
     items = [item for found in results.values() for item in found]
     severities = Counter(item.severity for item in items)
     shapes = Counter((item.severity, item.shape) for item in items)
-    lines = [f"{len(results)} graphs validated: " + ", ".join(
-        f"{severities.get(name, 0)} {name}{'s' if severities.get(name, 0) != 1 else ''}"
-        for name in ("violation", "warning", "info"))]
+    lines = [
+        f"{len(results)} graphs validated: "
+        + ", ".join(
+            f"{severities.get(name, 0)} {name}{'s' if severities.get(name, 0) != 1 else ''}"
+            for name in ("violation", "warning", "info")
+        )
+    ]
     if reader:
         lines.append(f"the reader also reported {len(reader)} problems (listed at the end)")
     if shapes:
         lines.append("")
         lines.append("by shape:")
-        for (severity, shape), count in sorted(shapes.items(), key=lambda kv: (sort_key(
-                ValidationResult(kv[0][0], kv[0][1], "", "", "", "")), -kv[1])):
+        for (severity, shape), count in sorted(
+            shapes.items(), key=lambda kv: (sort_key(ValidationResult(kv[0][0], kv[0][1], "", "", "", "")), -kv[1])
+        ):
             lines.append(f"  {count:5d}  {severity:9s} {shape_curie(shape)}")
     for graph in sorted(results):
         if not results[graph]:
@@ -111,9 +125,15 @@ def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] |
         for item in results[graph]:
             lines.append(f"  {item.severity.upper()} {shape_curie(item.shape)}")
             lines.append(f"    {item.message}")
-            detail = ", ".join(part for part in (
-                f"focus {item.focus}", f"path {item.path}" if item.path else "",
-                f"value {item.value!r}" if item.value else "") if part)
+            detail = ", ".join(
+                part
+                for part in (
+                    f"focus {item.focus}",
+                    f"path {item.path}" if item.path else "",
+                    f"value {item.value!r}" if item.value else "",
+                )
+                if part
+            )
             lines.append(f"    ({detail})")
     if reader:
         lines.append("")
@@ -126,11 +146,15 @@ def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] |
 
 def render_json(results: dict[str, list[ValidationResult]], reader: list[dict] | None = None) -> str:
     items = [item for found in results.values() for item in found]
-    return json.dumps({
-        "counts": dict(Counter(item.severity for item in items)),
-        "graphs": {graph: [item.as_dict() for item in found] for graph, found in sorted(results.items())},
-        "reader": reader or [],
-    }, ensure_ascii=False, indent=1)
+    return json.dumps(
+        {
+            "counts": dict(Counter(item.severity for item in items)),
+            "graphs": {graph: [item.as_dict() for item in found] for graph, found in sorted(results.items())},
+            "reader": reader or [],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
 
 
 def render_turtle(results: dict[str, list[ValidationResult]]) -> str:

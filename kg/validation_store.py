@@ -57,16 +57,19 @@ def find_store(store_dir: Path) -> Path:
     raise FileNotFoundError(f"no store found in {store_dir}")
 
 
-def validate_store(store_dir: Path, validator: Validator | PyShaclValidator | None = None,
-                   batch: int = BATCH) -> StoreValidation:
+def validate_store(
+    store_dir: Path, validator: Validator | PyShaclValidator | None = None, batch: int = BATCH
+) -> StoreValidation:
     """Validate every named graph of the store in batches, then run the store-wide shapes."""
     validator = validator or shared_validator()
     store = Store.read_only(str(find_store(store_dir)))
     outcome = StoreValidation()
     graphs = sorted(graph.value for graph in store.named_graphs())
     for start in range(0, len(graphs), batch):
-        chunk = [(iri, serialize(store.quads_for_pattern(None, None, None, NamedNode(iri)),
-                                 format=RdfFormat.N_QUADS)) for iri in graphs[start:start + batch]]
+        chunk = [
+            (iri, serialize(store.quads_for_pattern(None, None, None, NamedNode(iri)), format=RdfFormat.N_QUADS))
+            for iri in graphs[start : start + batch]
+        ]
         outcome.by_graph.update(validator.validate_articles(chunk))
     outcome.store = run_store_shapes(store, validator.shapes_dir)
     log.info("validated %d graphs of %s", len(graphs), store_dir)
@@ -135,7 +138,10 @@ def _n3(term: object) -> str:
     if isinstance(term, NamedNode):
         return f"<{term.value}>"
     if isinstance(term, OxLiteral):
-        literal = rdflib.Literal(term.value, lang=term.language or None,
-                                 datatype=None if term.language else rdflib.URIRef(term.datatype.value))
+        literal = rdflib.Literal(
+            term.value,
+            lang=term.language or None,
+            datatype=None if term.language else rdflib.URIRef(term.datatype.value),
+        )
         return literal.n3()
     return ""

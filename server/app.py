@@ -81,8 +81,10 @@ def _http_error(error: HTTPException) -> Response:
     response = error.get_response()
     message = error.description or error.name
     if isinstance(error, MethodNotAllowed) and request.method in ("PUT", "DELETE", "PATCH", "POST"):
-        message = (f"{request.method} is not allowed here: this service is read-only (no SPARQL Update, no "
-                   "Graph Store Protocol writes). Queries use GET or POST on /sparql.")
+        message = (
+            f"{request.method} is not allowed here: this service is read-only (no SPARQL Update, no "
+            "Graph Store Protocol writes). Queries use GET or POST on /sparql."
+        )
     if error.code == 413:
         config: Config = current_app.config["KG"]
         message = f"The request is too large: queries are limited to {config.max_query_length} bytes."

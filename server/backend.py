@@ -86,8 +86,17 @@ def _cache_key(request: QueryRequest, prefixes_key: Hashable) -> Hashable:
     """Everything a result depends on besides the release: the text, the dataset, the formats, the base."""
     media = request.media
     # leading and trailing white space never changes a query's meaning
-    return (request.query.strip(), tuple(request.default_graphs), tuple(request.named_graphs), request.has_from,
-            request.base_iri, media.get("solutions"), media.get("boolean"), media.get("graph"), prefixes_key)
+    return (
+        request.query.strip(),
+        tuple(request.default_graphs),
+        tuple(request.named_graphs),
+        request.has_from,
+        request.base_iri,
+        media.get("solutions"),
+        media.get("boolean"),
+        media.get("graph"),
+        prefixes_key,
+    )
 
 
 class LocalBackend:
@@ -192,8 +201,12 @@ class LocalBackend:
         """
         active = self._current()
         key = None
-        if (request.cacheable and active.cache.enabled and not volatile(request.query)
-                and _SERVICE.search(request.query) is None):
+        if (
+            request.cacheable
+            and active.cache.enabled
+            and not volatile(request.query)
+            and _SERVICE.search(request.query) is None
+        ):
             key = _cache_key(request, self._prefixes_key(request.prefixes))
             hit = active.cache.get(key)
             if isinstance(hit, Reply):
@@ -242,8 +255,13 @@ class LocalBackend:
         active = self._active
         status: dict[str, Any] = {"status": "ok" if active else "unavailable"}
         if active:
-            status.update(release=active.release.id, since=self.loaded_at, query_processes=active.pool.size,
-                          idle=active.pool.idle, cache=active.cache.stats())
+            status.update(
+                release=active.release.id,
+                since=self.loaded_at,
+                query_processes=active.pool.size,
+                idle=active.pool.idle,
+                cache=active.cache.stats(),
+            )
         if self.last_error:
             status["last_error"] = self.last_error
         return status

@@ -36,22 +36,33 @@ log = logging.getLogger("kg.server.dataset")
 bp = Blueprint("dataset", __name__)
 
 DEFAULT_LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
-TITLE = {"en": "Knowledge graph of Iranian scholarly journals",
-         "fa": "گراف دانش مجلات علمی ایران"}
+TITLE = {"en": "Knowledge graph of Iranian scholarly journals", "fa": "گراف دانش مجلات علمی ایران"}
 DESCRIPTION = {
-    "en": ("Bibliographic metadata of bilingual (Persian/English) scholarly journals as linked open data: "
-           "journals, volumes, issues, articles with titles, abstracts and keywords, authors in order with "
-           "their affiliations, and the provenance of every record. Modelled with schema.org, FaBiO, PRO, "
-           "DataCite, FOAF, DCTERMS, SKOS, OWL-Time and PROV."),
-    "fa": ("فراداده‌های کتاب‌شناختی مجلات علمی دوزبانه (فارسی و انگلیسی) به صورت دادهٔ پیوندی باز: مجله‌ها، "
-           "دوره‌ها، شماره‌ها، مقاله‌ها با عنوان، چکیده و کلیدواژه، نویسندگان به ترتیب با وابستگی سازمانی."),
+    "en": (
+        "Bibliographic metadata of bilingual (Persian/English) scholarly journals as linked open data: "
+        "journals, volumes, issues, articles with titles, abstracts and keywords, authors in order with "
+        "their affiliations, and the provenance of every record. Modelled with schema.org, FaBiO, PRO, "
+        "DataCite, FOAF, DCTERMS, SKOS, OWL-Time and PROV."
+    ),
+    "fa": (
+        "فراداده‌های کتاب‌شناختی مجلات علمی دوزبانه (فارسی و انگلیسی) به صورت دادهٔ پیوندی باز: مجله‌ها، "
+        "دوره‌ها، شماره‌ها، مقاله‌ها با عنوان، چکیده و کلیدواژه، نویسندگان به ترتیب با وابستگی سازمانی."
+    ),
 }
 KEYWORDS = ["scholarly metadata", "journals", "linked open data", "Persian", "Iran", "bibliographic data"]
 VOCABULARIES = [
-    "http://schema.org/", "http://purl.org/spar/fabio/", "http://prismstandard.org/namespaces/basic/2.0/",
-    "http://purl.org/vocab/frbr/core#", "http://purl.org/spar/pro/", "http://purl.org/spar/scoro/",
-    "http://purl.org/spar/datacite/", "https://w3id.org/oc/ontology/", "http://xmlns.com/foaf/0.1/",
-    "http://purl.org/dc/terms/", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2006/time#",
+    "http://schema.org/",
+    "http://purl.org/spar/fabio/",
+    "http://prismstandard.org/namespaces/basic/2.0/",
+    "http://purl.org/vocab/frbr/core#",
+    "http://purl.org/spar/pro/",
+    "http://purl.org/spar/scoro/",
+    "http://purl.org/spar/datacite/",
+    "https://w3id.org/oc/ontology/",
+    "http://xmlns.com/foaf/0.1/",
+    "http://purl.org/dc/terms/",
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://www.w3.org/2006/time#",
     "http://www.w3.org/ns/prov#",
 ]
 FORMAT_IRIS = {
@@ -69,6 +80,7 @@ SITEMAP_PAGE = 20_000  # articles per sitemap file (two URLs each; a sitemap hol
 
 
 # ---- statistics, once per release ------------------------------------------------------------------------
+
 
 @dataclass
 class Stats:
@@ -98,24 +110,42 @@ def compute_stats(build_base: str) -> Stats:
     """The counts VoID reports, by aggregate queries over the union of the graphs."""
     stats = Stats()
     distinct = "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-    stats.properties = sorted(((row["p"].value, _int(row["n"])) for row in select(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct} GROUP BY ?p")), key=lambda pair: pair[0])
+    stats.properties = sorted(
+        (
+            (row["p"].value, _int(row["n"]))
+            for row in select(f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct} GROUP BY ?p")
+        ),
+        key=lambda pair: pair[0],
+    )
     stats.triples = sum(n for _, n in stats.properties)
-    stats.classes = sorted(((row["c"].value, _int(row["n"])) for row in select(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")), key=lambda pair: pair[0])
+    stats.classes = sorted(
+        (
+            (row["c"].value, _int(row["n"]))
+            for row in select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+        ),
+        key=lambda pair: pair[0],
+    )
     id_space = build_base + "/id/"
-    rows = select(f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && '
-                  f'STRSTARTS(STR(?s), "{id_space}")) }}')
+    rows = select(
+        f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id_space}")) }}'
+    )
     stats.entities = _int(rows[0]["n"]) if rows else 0
     keywords = f"<{build_base}/id/scheme/author-keywords>"
-    for pattern in (f"?s a <{SCHEMA.ScholarlyArticle.value}>", f"?s a <{SCHEMA.Periodical.value}>",
-                    f"?s a <{SCHEMA.PublicationIssue.value}>", f"?s a <{SCHEMA.Person.value}>",
-                    f"?s <{SKOS.inScheme.value}> {keywords}", f"?s a <{SCHEMA.Organization.value}>"):
+    for pattern in (
+        f"?s a <{SCHEMA.ScholarlyArticle.value}>",
+        f"?s a <{SCHEMA.Periodical.value}>",
+        f"?s a <{SCHEMA.PublicationIssue.value}>",
+        f"?s a <{SCHEMA.Person.value}>",
+        f"?s <{SKOS.inScheme.value}> {keywords}",
+        f"?s a <{SCHEMA.Organization.value}>",
+    ):
         rows = select(f'SELECT ?s WHERE {{ {pattern} FILTER(STRSTARTS(STR(?s), "{id_space}")) }} ORDER BY ?s LIMIT 1')
         stats.examples += [row["s"].value for row in rows]
     names: dict[str, dict[str, str]] = {}
-    for row in select(f"SELECT ?j ?name WHERE {{ ?j a <{SCHEMA.Periodical.value}> . "
-                      f"OPTIONAL {{ ?j <{SCHEMA.name.value}> ?name }} }} ORDER BY ?j LIMIT 1000"):
+    for row in select(
+        f"SELECT ?j ?name WHERE {{ ?j a <{SCHEMA.Periodical.value}> . "
+        f"OPTIONAL {{ ?j <{SCHEMA.name.value}> ?name }} }} ORDER BY ?j LIMIT 1000"
+    ):
         entry = names.setdefault(row["j"].value, {})
         name = row.get("name")
         if isinstance(name, Literal):
@@ -149,6 +179,7 @@ def release_stats(release: Release, build_base: str) -> Stats:
 
 # ---- the description --------------------------------------------------------------------------------------
 
+
 def _release() -> Release:
     release = current_release()
     if release is None:
@@ -167,8 +198,13 @@ def dumps_of(release: Release) -> list[dict[str, Any]]:
         path = release.dumps / str(info.get("file", ""))
         if info.get("file") and path.is_file():
             stat = path.stat()
-            out.append({**info, "bytes": stat.st_size,
-                        "modified": datetime.datetime.fromtimestamp(stat.st_mtime, datetime.UTC)})
+            out.append(
+                {
+                    **info,
+                    "bytes": stat.st_size,
+                    "modified": datetime.datetime.fromtimestamp(stat.st_mtime, datetime.UTC),
+                }
+            )
     return out
 
 
@@ -211,8 +247,9 @@ def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
         t.append(Triple(node, DCTERMS["format"], _lit(dump.get("media_type", ""))))
         t.append(Triple(node, VOID.triples, _lit(int(dump.get("triples") or 0), XSD.integer)))
         t.append(Triple(node, DCAT.byteSize, _lit(dump["bytes"], XSD.nonNegativeInteger)))
-        t.append(Triple(node, DCTERMS.title, _lit(f"{dump.get('format')} dump ({dump.get('graphs')}), gzip",
-                                                  lang="en")))
+        t.append(
+            Triple(node, DCTERMS.title, _lit(f"{dump.get('format')} dump ({dump.get('graphs')}), gzip", lang="en"))
+        )
         if dump.get("media_type") in FORMAT_IRIS:
             features.add(FORMAT_IRIS[dump["media_type"]])
     t += [Triple(ds, VOID.feature, NamedNode(f)) for f in sorted(features)]
@@ -222,12 +259,18 @@ def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
         t.append(Triple(ds, VOID.rootResource, NamedNode(rb.out(iri))))
     for cls, count in stats.classes:
         part = BlankNode()
-        t += [Triple(ds, VOID.classPartition, part), Triple(part, VOID["class"], NamedNode(cls)),
-              Triple(part, VOID.entities, _lit(count, XSD.integer))]
+        t += [
+            Triple(ds, VOID.classPartition, part),
+            Triple(part, VOID["class"], NamedNode(cls)),
+            Triple(part, VOID.entities, _lit(count, XSD.integer)),
+        ]
     for prop, count in stats.properties:
         part = BlankNode()
-        t += [Triple(ds, VOID.propertyPartition, part), Triple(part, VOID.property, NamedNode(prop)),
-              Triple(part, VOID.triples, _lit(count, XSD.integer))]
+        t += [
+            Triple(ds, VOID.propertyPartition, part),
+            Triple(part, VOID.property, NamedNode(prop)),
+            Triple(part, VOID.triples, _lit(count, XSD.integer)),
+        ]
     t.append(Triple(ds, NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"), NamedNode(rb.public + "/catalog")))
     return t
 
@@ -312,6 +355,7 @@ def catalog() -> Response:
 
 # ---- landing page -----------------------------------------------------------------------------------------
 
+
 def dataset_jsonld(rb: Rebase, release: Release, stats: Stats) -> dict[str, Any]:
     """schema.org ``Dataset`` for Google Dataset Search (name and description are required)."""
     data: dict[str, Any] = {
@@ -329,9 +373,13 @@ def dataset_jsonld(rb: Rebase, release: Release, stats: Stats) -> dict[str, Any]
         "isAccessibleForFree": True,
         "includedInDataCatalog": {"@type": "DataCatalog", "@id": rb.public + "/catalog", "name": TITLE["en"]},
         "distribution": [
-            {"@type": "DataDownload", "contentUrl": f"{rb.public}/dumps/{d['file']}",
-             "encodingFormat": d.get("media_type"), "contentSize": f"{d['bytes']} B",
-             "name": f"{d.get('format')} dump (gzip)"}
+            {
+                "@type": "DataDownload",
+                "contentUrl": f"{rb.public}/dumps/{d['file']}",
+                "encodingFormat": d.get("media_type"),
+                "contentSize": f"{d['bytes']} B",
+                "name": f"{d.get('format')} dump (gzip)",
+            }
             for d in dumps_of(release)
         ],
         "variableMeasured": [f"{cls} ({count})" for cls, count in stats.classes if cls.startswith(SCHEMA.iri)][:20],
@@ -355,25 +403,45 @@ def landing() -> Response:
         response.headers["Vary"] = "Accept"
         return response
     counts = dict(stats.classes)
-    sizes = [(label, counts.get(cls.value, 0)) for label, cls in (
-        ("articles", SCHEMA.ScholarlyArticle), ("journals", SCHEMA.Periodical), ("issues", SCHEMA.PublicationIssue),
-        ("people", SCHEMA.Person), ("organizations", SCHEMA.Organization), ("keyword concepts", SKOS.Concept))]
+    sizes = [
+        (label, counts.get(cls.value, 0))
+        for label, cls in (
+            ("articles", SCHEMA.ScholarlyArticle),
+            ("journals", SCHEMA.Periodical),
+            ("issues", SCHEMA.PublicationIssue),
+            ("people", SCHEMA.Person),
+            ("organizations", SCHEMA.Organization),
+            ("keyword concepts", SKOS.Concept),
+        )
+    ]
     examples = [(rb.out(iri), rb.out(iri).replace("/id/", "/en/doc/", 1)) for iri in stats.examples]
     journals = [(rb.out(iri).replace("/id/", "/en/doc/", 1), en, fa) for iri, en, fa in stats.journals]
     body = render_template(
-        "landing.html", title=TITLE, description=DESCRIPTION, release=release, stats=stats, sizes=sizes,
-        examples=examples, journals=journals, dumps=dumps_of(release), base=rb.public,
-        jsonld=script_json(dataset_jsonld(rb, release, stats)), license=license_iri(release),
+        "landing.html",
+        title=TITLE,
+        description=DESCRIPTION,
+        release=release,
+        stats=stats,
+        sizes=sizes,
+        examples=examples,
+        journals=journals,
+        dumps=dumps_of(release),
+        base=rb.public,
+        jsonld=script_json(dataset_jsonld(rb, release, stats)),
+        license=license_iri(release),
     )
     response = Response(body, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"
     response.headers["Content-Security-Policy"] = PAGE_CSP
-    response.headers["Link"] = (f'<{rb.public}/.well-known/void>; rel="describedby"; type="text/turtle", '
-                                f'<{rb.public}/catalog>; rel="alternate"; type="text/turtle"')
+    response.headers["Link"] = (
+        f'<{rb.public}/.well-known/void>; rel="describedby"; type="text/turtle", '
+        f'<{rb.public}/catalog>; rel="alternate"; type="text/turtle"'
+    )
     return response
 
 
 # ---- dumps ------------------------------------------------------------------------------------------------
+
 
 @bp.route("/dumps/")
 @bp.route("/dumps")
@@ -384,10 +452,17 @@ def dumps_index() -> Response:
     listed = dumps_of(release)
     media = best_match(request.headers.get("Accept"), ["text/html", "application/json"])
     if media == "application/json":
-        data = [{**{k: v for k, v in d.items() if k != "modified"}, "url": f"{rb.public}/dumps/{d['file']}",
-                 "modified": d["modified"].strftime("%Y-%m-%dT%H:%M:%SZ")} for d in listed]
-        response = Response(json.dumps({"release": release.id, "dumps": data}, indent=1),
-                            content_type="application/json")
+        data = [
+            {
+                **{k: v for k, v in d.items() if k != "modified"},
+                "url": f"{rb.public}/dumps/{d['file']}",
+                "modified": d["modified"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            for d in listed
+        ]
+        response = Response(
+            json.dumps({"release": release.id, "dumps": data}, indent=1), content_type="application/json"
+        )
     else:
         body = render_template("dumps.html", release=release, dumps=listed, base=rb.public, title=TITLE)
         response = Response(body, content_type="text/html; charset=utf-8")
@@ -405,8 +480,9 @@ def dump_file(name: str) -> Response:
         abort(404, description=f"No dump named {name!r}; see /dumps/.")
     info = next((d for d in release.build.get("dumps", []) if d.get("file") == name), {})
     mimetype = DUMP_TYPES.get(name) or DUMP_TYPES.get(path.suffix, "application/octet-stream")
-    response = send_file(path, mimetype=mimetype, as_attachment=False, conditional=True,
-                         etag=info.get("sha256") or True, max_age=300)
+    response = send_file(
+        path, mimetype=mimetype, as_attachment=False, conditional=True, etag=info.get("sha256") or True, max_age=300
+    )
     if info.get("media_type"):
         response.headers["Link"] = f'<{rebase().public}/.well-known/void>; rel="describedby"'
     response.headers["Accept-Ranges"] = "bytes"
@@ -415,16 +491,19 @@ def dump_file(name: str) -> Response:
 
 # ---- for crawlers -----------------------------------------------------------------------------------------
 
+
 @bp.route("/robots.txt")
 def robots() -> Response:
     return Response(f"User-agent: *\nAllow: /\nSitemap: {rebase().public}/sitemap.xml\n", mimetype="text/plain")
 
 
 def _article_paths(rb: Rebase, offset: int, limit: int) -> list[str]:
-    rows = select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SCHEMA.ScholarlyArticle.value}> }} ORDER BY ?a "
-                  f"OFFSET {offset} LIMIT {limit}")
+    rows = select(
+        f"SELECT DISTINCT ?a WHERE {{ ?a a <{SCHEMA.ScholarlyArticle.value}> }} ORDER BY ?a "
+        f"OFFSET {offset} LIMIT {limit}"
+    )
     prefix = rb.build + "/id/"
-    return [row["a"].value[len(prefix):] for row in rows if row["a"].value.startswith(prefix)]
+    return [row["a"].value[len(prefix) :] for row in rows if row["a"].value.startswith(prefix)]
 
 
 @bp.route("/sitemap.xml")
@@ -437,10 +516,14 @@ def sitemap(number: int = 0) -> Response:
     total = dict(release_stats(release, rb.build).classes).get(SCHEMA.ScholarlyArticle.value, 0)
     if number == 0 and total > SITEMAP_PAGE:
         pages = (total + SITEMAP_PAGE - 1) // SITEMAP_PAGE
-        items = "".join(f"<sitemap><loc>{escape(rb.public)}/sitemap-{n}.xml</loc><lastmod>{lastmod}</lastmod></sitemap>"
-                        for n in range(1, pages + 1))
-        xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-               f"{items}</sitemapindex>\n")
+        items = "".join(
+            f"<sitemap><loc>{escape(rb.public)}/sitemap-{n}.xml</loc><lastmod>{lastmod}</lastmod></sitemap>"
+            for n in range(1, pages + 1)
+        )
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{items}</sitemapindex>\n"
+        )
         return Response(xml, content_type="application/xml; charset=utf-8")
     offset = max(number - 1, 0) * SITEMAP_PAGE
     paths = _article_paths(rb, offset, SITEMAP_PAGE)
@@ -450,17 +533,25 @@ def sitemap(number: int = 0) -> Response:
     for path in paths:
         alternates = "".join(
             f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(rb.public)}/{lang}/doc/{escape(path)}"/>'
-            for lang in ("fa", "en"))
+            for lang in ("fa", "en")
+        )
         for lang in ("fa", "en"):
-            urls.append(f"<url><loc>{escape(rb.public)}/{lang}/doc/{escape(path)}</loc>"
-                        + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + alternates + "</url>")
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-           'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "\n".join(urls) + "\n</urlset>\n")
+            urls.append(
+                f"<url><loc>{escape(rb.public)}/{lang}/doc/{escape(path)}</loc>"
+                + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+                + alternates
+                + "</url>"
+            )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "\n".join(urls) + "\n</urlset>\n"
+    )
     response = Response(xml, content_type="application/xml; charset=utf-8")
     if lastmod:
         try:
             response.headers["Last-Modified"] = format_datetime(
-                datetime.datetime.fromisoformat(_modified(release).replace("Z", "+00:00")), usegmt=True)
+                datetime.datetime.fromisoformat(_modified(release).replace("Z", "+00:00")), usegmt=True
+            )
         except ValueError:
             pass
     return response

@@ -43,6 +43,7 @@ def backend() -> Backend:
 
 # ---- bases ------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rebase:
     """The build's base IRI and the public base the response is for; maps IRIs both ways."""
@@ -53,13 +54,13 @@ class Rebase:
     def out(self, iri: str) -> str:
         """A stored IRI as it is served."""
         if self.build != self.public and (iri == self.build or iri.startswith(self.build + "/")):
-            return self.public + iri[len(self.build):]
+            return self.public + iri[len(self.build) :]
         return iri
 
     def inward(self, iri: str) -> str:
         """A served IRI as it is stored."""
         if self.build != self.public and (iri == self.public or iri.startswith(self.public + "/")):
-            return self.build + iri[len(self.public):]
+            return self.build + iri[len(self.public) :]
         return iri
 
     def term(self, term: Any) -> Any:
@@ -102,6 +103,7 @@ def rebase() -> Rebase:
 
 
 # ---- queries ----------------------------------------------------------------------------------------------
+
 
 def _body(reply: Reply) -> bytes:
     if reply.body is not None:
@@ -176,12 +178,14 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 
 def exists(iri: str) -> bool:
     """True when the store holds a triple about ``iri`` (minted things always have their types)."""
-    reply = backend().query(QueryRequest(query=f"ASK {{ {iri_ref(iri)} ?p ?o }}",
-                                         media={"graph": NT, "solutions": SRJ, "boolean": SRJ}))
+    reply = backend().query(
+        QueryRequest(query=f"ASK {{ {iri_ref(iri)} ?p ?o }}", media={"graph": NT, "solutions": SRJ, "boolean": SRJ})
+    )
     return bool(json.loads(_body(reply)).get("boolean"))
 
 
 # ---- reading triples in Python -----------------------------------------------------------------------------
+
 
 class Index:
     """Triples indexed by subject and by object, with label helpers for the pages."""

@@ -40,9 +40,11 @@ def build(keyword: str, person: str, journal: str, article: str) -> list[Example
     keyword_text = json.dumps(keyword.lower(), ensure_ascii=False)
     return [
         Example(
-            "keyword", "Articles by keyword",
+            "keyword",
+            "Articles by keyword",
             "Articles whose author keywords contain a word (schema:keywords, one triple per keyword).",
-            _prologue("schema") + f"""
+            _prologue("schema")
+            + f"""
 SELECT DISTINCT ?article ?title ?keyword WHERE {{
   ?article a schema:ScholarlyArticle ;
            schema:keywords ?keyword .
@@ -51,12 +53,15 @@ SELECT DISTINCT ?article ?title ?keyword WHERE {{
 }}
 ORDER BY ?article
 LIMIT 100
-"""),
+""",
+        ),
         Example(
-            "author-articles", "An author's articles, in order",
+            "author-articles",
+            "An author's articles, in order",
             "Every article of one person with the author's position in its author list "
             "(pro:isDocumentContextFor / pro:isHeldBy / schema:position), oldest first.",
-            _prologue("schema", "pro") + f"""
+            _prologue("schema", "pro")
+            + f"""
 SELECT DISTINCT ?article ?date ?position ?title WHERE {{
   ?article pro:isDocumentContextFor ?role .
   ?role pro:withRole pro:author ;
@@ -66,11 +71,14 @@ SELECT DISTINCT ?article ?date ?position ?title WHERE {{
   OPTIONAL {{ ?article schema:headline ?title FILTER(LANG(?title) = "en") }}
 }}
 ORDER BY ?date ?article
-"""),
+""",
+        ),
         Example(
-            "article-authors", "The authors of an article, in order",
+            "article-authors",
+            "The authors of an article, in order",
             "The ordered author list of one article, with each author's name.",
-            _prologue("schema", "pro") + f"""
+            _prologue("schema", "pro")
+            + f"""
 SELECT DISTINCT ?position ?person ?name WHERE {{
   <{article}> pro:isDocumentContextFor ?role .
   ?role pro:withRole pro:author ;
@@ -79,11 +87,14 @@ SELECT DISTINCT ?position ?person ?name WHERE {{
   OPTIONAL {{ ?person schema:name ?name }}
 }}
 ORDER BY ?position ?name
-"""),
+""",
+        ),
         Example(
-            "journal-issues", "A journal's issues",
+            "journal-issues",
+            "A journal's issues",
             "The issues of one journal (issue schema:isPartOf volume schema:isPartOf journal), by date.",
-            _prologue("schema") + f"""
+            _prologue("schema")
+            + f"""
 SELECT DISTINCT ?issue ?volumeNumber ?issueNumber ?date WHERE {{
   ?issue a schema:PublicationIssue ;
          schema:isPartOf+ <{journal}> .
@@ -92,11 +103,14 @@ SELECT DISTINCT ?issue ?volumeNumber ?issueNumber ?date WHERE {{
   OPTIONAL {{ ?issue schema:datePublished ?date }}
 }}
 ORDER BY ?date ?issue
-"""),
+""",
+        ),
         Example(
-            "coauthors", "Co-authors",
+            "coauthors",
+            "Co-authors",
             "The people who wrote articles with one person, with the number of shared articles.",
-            _prologue("schema") + f"""
+            _prologue("schema")
+            + f"""
 SELECT ?coauthor (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?article) AS ?articles) WHERE {{
   ?article schema:author <{person}>, ?coauthor .
   FILTER(?coauthor != <{person}>)
@@ -104,11 +118,14 @@ SELECT ?coauthor (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?article) AS ?articles) W
 }}
 GROUP BY ?coauthor
 ORDER BY DESC(?articles) ?coauthor
-"""),
+""",
+        ),
         Example(
-            "journals", "Journals and their articles",
+            "journals",
+            "Journals and their articles",
             "Every journal with its number of articles.",
-            _prologue("schema") + """
+            _prologue("schema")
+            + """
 SELECT ?journal (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?article) AS ?articles) WHERE {
   ?journal a schema:Periodical .
   ?article a schema:ScholarlyArticle ;
@@ -117,9 +134,11 @@ SELECT ?journal (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?article) AS ?articles) W
 }
 GROUP BY ?journal
 ORDER BY DESC(?articles)
-"""),
+""",
+        ),
         Example(
-            "graphs", "Article graphs",
+            "graphs",
+            "Article graphs",
             "Each article has its own named graph; GRAPH reaches one, the default graph is their union.",
             """
 SELECT ?graph (COUNT(*) AS ?triples) WHERE {
@@ -128,19 +147,23 @@ SELECT ?graph (COUNT(*) AS ?triples) WHERE {
 GROUP BY ?graph
 ORDER BY ?graph
 LIMIT 50
-"""),
+""",
+        ),
     ]
 
 
 _PICKS = {
-    "keyword": _prologue("schema") + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) WHERE {
+    "keyword": _prologue("schema")
+    + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) WHERE {
   ?a schema:keywords ?value FILTER(LANG(?value) = "en") } GROUP BY ?value ORDER BY DESC(?n) ?value LIMIT 1""",
     # the person with the most co-authors, then the most articles: both person examples show something
-    "person": _prologue("schema") + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) (COUNT(DISTINCT ?other) AS ?c)
+    "person": _prologue("schema")
+    + """SELECT ?value (COUNT(DISTINCT ?a) AS ?n) (COUNT(DISTINCT ?other) AS ?c)
   WHERE { ?a schema:author ?value . OPTIONAL { ?a schema:author ?other FILTER(?other != ?value) } }
   GROUP BY ?value ORDER BY DESC(?c) DESC(?n) ?value LIMIT 1""",
     "journal": _prologue("schema") + "SELECT ?value WHERE { ?value a schema:Periodical } ORDER BY ?value LIMIT 1",
-    "article": _prologue("schema", "pro") + """SELECT ?value WHERE {
+    "article": _prologue("schema", "pro")
+    + """SELECT ?value WHERE {
   ?value a schema:ScholarlyArticle ; pro:isDocumentContextFor ?r } ORDER BY ?value LIMIT 1""",
 }
 _PLACEHOLDERS = {

@@ -47,8 +47,9 @@ def _dataset(request: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
     return {"use_default_graph_as_union": True}
 
 
-def _query(store: Store, request: dict[str, Any], spool_dir: str, prefix: str, info: dict[str, Any],
-           started: float) -> Reply:
+def _query(
+    store: Store, request: dict[str, Any], spool_dir: str, prefix: str, info: dict[str, Any], started: float
+) -> Reply:
     try:
         result = store.query(request["query"], base_iri=request.get("base_iri"), **_dataset(request, info))
     except SyntaxError as error:

@@ -26,36 +26,111 @@ LIST_LIMIT = 1000
 
 UI: dict[str, dict[str, str]] = {
     "fa": {
-        "site": "گراف دانش مجلات", "authors": "نویسندگان", "abstract": "چکیده", "keywords": "کلیدواژه‌ها",
-        "journal": "مجله", "volume": "دوره", "issue": "شماره", "pages": "صفحات", "date": "تاریخ انتشار",
-        "doi": "DOI", "source": "صفحهٔ مقاله در سایت مجله", "corresponding": "نویسندهٔ مسئول",
-        "articles": "مقاله‌ها", "issues": "شماره‌ها", "people": "پژوهشگران", "affiliation": "وابستگی",
-        "issn": "شاپا", "homepage": "وبگاه", "type": "نوع مقاله", "section": "بخش", "formats": "قالب‌ها",
-        "other_language": "English", "data": "داده‌ها", "none": "موردی نیست.", "article": "مقاله",
-        "person": "پژوهشگر", "organization": "سازمان", "concept": "کلیدواژه", "resource": "منبع",
-        "orcid": "ORCID", "properties": "ویژگی‌ها", "language": "زبان", "more": "فهرست کوتاه شده است.", "sep": "، ",
+        "site": "گراف دانش مجلات",
+        "authors": "نویسندگان",
+        "abstract": "چکیده",
+        "keywords": "کلیدواژه‌ها",
+        "journal": "مجله",
+        "volume": "دوره",
+        "issue": "شماره",
+        "pages": "صفحات",
+        "date": "تاریخ انتشار",
+        "doi": "DOI",
+        "source": "صفحهٔ مقاله در سایت مجله",
+        "corresponding": "نویسندهٔ مسئول",
+        "articles": "مقاله‌ها",
+        "issues": "شماره‌ها",
+        "people": "پژوهشگران",
+        "affiliation": "وابستگی",
+        "issn": "شاپا",
+        "homepage": "وبگاه",
+        "type": "نوع مقاله",
+        "section": "بخش",
+        "formats": "قالب‌ها",
+        "other_language": "English",
+        "data": "داده‌ها",
+        "none": "موردی نیست.",
+        "article": "مقاله",
+        "person": "پژوهشگر",
+        "organization": "سازمان",
+        "concept": "کلیدواژه",
+        "resource": "منبع",
+        "orcid": "ORCID",
+        "properties": "ویژگی‌ها",
+        "language": "زبان",
+        "more": "فهرست کوتاه شده است.",
+        "sep": "، ",
     },
     "en": {
-        "site": "Journals knowledge graph", "authors": "Authors", "abstract": "Abstract", "keywords": "Keywords",
-        "journal": "Journal", "volume": "Volume", "issue": "Issue", "pages": "Pages", "date": "Published",
-        "doi": "DOI", "source": "Article page at the journal's site", "corresponding": "corresponding author",
-        "articles": "Articles", "issues": "Issues", "people": "People", "affiliation": "Affiliation",
-        "issn": "ISSN", "homepage": "Homepage", "type": "Article type", "section": "Section", "formats": "Formats",
-        "other_language": "فارسی", "data": "Data", "none": "None.", "article": "Article",
-        "person": "Person", "organization": "Organization", "concept": "Keyword", "resource": "Resource",
-        "orcid": "ORCID", "properties": "Properties", "language": "Language", "more": "The list is cut short.",
+        "site": "Journals knowledge graph",
+        "authors": "Authors",
+        "abstract": "Abstract",
+        "keywords": "Keywords",
+        "journal": "Journal",
+        "volume": "Volume",
+        "issue": "Issue",
+        "pages": "Pages",
+        "date": "Published",
+        "doi": "DOI",
+        "source": "Article page at the journal's site",
+        "corresponding": "corresponding author",
+        "articles": "Articles",
+        "issues": "Issues",
+        "people": "People",
+        "affiliation": "Affiliation",
+        "issn": "ISSN",
+        "homepage": "Homepage",
+        "type": "Article type",
+        "section": "Section",
+        "formats": "Formats",
+        "other_language": "فارسی",
+        "data": "Data",
+        "none": "None.",
+        "article": "Article",
+        "person": "Person",
+        "organization": "Organization",
+        "concept": "Keyword",
+        "resource": "Resource",
+        "orcid": "ORCID",
+        "properties": "Properties",
+        "language": "Language",
+        "more": "The list is cut short.",
         "sep": ", ",
     },
 }
 JALALI_MONTHS = {
     "fa": ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"],
-    "en": ["Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
-           "Bahman", "Esfand"],
+    "en": [
+        "Farvardin",
+        "Ordibehesht",
+        "Khordad",
+        "Tir",
+        "Mordad",
+        "Shahrivar",
+        "Mehr",
+        "Aban",
+        "Azar",
+        "Dey",
+        "Bahman",
+        "Esfand",
+    ],
 }
 GREGORIAN_MONTHS = {
     "fa": ["ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -121,13 +196,13 @@ class Links:
         public = self.rebase.out(iri)
         prefix = self.rebase.public + "/id/"
         if public.startswith(prefix):
-            return f"{self.rebase.public}/{lang or self.lang}/doc/{public[len(prefix):]}"
+            return f"{self.rebase.public}/{lang or self.lang}/doc/{public[len(prefix) :]}"
         return public
 
     def document(self, iri: str) -> str:
         public = self.rebase.out(iri)
         prefix = self.rebase.public + "/id/"
-        return self.rebase.public + "/doc/" + public[len(prefix):] if public.startswith(prefix) else public
+        return self.rebase.public + "/doc/" + public[len(prefix) :] if public.startswith(prefix) else public
 
 
 def gregorian(value: str, lang: str) -> str:
@@ -164,6 +239,7 @@ def jalali(index: Index, issue: Any, lang: str) -> str | None:
 
 # ---- views -------------------------------------------------------------------------------------------------
 
+
 def render_thing(iri: str, lang: str, rebase: Rebase, urls: dict[str, Any]) -> str:
     """The HTML page of a stored thing in ``lang``; the view is chosen by its types."""
     node = NamedNode(iri)
@@ -198,8 +274,9 @@ def _label(index: Index, node: Any, lang: str, fallback: str = "") -> Text:
 
 def article_items(pattern: str, lang: str, links: Links) -> tuple[list[Link], bool]:
     """The articles matching a SPARQL pattern on ``?a``, newest first, each with its date and pages."""
-    props = " ".join(f"<{p.value}>" for p in (SCHEMA.headline, SCHEMA.datePublished, SCHEMA.pageStart,
-                                             SCHEMA.pageEnd, SCHEMA.author))
+    props = " ".join(
+        f"<{p.value}>" for p in (SCHEMA.headline, SCHEMA.datePublished, SCHEMA.pageStart, SCHEMA.pageEnd, SCHEMA.author)
+    )
     query = f"""
 CONSTRUCT {{ ?a ?p ?o . ?o <{SCHEMA.name.value}> ?n }} WHERE {{
   {{ SELECT DISTINCT ?a WHERE {{ {pattern} ?a a <{SCHEMA.ScholarlyArticle.value}> }}
@@ -230,12 +307,18 @@ def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[s
     index = Index(triples)
     node = NamedNode(iri)
     title = text(index.text(node, SCHEMA.headline, lang))
-    other_titles = [text(t) for t in index.objects(node, SCHEMA.headline)
-                    if isinstance(t, Literal) and (title is None or t.value != title.value)]
+    other_titles = [
+        text(t)
+        for t in index.objects(node, SCHEMA.headline)
+        if isinstance(t, Literal) and (title is None or t.value != title.value)
+    ]
 
-    corresponding = {p.value for role in index.objects(node, PRO.isDocumentContextFor)
-                     if SCORO["corresponding-author"] in index.objects(role, PRO.withRole)
-                     for p in index.objects(role, PRO.isHeldBy)}
+    corresponding = {
+        p.value
+        for role in index.objects(node, PRO.isDocumentContextFor)
+        if SCORO["corresponding-author"] in index.objects(role, PRO.withRole)
+        for p in index.objects(role, PRO.isHeldBy)
+    }
     roles = []
     for role in index.objects(node, PRO.isDocumentContextFor):
         if PRO.author not in index.objects(role, PRO.withRole):
@@ -244,14 +327,22 @@ def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[s
         person = index.value(role, PRO.isHeldBy)
         if person is None:
             continue
-        orgs = [Link(links.page(o.value), _label(index, o, lang))
-                for o in index.objects(role, PRO.relatesToOrganization)]
+        orgs = [
+            Link(links.page(o.value), _label(index, o, lang)) for o in index.objects(role, PRO.relatesToOrganization)
+        ]
         orcid = next((s.value for s in index.objects(person, SCHEMA.sameAs) if "orcid.org/" in s.value), None)
-        roles.append((int(position.value) if position is not None else 10**6, {
-            "link": Link(links.page(person.value), _label(index, person, lang)),
-            "corresponding": person.value in corresponding, "orgs": orgs, "orcid": orcid,
-            "name_for_citation": (index.text(person, SCHEMA.name, lang) or Literal(person.value)).value,
-        }))
+        roles.append(
+            (
+                int(position.value) if position is not None else 10**6,
+                {
+                    "link": Link(links.page(person.value), _label(index, person, lang)),
+                    "corresponding": person.value in corresponding,
+                    "orgs": orgs,
+                    "orcid": orcid,
+                    "name_for_citation": (index.text(person, SCHEMA.name, lang) or Literal(person.value)).value,
+                },
+            )
+        )
     authors = [entry for _, entry in sorted(roles, key=lambda pair: pair[0])]
 
     abstract = text(index.text(node, SCHEMA.abstract, lang))
@@ -309,34 +400,48 @@ def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[s
         meta.append(("citation_keywords", "; ".join(kw_literals)))
     meta.append(("citation_abstract_html_url", urls["self"]))
 
-    data = article_jsonld(triples, iri, lang, rebase=rebase.out, page=urls["self"],
-                          document=lambda public: links.page(rebase.inward(public)))
+    data = article_jsonld(
+        triples,
+        iri,
+        lang,
+        rebase=rebase.out,
+        page=urls["self"],
+        document=lambda public: links.page(rebase.inward(public)),
+    )
     page = page_context("article", title, lang, urls, meta=meta, jsonld=script_json(data))
     return render_template(
-        "article.html", page=page, other_titles=other_titles, authors=authors, paragraphs=paragraphs,
+        "article.html",
+        page=page,
+        other_titles=other_titles,
+        authors=authors,
+        paragraphs=paragraphs,
         keywords=keywords,
         journal=Link(links.page(journal.value), journal_title) if journal is not None and journal_title else None,
         volume=Link(links.page(volume.value), Text(digits(volume_number.value, lang)))
-        if volume is not None and volume_number is not None else None,
+        if volume is not None and volume_number is not None
+        else None,
         issue=Link(links.page(issue_node.value), Text(digits(issue_number.value, lang)))
-        if issue_node is not None and issue_number is not None else None,
+        if issue_node is not None and issue_number is not None
+        else None,
         pages=digits(f"{start.value}–{end.value}" if end is not None else start.value, lang) if start else None,
         date=gregorian(date.value, lang) if date is not None else None,
         date_iso=date.value if date is not None else None,
         date_jalali=jalali(index, issue_node, lang) if issue_node is not None else None,
-        doi=doi.value if doi is not None else None, source=source.value if source is not None else None,
+        doi=doi.value if doi is not None else None,
+        source=source.value if source is not None else None,
         genre=Link(links.page(genre.value), _label(index, genre, lang)) if genre is not None else None,
         section=section,
     )
 
 
-def container_page(kind: str, node: NamedNode, index: Index, lang: str, links: Links,
-                   urls: dict[str, Any]) -> str:
+def container_page(kind: str, node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
     """A journal or a volume: what it is and its issues, newest first."""
     ref = iri_ref(node.value)
     if kind == "journal":
-        where = (f"{{ ?issue <{SCHEMA.isPartOf.value}> ?vol . ?vol <{SCHEMA.isPartOf.value}> {ref} . "
-                 f"?vol a <{SCHEMA.PublicationVolume.value}> }} UNION {{ ?issue <{SCHEMA.isPartOf.value}> {ref} }}")
+        where = (
+            f"{{ ?issue <{SCHEMA.isPartOf.value}> ?vol . ?vol <{SCHEMA.isPartOf.value}> {ref} . "
+            f"?vol a <{SCHEMA.PublicationVolume.value}> }} UNION {{ ?issue <{SCHEMA.isPartOf.value}> {ref} }}"
+        )
     else:
         where = f"?issue <{SCHEMA.isPartOf.value}> {ref} . BIND({ref} AS ?vol)"
     rows = select(f"""
@@ -352,14 +457,26 @@ SELECT ?issue ?vol ?vn ?in ?date (COUNT(DISTINCT ?a) AS ?n) WHERE {{
     issues = []
     for row in rows:
         vn, number = row.get("vn"), row.get("in")
-        label = " ".join(part for part in (
-            f"{ui['volume']} {vn.value}" if vn is not None else "",
-            f"{ui['issue']} {number.value}" if number is not None else "") if part)
+        label = " ".join(
+            part
+            for part in (
+                f"{ui['volume']} {vn.value}" if vn is not None else "",
+                f"{ui['issue']} {number.value}" if number is not None else "",
+            )
+            if part
+        )
         notes = [gregorian(row["date"].value, lang)] if row.get("date") is not None else []
         notes.append(f"{ui['articles']}: {row['n'].value}")
-        issues.append(((_number(vn), _number(number)), Link(links.page(row["issue"].value),
-                                                             Text(digits(label or row["issue"].value, lang)),
-                                                             digits(" · ".join(notes), lang))))
+        issues.append(
+            (
+                (_number(vn), _number(number)),
+                Link(
+                    links.page(row["issue"].value),
+                    Text(digits(label or row["issue"].value, lang)),
+                    digits(" · ".join(notes), lang),
+                ),
+            )
+        )
     issues.sort(key=lambda pair: pair[0], reverse=True)
     title = _label(index, node, lang)
     if kind == "volume":
@@ -367,7 +484,8 @@ SELECT ?issue ?vol ?vn ?in ?date (COUNT(DISTINCT ?a) AS ?n) WHERE {{
         title = Text(digits(f"{ui['volume']} {number.value}", lang)) if number is not None else title
     journal = index.value(node, SCHEMA.isPartOf) if kind == "volume" else None
     return render_template(
-        "container.html", page=page_context(kind, title, lang, urls),
+        "container.html",
+        page=page_context(kind, title, lang, urls),
         issues=[link for _, link in issues],
         names=[text(n) for n in index.objects(node, SCHEMA.name)],
         issns=sorted(i.value for i in index.objects(node, SCHEMA.issn)),
@@ -408,8 +526,13 @@ def issue_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dic
     date = index.value(node, SCHEMA.datePublished)
     title = Text(digits(f"{ui['issue']} {number.value}", lang)) if number is not None else _label(index, node, lang)
     return render_template(
-        "issue.html", page=page_context("issue", title, lang, urls), articles=articles, more=more, chain=chain,
-        date=gregorian(date.value, lang) if date is not None else None, date_jalali=jalali(index, node, lang),
+        "issue.html",
+        page=page_context("issue", title, lang, urls),
+        articles=articles,
+        more=more,
+        chain=chain,
+        date=gregorian(date.value, lang) if date is not None else None,
+        date_jalali=jalali(index, node, lang),
     )
 
 
@@ -425,18 +548,25 @@ def person_page(node: NamedNode, index: Index, lang: str, links: Links, urls: di
     orgs = [Link(links.page(o.value), _label(index, o, lang)) for o in index.objects(node, SCHEMA.affiliation)]
     same = sorted(s.value for s in index.objects(node, SCHEMA.sameAs))
     return render_template(
-        "person.html", page=page_context("person", _label(index, node, lang), lang, urls), articles=articles, more=more,
-        names=[text(n) for n in index.objects(node, SCHEMA.name)], orgs=orgs, same=same,
+        "person.html",
+        page=page_context("person", _label(index, node, lang), lang, urls),
+        articles=articles,
+        more=more,
+        names=[text(n) for n in index.objects(node, SCHEMA.name)],
+        orgs=orgs,
+        same=same,
     )
 
 
 def organization_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
     ref = iri_ref(node.value)
     articles, more = article_items(
-        f"?a <{PRO.isDocumentContextFor.value}> ?role . ?role <{PRO.relatesToOrganization.value}> {ref} .",
-        lang, links)
-    people = select(f"SELECT DISTINCT ?p ?name WHERE {{ ?p <{SCHEMA.affiliation.value}> {ref} . "
-                    f"OPTIONAL {{ ?p <{SCHEMA.name.value}> ?name }} }} LIMIT {LIST_LIMIT}")
+        f"?a <{PRO.isDocumentContextFor.value}> ?role . ?role <{PRO.relatesToOrganization.value}> {ref} .", lang, links
+    )
+    people = select(
+        f"SELECT DISTINCT ?p ?name WHERE {{ ?p <{SCHEMA.affiliation.value}> {ref} . "
+        f"OPTIONAL {{ ?p <{SCHEMA.name.value}> ?name }} }} LIMIT {LIST_LIMIT}"
+    )
     by_person: dict[str, list[Any]] = {}
     for row in people:
         by_person.setdefault(row["p"].value, []).append(row.get("name"))
@@ -447,8 +577,12 @@ def organization_page(node: NamedNode, index: Index, lang: str, links: Links, ur
         persons.append(Link(links.page(person), text(label) or Text(person)))
     persons.sort(key=lambda link: link.label.value)
     return render_template(
-        "organization.html", page=page_context("organization", _label(index, node, lang), lang, urls),
-        names=[text(n) for n in index.objects(node, SCHEMA.name)], articles=articles, more=more, people=persons,
+        "organization.html",
+        page=page_context("organization", _label(index, node, lang), lang, urls),
+        names=[text(n) for n in index.objects(node, SCHEMA.name)],
+        articles=articles,
+        more=more,
+        people=persons,
     )
 
 
@@ -460,8 +594,11 @@ def concept_page(node: NamedNode, index: Index, lang: str, links: Links, urls: d
     articles.sort(key=lambda item: item.note, reverse=True)
     labels = [text(n) for n in index.objects(node, SKOS.prefLabel) or index.objects(node, SCHEMA.name)]
     return render_template(
-        "concept.html", page=page_context("concept", _label(index, node, lang), lang, urls), labels=labels,
-        articles=articles, more=more,
+        "concept.html",
+        page=page_context("concept", _label(index, node, lang), lang, urls),
+        labels=labels,
+        articles=articles,
+        more=more,
     )
 
 
@@ -469,10 +606,16 @@ def generic_page(node: NamedNode, index: Index, lang: str, links: Links, urls: d
     """Any other thing (an authorship, an identifier, a calendar, a source file): its triples as a table."""
     rows = []
     for triple in index.triples:
-        rows.append((_cell(triple.subject, index, lang, links), _cell(triple.predicate, index, lang, links),
-                     _cell(triple.object, index, lang, links)))
-    return render_template("generic.html", page=page_context("resource", _label(index, node, lang), lang, urls),
-                           rows=rows)
+        rows.append(
+            (
+                _cell(triple.subject, index, lang, links),
+                _cell(triple.predicate, index, lang, links),
+                _cell(triple.object, index, lang, links),
+            )
+        )
+    return render_template(
+        "generic.html", page=page_context("resource", _label(index, node, lang), lang, urls), rows=rows
+    )
 
 
 def _cell(term: Any, index: Index, lang: str, links: Links) -> Link | Text:
@@ -488,6 +631,11 @@ def _cell(term: Any, index: Index, lang: str, links: Links) -> Link | Text:
 def rows_for_triples(triples: list[Any], lang: str, links: Links) -> list[tuple[Any, Any, Any]]:
     """Table rows for a list of triples (the named-graph page)."""
     index = Index(triples)
-    return [(_cell(t.subject, index, lang, links), _cell(t.predicate, index, lang, links),
-             _cell(t.object, index, lang, links)) for t in index.triples]
-
+    return [
+        (
+            _cell(t.subject, index, lang, links),
+            _cell(t.predicate, index, lang, links),
+            _cell(t.object, index, lang, links),
+        )
+        for t in index.triples
+    ]

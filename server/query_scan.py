@@ -115,5 +115,8 @@ def _endpoint(token: tuple[str, str] | None, prefixes: dict[str, str], base: str
 
 def refused_services(found: Scan, allowed: tuple[str, ...]) -> list[str]:
     """The SERVICE endpoints of a query that the configuration does not allow (as text for the message)."""
-    return [endpoint or "(a variable or unresolvable IRI)" for endpoint in found.services
-            if endpoint is None or endpoint not in allowed]
+    return [
+        endpoint or "(a variable or unresolvable IRI)"
+        for endpoint in found.services
+        if endpoint is None or endpoint not in allowed
+    ]

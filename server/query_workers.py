@@ -83,8 +83,17 @@ class _Worker:
 class WorkerPool:
     """Query processes over one store; ``run`` is thread-safe and bounded in time."""
 
-    def __init__(self, store_path: Path, size: int, *, spool_threshold: int, max_result_bytes: int,
-                 max_result_rows: int, start_timeout: float = 60.0, use_union: bool | None = None) -> None:
+    def __init__(
+        self,
+        store_path: Path,
+        size: int,
+        *,
+        spool_threshold: int,
+        max_result_bytes: int,
+        max_result_rows: int,
+        start_timeout: float = 60.0,
+        use_union: bool | None = None,
+    ) -> None:
         self.store_path = Path(store_path)
         self.size = size
         self.settings = {
@@ -120,8 +129,14 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         parent_sock, child_sock = socket.socketpair()
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg.server.query_workers", str(child_sock.fileno()), str(self.store_path),
-             self.spool_dir],
+            [
+                sys.executable,
+                "-m",
+                "kg.server.query_workers",
+                str(child_sock.fileno()),
+                str(self.store_path),
+                self.spool_dir,
+            ],
             pass_fds=[child_sock.fileno()],
             stdin=subprocess.DEVNULL,
         )
@@ -213,8 +228,9 @@ class WorkerPool:
         return 0 if self._closed else self._idle.qsize()
 
     # requests -------------------------------------------------------------------------------------------
-    def run(self, request: dict[str, Any], timeout: float, queue_timeout: float,
-            retired: type[Exception] = Unavailable) -> Reply:
+    def run(
+        self, request: dict[str, Any], timeout: float, queue_timeout: float, retired: type[Exception] = Unavailable
+    ) -> Reply:
         """Run one operation in a query process; raises QueryError (with its HTTP status) on failure.
 
         Raises ``retired`` when the pool was closed (a new release replaced it) before a process was free.
@@ -224,8 +240,7 @@ class WorkerPool:
         try:
             worker = self._idle.get(timeout=queue_timeout)
         except queue.Empty:
-            raise Unavailable(
-                f"all {self.size} query processes are busy; try again shortly", 503) from None
+            raise Unavailable(f"all {self.size} query processes are busy; try again shortly", 503) from None
         if worker is None:  # the closing sentinel: pass it on to the next waiter
             self._idle.put(None)
             raise retired("pool retired")
@@ -237,8 +252,7 @@ class WorkerPool:
                 elapsed = time.monotonic() - started
                 self._kill(worker)
                 self._replace()
-                raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s "
-                                   f"({elapsed:.1f} s)")
+                raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s ({elapsed:.1f} s)")
             message = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError) as error:
             self._kill(worker)
@@ -276,8 +290,10 @@ def child_main(fd: int, store_path: str, spool_dir: str) -> None:
         store = Store.read_only(store_path)
         # A store whose default graph holds triples was given a materialised merge by the build: serve that.
         # Otherwise the default graph is the union of the named graphs.
-        info = {"default_graph_stored": next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())),
-                                             None) is not None}
+        info = {
+            "default_graph_stored": next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None)
+            is not None
+        }
         store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True)
     except Exception as error:  # reported to the parent, which refuses the release
         conn.send(("failed", f"{type(error).__name__}: {error}"))

@@ -48,13 +48,18 @@ ALIASES = {
     "text/xml": "application/rdf+xml",
 }
 EXTENSIONS = {ext: media for media, (ext, _) in GRAPH_FORMATS.items()}
-PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
-            "frame-ancestors 'self'")
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'self'"
+)
 
 
 def _content_type(media_type: str) -> str:
-    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml")) or media_type in (
-            "application/n-triples", "application/n-quads"):
+    if (
+        media_type.startswith("text/")
+        or media_type.endswith(("+json", "+xml"))
+        or media_type in ("application/n-triples", "application/n-quads")
+    ):
         return media_type + "; charset=utf-8"
     return media_type
 
@@ -118,12 +123,14 @@ def _urls(rb: Rebase, path: str, lang: str | None = None) -> dict[str, Any]:
 def _link_header(urls: dict[str, Any], html_languages: bool = True) -> str:
     parts = [f'<{url}>; rel="alternate"; type="{media}"' for media, url in urls["formats"].items()]
     if html_languages:
-        parts += [f'<{url}>; rel="alternate"; type="text/html"; hreflang="{lang}"'
-                  for lang, url in urls["languages"].items()]
+        parts += [
+            f'<{url}>; rel="alternate"; type="text/html"; hreflang="{lang}"' for lang, url in urls["languages"].items()
+        ]
     return ", ".join(parts)
 
 
 # ---- things -----------------------------------------------------------------------------------------------
+
 
 @bp.route("/id/<path:path>")
 def thing(path: str) -> Response:
@@ -139,6 +146,7 @@ def thing(path: str) -> Response:
 
 
 # ---- documents --------------------------------------------------------------------------------------------
+
 
 @bp.route("/doc/<path:path>")
 def document(path: str) -> Response:
@@ -202,8 +210,12 @@ def _document_triples(iri: str, path: str, rb: Rebase) -> list[Triple]:
     return triples + [Triple(doc, FOAF.primaryTopic, NamedNode(rb.out(iri)))]
 
 
-def serialize_triples(triples: list[Triple], media: str, formats: dict[str, tuple[str, RdfFormat | None]],
-                      prefixes: dict[str, str] | None = None) -> bytes:
+def serialize_triples(
+    triples: list[Triple],
+    media: str,
+    formats: dict[str, tuple[str, RdfFormat | None]],
+    prefixes: dict[str, str] | None = None,
+) -> bytes:
     """Triples in one of ``formats`` (quad formats get them in the default graph)."""
     rdf_format = formats[media][1]
     assert rdf_format is not None
@@ -222,6 +234,7 @@ def _rdf(iri: str, path: str, media: str, rb: Rebase) -> Response:
 
 # ---- schema.org JSON-LD of an article ---------------------------------------------------------------------
 
+
 @bp.route("/jsonld/<path:path>")
 def schema_jsonld(path: str) -> Response:
     """The article's schema.org JSON-LD on its own (what its page embeds), for journal sites to copy."""
@@ -234,15 +247,23 @@ def schema_jsonld(path: str) -> Response:
     if lang not in LANGUAGES:
         lang = page_language()
     links = Links(rb, lang)
-    data = article_jsonld(triples, iri, lang, rebase=rb.out, page=f"{rb.public}/{lang}/doc/{path}",
-                          document=lambda public: links.page(rb.inward(public)))
-    response = Response(json.dumps(data, ensure_ascii=False, indent=1),
-                        content_type="application/ld+json; charset=utf-8")
+    data = article_jsonld(
+        triples,
+        iri,
+        lang,
+        rebase=rb.out,
+        page=f"{rb.public}/{lang}/doc/{path}",
+        document=lambda public: links.page(rb.inward(public)),
+    )
+    response = Response(
+        json.dumps(data, ensure_ascii=False, indent=1), content_type="application/ld+json; charset=utf-8"
+    )
     response.headers["Link"] = f'<{rb.public}/{lang}/doc/{path}>; rel="alternate"; type="text/html"'
     return response
 
 
 # ---- named graphs -----------------------------------------------------------------------------------------
+
 
 @bp.route("/graph/<path:path>")
 def graph(path: str) -> Response:
@@ -271,8 +292,11 @@ def graph(path: str) -> Response:
         lang = page_language()
         urls = _urls(rb, path, lang)
         urls["formats"] = {m: f"{rb.public}/graph/{path}.{ext}" for m, (ext, _) in GRAPH_FORMATS.items()}
-        body = render_template("generic.html", page=page_context("graph", Text(public_name.value), lang, urls),
-                               rows=rows_for_triples(triples, lang, Links(rb, lang)))
+        body = render_template(
+            "generic.html",
+            page=page_context("graph", Text(public_name.value), lang, urls),
+            rows=rows_for_triples(triples, lang, Links(rb, lang)),
+        )
         response = Response(body, content_type="text/html; charset=utf-8")
         response.headers["Content-Security-Policy"] = PAGE_CSP
     else:
@@ -286,6 +310,7 @@ def graph(path: str) -> Response:
         response = Response(body, content_type=_content_type(media))
     if negotiated:
         response.headers["Vary"] = "Accept"
-    response.headers["Link"] = ", ".join(f'<{rb.public}/graph/{path}.{ext}>; rel="alternate"; type="{m}"'
-                                         for m, (ext, _) in GRAPH_FORMATS.items())
+    response.headers["Link"] = ", ".join(
+        f'<{rb.public}/graph/{path}.{ext}>; rel="alternate"; type="{m}"' for m, (ext, _) in GRAPH_FORMATS.items()
+    )
     return response

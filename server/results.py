@@ -153,8 +153,15 @@ def _json_term(term: object) -> str:
     if isinstance(term, BlankNode):
         return '{"type":"bnode","value":' + _json_string(term.value) + "}"
     if isinstance(term, Triple):
-        return ('{"type":"triple","value":{"subject":' + _json_term(term.subject) + ',"predicate":'
-                + _json_term(term.predicate) + ',"object":' + _json_term(term.object) + "}}")
+        return (
+            '{"type":"triple","value":{"subject":'
+            + _json_term(term.subject)
+            + ',"predicate":'
+            + _json_term(term.predicate)
+            + ',"object":'
+            + _json_term(term.object)
+            + "}}"
+        )
     raise TypeError(f"unexpected term {term!r}")
 
 
@@ -170,9 +177,15 @@ def _xml_term(term: object) -> str:
     if isinstance(term, BlankNode):
         return "<bnode>" + escape(term.value) + "</bnode>"
     if isinstance(term, Triple):
-        return ("<triple><subject>" + _xml_term(term.subject) + "</subject><predicate>"
-                + _xml_term(term.predicate) + "</predicate><object>" + _xml_term(term.object)
-                + "</object></triple>")
+        return (
+            "<triple><subject>"
+            + _xml_term(term.subject)
+            + "</subject><predicate>"
+            + _xml_term(term.predicate)
+            + "</predicate><object>"
+            + _xml_term(term.object)
+            + "</object></triple>"
+        )
     raise TypeError(f"unexpected term {term!r}")
 
 
@@ -250,14 +263,20 @@ def write_solutions(solutions: QuerySolutions, kind: str, sink: Spool, max_rows:
 
 def write_boolean(value: bool, kind: str, sink: Spool) -> None:
     """ASK results; CSV and TSV carry a single ``true``/``false`` line, as pyoxigraph and Jena write them."""
-    formats = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
-               "csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV}
+    formats = {
+        "json": QueryResultsFormat.JSON,
+        "xml": QueryResultsFormat.XML,
+        "csv": QueryResultsFormat.CSV,
+        "tsv": QueryResultsFormat.TSV,
+    }
     if kind == "json":
         sink.write(b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}")
         return
     if kind == "xml":
-        sink.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                   b"<head/><boolean>" + (b"true" if value else b"false") + b"</boolean></sparql>\n")
+        sink.write(
+            b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            b"<head/><boolean>" + (b"true" if value else b"false") + b"</boolean></sparql>\n"
+        )
         return
     if kind not in formats:
         raise ValueError(kind)
@@ -265,6 +284,7 @@ def write_boolean(value: bool, kind: str, sink: Spool) -> None:
 
 
 # ---- CONSTRUCT / DESCRIBE ----------------------------------------------------------------------------------
+
 
 def _bounded(triples: Iterable[Triple], max_rows: int, as_quads: bool) -> Iterator[Triple | Quad]:
     for count, triple in enumerate(triples, 1):
@@ -284,8 +304,9 @@ class _Counter:
             yield triple
 
 
-def write_triples(triples: Iterable[Triple], media_type: str, sink: Spool, max_rows: int,
-                  prefixes: dict[str, str] | None = None) -> int:
+def write_triples(
+    triples: Iterable[Triple], media_type: str, sink: Spool, max_rows: int, prefixes: dict[str, str] | None = None
+) -> int:
     """Serialize a graph result with pyoxigraph's serializer; returns the number of triples."""
     rdf_format = GRAPH_TYPES[media_type]
     as_quads = rdf_format in (RdfFormat.N_QUADS, RdfFormat.TRIG)

@@ -77,13 +77,21 @@ def _worker_exit(server: Any, worker: Any) -> None:
         backend.close()
 
 
-def serve(out_dir: Path, host: str | None = None, port: int | None = None, config_file: Path | None = None,
-          **overrides: Any) -> None:
+def serve(
+    out_dir: Path, host: str | None = None, port: int | None = None, config_file: Path | None = None, **overrides: Any
+) -> None:
     """Serve ``out_dir`` until interrupted. ``host``/``port``/overrides of None keep the file's value."""
     config = load_config(Path(out_dir), config_file, host=host, port=port, **overrides)
     configure_logging(config.log_level)
-    log.info("kg serve %s on http://%s:%s/sparql (%d workers x %d threads, %d query processes each)",
-             config.out_dir, config.host, config.port, config.workers, config.threads, config.query_processes)
+    log.info(
+        "kg serve %s on http://%s:%s/sparql (%d workers x %d threads, %d query processes each)",
+        config.out_dir,
+        config.host,
+        config.port,
+        config.workers,
+        config.threads,
+        config.query_processes,
+    )
     _Gunicorn(config).run()
 
 
@@ -98,8 +106,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, dest="query_timeout", help="per-query time limit (s)")
     parser.add_argument("--reload-interval", type=float, dest="reload_interval")
     args = parser.parse_args(argv)
-    serve(args.out_dir, args.host, args.port, args.config, workers=args.workers, threads=args.threads,
-          query_timeout=args.query_timeout, reload_interval=args.reload_interval)
+    serve(
+        args.out_dir,
+        args.host,
+        args.port,
+        args.config,
+        workers=args.workers,
+        threads=args.threads,
+        query_timeout=args.query_timeout,
+        reload_interval=args.reload_interval,
+    )
 
 
 if __name__ == "__main__":

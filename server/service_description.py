@@ -19,8 +19,16 @@ from kg.vocab import DCTERMS, KG, PREFIXES, PROV, RDF_TYPE, RDFS, SD, VOID, XSD
 
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMATS = [
-    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-    "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG",
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+    "N-Quads",
+    "TriG",
 ]
 
 
@@ -71,7 +79,14 @@ def software_agent_triples(thing: NamedNode, base: str, version: str) -> list[Tr
 
 
 def service_description(endpoint: str, config: Config, backend: Backend, media_type: str) -> bytes:
-    prefixes = {"sd": SD.iri, "kg": KG.iri, "void": VOID.iri, "dcterms": DCTERMS.iri, "prov": PREFIXES["prov"], "xsd": PREFIXES["xsd"]}
+    prefixes = {
+        "sd": SD.iri,
+        "kg": KG.iri,
+        "void": VOID.iri,
+        "dcterms": DCTERMS.iri,
+        "prov": PREFIXES["prov"],
+        "xsd": PREFIXES["xsd"],
+    }
     rdf_format = GRAPH_TYPES[media_type]
     triples = description_triples(endpoint, config, backend)
     if media_type in ("application/n-quads", "application/trig"):

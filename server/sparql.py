@@ -68,19 +68,39 @@ GRAPH_ALIASES = {
 }
 HTML = ["text/html", "application/xhtml+xml"]
 # the page uses nothing but its own server: the browser enforces it
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
-            "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+)
 
 # the ``format`` request parameter (browsers' download links; SPARQLWrapper sends it as well)
 FORMAT_NAMES = {
-    "solutions": {"json": SOLUTION_FORMATS[0], "srj": SOLUTION_FORMATS[0], "xml": SOLUTION_FORMATS[1],
-                  "srx": SOLUTION_FORMATS[1], "csv": "text/csv", "tsv": "text/tab-separated-values"},
-    "graph": {"turtle": "text/turtle", "ttl": "text/turtle", "ntriples": "application/n-triples",
-              "nt": "application/n-triples", "n-triples": "application/n-triples",
-              "jsonld": "application/ld+json", "json-ld": "application/ld+json", "json": "application/ld+json",
-              "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "xml": "application/rdf+xml",
-              "rdf": "application/rdf+xml", "nquads": "application/n-quads", "nq": "application/n-quads",
-              "n-quads": "application/n-quads", "trig": "application/trig"},
+    "solutions": {
+        "json": SOLUTION_FORMATS[0],
+        "srj": SOLUTION_FORMATS[0],
+        "xml": SOLUTION_FORMATS[1],
+        "srx": SOLUTION_FORMATS[1],
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+    },
+    "graph": {
+        "turtle": "text/turtle",
+        "ttl": "text/turtle",
+        "ntriples": "application/n-triples",
+        "nt": "application/n-triples",
+        "n-triples": "application/n-triples",
+        "jsonld": "application/ld+json",
+        "json-ld": "application/ld+json",
+        "json": "application/ld+json",
+        "rdfxml": "application/rdf+xml",
+        "rdf+xml": "application/rdf+xml",
+        "xml": "application/rdf+xml",
+        "rdf": "application/rdf+xml",
+        "nquads": "application/n-quads",
+        "nq": "application/n-quads",
+        "n-quads": "application/n-quads",
+        "trig": "application/trig",
+    },
 }
 FORMAT_NAMES["boolean"] = FORMAT_NAMES["solutions"]
 KIND_OF_FORM = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
@@ -125,6 +145,7 @@ def _scan(query: str) -> Scan:
 
 # --- errors ------------------------------------------------------------------------------------------------
 
+
 class ProtocolError(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -140,11 +161,14 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return response
 
 
-READ_ONLY = ("This SPARQL endpoint is read-only: SPARQL Update (and LOAD, CLEAR, INSERT, DELETE ...) and "
-             "Graph Store Protocol writes are not accepted. Download the dumps to work on a copy.")
+READ_ONLY = (
+    "This SPARQL endpoint is read-only: SPARQL Update (and LOAD, CLEAR, INSERT, DELETE ...) and "
+    "Graph Store Protocol writes are not accepted. Download the dumps to work on a copy."
+)
 
 
 # --- reading a protocol request ----------------------------------------------------------------------------
+
 
 @dataclass
 class Operation:
@@ -184,8 +208,9 @@ def read_operation() -> Operation:
         query = _single(args.getlist("query") + form.getlist("query"), "query")
         if query is None:
             raise ProtocolError(400, "The form has no 'query' parameter.")
-        return Operation(query, default_graphs + form.getlist("default-graph-uri"),
-                         named_graphs + form.getlist("named-graph-uri"))
+        return Operation(
+            query, default_graphs + form.getlist("default-graph-uri"), named_graphs + form.getlist("named-graph-uri")
+        )
     if mimetype == "application/sparql-query":
         if not _charset_ok():
             raise ProtocolError(415, "The query must be sent as UTF-8 (charset=utf-8).")
@@ -199,10 +224,13 @@ def read_operation() -> Operation:
     if mimetype == "application/sparql-update":
         raise ProtocolError(403, READ_ONLY)
     if not mimetype:
-        raise ProtocolError(415, "A POST needs a Content-Type: application/sparql-query or "
-                                 "application/x-www-form-urlencoded.")
-    raise ProtocolError(415, f"Unsupported Content-Type {mimetype!r}: use application/sparql-query or "
-                             "application/x-www-form-urlencoded.")
+        raise ProtocolError(
+            415, "A POST needs a Content-Type: application/sparql-query or application/x-www-form-urlencoded."
+        )
+    raise ProtocolError(
+        415,
+        f"Unsupported Content-Type {mimetype!r}: use application/sparql-query or application/x-www-form-urlencoded.",
+    )
 
 
 def _check_graphs(iris: list[str]) -> None:
@@ -214,6 +242,7 @@ def _check_graphs(iris: list[str]) -> None:
 
 
 # --- the route ---------------------------------------------------------------------------------------------
+
 
 def _config() -> Config:
     return current_app.config["KG"]
@@ -262,8 +291,12 @@ def sparql() -> Response:
         return error_response(403, READ_ONLY)
     refused = refused_services(found, config.allow_service)
     if refused:
-        return error_response(403, "SERVICE (federated query) is not allowed to " + ", ".join(refused)
-                              + ". The operator can allow endpoints with sparql.allow_service.")
+        return error_response(
+            403,
+            "SERVICE (federated query) is not allowed to "
+            + ", ".join(refused)
+            + ". The operator can allow endpoints with sparql.allow_service.",
+        )
     try:
         _check_graphs(operation.default_graphs + operation.named_graphs)
     except ProtocolError as error:
@@ -275,16 +308,21 @@ def sparql() -> Response:
     media = dict(_negotiate_all(accept, tuple(format_values)))
     if kind is not None and media[kind] is None:
         offered, _ = _offered(kind)
-        return error_response(406, "None of the media types in Accept fits a " + (found.form or "")
-                              + " result. Available: " + ", ".join(offered[:6 if kind == "graph" else 4]),
-                              {"Vary": "Accept"})
+        return error_response(
+            406,
+            "None of the media types in Accept fits a "
+            + (found.form or "")
+            + " result. Available: "
+            + ", ".join(offered[: 6 if kind == "graph" else 4]),
+            {"Vary": "Accept"},
+        )
     return _answer(query, found, operation, media)
 
 
 def _wants_html(accept: str | None, kind: str | None) -> bool:
     if not accept or "html" not in accept:
         return False
-    offered = (_offered(kind)[0] if kind else SOLUTION_FORMATS + GRAPH_FORMATS)
+    offered = _offered(kind)[0] if kind else SOLUTION_FORMATS + GRAPH_FORMATS
     return best_match(accept, offered + HTML) in HTML
 
 
@@ -314,16 +352,20 @@ def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str 
     headers = response.headers
     headers["Vary"] = "Accept"
     # "cache;desc=hit": answered from the release's result cache without running the query
-    headers["Server-Timing"] = (f"query;dur={reply.elapsed * 1000:.1f}, cache;desc="
-                                + ("hit" if reply.cached else "miss"))
+    headers["Server-Timing"] = f"query;dur={reply.elapsed * 1000:.1f}, cache;desc=" + (
+        "hit" if reply.cached else "miss"
+    )
     if reply.release is not None:
         headers["X-KG-Release"] = reply.release
     return response
 
 
 def _content_type(media_type: str) -> str:
-    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml")) or media_type in (
-            "application/n-triples", "application/n-quads", "application/trig"):
+    if (
+        media_type.startswith("text/")
+        or media_type.endswith(("+json", "+xml"))
+        or media_type in ("application/n-triples", "application/n-quads", "application/trig")
+    ):
         return media_type + "; charset=utf-8"
     return media_type
 
@@ -335,8 +377,12 @@ def _reply_response(reply: Reply) -> Response:
         return Response(reply.body, status=200, content_type=_content_type(reply.media_type))
     handle = open(reply.path, "rb")  # closed by the WSGI server after streaming
     os.unlink(reply.path)
-    response = Response(wrap_file(request.environ, handle, buffer_size=256 * 1024), status=200,
-                        content_type=_content_type(reply.media_type), direct_passthrough=True)
+    response = Response(
+        wrap_file(request.environ, handle, buffer_size=256 * 1024),
+        status=200,
+        content_type=_content_type(reply.media_type),
+        direct_passthrough=True,
+    )
     response.content_length = reply.size
     return response
 
@@ -350,8 +396,9 @@ def _no_query(accept: str | None, format_values: list[str]) -> Response:
             return _page("")
     media_type = negotiate("graph", accept, format_values)
     if media_type is None:
-        return error_response(406, "The service description is available as " + ", ".join(GRAPH_FORMATS),
-                              {"Vary": "Accept"})
+        return error_response(
+            406, "The service description is available as " + ", ".join(GRAPH_FORMATS), {"Vary": "Accept"}
+        )
     body = service_description(endpoint_url(), _config(), _backend(), media_type)
     response = Response(body, content_type=_content_type(media_type))
     response.headers["Vary"] = "Accept"

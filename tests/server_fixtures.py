@@ -62,14 +62,50 @@ PEOPLE = [
 ]
 # (journal issn, volume, issue, date, article code, English title, Persian title, keywords en, authors)
 ARTICLES = [
-    ("2476-6879", "10", "4", "2025-03-01", "A-10-968-1", "Big data in health care", "کلان‌داده در سلامت",
-     ["big data", "health"], ["p-ahmadi", "p-karimi"]),
-    ("2476-6879", "10", "4", "2025-03-01", "A-10-968-2", "Rural water policy", "سیاست آب روستایی",
-     ["water", "policy"], ["p-karimi"]),
-    ("2476-6879", "11", "1", "2025-06-01", "A-11-970-1", "Data sharing and health records", "اشتراک داده",
-     ["data sharing", "health"], ["p-ahmadi", "p-moradi", "p-karimi"]),
-    ("2538-1563", "3", "2", "2024-11-20", "B-3-2-7", "Soil erosion models", "مدل‌های فرسایش خاک",
-     ["soil", "erosion"], ["p-moradi"]),
+    (
+        "2476-6879",
+        "10",
+        "4",
+        "2025-03-01",
+        "A-10-968-1",
+        "Big data in health care",
+        "کلان‌داده در سلامت",
+        ["big data", "health"],
+        ["p-ahmadi", "p-karimi"],
+    ),
+    (
+        "2476-6879",
+        "10",
+        "4",
+        "2025-03-01",
+        "A-10-968-2",
+        "Rural water policy",
+        "سیاست آب روستایی",
+        ["water", "policy"],
+        ["p-karimi"],
+    ),
+    (
+        "2476-6879",
+        "11",
+        "1",
+        "2025-06-01",
+        "A-11-970-1",
+        "Data sharing and health records",
+        "اشتراک داده",
+        ["data sharing", "health"],
+        ["p-ahmadi", "p-moradi", "p-karimi"],
+    ),
+    (
+        "2538-1563",
+        "3",
+        "2",
+        "2024-11-20",
+        "B-3-2-7",
+        "Soil erosion models",
+        "مدل‌های فرسایش خاک",
+        ["soil", "erosion"],
+        ["p-moradi"],
+    ),
 ]
 JOURNAL_NAMES = {"2476-6879": "Journal of Health Data", "2538-1563": "Range and Watershed"}
 
@@ -126,13 +162,26 @@ def scholarly_quads(base: str = BASE) -> list[Quad]:
 def filler_quads(count: int = 400) -> list[Quad]:
     """Enough triples that a four-way cross product never finishes (400**4 rows)."""
     graph = NamedNode(BASE + "/graph/test/filler")
-    return [Quad(NamedNode(f"{BASE}/id/test/thing/{i}"), NamedNode("http://example.org/test/value"),
-                 Literal(str(i), datatype=XSD.integer), graph) for i in range(count)]
+    return [
+        Quad(
+            NamedNode(f"{BASE}/id/test/thing/{i}"),
+            NamedNode("http://example.org/test/value"),
+            Literal(str(i), datatype=XSD.integer),
+            graph,
+        )
+        for i in range(count)
+    ]
 
 
 def marker_quads(release_id: str) -> list[Quad]:
-    return [Quad(NamedNode("http://example.org/test/this-release"), MARKER, Literal(release_id),
-                 NamedNode(BASE + "/graph/test/release"))]
+    return [
+        Quad(
+            NamedNode("http://example.org/test/this-release"),
+            MARKER,
+            Literal(release_id),
+            NamedNode(BASE + "/graph/test/release"),
+        )
+    ]
 
 
 def standard_quads(release_id: str) -> list[Quad]:
@@ -151,8 +200,7 @@ def publish(out_dir: Path, release_id: str) -> None:
     os.replace(temporary, out_dir / "current")
 
 
-def make_release(out_dir: Path, release_id: str, quads: list[Quad], *, link: bool = True,
-                 base: str = BASE) -> Path:
+def make_release(out_dir: Path, release_id: str, quads: list[Quad], *, link: bool = True, base: str = BASE) -> Path:
     """Write DIR/releases/<id>/{store, build.json} like kg build, then (by default) publish it."""
     release = out_dir / "releases" / release_id
     (release / "dumps").mkdir(parents=True, exist_ok=True)
@@ -161,8 +209,7 @@ def make_release(out_dir: Path, release_id: str, quads: list[Quad], *, link: boo
     store.flush()
     del store
     graphs = {q.graph_name for q in quads}
-    build = {"base": base, "release": release_id,
-             "counts": {"quads": len(quads), "graphs": len(graphs)}, "dumps": []}
+    build = {"base": base, "release": release_id, "counts": {"quads": len(quads), "graphs": len(graphs)}, "dumps": []}
     (release / "build.json").write_text(json.dumps(build, indent=2), encoding="utf-8")
     if link:
         publish(out_dir, release_id)
@@ -224,15 +271,23 @@ class RunningServer:
 
 DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
     "server": {"workers": 2, "threads": 4},
-    "sparql": {"timeout": 2.0, "query_processes": 2, "max_query_length": 20000, "max_result_rows": 5000,
-               "max_result_bytes": 2_000_000, "spool_threshold": 65536, "queue_timeout": 5.0},
+    "sparql": {
+        "timeout": 2.0,
+        "query_processes": 2,
+        "max_query_length": 20000,
+        "max_result_rows": 5000,
+        "max_result_bytes": 2_000_000,
+        "spool_threshold": 65536,
+        "queue_timeout": 5.0,
+    },
     "reload": {"interval": 0.3},
     "log": {"level": "INFO"},
 }
 
 
-def start_server(out_dir: Path, work: Path, settings: dict[str, dict[str, Any]] | None = None,
-                 wait: float = 60.0) -> RunningServer:
+def start_server(
+    out_dir: Path, work: Path, settings: dict[str, dict[str, Any]] | None = None, wait: float = 60.0
+) -> RunningServer:
     """``python -m server.serve out_dir`` on a free port, ready when /health says so (or raises)."""
     merged = {section: dict(values) for section, values in DEFAULT_SETTINGS.items()}
     for section, values in (settings or {}).items():
@@ -243,9 +298,22 @@ def start_server(out_dir: Path, work: Path, settings: dict[str, dict[str, Any]] 
     log_path = work / f"server-{port}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg.server.serve", str(out_dir), "--host", "127.0.0.1", "--port", str(port),
-             "--config", str(config)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "kg.server.serve",
+                str(out_dir),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--config",
+                str(config),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     server = RunningServer(f"http://127.0.0.1:{port}", process, out_dir, log_path)
     deadline = time.monotonic() + wait

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from kg.bench import main as bench_main
-from kg.bench import tree_memory_mb
 from kg.identifiers import issn_check_digit, orcid_check_character
-from kg.synthetic import generate_corpus
+from tests.benchmarks.build_bench import main as bench_main
+from tests.benchmarks.build_bench import tree_memory_mb
+from tests.benchmarks.synthetic import generate_corpus
 
 PERSIAN = re.compile("[\u0600-\u06ff]")
 LATIN = re.compile("[A-Za-z]")
@@ -93,8 +93,7 @@ def test_authors_recur_across_files_with_the_same_identity(corpus: list[Path]) -
         for author in a.iterfind("author_list/author"):
             email = author.findtext("email")
             files_by_email[email].add(path.name)
-            identity[email].add((author.findtext("last_name"), author.findtext("first_name"),
-                                 author.findtext("orcid")))
+            identity[email].add((author.findtext("last_name"), author.findtext("first_name"), author.findtext("orcid")))
             assert PERSIAN.search(author.findtext("last_name_fa"))
             assert PERSIAN.search(author.findtext("affiliation_fa"))
             core[author.findtext("coreauthor").strip()] += 1
@@ -126,8 +125,7 @@ def test_tree_memory_of_this_process_is_positive() -> None:
 
 def test_bench_runs_every_stage_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    code = bench_main(["--articles", "40", "--processes", "1", "--workdir", str(tmp_path / "work"),
-                       "--json", str(out)])
+    code = bench_main(["--articles", "40", "--processes", "1", "--workdir", str(tmp_path / "work"), "--json", str(out)])
     assert code == 0
     figures = json.loads(out.read_text(encoding="utf-8"))
     stages = figures["stages"]

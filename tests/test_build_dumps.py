@@ -31,8 +31,11 @@ def dump_quads(out: Path, name: str = "kg.nq.gz") -> list[Quad]:
 
 def article_triples(out: Path) -> set[tuple[str, str, str, str]]:
     """Every quad outside the runs graph (whose times change from run to run), as strings."""
-    return {(str(q.subject), str(q.predicate), str(q.object), str(q.graph_name)) for q in dump_quads(out)
-            if str(q.graph_name) != f"<{RUNS_GRAPH}>"}
+    return {
+        (str(q.subject), str(q.predicate), str(q.object), str(q.graph_name))
+        for q in dump_quads(out)
+        if str(q.graph_name) != f"<{RUNS_GRAPH}>"
+    }
 
 
 def offline_loader(url: str, options: dict | None = None) -> dict:
@@ -45,17 +48,21 @@ def offline_loader(url: str, options: dict | None = None) -> dict:
 
 def test_dumps_describe_the_same_triples(sample_build: Path) -> None:
     nquads = {(str(q.subject), str(q.predicate), str(q.object)) for q in dump_quads(sample_build)}
-    ntriples = {(str(t.subject), str(t.predicate), str(t.object))
-                for t in parse(gzip.decompress((sample_build / "dumps" / "kg.nt.gz").read_bytes()),
-                               format=RdfFormat.N_TRIPLES)}
-    turtle = rdflib.Graph().parse(data=gzip.decompress((sample_build / "dumps" / "kg.ttl.gz").read_bytes()),
-                                  format="turtle")
+    ntriples = {
+        (str(t.subject), str(t.predicate), str(t.object))
+        for t in parse(gzip.decompress((sample_build / "dumps" / "kg.nt.gz").read_bytes()), format=RdfFormat.N_TRIPLES)
+    }
+    turtle = rdflib.Graph().parse(
+        data=gzip.decompress((sample_build / "dumps" / "kg.ttl.gz").read_bytes()), format="turtle"
+    )
     turtle_set = {(t[0].n3(), t[1].n3(), t[2].n3()) for t in turtle}
     document = json.loads(gzip.decompress((sample_build / "dumps" / "kg.jsonld.gz").read_bytes()))
     expanded = jsonld.expand(document, {"documentLoader": offline_loader})
     dataset = jsonld.to_rdf(expanded, {"format": "application/n-quads", "documentLoader": offline_loader})
-    jsonld_set = {(str(t.subject), str(t.predicate), str(t.object))
-                  for t in parse(dataset.encode("utf-8"), format=RdfFormat.N_QUADS)}
+    jsonld_set = {
+        (str(t.subject), str(t.predicate), str(t.object))
+        for t in parse(dataset.encode("utf-8"), format=RdfFormat.N_QUADS)
+    }
     assert len(nquads) > 1000
     assert ntriples == nquads
     assert jsonld_set == nquads
@@ -84,8 +91,12 @@ def vocabulary_terms() -> set[str]:
     defined = {str(s) for s in graph.subjects(rdflib.RDF.type, None)}
     defined |= {term.replace("https://schema.org/", "http://schema.org/") for term in defined}
     # SKOS labels have no saved file (vocab README note 4); W3C built-ins
-    defined |= {"http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
-                RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label"}
+    defined |= {
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+        "http://www.w3.org/2004/02/skos/core#altLabel",
+        RDF_TYPE,
+        "http://www.w3.org/2000/01/rdf-schema#label",
+    }
     return defined
 
 
@@ -93,10 +104,15 @@ def test_every_class_and_property_is_defined(sample_build: Path) -> None:
     defined = vocabulary_terms()
     used_properties = {q.predicate.value for q in dump_quads(sample_build)}
     used_classes = {q.object.value for q in dump_quads(sample_build) if q.predicate.value == RDF_TYPE}
-    datatypes = {q.object.datatype.value for q in dump_quads(sample_build)
-                 if hasattr(q.object, "datatype") and q.object.datatype is not None
-                 and not q.object.datatype.value.startswith(("http://www.w3.org/2001/XMLSchema#",
-                                                             "http://www.w3.org/1999/02/22-rdf-syntax-ns#"))}
+    datatypes = {
+        q.object.datatype.value
+        for q in dump_quads(sample_build)
+        if hasattr(q.object, "datatype")
+        and q.object.datatype is not None
+        and not q.object.datatype.value.startswith(
+            ("http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+        )
+    }
     assert used_properties - defined == set()
     assert used_classes - defined == set()
     assert datatypes - defined == set()
@@ -135,9 +151,13 @@ def test_newer_export_replaces_exactly_its_article(tmp_path: Path) -> None:
     pages = {q[2] for q in after if q[3] == graph and q[1] == "<http://schema.org/pageEnd>"}
     assert pages == {'"374"'}
     store = Store.read_only(str(out / "current" / "store"))
-    sources = [row["name"].value for row in store.query(
-        f"SELECT ?name WHERE {{ GRAPH {graph} {{ {graph} <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
-        "?s <http://purl.org/dc/terms/identifier> ?name } }")]
+    sources = [
+        row["name"].value
+        for row in store.query(
+            f"SELECT ?name WHERE {{ GRAPH {graph} {{ {graph} <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . "
+            "?s <http://purl.org/dc/terms/identifier> ?name } }"
+        )
+    ]
     assert sources == ["a968-corrected.xml"]
 
 

@@ -77,12 +77,14 @@ def test_unchanged_files_are_carried_into_the_report_of_a_build_that_reads_other
     assert (report.totals.files, report.totals.files_unchanged, report.totals.articles_unchanged) == (1, 18, 18)
     carried, full = report_of(twins.out), report_of(twins.twin)
     assert len(carried["files"]) == len(full["files"]) == 19
-    assert sorted(Path(entry["path"]).name for entry in carried["files"] if not entry.get("unchanged")) == [
-        SEED.name]
+    assert sorted(Path(entry["path"]).name for entry in carried["files"] if not entry.get("unchanged")) == [SEED.name]
     assert carried["totals"]["problems"] == full["totals"]["problems"]  # the warnings of every input are listed
     # the terminal lists what this build read; the unchanged files' problems are counted, not listed again
-    unchanged_problems = sum(len(entry["problems"]) + sum(len(a["problems"]) for a in entry["articles"])
-                             for entry in carried["files"] if entry.get("unchanged"))
+    unchanged_problems = sum(
+        len(entry["problems"]) + sum(len(a["problems"]) for a in entry["articles"])
+        for entry in carried["files"]
+        if entry.get("unchanged")
+    )
     assert unchanged_problems > 0 and report.totals.problems_unchanged == unchanged_problems
     assert f"({unchanged_problems} of them in unchanged files, not listed here)" in report.summary[3]
     assert not [line for line in report.summary if "/corpus/" in line]

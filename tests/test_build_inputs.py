@@ -38,8 +38,9 @@ def file_entry(report: dict, name: str) -> dict:
 
 def published_articles(out: Path) -> set[str]:
     store = Store.read_only(str(out / "current" / "store"))
-    rows = store.query("SELECT DISTINCT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> }",
-                       )
+    rows = store.query(
+        "SELECT DISTINCT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> }",
+    )
     return {row["a"].value for row in rows}
 
 
@@ -62,10 +63,16 @@ BAD_INPUTS = {
     "truncated.xml": (GOOD[: len(GOOD) // 2], "malformed-xml"),
     "malformed.xml": (seed_variant("</title_fa>", "</titel_fa>"), "malformed-xml"),
     "empty.xml": (b"", "empty-file"),
-    "not-export.xml": (b'<?xml version="1.0"?><rss><channel><title>news</title></channel></rss>',
-                       "not-a-journal-export"),
-    "undecodable.xml": (seed_variant("Management Strategies", "Management \xff\xfe Strategies").replace(
-        "Management \xff\xfe Strategies".encode(), b"Management \xff\xfe Strategies"), "malformed-xml"),
+    "not-export.xml": (
+        b'<?xml version="1.0"?><rss><channel><title>news</title></channel></rss>',
+        "not-a-journal-export",
+    ),
+    "undecodable.xml": (
+        seed_variant("Management Strategies", "Management \xff\xfe Strategies").replace(
+            "Management \xff\xfe Strategies".encode(), b"Management \xff\xfe Strategies"
+        ),
+        "malformed-xml",
+    ),
     "bomb.xml": (BILLION_LAUGHS, "entity-declaration"),
     "xxe.xml": (XXE, "entity-declaration"),
     "compressed.xml": (gzip.compress(GOOD), "compressed-file"),
@@ -106,8 +113,7 @@ def test_malformed_xml_names_the_line(bad_batch) -> None:
     (problem,) = [p for p in file_entry(report_of(out), "malformed.xml")["problems"] if p["code"] == "malformed-xml"]
     expected_line = GOOD.decode("utf-8")[: GOOD.decode("utf-8").index("</title_fa>")].count("\n") + 1
     assert problem["line"] == expected_line
-    (problem,) = [p for p in file_entry(report_of(out), "undecodable.xml")["problems"]
-                  if p["code"] == "malformed-xml"]
+    (problem,) = [p for p in file_entry(report_of(out), "undecodable.xml")["problems"] if p["code"] == "malformed-xml"]
     assert "undecodable" in problem["message"] and problem["line"] == 3
 
 
@@ -117,7 +123,11 @@ def test_the_summary_names_the_file_record_and_shape_of_a_shacl_result(tmp_path:
     [line] = [line for line in report.summary if "Issue-datesAgree" in line]
     severity, where, record, shape = line.split()[:4]
     assert (severity, Path(where).name, record, shape) == (
-        "WARNING", "good.xml", "[A-10-968-1]", "kgsh:Issue-datesAgree:")
+        "WARNING",
+        "good.xml",
+        "[A-10-968-1]",
+        "kgsh:Issue-datesAgree:",
+    )
 
 
 def test_a_folder_without_exports_is_noted_not_rejected(tmp_path: Path) -> None:
@@ -159,9 +169,12 @@ def test_windows_1256_and_bom_are_read(tmp_path: Path) -> None:
     report = build([tmp_path / "in"], tmp_path / "out", options())
     assert report.exit_code == EXIT_OK, report.summary
     store = Store.read_only(str(tmp_path / "out" / "current" / "store"))
-    rows = list(store.query(
-        "SELECT DISTINCT ?t WHERE { <https://kg.example.org/id/journal/2476-6879> <http://schema.org/name> ?t "
-        "FILTER(lang(?t) = 'fa') }"))
+    rows = list(
+        store.query(
+            "SELECT DISTINCT ?t WHERE { <https://kg.example.org/id/journal/2476-6879> <http://schema.org/name> ?t "
+            "FILTER(lang(?t) = 'fa') }"
+        )
+    )
     assert [row["t"].value for row in rows] == ["راهبردهای مدیریت در نظام سلامت"]
     assert len(published_articles(tmp_path / "out")) == 2
 
@@ -185,8 +198,10 @@ def test_odd_fields_are_cleaned_and_reported(tmp_path: Path) -> None:
     text = text.replace("<article_id_doi></article_id_doi>", "<article_id_doi>doi</article_id_doi>")
     persian_title = "مروری جامع بر کاربردها و چالشهای دوقلوهای دیجیتال در پزشکی و سلامت"
     text = text.replace(f"<title_fa>{persian_title}</title_fa>", "<title_fa></title_fa>")
-    text = text.replace("<title>A Scoping Review of Digital Twins’ Applications and Challenges in Healthcare and "
-                        "Medicine</title>", f"<title>{persian_title}</title>")
+    text = text.replace(
+        "<title>A Scoping Review of Digital Twins’ Applications and Challenges in Healthcare and Medicine</title>",
+        f"<title>{persian_title}</title>",
+    )
     text = text.replace("Tehran, Iran</affiliation>", "Tehran, Iran. , someone@example.ac.ir</affiliation>")
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "odd.xml").write_text(text, encoding="utf-8")
@@ -207,16 +222,19 @@ def test_odd_fields_are_cleaned_and_reported(tmp_path: Path) -> None:
     assert values("SELECT ?p WHERE { ?a <http://schema.org/pageStart> ?p }") == ["355"]
     assert values("SELECT ?o WHERE { ?p a <http://schema.org/Person> ; <http://schema.org/sameAs> ?o }") == []
     assert values("SELECT ?d WHERE { ?a <http://prismstandard.org/namespaces/basic/2.0/doi> ?d }") == []
-    fa_titles = values("SELECT ?t WHERE { ?j a <http://schema.org/Periodical> ; <http://schema.org/name> ?t "
-                       "FILTER(lang(?t) = 'fa') }")
+    fa_titles = values(
+        "SELECT ?t WHERE { ?j a <http://schema.org/Periodical> ; <http://schema.org/name> ?t FILTER(lang(?t) = 'fa') }"
+    )
     assert fa_titles == ["راهبردهای مدیریت در نظام سلامت"]  # trimmed, Arabic Yeh normalised
     english = values("SELECT ?t WHERE { ?a <http://schema.org/headline> ?t FILTER(lang(?t) = 'en') }")
     assert english == []  # Persian-script text in the English field is not tagged @en ...
     persian = values("SELECT ?t WHERE { ?a <http://schema.org/headline> ?t FILTER(lang(?t) = 'fa') }")
     assert persian == [persian_title]  # ... but published as @fa
     assert ("wrong-script", "title") in codes
-    affiliations = values("SELECT ?n WHERE { ?o a <http://schema.org/Organization> ; <http://schema.org/name> ?n "
-                          "FILTER(lang(?n) = 'en') }")
+    affiliations = values(
+        "SELECT ?n WHERE { ?o a <http://schema.org/Organization> ; <http://schema.org/name> ?n "
+        "FILTER(lang(?n) = 'en') }"
+    )
     assert affiliations and all("@" not in name for name in affiliations)
 
 
@@ -231,13 +249,14 @@ def test_every_corpus_file_is_built_or_reported(sample_build: Path) -> None:
 
 def test_no_persian_literal_has_arabic_yeh_or_kaf(sample_build: Path) -> None:
     store = Store.read_only(str(sample_build / "current" / "store"))
-    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isLiteral(?o) && lang(?o) = 'fa') }",
-                       )
+    rows = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isLiteral(?o) && lang(?o) = 'fa') }",
+    )
     assert int(next(iter(rows))["n"].value) > 100
     bad = store.query(
         "SELECT ?o WHERE { ?s ?p ?o "
         "FILTER(isLiteral(?o) && lang(?o) = 'fa' && REGEX(STR(?o), '[\u064a\u0643\u0649]')) }",
-        )
+    )
     assert [row["o"].value for row in bad] == []
     # the raw corpus does contain them: the rule is doing work
     assert any("\u064a" in path.read_text(encoding="utf-8") for path in CORPUS.glob("*.xml"))

@@ -46,22 +46,31 @@ def test_journal_has_both_issns_and_titles(store: Store) -> None:
 
 
 def test_volume_and_issue_chain(store: Store) -> None:
-    rows = select(store, f"""SELECT ?volume ?vn ?issue ?in WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?volume ?vn ?issue ?in WHERE {{
         <{ARTICLE}> schema:isPartOf ?issue . ?issue a schema:PublicationIssue ; schema:issueNumber ?in ;
             schema:isPartOf ?volume . ?volume a schema:PublicationVolume ; schema:volumeNumber ?vn ;
-            schema:isPartOf <{JOURNAL}> . }}""")
+            schema:isPartOf <{JOURNAL}> . }}""",
+    )
     assert rows == [{"volume": f"{JOURNAL}/volume/10", "vn": "10", "issue": ISSUE, "in": "4"}]
 
 
 def test_article_type_titles_and_pages(store: Store) -> None:
     types = {row["t"] for row in select(store, f"SELECT ?t WHERE {{ <{ARTICLE}> a ?t }}")}
-    assert {"http://schema.org/ScholarlyArticle", "http://purl.org/spar/fabio/JournalArticle",
-            "http://purl.org/spar/fabio/ReviewArticle"} <= types
+    assert {
+        "http://schema.org/ScholarlyArticle",
+        "http://purl.org/spar/fabio/JournalArticle",
+        "http://purl.org/spar/fabio/ReviewArticle",
+    } <= types
     titles = lang_values(store, ARTICLE, "<http://schema.org/headline>")
     assert set(titles) == {"fa", "en"}
     assert titles["en"] == {"A Scoping Review of Digital Twins’ Applications and Challenges in Healthcare and Medicine"}
-    assert select(store, f"SELECT * WHERE {{ <{ARTICLE}> schema:pageStart '355' ; schema:pageEnd '373' ; "
-                         f"frbr:embodiment ?m . ?m prism:startingPage '355' ; prism:endingPage '373' }}")
+    assert select(
+        store,
+        f"SELECT * WHERE {{ <{ARTICLE}> schema:pageStart '355' ; schema:pageEnd '373' ; "
+        f"frbr:embodiment ?m . ?m prism:startingPage '355' ; prism:endingPage '373' }}",
+    )
     labels = lang_values(store, ARTICLE, "<https://w3id.org/kg/ns#contentTypeLabel>")
     assert labels == {"en": {"Review"}, "fa": {"مروری"}}
 
@@ -83,8 +92,11 @@ def test_abstracts_are_clean_plain_text(store: Store) -> None:
 def test_keywords_paired_into_five_concepts(store: Store) -> None:
     literals = lang_values(store, ARTICLE, "<http://schema.org/keywords>")
     assert len(literals["fa"]) == 5 and len(literals["en"]) == 5
-    rows = select(store, f"""SELECT ?concept ?en ?fa WHERE {{ <{ARTICLE}> dcterms:subject ?concept .
-        ?concept a skos:Concept ; skos:prefLabel ?en, ?fa . FILTER(lang(?en) = 'en' && lang(?fa) = 'fa') }}""")
+    rows = select(
+        store,
+        f"""SELECT ?concept ?en ?fa WHERE {{ <{ARTICLE}> dcterms:subject ?concept .
+        ?concept a skos:Concept ; skos:prefLabel ?en, ?fa . FILTER(lang(?en) = 'en' && lang(?fa) = 'fa') }}""",
+    )
     assert len(rows) == 5
     pairs = {row["en"]: row["fa"] for row in rows}
     assert pairs["Medical digital twin"] == "دوقلوی دیجیتال پزشکی"
@@ -92,39 +104,63 @@ def test_keywords_paired_into_five_concepts(store: Store) -> None:
 
 
 def test_author_names_roles_and_organization(store: Store) -> None:
-    rows = select(store, f"""SELECT ?person ?role ?position ?org WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?person ?role ?position ?org WHERE {{
         <{ARTICLE}> pro:isDocumentContextFor ?role ; schema:author ?person .
         ?role pro:withRole pro:author ; pro:isHeldBy ?person ; schema:position ?position ;
-              pro:relatesToOrganization ?org . }}""")
+              pro:relatesToOrganization ?org . }}""",
+    )
     assert len(rows) == 1 and rows[0]["position"] == "1"
     person = rows[0]["person"]
-    assert lang_values(store, person, "<http://schema.org/givenName>") == {"en": {"Mohammad Hossein"},
-                                                                          "fa": {"محمدحسین"}}
-    assert lang_values(store, person, "<http://schema.org/familyName>") == {"en": {"Roozbahani"},
-                                                                           "fa": {"روزبهانی"}}
+    assert lang_values(store, person, "<http://schema.org/givenName>") == {
+        "en": {"Mohammad Hossein"},
+        "fa": {"محمدحسین"},
+    }
+    assert lang_values(store, person, "<http://schema.org/familyName>") == {"en": {"Roozbahani"}, "fa": {"روزبهانی"}}
     assert not select(store, f"SELECT ?o WHERE {{ <{person}> schema:sameAs ?o }}")  # no ORCID in the seed
     assert not select(store, f"SELECT ?i WHERE {{ <{person}> datacite:hasIdentifier ?i }}")
     names = lang_values(store, rows[0]["org"], "<http://schema.org/name>")
-    assert names["en"] == {"Assistant Professor, Department of Nanotechnology Engineering, School of Advanced "
-                           "Technologies, Iran University of Science and Technology, Tehran, Iran"}
-    assert select(store, f"""SELECT ?r WHERE {{ <{ARTICLE}> pro:isDocumentContextFor ?r .
-        ?r pro:withRole scoro:corresponding-author ; pro:isHeldBy <{person}> }}""")
+    assert names["en"] == {
+        "Assistant Professor, Department of Nanotechnology Engineering, School of Advanced "
+        "Technologies, Iran University of Science and Technology, Tehran, Iran"
+    }
+    assert select(
+        store,
+        f"""SELECT ?r WHERE {{ <{ARTICLE}> pro:isDocumentContextFor ?r .
+        ?r pro:withRole scoro:corresponding-author ; pro:isHeldBy <{person}> }}""",
+    )
 
 
 def test_issue_dates_in_both_calendars(store: Store) -> None:
-    rows = select(store, f"""SELECT ?date ?year ?month ?day ?calendar WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?date ?year ?month ?day ?calendar WHERE {{
         <{ISSUE}> schema:datePublished ?date ; time:hasTime/time:inDateTime ?d .
-        ?d time:year ?year ; time:month ?month ; time:day ?day ; time:hasTRS ?calendar }}""")
-    assert rows == [{"date": "2026-03-01", "year": "1404", "month": "--12", "day": "---01",
-                     "calendar": f"{BASE}/id/calendar/solar-hijri"}]
-    datatype = next(iter(store.query(f"SELECT ?d WHERE {{ <{ARTICLE}> <http://schema.org/datePublished> ?d }}",
-                                     )))["d"].datatype.value
+        ?d time:year ?year ; time:month ?month ; time:day ?day ; time:hasTRS ?calendar }}""",
+    )
+    assert rows == [
+        {
+            "date": "2026-03-01",
+            "year": "1404",
+            "month": "--12",
+            "day": "---01",
+            "calendar": f"{BASE}/id/calendar/solar-hijri",
+        }
+    ]
+    datatype = next(
+        iter(
+            store.query(
+                f"SELECT ?d WHERE {{ <{ARTICLE}> <http://schema.org/datePublished> ?d }}",
+            )
+        )
+    )["d"].datatype.value
     assert datatype == "http://www.w3.org/2001/XMLSchema#date"
 
 
 def test_email_and_system_user_published_nowhere(sample_build: Path) -> None:
     """Every file of the output (store files, dumps, report) is searched, uncompressed."""
-    secret = (sample_build / "secret.key")
+    secret = sample_build / "secret.key"
     for path in sample_build.rglob("*"):
         if not path.is_file() or path == secret:
             continue
@@ -143,18 +179,24 @@ def test_email_and_system_user_published_nowhere(sample_build: Path) -> None:
 
 def test_article_is_one_named_graph_with_its_containers(store: Store) -> None:
     graph = f"{BASE}/graph/journal/2476-6879/article/A-10-968-1"
-    rows = select(store, f"""SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s a ?type }}
+    rows = select(
+        store,
+        f"""SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s a ?type }}
         VALUES ?type {{ schema:Periodical schema:PublicationVolume schema:PublicationIssue
-                        schema:ScholarlyArticle }} }}""")
+                        schema:ScholarlyArticle }} }}""",
+    )
     assert {row["s"] for row in rows} == {JOURNAL, f"{JOURNAL}/volume/10", ISSUE, ARTICLE}
 
 
 def test_default_graph_is_the_merged_set(sample_build: Path) -> None:
     """The journal is in four jmums article graphs, but the SPARQL default graph holds its triples once."""
     store = Store.read_only(str(sample_build / "current" / "store"))
-    query = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { <https://kg.example.org/id/journal/1735-9260> "
-             "<http://schema.org/name> ?name } } GROUP BY ?g")
+    query = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { <https://kg.example.org/id/journal/1735-9260> "
+        "<http://schema.org/name> ?name } } GROUP BY ?g"
+    )
     assert len(list(store.query(query))) == 4
-    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { <https://kg.example.org/id/journal/1735-9260> "
-                       "<http://schema.org/name> ?name }")
+    rows = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { <https://kg.example.org/id/journal/1735-9260> <http://schema.org/name> ?name }"
+    )
     assert next(iter(rows))["n"].value == "2"

@@ -21,8 +21,12 @@ DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
 SCHEMA = rdflib.Namespace("http://schema.org/")
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
-PARSERS = {"application/n-quads": "nquads", "application/n-triples": "nt", "text/turtle": "turtle",
-           "application/ld+json": "json-ld"}
+PARSERS = {
+    "application/n-quads": "nquads",
+    "application/n-triples": "nt",
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +50,10 @@ def test_void_follows_to_every_dump_and_the_counts_hold(ld_server, void, sample_
     dumps = sorted(void.objects(dataset, VOID.dataDump))
     listed = {d["file"]: d for d in build_info(sample_build)["dumps"]}
     assert {str(d).rsplit("/", 1)[-1] for d in dumps} == set(listed) and len(dumps) == 4
-    sums = dict(line.split("  ")[::-1] for line in
-                requests.get(ld_server.url + "/dumps/SHA256SUMS", timeout=10).text.splitlines())
+    sums = dict(
+        line.split("  ")[::-1]
+        for line in requests.get(ld_server.url + "/dumps/SHA256SUMS", timeout=10).text.splitlines()
+    )
     merged = int(void.value(dataset, VOID.triples))
     for dump in dumps:
         response = requests.get(str(dump), timeout=30)
@@ -96,12 +102,16 @@ def test_void_statistics_match_the_kg(ld_server, void, sample_build):
     assert int(void.value(dataset, VOID.triples)) == len(kg)
     entities = {s for s in kg.subjects() if str(s).startswith(BUILD_BASE + "/id/")}
     assert int(void.value(dataset, VOID.entities)) == len(entities)
-    classes = {void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
-               for p in void.objects(dataset, VOID.classPartition)}
+    classes = {
+        void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
+        for p in void.objects(dataset, VOID.classPartition)
+    }
     assert classes[SCHEMA.ScholarlyArticle] == len(set(kg.subjects(RDF.type, SCHEMA.ScholarlyArticle)))
     assert classes[SCHEMA.Person] == len(set(kg.subjects(RDF.type, SCHEMA.Person)))
-    properties = {void.value(p, VOID.property): int(void.value(p, VOID.triples))
-                  for p in void.objects(dataset, VOID.propertyPartition)}
+    properties = {
+        void.value(p, VOID.property): int(void.value(p, VOID.triples))
+        for p in void.objects(dataset, VOID.propertyPartition)
+    }
     assert properties[SCHEMA.headline] == len(list(kg.triples((None, SCHEMA.headline, None))))
     assert sum(properties.values()) == len(kg)
     assert rdflib.URIRef("http://schema.org/") in set(void.objects(dataset, VOID.vocabulary))
@@ -114,14 +124,15 @@ def test_void_statistics_match_the_kg(ld_server, void, sample_build):
 
 
 def test_void_is_negotiable_and_the_dataset_iri_resolves(ld_server, void):
-    response = requests.get(ld_server.url + "/.well-known/void", headers={"Accept": "application/ld+json"},
-                            timeout=10)
+    response = requests.get(ld_server.url + "/.well-known/void", headers={"Accept": "application/ld+json"}, timeout=10)
     assert response.headers["Content-Type"].startswith("application/ld+json")
     graph = rdflib.Graph()
     graph.parse(data=response.text, format="json-ld")
     assert len(graph) == len(void)
-    assert requests.get(ld_server.url + "/.well-known/void", headers={"Accept": "image/png"},
-                        timeout=10).status_code == 406
+    assert (
+        requests.get(ld_server.url + "/.well-known/void", headers={"Accept": "image/png"}, timeout=10).status_code
+        == 406
+    )
     redirect = requests.get(ld_server.url + "/id/dataset", allow_redirects=False, timeout=10)
     assert redirect.status_code == 303 and redirect.headers["Location"] == ld_server.url + "/.well-known/void"
 
@@ -156,8 +167,7 @@ def test_landing_page_with_dataset_jsonld(ld_server, sample_build):
     assert dataset["name"] and dataset["description"]  # Google Dataset Search requires both
     urls = {d["contentUrl"] for d in dataset["distribution"]}
     assert urls == {f"{ld_server.url}/dumps/{d['file']}" for d in build_info(sample_build)["dumps"]}
-    for link in ("/sparql", "/dumps/", "/.well-known/void", "/catalog", "/sitemap.xml",
-                 "/en/doc/journal/2476-6879"):
+    for link in ("/sparql", "/dumps/", "/.well-known/void", "/catalog", "/sitemap.xml", "/en/doc/journal/2476-6879"):
         assert f'href="{ld_server.url}{link}"' in response.text, link
     rdf = requests.get(ld_server.url + "/", headers={"Accept": "text/turtle"}, timeout=10)
     assert rdf.headers["Content-Type"].startswith("text/turtle") and "void:sparqlEndpoint" in rdf.text
@@ -170,12 +180,13 @@ def test_dumps_listing(ld_server, sample_build):
         assert f'href="{ld_server.url}/dumps/{dump["file"]}"' in listing.text and dump["sha256"] in listing.text
     as_json = requests.get(ld_server.url + "/dumps/", headers={"Accept": "application/json"}, timeout=10).json()
     assert {d["file"]: d["sha256"] for d in as_json["dumps"]} == {
-        d["file"]: d["sha256"] for d in build_info(sample_build)["dumps"]}
+        d["file"]: d["sha256"] for d in build_info(sample_build)["dumps"]
+    }
 
 
 def test_sitemap_lists_every_article_page(ld_server, sample_build):
     kg = dump_graph(sample_build)
-    articles = {str(a)[len(BUILD_BASE) + 3:] for a in kg.subjects(RDF.type, SCHEMA.ScholarlyArticle)}
+    articles = {str(a)[len(BUILD_BASE) + 3 :] for a in kg.subjects(RDF.type, SCHEMA.ScholarlyArticle)}
     response = requests.get(ld_server.url + "/sitemap.xml", timeout=10)
     assert response.headers["Content-Type"].startswith("application/xml")
     root = ET.fromstring(response.content)

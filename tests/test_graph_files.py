@@ -58,7 +58,10 @@ def test_an_unlisted_segment_of_a_crashed_build_is_ignored_and_removed(tmp_path:
     reopened = GraphFiles(tmp_path)
     assert dataset(current_lines(reopened)) == dataset([graph("a", "kept")[1]])
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "format", "segment-00000001.graphs", "segment-00000001.nq"]
+        "format",
+        "segment-00000001.graphs",
+        "segment-00000001.nq",
+    ]
 
 
 def test_graphs_kept_one_file_per_graph_by_older_builds_are_adopted(tmp_path: Path) -> None:
@@ -76,7 +79,7 @@ def test_the_default_graph_is_loaded_in_blocks_cut_at_line_ends(tmp_path: Path) 
     from kg.build import _line_blocks
 
     path = tmp_path / "merged.nt"
-    lines = [f"<{BASE}/id/{n}> <http://schema.org/name> \"{'x' * (n % 50)}\" .\n".encode() for n in range(2000)]
+    lines = [f'<{BASE}/id/{n}> <http://schema.org/name> "{"x" * (n % 50)}" .\n'.encode() for n in range(2000)]
     path.write_bytes(b"".join(lines) + b"<a> <b> <c> .")  # the last line without its newline
     blocks = list(_line_blocks(path, 1000))
     assert len(blocks) > 50 and b"".join(blocks) == path.read_bytes()
@@ -96,7 +99,8 @@ def test_segments_are_sorted_and_the_sources_hold_the_current_lines_in_order(tmp
     expected = graph("a", "one")[1] + graph("b", "four")[1] + graph("c", "three")[1]
     assert sorted(line for lines in sources for line in lines) == sorted(expected.splitlines(keepends=True))
     assert dataset(line for lines in sources for line in lines) == dataset(
-        [graph("a", "one")[1], graph("b", "four")[1], graph("c", "three")[1]])
+        [graph("a", "one")[1], graph("b", "four")[1], graph("c", "three")[1]]
+    )
 
 
 def test_segments_of_older_builds_are_sorted_once(tmp_path: Path) -> None:
@@ -125,8 +129,13 @@ def test_dumps_merge_sorted_sources_into_sorted_deduplicated_files(tmp_path: Pat
         sources = [sorted(lines[part::parts]) for part in range(parts)]
         infos = write_dumps(sources, tmp_path / f"dumps-{parts}")
         folder = tmp_path / f"dumps-{parts}"
-        outputs.append({info.file: gzip.decompress((folder / info.file).read_bytes()) for info in infos
-                        if info.file.endswith(("nq.gz", "nt.gz"))})
+        outputs.append(
+            {
+                info.file: gzip.decompress((folder / info.file).read_bytes())
+                for info in infos
+                if info.file.endswith(("nq.gz", "nt.gz"))
+            }
+        )
         counts = {info.file: info.triples for info in infos}
         assert counts["kg.nq.gz"] == 900 and counts["kg.nt.gz"] == 601
     assert outputs[0] == outputs[1]

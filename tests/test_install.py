@@ -43,8 +43,14 @@ class Install:
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
         env["KG_SECRET"] = "install-test-secret"
-        return subprocess.run([str(self.venv / "bin" / args[0]), *args[1:]], cwd=self.work, env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [str(self.venv / "bin" / args[0]), *args[1:]],
+            cwd=self.work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +58,27 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Install:
     work = tmp_path_factory.mktemp("install")
     assert not work.resolve().is_relative_to(ROOT)
     dist = work / "dist"
-    built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)],
-                           capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)], capture_output=True, text=True, timeout=600
+    )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     wheel = next(dist.glob("*.whl"))
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    installed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
-                               capture_output=True, text=True, timeout=900)
+    installed = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert installed.returncode == 0, installed.stderr[-3000:]
-    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import kg, sys; print(kg.__file__)"],
-                           cwd=work, capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import kg, sys; print(kg.__file__)"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     site = Path(where.stdout.strip()).parent
     assert site.is_relative_to(venv), f"kg was imported from {site}, not from the virtualenv"
     return Install(work, venv, wheel, site)
@@ -113,9 +129,14 @@ def test_installed_kg_builds_with_every_check_and_serves(install: Install) -> No
 
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    server = subprocess.Popen([str(install.venv / "bin" / "kg"), "serve", "out", "--port", str(port)],
-                              cwd=install.work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [str(install.venv / "bin" / "kg"), "serve", "out", "--port", str(port)],
+        cwd=install.work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -131,8 +152,9 @@ def test_installed_kg_builds_with_every_check_and_serves(install: Install) -> No
         sparql.setQuery("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <http://schema.org/ScholarlyArticle> }")
         sparql.setReturnFormat(JSON)
         rows = sparql.queryAndConvert()["results"]["bindings"]
-        assert rows == [{"n": {"type": "literal", "value": "1",
-                               "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]
+        assert rows == [
+            {"n": {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}
+        ]
         page = requests.get(base + ARTICLE_PATH, headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
         assert "application/ld+json" in page.text

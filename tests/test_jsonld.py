@@ -55,8 +55,11 @@ def to_graph(document: dict, public: str | None = None) -> rdflib.Graph:
 
 def page_links(graph: rdflib.Graph) -> set:
     """The statements that link to pages (documents) rather than to things: allowed to be outside the KG."""
-    return {(s, p, o) for s, p, o in graph if p == SCHEMA.mainEntityOfPage
-            or (p == SCHEMA.url and "/doc/" in str(o) and str(o).startswith(BUILD_BASE))}
+    return {
+        (s, p, o)
+        for s, p, o in graph
+        if p == SCHEMA.mainEntityOfPage or (p == SCHEMA.url and "/doc/" in str(o) and str(o).startswith(BUILD_BASE))
+    }
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
@@ -133,9 +136,23 @@ def test_kg_jsonld_writes_one_file_per_article(sample_build, tmp_path):
 
 
 def test_kg_jsonld_command_with_another_base(sample_build, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "jsonld", str(sample_build), "--to", str(tmp_path),
-                             "--base", "https://journal.example.com/kg"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "jsonld",
+            str(sample_build),
+            "--to",
+            str(tmp_path),
+            "--base",
+            "https://journal.example.com/kg",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads((tmp_path / "journal" / "2476-6879" / "article" / "A-10-968-1.jsonld").read_text("utf-8"))
     assert data["@id"] == "https://journal.example.com/kg" + SEED_ARTICLE

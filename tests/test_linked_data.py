@@ -49,8 +49,13 @@ def _things(kg: rdflib.Graph) -> dict[str, str]:
     article = rdflib.URIRef(BUILD_BASE + SEED_ARTICLE)
     person = next(kg.objects(article, SCHEMA.author))
     concept = sorted(kg.objects(article, rdflib.URIRef("http://purl.org/dc/terms/subject")))[0]
-    return {"article": SEED_ARTICLE, "journal": JOURNAL, "issue": ISSUE,
-            "person": str(person)[len(BUILD_BASE):], "concept": str(concept)[len(BUILD_BASE):]}
+    return {
+        "article": SEED_ARTICLE,
+        "journal": JOURNAL,
+        "issue": ISSUE,
+        "person": str(person)[len(BUILD_BASE) :],
+        "concept": str(concept)[len(BUILD_BASE) :],
+    }
 
 
 def parse(body: bytes, rdf_format: str, public: str) -> rdflib.Graph:
@@ -110,7 +115,7 @@ def test_the_article_description_bounds_its_parts_and_labels_its_links(ld_server
     article = rdflib.URIRef(BUILD_BASE + SEED_ARTICLE)
     authorship = rdflib.URIRef(BUILD_BASE + SEED_ARTICLE + "/author/1")
     manifestation = rdflib.URIRef(BUILD_BASE + SEED_ARTICLE + "/manifestation")
-    assert set(kg.triples((authorship, None, None))) <= set(graph)          # /author/N lives only through it
+    assert set(kg.triples((authorship, None, None))) <= set(graph)  # /author/N lives only through it
     assert set(kg.triples((manifestation, None, None))) <= set(graph)
     person = next(kg.objects(article, SCHEMA.author))
     assert (person, SCHEMA.name, rdflib.Literal(AUTHOR_EN, lang="en")) in graph  # labels of what it links to
@@ -121,8 +126,9 @@ def test_the_article_description_bounds_its_parts_and_labels_its_links(ld_server
 
 
 def test_the_issue_description_holds_its_jalali_date(ld_server, kg):
-    body = requests.get(ld_server.url + "/doc" + ISSUE[3:], headers={"Accept": "application/n-triples"},
-                        timeout=10).content
+    body = requests.get(
+        ld_server.url + "/doc" + ISSUE[3:], headers={"Accept": "application/n-triples"}, timeout=10
+    ).content
     graph = parse(body, "nt", ld_server.url)
     description = rdflib.URIRef(BUILD_BASE + ISSUE + "/date-jalali/description")
     assert (description, TIME.year, rdflib.Literal("1404", datatype=TIME.generalYear)) in graph
@@ -151,14 +157,20 @@ def test_format_urls_and_q_values(ld_server):
 
 
 def test_unknown_iris_404_and_unsupported_formats_406(ld_server):
-    for path in ("/id/journal/0000-0000", "/doc/journal/2476-6879/article/NOPE", "/fa/doc/person/nobody",
-                 "/doc" + SEED_ARTICLE[3:] + ".pdf", "/graph/journal/0000-0000/article/x", "/jsonld/person/nobody"):
+    for path in (
+        "/id/journal/0000-0000",
+        "/doc/journal/2476-6879/article/NOPE",
+        "/fa/doc/person/nobody",
+        "/doc" + SEED_ARTICLE[3:] + ".pdf",
+        "/graph/journal/0000-0000/article/x",
+        "/jsonld/person/nobody",
+    ):
         assert requests.get(ld_server.url + path, timeout=10).status_code == 404, path
-    response = requests.get(ld_server.url + "/doc" + SEED_ARTICLE[3:], headers={"Accept": "application/pdf"},
-                            timeout=10)
+    response = requests.get(
+        ld_server.url + "/doc" + SEED_ARTICLE[3:], headers={"Accept": "application/pdf"}, timeout=10
+    )
     assert response.status_code == 406
-    response = requests.get(ld_server.url + "/doc" + SEED_ARTICLE[3:], headers={"Accept": "text/html;q=0"},
-                            timeout=10)
+    response = requests.get(ld_server.url + "/doc" + SEED_ARTICLE[3:], headers={"Accept": "text/html;q=0"}, timeout=10)
     assert response.status_code == 406
     head = requests.head(ld_server.url + "/doc" + SEED_ARTICLE[3:] + ".ttl", timeout=10)
     assert head.status_code == 200 and not head.content
@@ -236,8 +248,7 @@ def test_article_pages_in_both_languages(ld_server, kg):
     assert "Background:" in text or "Background" in text  # the abstract, as paragraphs
     assert f"{base}/en/doc{things['person'][3:]}" in en.links
     # the negotiated document picks the language from Accept-Language
-    response = requests.get(f"{base}/doc{SEED_ARTICLE[3:]}", headers={"Accept-Language": "en-GB,en;q=0.8"},
-                            timeout=10)
+    response = requests.get(f"{base}/doc{SEED_ARTICLE[3:]}", headers={"Accept-Language": "en-GB,en;q=0.8"}, timeout=10)
     assert response.headers["Content-Location"] == f"{base}/en/doc{SEED_ARTICLE[3:]}"
     assert re.search(r'<html lang="en" dir="ltr">', response.text)
 
@@ -276,7 +287,7 @@ def test_person_journal_issue_and_keyword_pages_link_to_each_other(ld_server, kg
     volume, _ = read_page(f"{base}/fa/doc/journal/2476-6879/volume/10")
     assert volume.root["dir"] == "rtl" and f"{base}/fa/doc{ISSUE[3:]}" in volume.links
     organization = next(kg.objects(rdflib.URIRef(BUILD_BASE + things["person"]), SCHEMA.affiliation))
-    org, _ = read_page(f"{base}/en/doc{str(organization)[len(BUILD_BASE) + 3:]}")
+    org, _ = read_page(f"{base}/en/doc{str(organization)[len(BUILD_BASE) + 3 :]}")
     assert article_page in org.links and f"{base}/en/doc{things['person'][3:]}" in org.links
 
 
@@ -286,7 +297,7 @@ def test_every_minted_iri_resolves(ld_server, kg):
     assert len(subjects) > 100
     session = requests.Session()
     for iri in sorted(subjects):
-        path = iri[len(BUILD_BASE):]
+        path = iri[len(BUILD_BASE) :]
         if path.startswith("/id/"):
             response = session.get(ld_server.url + path, allow_redirects=False, timeout=10)
             assert response.status_code == 303, (iri, response.status_code)
@@ -339,7 +350,6 @@ def test_documents_revalidate_with_304_and_paths_are_read_as_iris(ld_server):
     turtle = requests.get(f"{ld_server.url}/doc{SEED_ARTICLE[3:]}", headers={"Accept": "text/turtle"}, timeout=10)
     assert turtle.headers["ETag"] != first.headers["ETag"]  # one validator per representation
     # a percent-encoded request path is the same IRI as its plain form
-    encoded = requests.get(ld_server.url + SEED_ARTICLE.replace("A-10", "A%2D10"), allow_redirects=False,
-                           timeout=10)
+    encoded = requests.get(ld_server.url + SEED_ARTICLE.replace("A-10", "A%2D10"), allow_redirects=False, timeout=10)
     assert encoded.status_code == 303
     assert encoded.headers["Location"] == ld_server.url + "/doc" + SEED_ARTICLE[3:]

@@ -32,6 +32,7 @@ SETTINGS = {"sparql": {"timeout": 10.0}}
 
 def variant(source: str, code: str, title_en: str, title_fa: str) -> str:
     """The seed export with another article code (so another article IRI) and other titles (XML-escaped)."""
+
     def xml(text: str) -> str:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -58,10 +59,12 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (inputs / "a968-1.xml").write_text(source, encoding="utf-8")
     (inputs / "a968-2.xml").write_text(
         variant(source, "A-10-968-2", SECOND_TITLE_EN, "مقالهٔ دوم همان نویسنده دربارهٔ داده‌های بیمارستان"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (inputs / "a968-3.xml").write_text(
         variant(source, "A-10-968-3", f"Digital twins {EVIL} & <b>more</b>", "دوقلوهای دیجیتال، مقالهٔ سوم"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     out = tmp_path_factory.mktemp("ld-fixture-build")
     options = BuildOptions(base=BUILD_BASE, secret=TEST_SECRET.encode(), validate=False, progress=False)
     build([inputs], out, options)
@@ -78,8 +81,9 @@ def fixture_server(fixture_build: Path, tmp_path_factory: pytest.TempPathFactory
 def dump_graph(out_dir: Path) -> rdflib.Graph:
     """The build's merged N-Triples dump (every triple of the KG once)."""
     graph = rdflib.Graph()
-    graph.parse(data=gzip.decompress((out_dir / "current" / "dumps" / "kg.nt.gz").read_bytes()).decode("utf-8"),
-                format="nt")
+    graph.parse(
+        data=gzip.decompress((out_dir / "current" / "dumps" / "kg.nt.gz").read_bytes()).decode("utf-8"), format="nt"
+    )
     return graph
 
 
@@ -90,7 +94,7 @@ def build_info(out_dir: Path) -> dict:
 def to_build_base(term: rdflib.term.Node, public: str) -> rdflib.term.Node:
     """A term of a response, with the server's address replaced by the build's base (to compare with the KG)."""
     if isinstance(term, rdflib.URIRef) and (str(term) == public or str(term).startswith(public + "/")):
-        return rdflib.URIRef(BUILD_BASE + str(term)[len(public):])
+        return rdflib.URIRef(BUILD_BASE + str(term)[len(public) :])
     return term
 
 
@@ -101,8 +105,7 @@ def schema_loader() -> object:
 
     def load(url: str, options: dict | None = None) -> dict:
         if url.rstrip("/") in ("https://schema.org", "http://schema.org") or "schemaorg" in url:
-            return {"contextUrl": None, "documentUrl": url, "document": document,
-                    "contentType": "application/ld+json"}
+            return {"contextUrl": None, "documentUrl": url, "document": document, "contentType": "application/ld+json"}
         raise RuntimeError(f"no network in tests: {url}")
 
     return load

@@ -74,8 +74,12 @@ def test_record_key_holds_every_field() -> None:
         hash(key)
         for field in fields(record):
             value = getattr(record, field.name)
-            changed = {str: "other", LangText: LangText("x", "y"), dict: {"sid": "456"},
-                       JalaliDate: JalaliDate(1404, 1, 3)}.get(type(value), "other")
+            changed = {
+                str: "other",
+                LangText: LangText("x", "y"),
+                dict: {"sid": "456"},
+                JalaliDate: JalaliDate(1404, 1, 3),
+            }.get(type(value), "other")
             setattr(record, field.name, changed)
             assert record_key(record) != key, field.name
             setattr(record, field.name, value)
@@ -97,8 +101,9 @@ def test_fragment_cache_is_bounded() -> None:
 def _map_all(paths: list[Path]) -> dict[str, set[str]]:
     options = BuildOptions(base=BASE, secret=b"s", processes=1, validate=False)
     minter = Minter(BASE)
-    return {article.graph: quads(article.nquads) for path in paths
-            for article in map_file(path, options, minter).articles}
+    return {
+        article.graph: quads(article.nquads) for path in paths for article in map_file(path, options, minter).articles
+    }
 
 
 def test_mapping_does_not_depend_on_what_was_mapped_before() -> None:

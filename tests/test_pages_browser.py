@@ -17,8 +17,15 @@ from tests.test_linked_data_fixtures import EVIL, EVIL_ARTICLE, SECOND_ARTICLE, 
 pytest_plugins = ["tests.server_fixtures", "tests.test_linked_data_fixtures"]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SEED_TITLE_EN = "A Scoping Review of Digital Twins’ Applications and Challenges in Healthcare and Medicine"
 SEED_TITLE_FA = "مروری جامع بر کاربردها و چالشهای دوقلوهای دیجیتال در پزشکی و سلامت"
 
@@ -46,8 +53,14 @@ class Watched:
         self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.page.on("request", lambda req: self.foreign.append(req.url)
-                     if urlsplit(req.url).netloc != own and not req.url.startswith("data:") else None)
+        self.page.on(
+            "request",
+            lambda req: (
+                self.foreign.append(req.url)
+                if urlsplit(req.url).netloc != own and not req.url.startswith("data:")
+                else None
+            ),
+        )
 
     def clean(self) -> bool:
         return not (self.errors or self.dialogs or self.foreign)

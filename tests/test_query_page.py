@@ -20,8 +20,15 @@ pytest_plugins = ["tests.server_fixtures"]
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 EXPECTED_EXAMPLES = {"keyword", "author-articles", "article-authors", "journal-issues", "coauthors"}
 
 
@@ -45,8 +52,11 @@ def test_page_has_an_editor_examples_and_only_local_assets(sparql_server) -> Non
     assert editor is not None and editor.get("name") == "query"
     buttons = {b["data-key"] for b in soup.find_all("button", class_="example")}
     assert EXPECTED_EXAMPLES <= buttons
-    assets = [tag.get("src") or tag.get("href") for tag in soup.find_all(["script", "link", "img"])
-              if tag.get("src") or tag.get("href")]
+    assets = [
+        tag.get("src") or tag.get("href")
+        for tag in soup.find_all(["script", "link", "img"])
+        if tag.get("src") or tag.get("href")
+    ]
     assert assets
     for asset in assets:
         if asset.startswith("data:"):  # inline (the empty favicon), nothing is fetched
@@ -78,8 +88,12 @@ def _picked_examples(server, attempts: int = 6) -> list[dict[str, str]]:
 def _run_examples(server) -> dict[str, list[dict]]:
     results = {}
     for example in _picked_examples(server):
-        response = requests.post(server.sparql, data={"query": example["query"]},
-                                 headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        response = requests.post(
+            server.sparql,
+            data={"query": example["query"]},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
         assert response.status_code == 200, (example["key"], response.text)
         results[example["key"]] = response.json()["results"]["bindings"]
     return results
@@ -105,8 +119,12 @@ def test_examples_on_the_built_sample(request: pytest.FixtureRequest, tmp_path: 
     try:
         results = _run_examples(server)
         expected = set(EXPECTED_EXAMPLES)
-        coauthored = requests.get(server.sparql, timeout=30, headers={"Accept": "application/sparql-results+json"},
-                                  params={"query": "ASK { ?a <http://schema.org/author> ?x, ?y FILTER(?x != ?y) }"})
+        coauthored = requests.get(
+            server.sparql,
+            timeout=30,
+            headers={"Accept": "application/sparql-results+json"},
+            params={"query": "ASK { ?a <http://schema.org/author> ?x, ?y FILTER(?x != ?y) }"},
+        )
         if not coauthored.json()["boolean"]:
             expected.discard("coauthors")  # no article of the sample has two authors: nothing to show
     finally:
@@ -128,8 +146,14 @@ def test_query_page_in_chromium(sparql_server) -> None:
             page = browser.new_page()
             page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("request", lambda req: foreign.append(req.url)
-                    if urlsplit(req.url).netloc != own and not req.url.startswith("data:") else None)
+            page.on(
+                "request",
+                lambda req: (
+                    foreign.append(req.url)
+                    if urlsplit(req.url).netloc != own and not req.url.startswith("data:")
+                    else None
+                ),
+            )
             page.goto(sparql_server.sparql, wait_until="networkidle")
             assert page.title().startswith("SPARQL query")
 

@@ -37,8 +37,9 @@ class Clients:
         session = requests.Session()
         while not self._stop.is_set():
             try:
-                response = session.post(self.url, data={"query": WHICH}, timeout=15,
-                                        headers={"Accept": "application/sparql-results+json"})
+                response = session.post(
+                    self.url, data={"query": WHICH}, timeout=15, headers={"Accept": "application/sparql-results+json"}
+                )
             except requests.RequestException as error:
                 self.answers[index].append((0, repr(error), time.monotonic()))
                 continue
@@ -74,8 +75,7 @@ def test_publishing_releases_under_load(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     _release(out, "r1")
-    server = start_server(out, tmp_path / "work", {"server": {"workers": 2, "threads": 4},
-                                                   "reload": {"interval": 0.2}})
+    server = start_server(out, tmp_path / "work", {"server": {"workers": 2, "threads": 4}, "reload": {"interval": 0.2}})
     clients = Clients(server.sparql)
     try:
         clients.wait_for("r1")

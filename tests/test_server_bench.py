@@ -1,4 +1,4 @@
-"""``python -m server.bench`` runs end to end on a small release and reports every figure and target.
+"""``python -m tests.benchmarks.server_bench`` runs end to end on a small release and reports every figure and target.
 
 Short runs with the Python client (wrk may not be installed); rdflib-endpoint is skipped with a note here
 because the test release has no dumps, which is the path a machine without rdflib-endpoint takes too.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kg.server.bench import KG, KG_UNCACHED, OXIGRAPH, RDFLIB, Options, run, table
+from tests.benchmarks.server_bench import KG, KG_UNCACHED, OXIGRAPH, RDFLIB, Options, run, table
 
 pytest_plugins = ["tests.server_fixtures"]
 

@@ -45,11 +45,11 @@ def load_cases() -> list[Case]:
         elif not cases:
             continue
         elif line.startswith("# message: "):
-            cases[-1].message = line[len("# message: "):]
+            cases[-1].message = line[len("# message: ") :]
         elif line.startswith("# also: "):
-            cases[-1].also = set(line[len("# also: "):].split())
+            cases[-1].also = set(line[len("# also: ") :].split())
         elif line.startswith("# data: "):
-            cases[-1].data = line[len("# data: "):].strip()
+            cases[-1].data = line[len("# data: ") :].strip()
         elif not line.startswith("#"):
             cases[-1].update += line + "\n"
     return cases
@@ -97,14 +97,14 @@ def fired(validator: Validator, reference: PyShaclValidator, graph: rdflib.Graph
 
 
 @pytest.mark.parametrize("name", ["article", "runs"])
-def test_examples_conform_without_any_result(validator: Validator, reference: PyShaclValidator,
-                                             name: str) -> None:
+def test_examples_conform_without_any_result(validator: Validator, reference: PyShaclValidator, name: str) -> None:
     assert fired(validator, reference, example(name)) == {}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.shape for case in CASES])
-def test_violating_example_fires_its_shape_with_its_message(validator: Validator, reference: PyShaclValidator,
-                                                            case: Case) -> None:
+def test_violating_example_fires_its_shape_with_its_message(
+    validator: Validator, reference: PyShaclValidator, case: Case
+) -> None:
     graph = example(case.data)
     apply(graph, case.update)
     shapes = fired(validator, reference, graph)

@@ -30,12 +30,12 @@ pytest_plugins = ["tests.server_fixtures"]
 
 JSON = {"Accept": "application/sparql-results+json"}
 WHICH = f"SELECT ?release WHERE {{ ?s <{MARKER.value}> ?release }}"
-TITLES = ('SELECT ?a ?t WHERE { ?a <http://schema.org/headline> ?t FILTER(LANG(?t) = "en") } ORDER BY ?t')
+TITLES = 'SELECT ?a ?t WHERE { ?a <http://schema.org/headline> ?t FILTER(LANG(?t) = "en") } ORDER BY ?t'
 FILLER = "SELECT ?s ?v WHERE { ?s <http://example.org/test/value> ?v } ORDER BY ?v"  # 400 rows, ~40 KB
 
 
 def _cache_state(response: requests.Response) -> str:
-    """"hit" or "miss", from ``Server-Timing: query;dur=..., cache;desc=hit``."""
+    """ "hit" or "miss", from ``Server-Timing: query;dur=..., cache;desc=hit``."""
     timing = response.headers["Server-Timing"]
     for part in timing.split(","):
         name, _, params = part.strip().partition(";")
@@ -55,9 +55,11 @@ def cached_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     """One web worker (one cache) over the standard data; results above 16 KiB are not cached."""
     out = tmp_path_factory.mktemp("kg-cache-out")
     make_release(out, "r1", standard_quads("r1"))
-    server = start_server(out, tmp_path_factory.mktemp("kg-cache-server"),
-                          {"server": {"workers": 1, "threads": 4},
-                           "sparql": {"cache_bytes": 1_000_000, "cache_entry_bytes": 16384}})
+    server = start_server(
+        out,
+        tmp_path_factory.mktemp("kg-cache-server"),
+        {"server": {"workers": 1, "threads": 4}, "sparql": {"cache_bytes": 1_000_000, "cache_entry_bytes": 16384}},
+    )
     yield server
     server.stop()
 
@@ -89,8 +91,9 @@ def test_each_media_type_has_its_own_entry(cached_server: RunningServer) -> None
     assert as_csv.headers["Content-Type"].startswith("text/csv") and as_csv.content != as_json.content
     again = _get(cached_server, query, {"Accept": "text/csv"})
     assert _cache_state(again) == "hit" and again.content == as_csv.content
-    by_name = [requests.get(cached_server.sparql, params={"query": query, "format": "json"}, timeout=15)
-               for _ in range(2)]
+    by_name = [
+        requests.get(cached_server.sparql, params={"query": query, "format": "json"}, timeout=15) for _ in range(2)
+    ]
     assert [_cache_state(r) for r in by_name] == ["miss", "hit"]
     assert by_name[1].content == by_name[0].content == as_json.content
 
@@ -113,9 +116,11 @@ def test_large_results_and_errors_are_not_cached(cached_server: RunningServer) -
 
 
 def test_the_time_limit_still_applies(cached_server: RunningServer) -> None:
-    runaway = ("SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/test/value> ?x . "
-               "?b <http://example.org/test/value> ?y . ?c <http://example.org/test/value> ?z . "
-               "?d <http://example.org/test/value> ?w }")
+    runaway = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a <http://example.org/test/value> ?x . "
+        "?b <http://example.org/test/value> ?y . ?c <http://example.org/test/value> ?z . "
+        "?d <http://example.org/test/value> ?w }"
+    )
     for _ in range(2):  # a timeout is not an answer to remember
         started = time.monotonic()
         response = requests.get(cached_server.sparql, params={"query": runaway}, headers=JSON, timeout=30)
@@ -127,8 +132,7 @@ def test_a_new_release_is_not_answered_from_the_old_cache(tmp_path: Path) -> Non
     out = tmp_path / "out"
     out.mkdir()
     make_release(out, "r1", scholarly_quads() + marker_quads("r1"))
-    server = start_server(out, tmp_path / "work", {"server": {"workers": 1, "threads": 4},
-                                                   "reload": {"interval": 0.2}})
+    server = start_server(out, tmp_path / "work", {"server": {"workers": 1, "threads": 4}, "reload": {"interval": 0.2}})
     try:
         first, cached = _get(server, WHICH), _get(server, WHICH)
         assert (_cache_state(first), _cache_state(cached)) == ("miss", "hit")

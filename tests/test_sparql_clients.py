@@ -52,6 +52,7 @@ def _wrapper(server, query: str, return_format: str, method: str = "GET") -> SPA
 
 # ---- SPARQLWrapper -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", ["GET", POST])
 def test_sparqlwrapper_json(sparql_server, method: str) -> None:
     result = _wrapper(sparql_server, TITLES, JSON, method).query().convert()
@@ -63,8 +64,11 @@ def test_sparqlwrapper_json(sparql_server, method: str) -> None:
 
 def test_sparqlwrapper_xml(sparql_server) -> None:
     document = _wrapper(sparql_server, TITLES, XML).query().convert()  # a minidom document
-    titles = [b.getElementsByTagName("literal")[0].firstChild.data
-              for b in document.getElementsByTagName("binding") if b.getAttribute("name") == "title"]
+    titles = [
+        b.getElementsByTagName("literal")[0].firstChild.data
+        for b in document.getElementsByTagName("binding")
+        if b.getAttribute("name") == "title"
+    ]
     assert titles == TITLES_EN
 
 
@@ -119,12 +123,21 @@ def test_sparqlwrapper_construct_rdfxml(sparql_server) -> None:
     _check_title_graph(graph)
 
 
-@pytest.mark.parametrize(("media", "rdflib_format"), [
-    ("application/n-triples", "nt"), ("application/n-quads", "nquads"), ("application/trig", "trig"),
-])
+@pytest.mark.parametrize(
+    ("media", "rdflib_format"),
+    [
+        ("application/n-triples", "nt"),
+        ("application/n-quads", "nquads"),
+        ("application/trig", "trig"),
+    ],
+)
 def test_construct_other_formats(sparql_server, media: str, rdflib_format: str) -> None:
-    response = requests.post(sparql_server.sparql, data=CONSTRUCT_TITLES.encode(),
-                             headers={"Content-Type": "application/sparql-query", "Accept": media}, timeout=10)
+    response = requests.post(
+        sparql_server.sparql,
+        data=CONSTRUCT_TITLES.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": media},
+        timeout=10,
+    )
     assert response.headers["Content-Type"].split(";")[0] == media
     if rdflib_format in ("nquads", "trig"):
         # rdflib's quad parsers warn about their own deprecations; pyoxigraph reads these formats cleanly
@@ -132,16 +145,22 @@ def test_construct_other_formats(sparql_server, media: str, rdflib_format: str) 
         graph = Graph()
         for quad in oxi_parse(response.content, format=fmt):
             assert quad.graph_name == DefaultGraph()
-            graph.add((URIRef(quad.subject.value), URIRef(quad.predicate.value),
-                       Literal(quad.object.value, lang=quad.object.language)))
+            graph.add(
+                (
+                    URIRef(quad.subject.value),
+                    URIRef(quad.predicate.value),
+                    Literal(quad.object.value, lang=quad.object.language),
+                )
+            )
     else:
         graph = Graph().parse(data=response.content, format=rdflib_format)
     _check_title_graph(graph)
 
 
 def test_describe(sparql_server) -> None:
-    response = requests.get(sparql_server.sparql, params={"query": f"DESCRIBE <{A1}>"},
-                            headers={"Accept": "text/turtle"}, timeout=10)
+    response = requests.get(
+        sparql_server.sparql, params={"query": f"DESCRIBE <{A1}>"}, headers={"Accept": "text/turtle"}, timeout=10
+    )
     graph = Graph().parse(data=response.content, format="turtle")
     assert (URIRef(A1), SCHEMA.headline, Literal(ARTICLES[0][5], lang="en")) in graph
     assert set(graph.subjects()) == {URIRef(A1)}
@@ -155,6 +174,7 @@ def test_persian_text_round_trips(sparql_server) -> None:
 
 
 # ---- rdflib's SPARQLStore ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
 def test_rdflib_sparqlstore(sparql_server, method: str) -> None:
@@ -176,9 +196,14 @@ def test_rdflib_sparqlstore_json(sparql_server) -> None:
 
 # ---- the dataset: union default graph, GRAPH, protocol and query datasets --------------------------------
 
+
 def _select(server, query: str, **params: object) -> list[dict[str, str]]:
-    response = requests.get(server.sparql, params={"query": query, **params},
-                            headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    response = requests.get(
+        server.sparql,
+        params={"query": query, **params},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
 
@@ -211,6 +236,7 @@ def test_from_in_the_query_is_honoured(sparql_server) -> None:
 
 # ---- errors and limits -----------------------------------------------------------------------------------
 
+
 def test_syntax_error_is_400_with_the_parser_message(sparql_server) -> None:
     response = requests.get(sparql_server.sparql, params={"query": "SELECT * WHERE { ?s ?p }"}, timeout=10)
     assert response.status_code == 400
@@ -220,20 +246,27 @@ def test_syntax_error_is_400_with_the_parser_message(sparql_server) -> None:
 
 def test_write_methods_are_405(sparql_server) -> None:
     for method in ("PUT", "DELETE", "PATCH"):
-        response = requests.request(method, sparql_server.sparql + "?graph=" + G1, data=b"<a> <b> <c> .",
-                                    headers={"Content-Type": "text/turtle"}, timeout=10)
+        response = requests.request(
+            method,
+            sparql_server.sparql + "?graph=" + G1,
+            data=b"<a> <b> <c> .",
+            headers={"Content-Type": "text/turtle"},
+            timeout=10,
+        )
         assert response.status_code == 405
         assert {"GET", "POST"} <= {m.strip() for m in response.headers["Allow"].split(",")}
 
 
 def test_overlong_query_is_413(sparql_server) -> None:
     query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 20_100
-    direct = requests.post(sparql_server.sparql, data=query.encode(),
-                           headers={"Content-Type": "application/sparql-query"}, timeout=10)
+    direct = requests.post(
+        sparql_server.sparql, data=query.encode(), headers={"Content-Type": "application/sparql-query"}, timeout=10
+    )
     form = requests.post(sparql_server.sparql, data={"query": query}, timeout=10)
     assert direct.status_code == form.status_code == 413
-    huge = requests.post(sparql_server.sparql, data=b"x" * 200_000,
-                         headers={"Content-Type": "application/sparql-query"}, timeout=10)
+    huge = requests.post(
+        sparql_server.sparql, data=b"x" * 200_000, headers={"Content-Type": "application/sparql-query"}, timeout=10
+    )
     assert huge.status_code == 413
 
 
@@ -244,8 +277,9 @@ LIMIT {limit}"""
 def test_large_results_are_complete_and_row_limit_is_413(sparql_server) -> None:
     # 5000 rows is the configured limit: answered in full (and spooled, since it is above 64 KiB)
     for media in ("application/sparql-results+json", "text/csv"):
-        response = requests.get(sparql_server.sparql, params={"query": PAIRS.format(limit=5000)},
-                                headers={"Accept": media}, timeout=30)
+        response = requests.get(
+            sparql_server.sparql, params={"query": PAIRS.format(limit=5000)}, headers={"Accept": media}, timeout=30
+        )
         assert response.status_code == 200
         assert int(response.headers["Content-Length"]) == len(response.content) > 65536
         if media == "text/csv":
@@ -258,22 +292,31 @@ def test_large_results_are_complete_and_row_limit_is_413(sparql_server) -> None:
 
 def test_byte_limit_is_413(sparql_server) -> None:
     padding = "x" * 1000
-    query = (f'SELECT ?a (CONCAT(STR(?a), "{padding}") AS ?long) WHERE {{ ?a <http://example.org/test/value> ?x . '
-             '?b <http://example.org/test/value> ?y } LIMIT 4000')
+    query = (
+        f'SELECT ?a (CONCAT(STR(?a), "{padding}") AS ?long) WHERE {{ ?a <http://example.org/test/value> ?x . '
+        "?b <http://example.org/test/value> ?y } LIMIT 4000"
+    )
     response = requests.post(sparql_server.sparql, data={"query": query}, timeout=30)
     assert response.status_code == 413 and "bytes" in response.text
 
 
 def test_cors_and_preflight(sparql_server) -> None:
-    preflight = requests.options(sparql_server.sparql, headers={
-        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type, accept"}, timeout=10)
+    preflight = requests.options(
+        sparql_server.sparql,
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, accept",
+        },
+        timeout=10,
+    )
     assert preflight.status_code in (200, 204)
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
-    simple = requests.get(sparql_server.sparql, params={"query": ASK_A1}, headers={"Origin": "https://x.example"},
-                          timeout=10)
+    simple = requests.get(
+        sparql_server.sparql, params={"query": ASK_A1}, headers={"Origin": "https://x.example"}, timeout=10
+    )
     assert simple.headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -312,8 +355,9 @@ def test_health_and_access_log(sparql_server) -> None:
 
 
 def test_xml_results_are_well_formed(sparql_server) -> None:
-    response = requests.get(sparql_server.sparql, params={"query": TITLES},
-                            headers={"Accept": "application/sparql-results+xml"}, timeout=10)
+    response = requests.get(
+        sparql_server.sparql, params={"query": TITLES}, headers={"Accept": "application/sparql-results+xml"}, timeout=10
+    )
     root = ET.fromstring(response.content)
     names = [v.get("name") for v in root.iter(f"{SRX}variable")]
     assert names == ["article", "title"]

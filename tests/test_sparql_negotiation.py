@@ -15,12 +15,16 @@ from kg.server.negotiation import best_match, parse_accept
 
 pytest_plugins = ["tests.server_fixtures"]
 
-COMUNICA_RDF = ("application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,"
-                "application/n-triples;q=0.8,text/turtle;q=0.6,application/rdf+xml;q=0.5,text/n3;q=0.35,"
-                "application/xml;q=0.3,image/svg+xml;q=0.3,text/xml;q=0.3,text/html;q=0.2,"
-                "application/xhtml+xml;q=0.18,application/json;q=0.135,text/shaclc;q=0.1,text/shaclc-ext;q=0.05")
-CHROME = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
-          "application/signed-exchange;v=b3;q=0.7")
+COMUNICA_RDF = (
+    "application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,"
+    "application/n-triples;q=0.8,text/turtle;q=0.6,application/rdf+xml;q=0.5,text/n3;q=0.35,"
+    "application/xml;q=0.3,image/svg+xml;q=0.3,text/xml;q=0.3,text/html;q=0.2,"
+    "application/xhtml+xml;q=0.18,application/json;q=0.135,text/shaclc;q=0.1,text/shaclc-ext;q=0.05"
+)
+CHROME = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
+    "application/signed-exchange;v=b3;q=0.7"
+)
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CURL = "*/*"
 RAPPER = "application/rdf+xml"
@@ -30,6 +34,7 @@ CONSTRUCT = "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t ; a <http://xmlns.com/foaf/0.
 
 
 # ---- the rules ---------------------------------------------------------------------------------------------
+
 
 def test_most_specific_range_wins_over_a_higher_wildcard() -> None:
     assert best_match("text/*;q=1, text/csv;q=0", ["text/csv", "text/turtle"]) == "text/turtle"
@@ -54,14 +59,16 @@ def test_higher_quality_wins_and_server_order_breaks_ties() -> None:
 
 def test_parameters_case_and_malformed_elements() -> None:
     assert best_match("Text/Turtle; charset=UTF-8; q=0.8", ["text/turtle"]) == "text/turtle"
-    assert best_match("garbage, text/turtle;q=abc, application/ld+json;q=0.4", ["text/turtle",
-                                                                                  "application/ld+json"]) \
+    assert (
+        best_match("garbage, text/turtle;q=abc, application/ld+json;q=0.4", ["text/turtle", "application/ld+json"])
         == "application/ld+json"
+    )
     ranges = parse_accept("text/turtle;q=0.5;level=1, */*;q=0.1")
     assert [(r.type, r.subtype, r.q) for r in ranges] == [("text", "turtle", 0.5), ("*", "*", 0.1)]
 
 
 # ---- real clients against the server ------------------------------------------------------------------------
+
 
 def _sparqlwrapper_accept(query: str, return_format: str) -> str:
     wrapper = SPARQLWrapper("http://example.org/sparql")
@@ -71,8 +78,7 @@ def _sparqlwrapper_accept(query: str, return_format: str) -> str:
 
 
 def _rdflib_accept(return_format: str) -> str:
-    return SPARQLConnector(query_endpoint="http://example.org/sparql", returnFormat=return_format) \
-        .response_mime_types()
+    return SPARQLConnector(query_endpoint="http://example.org/sparql", returnFormat=return_format).response_mime_types()
 
 
 CASES = [
@@ -99,8 +105,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("client", "query", "accept", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_real_client_accept_headers(client: str, query: str, accept: str | None, expected: str,
-                                    sparql_server) -> None:
+def test_real_client_accept_headers(client: str, query: str, accept: str | None, expected: str, sparql_server) -> None:
     headers = {"Accept": accept} if accept is not None else {}
     session = requests.Session()
     if accept is None:
@@ -112,18 +117,22 @@ def test_real_client_accept_headers(client: str, query: str, accept: str | None,
 
 
 def test_406_when_nothing_fits(sparql_server) -> None:
-    for query, accept in [(SELECT, "image/png"), (CONSTRUCT, "text/csv"), (SELECT, "text/turtle"),
-                          (SELECT, "application/sparql-results+json;q=0, text/csv;q=0")]:
-        response = requests.get(sparql_server.sparql, params={"query": query}, headers={"Accept": accept},
-                                timeout=10)
+    for query, accept in [
+        (SELECT, "image/png"),
+        (CONSTRUCT, "text/csv"),
+        (SELECT, "text/turtle"),
+        (SELECT, "application/sparql-results+json;q=0, text/csv;q=0"),
+    ]:
+        response = requests.get(sparql_server.sparql, params={"query": query}, headers={"Accept": accept}, timeout=10)
         assert response.status_code == 406, (query, accept, response.status_code)
         assert "Accept" in response.headers["Vary"]
         assert response.text.strip()
 
 
 def test_format_parameter_overrides_accept(sparql_server) -> None:
-    response = requests.get(sparql_server.sparql, params={"query": SELECT, "format": "csv"},
-                            headers={"Accept": CHROME}, timeout=10)
+    response = requests.get(
+        sparql_server.sparql, params={"query": SELECT, "format": "csv"}, headers={"Accept": CHROME}, timeout=10
+    )
     assert response.headers["Content-Type"].split(";")[0] == "text/csv"
     lines = response.text.splitlines()
     assert lines[0] == "s" and len(lines) == 4
@@ -133,8 +142,14 @@ def test_format_parameter_overrides_accept(sparql_server) -> None:
 
 def test_service_description_negotiation(sparql_server) -> None:
     """Without a query: RDF for machines (Comunica gets N-Quads, rapper RDF/XML), the page for browsers."""
-    expected = {CURL: "text/turtle", COMUNICA_RDF: "application/n-quads", RAPPER: "application/rdf+xml",
-                "application/ld+json": "application/ld+json", CHROME: "text/html", FIREFOX: "text/html"}
+    expected = {
+        CURL: "text/turtle",
+        COMUNICA_RDF: "application/n-quads",
+        RAPPER: "application/rdf+xml",
+        "application/ld+json": "application/ld+json",
+        CHROME: "text/html",
+        FIREFOX: "text/html",
+    }
     for accept, media in expected.items():
         response = requests.get(sparql_server.sparql, headers={"Accept": accept}, timeout=10)
         assert response.status_code == 200

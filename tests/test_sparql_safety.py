@@ -29,8 +29,9 @@ TIME_LIMIT = 2.0  # the fixture server's sparql.timeout
 
 def _ask(server: RunningServer, query: str) -> tuple[int, bool | None, float]:
     started = time.monotonic()
-    response = requests.get(server.sparql, params={"query": query},
-                            headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response = requests.get(
+        server.sparql, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
+    )
     elapsed = time.monotonic() - started
     value = response.json()["boolean"] if response.status_code == 200 else None
     return response.status_code, value, elapsed
@@ -90,6 +91,7 @@ def test_runaway_query_is_stopped_while_others_are_answered(sparql_server) -> No
 
 # ---- nothing reaches the network ------------------------------------------------------------------------------
 
+
 class Listener:
     """A TCP port that records every connection; the proof that no request reached it."""
 
@@ -135,21 +137,33 @@ def test_update_load_and_service_are_refused_without_network(sparql_server, list
     marker = "<http://example.org/test/inserted> <http://example.org/test/p> <http://example.org/test/o>"
     refused = [
         # SPARQL Update, all three ways of sending it, and as a "query"
-        ("POST", {"data": f"INSERT DATA {{ {marker} }}".encode(),
-                  "headers": {"Content-Type": "application/sparql-update"}}),
+        (
+            "POST",
+            {"data": f"INSERT DATA {{ {marker} }}".encode(), "headers": {"Content-Type": "application/sparql-update"}},
+        ),
         ("POST", {"data": {"update": f"INSERT DATA {{ {marker} }}"}}),
         ("GET", {"params": {"update": f"INSERT DATA {{ {marker} }}"}}),
         ("GET", {"params": {"query": f"INSERT DATA {{ {marker} }}"}}),
         # LOAD from the listener
         ("POST", {"data": {"update": f"LOAD <{target}data.ttl>"}}),
-        ("POST", {"data": f"LOAD <{target}data.ttl> INTO GRAPH <http://example.org/g>".encode(),
-                  "headers": {"Content-Type": "application/sparql-update"}}),
+        (
+            "POST",
+            {
+                "data": f"LOAD <{target}data.ttl> INTO GRAPH <http://example.org/g>".encode(),
+                "headers": {"Content-Type": "application/sparql-update"},
+            },
+        ),
         ("GET", {"params": {"query": f"LOAD <{target}data.ttl>"}}),
         # SERVICE in every spelling the scanner must see through
         ("GET", {"params": {"query": f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"}}),
         ("POST", {"data": {"query": f"SELECT * WHERE {{ service silent <{target}> {{ ?s ?p ?o }} }}"}}),
-        ("POST", {"data": f"PREFIX t: <{target}> SELECT * {{ SERVICE t: {{ ?s ?p ?o }} }}".encode(),
-                  "headers": {"Content-Type": "application/sparql-query"}}),
+        (
+            "POST",
+            {
+                "data": f"PREFIX t: <{target}> SELECT * {{ SERVICE t: {{ ?s ?p ?o }} }}".encode(),
+                "headers": {"Content-Type": "application/sparql-query"},
+            },
+        ),
         ("GET", {"params": {"query": f"SELECT * {{ SERVICE#comment\n<{target}> {{ ?s ?p ?o }} }}"}}),
         ("GET", {"params": {"query": f"BASE <{target}> SELECT * {{ SERVICE <sparql> {{ ?s ?p ?o }} }}"}}),
         ("GET", {"params": {"query": f"SELECT * {{ BIND(<{target}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}"}}),
@@ -161,9 +175,13 @@ def test_update_load_and_service_are_refused_without_network(sparql_server, list
         assert response.text.strip()
     # Graph Store Protocol writes
     for method in ("PUT", "POST", "DELETE"):
-        response = requests.request(method, sparql_server.url + "/sparql?graph=http://example.org/g",
-                                    data=marker.encode() + b" .", headers={"Content-Type": "text/turtle"},
-                                    timeout=10)
+        response = requests.request(
+            method,
+            sparql_server.url + "/sparql?graph=http://example.org/g",
+            data=marker.encode() + b" .",
+            headers={"Content-Type": "text/turtle"},
+            timeout=10,
+        )
         assert 400 <= response.status_code < 500
     # "service" as data, not as a keyword, is fine
     status, value, _ = _ask(sparql_server, f'ASK {{ FILTER("SERVICE <{target}>" != "") }} # SERVICE <{target}>')
@@ -177,6 +195,7 @@ def test_update_load_and_service_are_refused_without_network(sparql_server, list
 
 # ---- an allowed endpoint is reachable ---------------------------------------------------------------------------
 
+
 class _FakeEndpoint(BaseHTTPRequestHandler):
     """Answers any SPARQL request with one binding: the proof that an allowed SERVICE call happened."""
 
@@ -185,8 +204,12 @@ class _FakeEndpoint(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - the http.server API
         length = int(self.headers.get("Content-Length", 0))
         self.calls.append(self.rfile.read(length).decode("utf-8", "replace"))
-        body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
-            {"x": {"type": "literal", "value": "from the allowed endpoint"}}]}}).encode()
+        body = json.dumps(
+            {
+                "head": {"vars": ["x"]},
+                "results": {"bindings": [{"x": {"type": "literal", "value": "from the allowed endpoint"}}]},
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
         self.send_header("Content-Length", str(len(body)))
@@ -204,23 +227,32 @@ def test_allowed_service_endpoint(sparql_release: Path, tmp_path: Path, listener
     thread = threading.Thread(target=endpoint.serve_forever, daemon=True)
     thread.start()
     allowed = f"http://127.0.0.1:{endpoint.server_address[1]}/sparql"
-    server = start_server(sparql_release, tmp_path, {"server": {"workers": 1},
-                                                     "sparql": {"allow_service": [allowed], "timeout": 10.0}})
+    server = start_server(
+        sparql_release, tmp_path, {"server": {"workers": 1}, "sparql": {"allow_service": [allowed], "timeout": 10.0}}
+    )
     try:
-        response = requests.get(server.sparql, params={"query": f"SELECT ?x {{ SERVICE <{allowed}> {{ ?x ?p ?o }} }}"},
-                                headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        response = requests.get(
+            server.sparql,
+            params={"query": f"SELECT ?x {{ SERVICE <{allowed}> {{ ?x ?p ?o }} }}"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
         assert response.status_code == 200, response.text
         assert [b["x"]["value"] for b in response.json()["results"]["bindings"]] == ["from the allowed endpoint"]
         assert _FakeEndpoint.calls, "the allowed endpoint was called"
         other = f"http://127.0.0.1:{listener.port}/sparql"
-        response = requests.get(server.sparql, params={"query": f"SELECT * {{ SERVICE <{other}> {{ ?s ?p ?o }} }}"},
-                                timeout=10)
+        response = requests.get(
+            server.sparql, params={"query": f"SELECT * {{ SERVICE <{other}> {{ ?s ?p ?o }} }}"}, timeout=10
+        )
         assert response.status_code == 403
         description = Graph().parse(data=requests.get(server.sparql, timeout=10).content, format="turtle")
         sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
         assert (URIRef(server.sparql), sd.feature, sd.BasicFederatedQuery) in description
-        assert (URIRef(server.sparql), URIRef("https://w3id.org/kg/ns#allowedServiceEndpoint"),
-                URIRef(allowed)) in description
+        assert (
+            URIRef(server.sparql),
+            URIRef("https://w3id.org/kg/ns#allowedServiceEndpoint"),
+            URIRef(allowed),
+        ) in description
     finally:
         server.stop()
         endpoint.shutdown()

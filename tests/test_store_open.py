@@ -29,7 +29,7 @@ def _load_batches(store: Store, batches: int, first: int = 0) -> None:
     """Many small bulk loads into graphs ``first``...: each writes new table files, as the build's flushes do."""
     for batch in range(first, first + batches):
         lines = "".join(
-            f"<https://example.org/s{batch}-{i}> <https://example.org/p> \"value {batch} {i}\" "
+            f'<https://example.org/s{batch}-{i}> <https://example.org/p> "value {batch} {i}" '
             f"<https://example.org/g{batch}> .\n"
             for i in range(50)
         )

@@ -13,10 +13,10 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg.build import map_file
 from kg.iris import Minter
-from kg.synthetic import generate_corpus
 from kg.validate import SH, PyShaclValidator, ValidationResult, Validator, load_shapes, report_turtle
 from kg.validation_cli import run
 from kg.validation_store import run_store_shapes, validate_store
+from tests.benchmarks.synthetic import generate_corpus
 
 EXAMPLES = Path(__file__).resolve().parent / "shapes_examples"
 BASE = "https://data.example.org/"
@@ -77,18 +77,28 @@ def test_every_shape_lives_in_the_shapes_namespace() -> None:
 def test_batch_attributes_each_result_to_its_article(validator: Validator) -> None:
     good = (GRAPH, article_nquads())
     untitled = copy_of("A-10-969-1")
-    untitled = (untitled[0], b"\n".join(line for line in untitled[1].split(b"\n")
-                                        if b"<http://schema.org/headline>" not in line))
-    paged = copy_of("A-10-970-1", {'<http://schema.org/pageStart> "355"': '<http://schema.org/pageStart> "373"',
-                                   '<http://schema.org/pageEnd> "373"': '<http://schema.org/pageEnd> "355"'})
+    untitled = (
+        untitled[0],
+        b"\n".join(line for line in untitled[1].split(b"\n") if b"<http://schema.org/headline>" not in line),
+    )
+    paged = copy_of(
+        "A-10-970-1",
+        {
+            '<http://schema.org/pageStart> "355"': '<http://schema.org/pageStart> "373"',
+            '<http://schema.org/pageEnd> "373"': '<http://schema.org/pageEnd> "355"',
+        },
+    )
     verdicts = validator.validate_articles([good, untitled, paged])
     assert verdicts[good[0]] == []
     assert {(r.severity, r.shape) for r in verdicts[untitled[0]]} == {
-        ("violation", KGSH + "Article-title"), ("violation", KGSH + "Article-name")}
+        ("violation", KGSH + "Article-title"),
+        ("violation", KGSH + "Article-name"),
+    }
     [order] = verdicts[paged[0]]
     assert (order.severity, order.shape, order.value) == ("warning", KGSH + "Article-pageOrder", "373")
-    assert order.message == ("The first page (373) comes after the last page (355). "
-                             "Check the page numbers of the article.")
+    assert order.message == (
+        "The first page (373) comes after the last page (355). Check the page numbers of the article."
+    )
 
 
 def test_a_bad_value_on_a_shared_node_goes_only_to_the_graph_that_states_it(validator: Validator) -> None:
@@ -108,8 +118,11 @@ def test_a_conflict_between_two_graphs_is_no_article_s_own_fault(validator: Vali
 
 def test_batch_gives_the_same_verdicts_as_one_at_a_time(validator: Validator, sample_build: Path) -> None:
     store = Store.read_only(str(sample_build / "current" / "store"))
-    articles = [(g.value, serialize(store.quads_for_pattern(None, None, None, g), format=RdfFormat.N_QUADS))
-                for g in store.named_graphs() if "/article/" in g.value]
+    articles = [
+        (g.value, serialize(store.quads_for_pattern(None, None, None, g), format=RdfFormat.N_QUADS))
+        for g in store.named_graphs()
+        if "/article/" in g.value
+    ]
     batch = validator.validate_articles(articles)
     alone = {}
     for article in articles:
@@ -119,18 +132,24 @@ def test_batch_gives_the_same_verdicts_as_one_at_a_time(validator: Validator, sa
 
 
 def test_the_compiled_checks_agree_with_pyshacl_on_real_and_synthetic_batches(
-        validator: Validator, sample_build: Path, tmp_path: Path) -> None:
+    validator: Validator, sample_build: Path, tmp_path: Path
+) -> None:
     """The build's validator (SPARQL on pyoxigraph) against pySHACL, batch by batch, result by result."""
-    from kg.bench import _options
+    from tests.benchmarks.build_bench import _options
 
     store = Store.read_only(str(sample_build / "current" / "store"))
-    sample = [(g.value, serialize(store.quads_for_pattern(None, None, None, g), format=RdfFormat.N_QUADS))
-              for g in store.named_graphs() if "/article/" in g.value]
+    sample = [
+        (g.value, serialize(store.quads_for_pattern(None, None, None, g), format=RdfFormat.N_QUADS))
+        for g in store.named_graphs()
+        if "/article/" in g.value
+    ]
     options = _options(processes=1, validate=False)
     minter = Minter(options.base)
-    synthetic = [(article.graph, article.nquads)
-                 for path in generate_corpus(tmp_path / "corpus", 120, seed=7)
-                 for article in map_file(path, options, minter).articles]
+    synthetic = [
+        (article.graph, article.nquads)
+        for path in generate_corpus(tmp_path / "corpus", 120, seed=7)
+        for article in map_file(path, options, minter).articles
+    ]
     reference = PyShaclValidator()
     for batch in (sample, synthetic[:60], synthetic[60:]):
         ours = validator.validate_articles(batch)
@@ -145,14 +164,24 @@ def test_the_sample_has_no_violation(validator: Validator, sample_build: Path) -
     shapes = {r.shape.removeprefix(KGSH) for r in outcome.all()}
     # What the real sample holds: truncated records, nominal Gregorian dates, one unmapped content type,
     # articles in another language than their journal.
-    assert shapes <= {"Article-abstract", "Article-authors", "Issue-datesAgree", "Article-genre",
-                      "Article-languageAgrees", "Article-languageMissing"}
+    assert shapes <= {
+        "Article-abstract",
+        "Article-authors",
+        "Issue-datesAgree",
+        "Article-genre",
+        "Article-languageAgrees",
+        "Article-languageMissing",
+    }
 
 
 # ------------------------------------------------------------------------------------- report
 def test_report_turtle_is_a_shacl_validation_report(validator: Validator) -> None:
-    graph, data = copy_of("A-10-973-1", {'"2026-02-20"^^<http://www.w3.org/2001/XMLSchema#date>':
-                                         '"2026-03-01"^^<http://www.w3.org/2001/XMLSchema#date>'})
+    graph, data = copy_of(
+        "A-10-973-1",
+        {
+            '"2026-02-20"^^<http://www.w3.org/2001/XMLSchema#date>': '"2026-03-01"^^<http://www.w3.org/2001/XMLSchema#date>'
+        },
+    )
     report = rdflib.Graph().parse(data=report_turtle(graph, data, validator), format="turtle")
     [node] = report.subjects(rdflib.RDF.type, SH.ValidationReport)
     assert report.value(node, SH.conforms).toPython() is False
@@ -169,8 +198,9 @@ def test_report_turtle_is_a_shacl_validation_report(validator: Validator) -> Non
 def example_store(tmp_path: Path) -> Store:
     store = Store(str(tmp_path / "store"))
     graph = NamedNode(GRAPH)
-    store.extend(Quad(q.subject, q.predicate, q.object, graph)
-                 for q in parse(article_nquads(), format=RdfFormat.N_TRIPLES))
+    store.extend(
+        Quad(q.subject, q.predicate, q.object, graph) for q in parse(article_nquads(), format=RdfFormat.N_TRIPLES)
+    )
     runs = (EXAMPLES / "runs.ttl").read_bytes()
     store.load(runs, format=RdfFormat.TURTLE, base_iri=BASE, to_graph=NamedNode(BASE + "graph/runs"))
     return store
@@ -234,8 +264,10 @@ def test_store_messages_name_the_values(tmp_path: Path) -> None:
     store.update(STORE_PREFIXES + STORE_CASES["Store-keywordLabel"])
     [result] = [r for r in run_store_shapes(store) if r.shape == KGSH + "Store-keywordLabel"]
     assert result.focus == BASE + "id/concept/18457d4e3a69"
-    assert result.message.startswith("The keyword has two preferred labels in the same language across "
-                                      "articles: \"دوقلوی دیجیتال پزشکی\" and \"هوش ماشینی\".")
+    assert result.message.startswith(
+        "The keyword has two preferred labels in the same language across "
+        'articles: "دوقلوی دیجیتال پزشکی" and "هوش ماشینی".'
+    )
 
 
 # --------------------------------------------------------------------------------------- CLI
@@ -247,7 +279,7 @@ def test_validate_command_on_the_seed_prints_counts_then_results(engine: str) ->
     text = out.getvalue()
     assert text.startswith("1 graphs validated: 0 violations, 1 warning, 0 infos\n")
     assert "      1  warning   kgsh:Issue-datesAgree" in text
-    assert ("The issue's Jalali date 1404-12-01 and Gregorian date 2026-03-01 are 9 days apart." in text)
+    assert "The issue's Jalali date 1404-12-01 and Gregorian date 2026-03-01 are 9 days apart." in text
 
 
 def test_validate_command_exit_code_and_json_for_a_violation(tmp_path: Path) -> None:
@@ -271,11 +303,14 @@ def test_validate_command_exit_code_and_json_for_a_violation(tmp_path: Path) -> 
 def test_a_shape_the_sparql_compiler_cannot_translate_is_refused_not_skipped(constraint: str) -> None:
     from kg.shacl_sparql import UnsupportedShape, compile_shapes
 
-    shapes = rdflib.Graph().parse(data=f"""
+    shapes = rdflib.Graph().parse(
+        data=f"""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix schema: <http://schema.org/> .
         <urn:shape> a sh:NodeShape ; sh:targetClass schema:ScholarlyArticle .
         <urn:property> a sh:PropertyShape ; sh:path schema:pageStart ; {constraint} .
         <urn:shape> sh:property <urn:property> .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     with pytest.raises(UnsupportedShape, match="is not supported"):
         compile_shapes(shapes)

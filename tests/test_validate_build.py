@@ -30,13 +30,24 @@ def variant(folder: Path, code: str, *edits: tuple[str, str]) -> Path:
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict]]:
     inputs = tmp_path_factory.mktemp("mixed-inputs")
-    variant(inputs, "A-1-no-title", (f"<title_fa>{TITLE_FA}</title_fa>", "<title_fa></title_fa>"),
-            (f"<title>{TITLE_EN}</title>", "<title></title>"))
+    variant(
+        inputs,
+        "A-1-no-title",
+        (f"<title_fa>{TITLE_FA}</title_fa>", "<title_fa></title_fa>"),
+        (f"<title>{TITLE_EN}</title>", "<title></title>"),
+    )
     variant(inputs, "A-2-bad-orcid", ("<orcid></orcid>", "<orcid>0000-0002-1825-0098</orcid>"))
-    variant(inputs, "A-3-bad-issn", ("<journal_id_issn>2476-6879</journal_id_issn>",
-                                     "<journal_id_issn>2476-6878</journal_id_issn>"))
-    variant(inputs, "A-4-pages", ("<start_page>355</start_page>", "<start_page>373</start_page>"),
-            ("<end_page>373</end_page>", "<end_page>355</end_page>"))
+    variant(
+        inputs,
+        "A-3-bad-issn",
+        ("<journal_id_issn>2476-6879</journal_id_issn>", "<journal_id_issn>2476-6878</journal_id_issn>"),
+    )
+    variant(
+        inputs,
+        "A-4-pages",
+        ("<start_page>355</start_page>", "<start_page>373</start_page>"),
+        ("<end_page>373</end_page>", "<end_page>355</end_page>"),
+    )
     variant(inputs, "A-5-persian-en-title", (f"<title>{TITLE_EN}</title>", f"<title>{TITLE_FA}</title>"))
     out = tmp_path_factory.mktemp("mixed-out")
     build([inputs], out, BuildOptions(base="https://kg.example.org", secret=b"test", processes=1, progress=False))
@@ -68,8 +79,12 @@ def test_bad_orcid_is_published_without_the_orcid(mixed) -> None:
     assert entry["status"] == "published" and not any(s == "violation" for s, _ in shapes(entry))
     assert any("orcid" in field for field in reader_fields(entry))
     store = Store.read_only(str(out / "current" / "store"))
-    assert not bool(store.query('ASK { ?p <http://schema.org/sameAs> ?o FILTER(CONTAINS(STR(?o), "1825-0098")) }',
-                                use_default_graph_as_union=True))
+    assert not bool(
+        store.query(
+            'ASK { ?p <http://schema.org/sameAs> ?o FILTER(CONTAINS(STR(?o), "1825-0098")) }',
+            use_default_graph_as_union=True,
+        )
+    )
 
 
 def test_bad_print_issn_is_not_published_as_an_issn(mixed) -> None:

@@ -30,10 +30,20 @@ HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
 SRX = "{http://www.w3.org/2005/sparql-results#}"
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
-             "application/ld+json": "json-ld", "application/n-quads": "nquads", "application/trig": "trig"}
-TABULAR_TYPES = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
-                 "text/csv": "csv", "text/tab-separated-values": "tsv"}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
+TABULAR_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
 
 
 @dataclass
@@ -50,8 +60,12 @@ class HttpRequest:
     def is_update(self) -> bool:
         content_type = self.headers.get("content-type", "")
         body = (self.body or b"").decode("utf-8", "replace") if content_type != "text/plain" else ""
-        return (content_type.startswith("application/sparql-update") or "update=" in self.path
-                or "using-" in self.path or body.startswith("update="))
+        return (
+            content_type.startswith("application/sparql-update")
+            or "update=" in self.path
+            or "using-" in self.path
+            or body.startswith("update=")
+        )
 
 
 @dataclass
@@ -83,15 +97,17 @@ def _load() -> list[ProtocolTest]:
             statuses = {str(s).removeprefix(HTS) for s in graph.objects(response, MF.expectedStatus)}
             boolean = graph.value(response, MF.expectedBoolean)
             fmt = graph.value(response, MF.expectedFormat)
-            test.requests.append(HttpRequest(
-                method=str(graph.value(node, HT.methodName)),
-                path=str(graph.value(node, HT.absolutePath)),
-                headers=headers,
-                body=body,
-                expected_status=statuses,
-                expected_format=str(fmt) if fmt is not None else None,
-                expected_boolean=boolean.toPython() if boolean is not None else None,
-            ))
+            test.requests.append(
+                HttpRequest(
+                    method=str(graph.value(node, HT.methodName)),
+                    path=str(graph.value(node, HT.absolutePath)),
+                    headers=headers,
+                    body=body,
+                    expected_status=statuses,
+                    expected_format=str(fmt) if fmt is not None else None,
+                    expected_boolean=boolean.toPython() if boolean is not None else None,
+                )
+            )
         tests.append(test)
     return tests
 
@@ -142,8 +158,9 @@ def test_protocol(test: ProtocolTest, sparql_server) -> None:
     updating = False
     for index, req in enumerate(test.requests):
         url = sparql_server.url + req.path  # the manifest's /sparql/ is served as is
-        response = requests.request(req.method, url, data=req.body, headers=req.headers, timeout=30,
-                                    allow_redirects=False)
+        response = requests.request(
+            req.method, url, data=req.body, headers=req.headers, timeout=30, allow_redirects=False
+        )
         status = _status_class(response.status_code)
         if req.is_update:
             # a read-only service: the update is refused, whatever the manifest expected of a full service

@@ -21,8 +21,16 @@ _SECTIONS: FragmentCache[tuple[str, str, str, str], tuple[NamedNode, Fragment]] 
 _TYPES: FragmentCache[tuple[str, str], tuple[NamedNode, Fragment]] = FragmentCache(64)
 
 
-def map_article(out: GraphBuilder, minter: Minter, article: Article, iri: NamedNode, issue_iri: NamedNode,
-                issue: JournalIssue, journal_key: str, journal_language: str) -> None:
+def map_article(
+    out: GraphBuilder,
+    minter: Minter,
+    article: Article,
+    iri: NamedNode,
+    issue_iri: NamedNode,
+    issue: JournalIssue,
+    journal_key: str,
+    journal_language: str,
+) -> None:
     article_type = TYPES.get(article.article_type)
     extra_classes = [FABIO[name] for name in article_type.fabio_classes] if article_type else []
     if FABIO.JournalEditorial in extra_classes:
@@ -34,11 +42,13 @@ def map_article(out: GraphBuilder, minter: Minter, article: Article, iri: NamedN
     if language:
         out.value(iri, SCHEMA.inLanguage, language)
         out.add(iri, DCTERMS.language, LANGUAGE_IRI[language])
-    original = language if language in ("fa", "en") else (journal_language if journal_language in ("fa", "en")
-                                                           else "fa")
+    original = (
+        language if language in ("fa", "en") else (journal_language if journal_language in ("fa", "en") else "fa")
+    )
     for lang, title in article.title.items():
-        title_term = DCTERMS.title if (lang == original or not getattr(article.title, original)) \
-            else FABIO.hasTranslatedTitle
+        title_term = (
+            DCTERMS.title if (lang == original or not getattr(article.title, original)) else FABIO.hasTranslatedTitle
+        )
         out.text(iri, (SCHEMA.headline, SCHEMA.name, title_term), title, lang)
     for lang, abstract in article.abstract.items():
         out.text(iri, (SCHEMA.abstract, DCTERMS.abstract), abstract, lang)
@@ -46,16 +56,20 @@ def map_article(out: GraphBuilder, minter: Minter, article: Article, iri: NamedN
     if article.section:
         for lang, label in article.section.items():
             out.text(iri, SCHEMA.articleSection, label, lang)
-        section, ntriples = _SECTIONS.get((minter.base, journal_key, article.section.fa, article.section.en),
-                                          _describe_section, minter, journal_key, article.section)
+        section, ntriples = _SECTIONS.get(
+            (minter.base, journal_key, article.section.fa, article.section.en),
+            _describe_section,
+            minter,
+            journal_key,
+            article.section,
+        )
         out.add(iri, FABIO.hasSubjectTerm, section)
         out.fragment(ntriples)
 
     for lang, label in article.content_type.items():
         out.text(iri, KG.contentTypeLabel, label, lang)
     if article_type:
-        term, ntriples = _TYPES.get((minter.base, article_type.slug), _describe_article_type, minter,
-                                    article_type)
+        term, ntriples = _TYPES.get((minter.base, article_type.slug), _describe_article_type, minter, article_type)
         out.add(iri, SCHEMA.genre, term)
         out.fragment(ntriples)
 

@@ -74,11 +74,16 @@ class GraphBuilder:
     def describe(self, subject: NamedNode, *pairs: tuple[NamedNode, NamedNode | Literal]) -> None:
         """Several ``(predicate, object)`` statements about one subject (its text is formatted once)."""
         head = f"<{subject.value}> <"
-        self.statements.extend([
-            (f"{head}{predicate.value}> <{obj.value}>" if type(obj) is NamedNode
-             else f"{head}{predicate.value}> {_object(obj)}").encode()
-            for predicate, obj in pairs
-        ])
+        self.statements.extend(
+            [
+                (
+                    f"{head}{predicate.value}> <{obj.value}>"
+                    if type(obj) is NamedNode
+                    else f"{head}{predicate.value}> {_object(obj)}"
+                ).encode()
+                for predicate, obj in pairs
+            ]
+        )
 
     def fragment(self, statements: Fragment) -> None:
         """Add statements made by another builder (its ``ntriples``), typically cached ones."""
@@ -116,8 +121,9 @@ class GraphBuilder:
         if value:
             self._each(subject, predicates, f'"{_escape(value)}"@{lang}')
 
-    def value(self, subject: NamedNode, predicates: Predicates, value: str | int,
-              datatype: NamedNode | None = None) -> None:
+    def value(
+        self, subject: NamedNode, predicates: Predicates, value: str | int, datatype: NamedNode | None = None
+    ) -> None:
         if value == "" or value is None:
             return
         if isinstance(value, int) and datatype is None:

@@ -19,8 +19,9 @@ from kg.vocab import FABIO, FRBR, PRISM, RDFS, SCHEMA, SOLAR_HIJRI_DBPEDIA, TIME
 _CACHE: FragmentCache[tuple, tuple[NamedNode, Fragment]] = FragmentCache(64)
 
 
-def map_issue(out: GraphBuilder, minter: Minter, journal_key: str, journal: NamedNode,
-              issue: JournalIssue) -> NamedNode:
+def map_issue(
+    out: GraphBuilder, minter: Minter, journal_key: str, journal: NamedNode, issue: JournalIssue
+) -> NamedNode:
     """Add the volume's and issue's triples (cached per issue record); the issue's IRI."""
     key = (minter.base, journal_key, journal.value, record_key(issue))
     iri, ntriples = _CACHE.get(key, _describe, minter, journal_key, journal, issue)

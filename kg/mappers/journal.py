@@ -33,8 +33,10 @@ def _describe(minter: Minter, journal: Journal) -> tuple[NamedNode, Fragment]:
         out.text(iri, (SCHEMA.name, DCTERMS.title), title, lang)
     if journal.short_title:
         out.value(iri, (SCHEMA.alternateName, FABIO.hasShortTitle), journal.short_title)
-    for scheme, issn, prism_term in (("issn-print", journal.issn_print, PRISM.issn),
-                                     ("issn-online", journal.issn_online, PRISM.eIssn)):
+    for scheme, issn, prism_term in (
+        ("issn-print", journal.issn_print, PRISM.issn),
+        ("issn-online", journal.issn_online, PRISM.eIssn),
+    ):
         if issn:
             out.value(iri, (SCHEMA.issn, prism_term), issn)
             map_identifier(out, minter, iri, scheme, issn)

@@ -21,8 +21,9 @@ _CONCEPTS: FragmentCache[tuple[str, str, str, bool], tuple[NamedNode, Fragment]]
 _SCHEMES: FragmentCache[str, tuple[NamedNode, Fragment]] = FragmentCache(16)
 
 
-def map_keywords(out: GraphBuilder, minter: Minter, article: NamedNode, keywords_fa: list[str],
-                 keywords_en: list[str]) -> None:
+def map_keywords(
+    out: GraphBuilder, minter: Minter, article: NamedNode, keywords_fa: list[str], keywords_en: list[str]
+) -> None:
     for lang, keywords in (("fa", keywords_fa), ("en", keywords_en)):
         for keyword in keywords:
             out.text(article, (SCHEMA.keywords, PRISM.keyword), keyword, lang)
@@ -34,8 +35,9 @@ def map_keywords(out: GraphBuilder, minter: Minter, article: NamedNode, keywords
         pairs = [("", en) for en in keywords_en] + [(fa, "") for fa in keywords_fa]
         paired = False
     for fa, en in pairs:
-        concept, ntriples = _CONCEPTS.get((minter.base, fa, en, paired), _describe_concept,
-                                          minter, scheme, fa, en, paired)
+        concept, ntriples = _CONCEPTS.get(
+            (minter.base, fa, en, paired), _describe_concept, minter, scheme, fa, en, paired
+        )
         out.add(article, (DCTERMS.subject, SCHEMA.about), concept)
         out.fragment(ntriples)
     out.fragment(scheme_ntriples)

@@ -22,8 +22,7 @@ def map_organization(out: GraphBuilder, minter: Minter, affiliation: LangText) -
     """Add the organization an affiliation names (cached per affiliation); its IRI, None if there is none."""
     if not affiliation:
         return None
-    iri, ntriples = _CACHE.get((minter.base, affiliation.fa, affiliation.en), _describe, minter,
-                               affiliation)
+    iri, ntriples = _CACHE.get((minter.base, affiliation.fa, affiliation.en), _describe, minter, affiliation)
     out.fragment(ntriples)
     return iri
 

@@ -37,16 +37,22 @@ def person_iri(minter: Minter, author: Author, journal_key: str, article_key: st
     return minter.person_in_article(journal_key, article_key, author.position)
 
 
-def map_authors(out: GraphBuilder, minter: Minter, article: NamedNode, authors: list[Author],
-                journal_key: str, article_key: str) -> None:
+def map_authors(
+    out: GraphBuilder, minter: Minter, article: NamedNode, authors: list[Author], journal_key: str, article_key: str
+) -> None:
     previous_role: NamedNode | None = None
     for author in authors:
         person = person_iri(minter, author, journal_key, article_key)
         map_person(out, minter, person, author)
         role = minter.authorship(article, author.position)
         out.describe(article, (SCHEMA.author, person), (PRO.isDocumentContextFor, role))
-        out.describe(role, (RDF_TYPE, PRO.RoleInTime), (PRO.withRole, PRO.author), (PRO.isHeldBy, person),
-                     (PRO.relatesToDocument, article))
+        out.describe(
+            role,
+            (RDF_TYPE, PRO.RoleInTime),
+            (PRO.withRole, PRO.author),
+            (PRO.isHeldBy, person),
+            (PRO.relatesToDocument, article),
+        )
         out.value(role, SCHEMA.position, author.position)
         if previous_role is not None:
             out.add(previous_role, OCO.hasNext, role)
@@ -58,8 +64,13 @@ def map_authors(out: GraphBuilder, minter: Minter, article: NamedNode, authors: 
         if author.corresponding:
             corresponding = minter.corresponding_role(article, author.position)
             out.add(article, PRO.isDocumentContextFor, corresponding)
-            out.describe(corresponding, (RDF_TYPE, PRO.RoleInTime), (PRO.withRole, SCORO["corresponding-author"]),
-                         (PRO.isHeldBy, person), (PRO.relatesToDocument, article))
+            out.describe(
+                corresponding,
+                (RDF_TYPE, PRO.RoleInTime),
+                (PRO.withRole, SCORO["corresponding-author"]),
+                (PRO.isHeldBy, person),
+                (PRO.relatesToDocument, article),
+            )
 
 
 def map_person(out: GraphBuilder, minter: Minter, person: NamedNode, author: Author) -> None:
@@ -67,9 +78,19 @@ def map_person(out: GraphBuilder, minter: Minter, person: NamedNode, author: Aut
     if not (author.orcid or author.source_code or author.email_key):
         out.fragment(_describe(minter, person, author))
         return
-    key = (person.value, author.orcid, author.source_code,
-           author.given_name.fa, author.given_name.en, author.middle_name.fa, author.middle_name.en,
-           author.family_name.fa, author.family_name.en, author.suffix.fa, author.suffix.en)
+    key = (
+        person.value,
+        author.orcid,
+        author.source_code,
+        author.given_name.fa,
+        author.given_name.en,
+        author.middle_name.fa,
+        author.middle_name.en,
+        author.family_name.fa,
+        author.family_name.en,
+        author.suffix.fa,
+        author.suffix.en,
+    )
     out.fragment(_CACHE.get(key, _describe, minter, person, author))
 
 

@@ -16,8 +16,9 @@ from kg.records import SourceFile
 from kg.vocab import DCTERMS, PROV, RDF_TYPE, RDFS, SCHEMA, XSD
 
 
-def map_article_provenance(out: GraphBuilder, minter: Minter, article: NamedNode, source: SourceFile,
-                           primary_source: str) -> None:
+def map_article_provenance(
+    out: GraphBuilder, minter: Minter, article: NamedNode, source: SourceFile, primary_source: str
+) -> None:
     graph = out.graph
     source_iri = minter.source_file(source.sha256)
     out.types(graph, PROV.Entity)
@@ -30,8 +31,9 @@ def map_article_provenance(out: GraphBuilder, minter: Minter, article: NamedNode
     out.value(source_iri, DCTERMS.extent, source.size, XSD.integer)
 
 
-def run_quads(minter: Minter, run_id: str, started: str, ended: str, graphs: list[NamedNode],
-              sources: list[str]) -> list[Quad]:
+def run_quads(
+    minter: Minter, run_id: str, started: str, ended: str, graphs: list[NamedNode], sources: list[str]
+) -> list[Quad]:
     """The conversion run: a ``prov:Activity`` with its times, agent, inputs and the graphs it made."""
     runs = minter.runs_graph()
     run = minter.run(run_id)

@@ -105,9 +105,15 @@ def default_document(iri: str) -> str:
     return iri.replace("/id/", "/doc/", 1)
 
 
-def article_jsonld(triples: Iterable[Triple], article: str, lang: str, *,
-                   rebase: Callable[[str], str] = lambda iri: iri, page: str | None = None,
-                   document: Callable[[str], str] = default_document) -> dict[str, Any]:
+def article_jsonld(
+    triples: Iterable[Triple],
+    article: str,
+    lang: str,
+    *,
+    rebase: Callable[[str], str] = lambda iri: iri,
+    page: str | None = None,
+    document: Callable[[str], str] = default_document,
+) -> dict[str, Any]:
     """The schema.org ``ScholarlyArticle`` of ``article`` (a stored IRI) for a page in ``lang``.
 
     ``triples`` are the answer to :func:`article_context_query`; ``rebase`` maps stored IRIs to the ones the
@@ -116,7 +122,7 @@ def article_jsonld(triples: Iterable[Triple], article: str, lang: str, *,
     """
     graph = _Graph(triples)
     out: dict[str, Any] = {"@context": SCHEMA_CONTEXT}
-    types = [t.value[len(SCHEMA.iri):] for t in graph.objects(article, RDF_TYPE) if t.value.startswith(SCHEMA.iri)]
+    types = [t.value[len(SCHEMA.iri) :] for t in graph.objects(article, RDF_TYPE) if t.value.startswith(SCHEMA.iri)]
     out["@type"] = _one_or_many(sorted(types) or ["ScholarlyArticle"])
     out["@id"] = rebase(article)
     if page:
@@ -151,8 +157,11 @@ def article_jsonld(triples: Iterable[Triple], article: str, lang: str, *,
     issue = graph.first(article, SCHEMA.isPartOf)
     if isinstance(issue, NamedNode):
         out["isPartOf"] = _container(graph, issue.value, lang, rebase)
-    for key, predicate in (("pageStart", SCHEMA.pageStart), ("pageEnd", SCHEMA.pageEnd),
-                           ("pagination", SCHEMA.pagination)):
+    for key, predicate in (
+        ("pageStart", SCHEMA.pageStart),
+        ("pageEnd", SCHEMA.pageEnd),
+        ("pagination", SCHEMA.pagination),
+    ):
         value = graph.first(article, predicate)
         if value is not None:
             out[key] = _literal(value)
@@ -192,12 +201,18 @@ def _authors_in_order(graph: _Graph, article: str) -> list[str]:
 def _container(graph: _Graph, iri: str, lang: str, rebase: Callable[[str], str], depth: int = 0) -> dict[str, Any]:
     """Issue -> volume -> periodical, each with what identifies it (number, name, ISSNs)."""
     entry: dict[str, Any] = {"@id": rebase(iri)}
-    types = sorted(t.value[len(SCHEMA.iri):] for t in graph.objects(iri, RDF_TYPE)
-                   if t.value.startswith(SCHEMA.iri) and t.value[len(SCHEMA.iri):] in _SCHEMA_TYPES)
+    types = sorted(
+        t.value[len(SCHEMA.iri) :]
+        for t in graph.objects(iri, RDF_TYPE)
+        if t.value.startswith(SCHEMA.iri) and t.value[len(SCHEMA.iri) :] in _SCHEMA_TYPES
+    )
     if types:
         entry["@type"] = _one_or_many(types)
-    for key, predicate in (("issueNumber", SCHEMA.issueNumber), ("volumeNumber", SCHEMA.volumeNumber),
-                           ("datePublished", SCHEMA.datePublished)):
+    for key, predicate in (
+        ("issueNumber", SCHEMA.issueNumber),
+        ("volumeNumber", SCHEMA.volumeNumber),
+        ("datePublished", SCHEMA.datePublished),
+    ):
         value = graph.first(iri, predicate)
         if value is not None:
             entry[key] = _literal(value)
@@ -221,12 +236,13 @@ def script_json(data: Any) -> str:
 
 # ---- kg jsonld ---------------------------------------------------------------------------------------------
 
+
 def _rebaser(build: str, public: str) -> Callable[[str], str]:
     build, public = build.rstrip("/"), public.rstrip("/")
 
     def rebase(iri: str) -> str:
         if build != public and (iri == build or iri.startswith(build + "/")):
-            return public + iri[len(build):]
+            return public + iri[len(build) :]
         return iri
 
     return rebase
@@ -250,7 +266,7 @@ def article_file(to_dir: Path, article: str, base: str) -> Path | None:
     prefix = base.rstrip("/") + "/id/"
     if not article.startswith(prefix):
         return None
-    parts = article[len(prefix):].split("/")
+    parts = article[len(prefix) :].split("/")
     if any(part in ("", ".", "..") for part in parts):
         return None
     return to_dir.joinpath(*parts[:-1], parts[-1] + ".jsonld")
@@ -271,8 +287,10 @@ def export_command(out_dir: Path, to_dir: Path, base: str | None) -> int:
     public = (base or build_base).rstrip("/")
     rebase = _rebaser(build_base, public)
     options = query_options(store)
-    articles = sorted(str(row["a"].value) for row in store.query(
-        f"SELECT DISTINCT ?a WHERE {{ ?a a <{SCHEMA.ScholarlyArticle.value}> }}", **options))
+    articles = sorted(
+        str(row["a"].value)
+        for row in store.query(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SCHEMA.ScholarlyArticle.value}> }}", **options)
+    )
     written = 0
     for article in articles:
         target = article_file(to_dir, article, build_base)
@@ -282,8 +300,9 @@ def export_command(out_dir: Path, to_dir: Path, base: str | None) -> int:
         triples = [t for t in store.query(article_context_query(article), **options)]
         language = next((o.value for o in _Graph(triples).objects(article, SCHEMA.inLanguage)), "fa")
         page = default_document(rebase(article))
-        data = article_jsonld(triples, article, language if language in ("fa", "en") else "fa",
-                              rebase=rebase, page=page)
+        data = article_jsonld(
+            triples, article, language if language in ("fa", "en") else "fa", rebase=rebase, page=page
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written += 1

@@ -62,7 +62,7 @@ def _merge_sorted(sources: Iterable[Iterable[bytes]], quads_out: gzip.GzipFile, 
                     continue
                 previous_quad = line
                 quad_block.append(line)
-                triple = line[:line.rindex(b" <")]
+                triple = line[: line.rindex(b" <")]
                 if triple != previous_triple:
                     previous_triple = triple
                     triple_block.append(triple + b" .\n")
@@ -117,8 +117,7 @@ def _join(thread: _Alongside | None) -> None:
 @contextmanager
 def _deterministic_gzip(target: Path) -> Iterator[gzip.GzipFile]:
     """A gzip writer whose bytes depend only on the content (no time, no file name in the header)."""
-    with open(target, "wb") as raw, \
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=3) as out:
+    with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=3) as out:
         yield out
 
 
@@ -128,8 +127,9 @@ def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) ->
     return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest, graphs)
 
 
-def write_dumps(sorted_sources: Iterable[Iterable[bytes]], dumps_dir: Path,
-                alongside: Callable[[Path], None] | None = None) -> list[DumpInfo]:
+def write_dumps(
+    sorted_sources: Iterable[Iterable[bytes]], dumps_dir: Path, alongside: Callable[[Path], None] | None = None
+) -> list[DumpInfo]:
     """Write every dump of the dataset whose quads are in ``sorted_sources`` into ``dumps_dir``.
 
     Each source yields N-Quads lines (each ending in a newline) in byte order, as the segments of

@@ -82,7 +82,7 @@ class GraphFiles:
         for shard in shards:
             for path in sorted(shard.glob("*.nq")):
                 data = path.read_bytes()
-                first = data[:data.find(b"\n") + 1] if b"\n" in data else data
+                first = data[: data.find(b"\n") + 1] if b"\n" in data else data
                 if not first.strip():
                     continue
                 name = _graph_name(first)
@@ -97,8 +97,7 @@ class GraphFiles:
             shutil.rmtree(shard)
 
     def _numbers(self) -> list[int]:
-        return sorted(int(match.group(1)) for path in self.folder.iterdir()
-                      if (match := _SEGMENT.match(path.name)))
+        return sorted(int(match.group(1)) for path in self.folder.iterdir() if (match := _SEGMENT.match(path.name)))
 
     @staticmethod
     def _number(path: Path) -> int | None:
@@ -137,8 +136,9 @@ class GraphFiles:
         """List a staged segment's graphs (IRI -> digest): their copies in it become the current ones."""
         if not digests:
             return
-        _write_atomically(self._list(number), "".join(f"{name}\t{digest}\n" for name, digest in digests.items())
-                          .encode("utf-8"))
+        _write_atomically(
+            self._list(number), "".join(f"{name}\t{digest}\n" for name, digest in digests.items()).encode("utf-8")
+        )
         self.listed[number] = len(digests)
         for name, digest in digests.items():
             self.current[name] = number
@@ -162,8 +162,12 @@ class GraphFiles:
         are left out (which keeps the order).
         """
         holding = self._current_by_segment()
-        return [_all_lines(self._segment(number)) if len(holding[number]) == self.listed[number]
-                else self._current_lines(number, holding[number]) for number in sorted(holding)]
+        return [
+            _all_lines(self._segment(number))
+            if len(holding[number]) == self.listed[number]
+            else self._current_lines(number, holding[number])
+            for number in sorted(holding)
+        ]
 
     def _current_by_segment(self) -> dict[int, set[str]]:
         """Segment number -> the graphs whose current copy it holds (segments holding none are left out)."""
@@ -175,7 +179,7 @@ class GraphFiles:
     def _current_lines(self, number: int, graphs: set[str]) -> Iterator[bytes]:
         wanted = {f" <{name}> .\n".encode() for name in graphs}
         for line in _all_lines(self._segment(number)):
-            if line[line.rindex(b" <"):] in wanted:
+            if line[line.rindex(b" <") :] in wanted:
                 yield line
 
     def prune(self) -> None:
@@ -214,7 +218,7 @@ def graph_digest(nquads: bytes) -> str:
 
 def _graph_name(line: bytes) -> str:
     """The graph IRI of an N-Quads line (its last term: an IRI holds no space, so it follows the last " <")."""
-    return line[line.rindex(b" <") + 2:line.rindex(b">")].decode("utf-8")
+    return line[line.rindex(b" <") + 2 : line.rindex(b">")].decode("utf-8")
 
 
 def _all_lines(path: Path) -> Iterator[bytes]:

@@ -80,7 +80,7 @@ def _package_files(folder: Traversable, prefix: str) -> list[tuple[str, Traversa
 class Article:
     graph: str
     status: str  # "published", "superseded" or "quarantined", as in the report
-    date: str    # the rank of its copy is (date, the file's SHA-256): the later issue wins
+    date: str  # the rank of its copy is (date, the file's SHA-256): the later issue wins
 
 
 @dataclass
@@ -122,8 +122,9 @@ class Ledger:
             for line in lines:
                 entry = line["entry"]
                 articles = [Article(a["graph"], a["status"], a.get("date", "")) for a in entry["articles"]]
-                self.files[line["path"]] = LedgerFile(line["path"], line["size"], line["sha256"],
-                                                      _entry_clean(entry), articles)
+                self.files[line["path"]] = LedgerFile(
+                    line["path"], line["size"], line["sha256"], _entry_clean(entry), articles
+                )
                 for article in articles:
                     if article.status == "published":
                         self.current[article.graph] = line["path"]
@@ -133,21 +134,31 @@ class Ledger:
 
     def skippable(self, given: dict[str, Path]) -> dict[str, LedgerFile]:
         """The given files (resolved path -> path) that need not be read again, by the rules above."""
-        unchanged = {resolved: known for resolved, known in self.files.items()
-                     if resolved in given and known.clean and _same_content(given[resolved], known)}
+        unchanged = {
+            resolved: known
+            for resolved, known in self.files.items()
+            if resolved in given and known.clean and _same_content(given[resolved], known)
+        }
         skipped: dict[str, LedgerFile] = {}
         for resolved, known in unchanged.items():
-            if all(self.current.get(article.graph) == resolved
-                   or (article.status == "superseded" and self.current.get(article.graph) in given)
-                   for article in known.articles):
+            if all(
+                self.current.get(article.graph) == resolved
+                or (article.status == "superseded" and self.current.get(article.graph) in given)
+                for article in known.articles
+            ):
                 skipped[resolved] = known
         return skipped
 
     def reread(self, skipped: dict[str, LedgerFile], read_again: set[str]) -> list[str]:
         """Skipped files to read after all, because a file their articles had lost to was read again."""
-        return [resolved for resolved, known in skipped.items()
-                if any(article.status == "superseded" and self.current.get(article.graph) in read_again
-                       for article in known.articles)]
+        return [
+            resolved
+            for resolved, known in skipped.items()
+            if any(
+                article.status == "superseded" and self.current.get(article.graph) in read_again
+                for article in known.articles
+            )
+        ]
 
     def carried_entries(self, skipped: set[str], winners: dict[str, str]) -> Iterator[dict[str, Any]]:
         """The report entries of the skipped files, each article's status brought up to date."""
@@ -180,8 +191,12 @@ class Ledger:
 
 def ledger_line(resolved: str, size: int, sha256: str, entry: dict[str, Any]) -> str:
     """One input file as a ledger line (its report entry and what identifies its content)."""
-    return json.dumps({"path": resolved, "size": size, "sha256": sha256, "entry": entry},
-                      ensure_ascii=False, sort_keys=True) + "\n"
+    return (
+        json.dumps(
+            {"path": resolved, "size": size, "sha256": sha256, "entry": entry}, ensure_ascii=False, sort_keys=True
+        )
+        + "\n"
+    )
 
 
 def _ledger_line(line: dict[str, Any], winners: dict[str, str]) -> str:

@@ -72,8 +72,9 @@ class ReportWriter:
     def close(self, trailer: dict[str, Any]) -> None:
         self.handle.write("\n],\n")
         trailer = {"totals": self.totals.as_dict(), **trailer}
-        items = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}"
-                 for key, value in trailer.items()]
+        items = [
+            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}" for key, value in trailer.items()
+        ]
         self.handle.write(",\n".join(items))
         self.handle.write("\n}\n")
         self.handle.close()
@@ -98,8 +99,9 @@ def _shape_name(result: dict[str, Any]) -> str:
     return shape_curie(result.get("shape", ""))
 
 
-def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0,
-                  checks: int | None = None) -> list[str]:
+def summary_lines(
+    totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0, checks: int | None = None
+) -> list[str]:
     """The human summary printed at the end of a build.
 
     ``checks`` is the number of SHACL checks every article went through, None when validation was off:
@@ -110,17 +112,25 @@ def summary_lines(totals: Totals, shown: list[dict[str, Any]], report_path: Path
     """
     lines = [
         f"files read: {totals.files} ({totals.files_rejected} rejected)"
-        + (f", {totals.files_unchanged} unchanged since the last build and not read again "
-           f"({totals.articles_unchanged} articles kept)" if totals.files_unchanged else ""),
+        + (
+            f", {totals.files_unchanged} unchanged since the last build and not read again "
+            f"({totals.articles_unchanged} articles kept)"
+            if totals.files_unchanged
+            else ""
+        ),
         f"articles: {totals.articles_read} read, {totals.articles_published} published, "
         f"{totals.articles_quarantined} quarantined, {totals.articles_superseded} superseded by another file",
         f"quads written: {totals.quads}",
-        f"validation: {checks} SHACL checks per article" if checks is not None
+        f"validation: {checks} SHACL checks per article"
+        if checks is not None
         else "validation: OFF (--no-validate): nothing was checked against the shapes",
-        "problems: " + (", ".join(f"{count} {severity}" for severity, count in sorted(totals.problems.items()))
-                        or "none")
-        + (f" ({totals.problems_unchanged} of them in unchanged files, not listed here)"
-           if totals.problems_unchanged else ""),
+        "problems: "
+        + (", ".join(f"{count} {severity}" for severity, count in sorted(totals.problems.items())) or "none")
+        + (
+            f" ({totals.problems_unchanged} of them in unchanged files, not listed here)"
+            if totals.problems_unchanged
+            else ""
+        ),
     ]
     for problem in shown:
         where = ":".join(str(part) for part in (problem.get("file", ""), problem.get("line", "")) if part)

@@ -45,8 +45,9 @@ _T = TypeVar("_T")
 _PLACEHOLDER_TITLES = frozenset({fold("عنوان نشریه")})
 # Entities are never resolved, no DTD is loaded, nothing is fetched: XXE and entity bombs stay inert even
 # if the pre-check above missed them. huge_tree=False keeps libxml2's own limits on depth and text size.
-_SAFE_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False,
-                               remove_comments=True, remove_pis=True)
+_SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True
+)
 
 
 @dataclass
@@ -84,8 +85,14 @@ def read_bytes(path: Path, data: bytes, secret: bytes) -> ReadResult:
         return ReadResult(source, problems=[_file_error(source, "empty-file", "the file is empty")])
     for magic, kind, command in _ARCHIVES:
         if data.startswith(magic):
-            return ReadResult(source, problems=[_file_error(
-                source, "compressed-file", f"the file is {kind}, not XML: extract the export first ({command})")])
+            return ReadResult(
+                source,
+                problems=[
+                    _file_error(
+                        source, "compressed-file", f"the file is {kind}, not XML: extract the export first ({command})"
+                    )
+                ],
+            )
     if _DOCTYPE.search(data, 0, _SNIFF_BYTES) and _ENTITY_DECLARATION.search(data):
         return ReadResult(
             source,
@@ -117,11 +124,17 @@ class _Parser:
         self.article_elements: list[tuple[int, dict]] = []
         self.problems: list[Problem] = []
 
-    def problem(self, severity: str, code: str, message: str, record: str = "", field: str = "",
-                value: str = "", line: int | None = None) -> None:
-        self.problems.append(
-            Problem(severity, code, message, self.source.path, record, field, value[:200], line)
-        )
+    def problem(
+        self,
+        severity: str,
+        code: str,
+        message: str,
+        record: str = "",
+        field: str = "",
+        value: str = "",
+        line: int | None = None,
+    ) -> None:
+        self.problems.append(Problem(severity, code, message, self.source.path, record, field, value[:200], line))
 
     def run(self) -> ReadResult:
         """Parse the whole file at once (lxml's C parser); only a broken file is streamed again.
@@ -145,8 +158,9 @@ class _Parser:
             if tag == "pubdate":
                 self.pubdates.append({part.tag: (part.text or "") for part in child})
             elif tag == "articleset":
-                articles_raw.extend((article.sourceline or 0, _article_fields(article))
-                                    for article in child if article.tag == "article")
+                articles_raw.extend(
+                    (article.sourceline or 0, _article_fields(article)) for article in child if article.tag == "article"
+                )
             else:
                 self.header[tag] = child.text or ""
         return self.finish(articles_raw)
@@ -236,8 +250,15 @@ class _Parser:
         key = (tuple(self.header.items()), tuple(tuple(pubdate.items()) for pubdate in self.pubdates))
         journal, issue, problems = _read_header(key, self.secret)
         for problem in problems:
-            self.problem(problem.severity, problem.code, problem.message, problem.record, problem.field,
-                         problem.value, problem.line)
+            self.problem(
+                problem.severity,
+                problem.code,
+                problem.message,
+                problem.record,
+                problem.field,
+                problem.value,
+                problem.line,
+            )
         return _copy(journal), _copy(issue)
 
     def read_header(self) -> tuple[Journal | None, JournalIssue | None]:
@@ -247,8 +268,14 @@ class _Parser:
             return None, None
         return journal, self.issue(journal)
 
-    def bilingual(self, fields: dict[str, str], en_field: str, fa_field: str, record: str,
-                  clean: Callable[[str], str] = clean_line) -> LangText:
+    def bilingual(
+        self,
+        fields: dict[str, str],
+        en_field: str,
+        fa_field: str,
+        record: str,
+        clean: Callable[[str], str] = clean_line,
+    ) -> LangText:
         """A pair of fields tagged by script, not by field name (decision 4), Persian normalised."""
         en_raw = fields.get(en_field) or ""
         fa_raw = fields.get(fa_field) or ""
@@ -266,8 +293,14 @@ class _Parser:
         header = self.header
         title = self.bilingual(header, "title", "title_fa", "journal")
         if title.fa and fold(title.fa) in _PLACEHOLDER_TITLES:
-            self.problem("warning", "placeholder", "the Persian journal title is a template placeholder; "
-                         "it was not published", "journal", "title_fa", title.fa)
+            self.problem(
+                "warning",
+                "placeholder",
+                "the Persian journal title is a template placeholder; it was not published",
+                "journal",
+                "title_fa",
+                title.fa,
+            )
             title.fa = ""
         issn_print = self.issn("journal_id_issn")
         issn_online = self.issn("journal_id_issn_online")
@@ -280,22 +313,45 @@ class _Parser:
             if value:
                 local_ids[scheme] = value
             else:
-                self.problem("info", "placeholder", f"journal_id_{scheme} holds a template value, not an "
-                             "identifier; it was not published", "journal", f"journal_id_{scheme}", raw)
-        doi = self.identifier(header, "journal_id_doi", normalise_doi, "journal", "info", "invalid-doi",
-                              "journal_id_doi is not a DOI (10.NNNN/suffix); it was not published")
+                self.problem(
+                    "info",
+                    "placeholder",
+                    f"journal_id_{scheme} holds a template value, not an identifier; it was not published",
+                    "journal",
+                    f"journal_id_{scheme}",
+                    raw,
+                )
+        doi = self.identifier(
+            header,
+            "journal_id_doi",
+            normalise_doi,
+            "journal",
+            "info",
+            "invalid-doi",
+            "journal_id_doi is not a DOI (10.NNNN/suffix); it was not published",
+        )
         key = issn_print or issn_online
         if not key:
             if local_ids.get("nlai"):
                 key = f"nlai-{local_ids['nlai']}"
             elif title:
                 key = f"j-{short_hash(fold(title.en or title.fa))}"
-                self.problem("warning", "no-issn", "the journal has no valid ISSN; its IRI is derived from "
-                             "its title", "journal", "journal_id_issn")
+                self.problem(
+                    "warning",
+                    "no-issn",
+                    "the journal has no valid ISSN; its IRI is derived from its title",
+                    "journal",
+                    "journal_id_issn",
+                )
             else:
-                self.problem("error", "no-journal-identity", "the journal has neither a valid ISSN nor a "
-                             "title, so it cannot be identified; nothing of this file was published",
-                             "journal", "title")
+                self.problem(
+                    "error",
+                    "no-journal-identity",
+                    "the journal has neither a valid ISSN nor a "
+                    "title, so it cannot be identified; nothing of this file was published",
+                    "journal",
+                    "title",
+                )
                 return None
         if not title:
             self.problem("warning", "missing", "the journal has no title", "journal", "title")
@@ -313,8 +369,16 @@ class _Parser:
             language=language,
         )
 
-    def identifier(self, fields: dict[str, str], field_name: str, normalise: Callable[[str], str | None],
-                   record: str, severity: str, code: str, message: str) -> str:
+    def identifier(
+        self,
+        fields: dict[str, str],
+        field_name: str,
+        normalise: Callable[[str], str | None],
+        record: str,
+        severity: str,
+        code: str,
+        message: str,
+    ) -> str:
         """A validated identifier from a field, or "" (reported with ``message``) when it is not one."""
         raw = clean_line(fields.get(field_name, ""))
         if not raw:
@@ -327,9 +391,15 @@ class _Parser:
 
     def issn(self, field_name: str) -> str:
         raw = clean_line(self.header.get(field_name, ""))
-        return self.identifier(self.header, field_name, normalise_issn, "journal", "warning", "invalid-issn",
-                               f"{field_name} {raw!r} is not a valid ISSN (format or check digit); it was not "
-                               "published")
+        return self.identifier(
+            self.header,
+            field_name,
+            normalise_issn,
+            "journal",
+            "warning",
+            "invalid-issn",
+            f"{field_name} {raw!r} is not a valid ISSN (format or check digit); it was not published",
+        )
 
     def url(self, raw: str, record: str, field_name: str) -> str:
         value = clean_line(raw)
@@ -337,8 +407,14 @@ class _Parser:
             return ""
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-            self.problem("warning", "invalid-url", f"{field_name} is not an http(s) URL; it was not published",
-                         record, field_name, value)
+            self.problem(
+                "warning",
+                "invalid-url",
+                f"{field_name} is not an http(s) URL; it was not published",
+                record,
+                field_name,
+                value,
+            )
             return ""
         return value
 
@@ -346,8 +422,9 @@ class _Parser:
         volume = ascii_digits(clean_line(self.header.get("volume", "")))
         number = ascii_digits(clean_line(self.header.get("number", "")))
         if not number:
-            self.problem("warning", "missing", "the issue has no number; articles are attached to issue "
-                         "'0'", "issue", "number")
+            self.problem(
+                "warning", "missing", "the issue has no number; articles are attached to issue '0'", "issue", "number"
+            )
             number = "0"
         gregorian = ""
         jalali = None
@@ -357,31 +434,55 @@ class _Parser:
             if kind == "gregorian":
                 gregorian = dates.gregorian_iso(*parts) or ""
                 if not gregorian:
-                    self.problem("warning", "invalid-date", "the Gregorian pubdate is not a real date",
-                                 "issue", "pubdate[gregorian]", "-".join(parts))
+                    self.problem(
+                        "warning",
+                        "invalid-date",
+                        "the Gregorian pubdate is not a real date",
+                        "issue",
+                        "pubdate[gregorian]",
+                        "-".join(parts),
+                    )
             elif kind == "jalali":
                 jalali = dates.jalali(*parts)
                 if jalali is None:
-                    self.problem("warning", "invalid-date", "the Jalali pubdate is not a real date",
-                                 "issue", "pubdate[jalali]", "-".join(parts))
+                    self.problem(
+                        "warning",
+                        "invalid-date",
+                        "the Jalali pubdate is not a real date",
+                        "issue",
+                        "pubdate[jalali]",
+                        "-".join(parts),
+                    )
         # Both dates are kept as declared; whether they agree is a SHACL warning (shapes/issue.ttl).
         return JournalIssue(volume=volume, number=number, gregorian_date=gregorian, jalali_date=jalali)
 
     # -------------------------------------------------------------------------------- articles
-    def article(self, index: int, line: int, fields: dict, journal: Journal,
-                issue: JournalIssue) -> Article | None:
+    def article(self, index: int, line: int, fields: dict, journal: Journal, issue: JournalIssue) -> Article | None:
         web_url = self.url(fields.get("web_url", ""), f"article {index}", "web_url")
         code = _article_code(web_url)
         record = code or f"article {index} (line {line})"
         title = self.bilingual(fields, "title", "title_fa", record)
         language = clean_line(fields.get("language", "")).lower()
-        doi = self.identifier(fields, "article_id_doi", normalise_doi, record, "warning", "invalid-doi",
-                              "article_id_doi is not a DOI (10.NNNN/suffix); it was not published")
+        doi = self.identifier(
+            fields,
+            "article_id_doi",
+            normalise_doi,
+            record,
+            "warning",
+            "invalid-doi",
+            "article_id_doi is not a DOI (10.NNNN/suffix); it was not published",
+        )
         start_page = ascii_digits(clean_line(fields.get("start_page", "")))
         end_page = ascii_digits(clean_line(fields.get("end_page", "")))
         if start_page.isdigit() and end_page.isdigit() and int(start_page) > int(end_page):
-            self.problem("warning", "page-order", f"start page {start_page} is after end page {end_page}",
-                         record, "start_page", f"{start_page}-{end_page}")
+            self.problem(
+                "warning",
+                "page-order",
+                f"start page {start_page} is after end page {end_page}",
+                record,
+                "start_page",
+                f"{start_page}-{end_page}",
+            )
         key = code
         if not key:
             if doi:
@@ -393,19 +494,35 @@ class _Parser:
             else:
                 key = ""
             if key:
-                self.problem("warning", "no-article-code", f"the article has no code (no web_url); its IRI key "
-                             f"'{key}' was derived from its {'DOI' if doi else 'pages' if start_page else 'titles'}",
-                             record, "web_url")
+                self.problem(
+                    "warning",
+                    "no-article-code",
+                    f"the article has no code (no web_url); its IRI key "
+                    f"'{key}' was derived from its {'DOI' if doi else 'pages' if start_page else 'titles'}",
+                    record,
+                    "web_url",
+                )
         if not key:
-            self.problem("error", "no-article-identity", "the article has no code, DOI, pages or title, so "
-                         "it cannot be identified; it was not published", record, "title")
+            self.problem(
+                "error",
+                "no-article-identity",
+                "the article has no code, DOI, pages or title, so it cannot be identified; it was not published",
+                record,
+                "title",
+            )
             return None
         content_type = self.bilingual(fields, "content_type", "content_type_fa", record)
         type_slug = article_types.classify(content_type.en, content_type.fa) if content_type else ""
         if content_type and not type_slug:
-            self.problem("warning", "unmapped-article-type", "the article type could not be mapped to a known "
-                         "kind; it is published as a plain journal article with its label kept", record,
-                         "content_type", content_type.en or content_type.fa)
+            self.problem(
+                "warning",
+                "unmapped-article-type",
+                "the article type could not be mapped to a known "
+                "kind; it is published as a plain journal article with its label kept",
+                record,
+                "content_type",
+                content_type.en or content_type.fa,
+            )
         article = Article(
             key=key,
             record_label=record,
@@ -442,8 +559,15 @@ class _Parser:
 
     def author(self, position: int, fields: dict[str, str], record: str) -> Author:
         where = f"{record}, author {position}"
-        orcid = self.identifier(fields, "orcid", normalise_orcid, where, "warning", "invalid-orcid",
-                                "the ORCID is malformed or its check character is wrong; it was not published")
+        orcid = self.identifier(
+            fields,
+            "orcid",
+            normalise_orcid,
+            where,
+            "warning",
+            "invalid-orcid",
+            "the ORCID is malformed or its check character is wrong; it was not published",
+        )
         email = clean_line(fields.get("email", "")).lower()
         if not EMAIL.fullmatch(email):
             # an e-mail pasted into the affiliation still tells people apart, and is never published
@@ -538,8 +662,11 @@ def _pair_problem(kind: str, field_name: str, actual: str) -> tuple[str, str, st
     """Severity, code and message of a ``_tag_pair`` note about ``field_name``."""
     language = _NAMES[actual]
     if kind == "differs":
-        return ("warning", "wrong-script", f"<{field_name}> holds {language} text that differs from the "
-                f"{language} field; it was not published")
+        return (
+            "warning",
+            "wrong-script",
+            f"<{field_name}> holds {language} text that differs from the {language} field; it was not published",
+        )
     if kind == "repeats":
         return "info", "duplicate-language", f"<{field_name}> repeats the {language} value; the copy was not published"
     return "warning", "wrong-script", f"<{field_name}> holds {language} text; it was published as @{actual}"

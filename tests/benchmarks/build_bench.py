@@ -1,6 +1,6 @@
 """``kg bench``: how fast the build is, stage by stage, on a synthetic corpus of N articles.
 
-One run generates a corpus (``kg.synthetic``) and then measures, over the same files:
+One run generates a corpus (``tests.benchmarks.synthetic``) and then measures, over the same files:
 
 - **parse**: lxml parses every file and counts its articles. Nothing can read the exports faster, so this
   is the ceiling the other figures are compared with.
@@ -54,13 +54,17 @@ TARGET_PEAK_MB = 1536.0
 
 def stage_generate(corpus: str, articles: int, seed: int, articles_per_file: int | None) -> dict:
     """Write the synthetic corpus; timed so that the report shows how much of a run is set-up."""
-    from kg.synthetic import generate_corpus
+    from tests.benchmarks.synthetic import generate_corpus
 
     t0 = time.perf_counter()
     paths = generate_corpus(Path(corpus), articles, seed=seed, articles_per_file=articles_per_file)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "files": len(paths), "articles": articles,
-            "bytes": sum(p.stat().st_size for p in paths)}
+    return {
+        "seconds": seconds,
+        "files": len(paths),
+        "articles": articles,
+        "bytes": sum(p.stat().st_size for p in paths),
+    }
 
 
 def stage_parse(corpus: str) -> dict:
@@ -98,12 +102,19 @@ def stage_map(corpus: str, profile: str | None = None) -> dict:
         failed += 0 if a else 1
     seconds = time.perf_counter() - t0
     _stop_profile(profiler, profile)
-    return {"seconds": seconds, "files": len(paths), "articles": articles, "triples": triples,
-            "nquads_bytes": nquads_bytes, "files_without_articles": failed}
+    return {
+        "seconds": seconds,
+        "files": len(paths),
+        "articles": articles,
+        "triples": triples,
+        "nquads_bytes": nquads_bytes,
+        "files_without_articles": failed,
+    }
 
 
-def stage_build(corpus: str, out: str, processes: int | None, validate: bool = True,
-                profile: str | None = None) -> dict:
+def stage_build(
+    corpus: str, out: str, processes: int | None, validate: bool = True, profile: str | None = None
+) -> dict:
     """The real build into a fresh folder; counts and per-stage timings come from its report."""
     from kg.build import build
 
@@ -130,7 +141,7 @@ def stage_build(corpus: str, out: str, processes: int | None, validate: bool = T
 def stage_rebuild(corpus: str, out: str, processes: int | None, validate: bool = True) -> dict:
     """Rebuild the ``build`` stage's folder: unchanged, then with one new issue file beside the corpus."""
     from kg.build import build
-    from kg.synthetic import generate_corpus
+    from tests.benchmarks.synthetic import generate_corpus
 
     options = _options(processes=processes, validate=validate)
     t0 = time.perf_counter()
@@ -144,9 +155,13 @@ def stage_rebuild(corpus: str, out: str, processes: int | None, validate: bool =
     report = build([Path(corpus), extra], Path(out), options)
     seconds = time.perf_counter() - t0
     figures = _report_figures(report)
-    figures.update(seconds=seconds, unchanged_seconds=unchanged_seconds,
-                   files_unchanged=report.totals.files_unchanged, unchanged_exit_code=unchanged.exit_code,
-                   unchanged_release_kept=unchanged.summary[0].startswith("nothing changed"))
+    figures.update(
+        seconds=seconds,
+        unchanged_seconds=unchanged_seconds,
+        files_unchanged=report.totals.files_unchanged,
+        unchanged_exit_code=unchanged.exit_code,
+        unchanged_release_kept=unchanged.summary[0].startswith("nothing changed"),
+    )
     return figures
 
 
@@ -172,14 +187,12 @@ REBUILD_SEED = 7919  # another corpus seed: new articles, recurring people and k
 def _options(processes: int | None, validate: bool = True) -> Any:
     from kg.build import BuildOptions
 
-    return BuildOptions(base=BENCH_BASE, secret=BENCH_SECRET, processes=processes, validate=validate,
-                        progress=False)
+    return BuildOptions(base=BENCH_BASE, secret=BENCH_SECRET, processes=processes, validate=validate, progress=False)
 
 
 def _file_result_counts(result: Any) -> tuple[int, int, int]:
     """(articles, triples, N-Quads bytes) of one ``kg.build.FileResult``."""
-    return (len(result.articles), sum(a.quads for a in result.articles),
-            sum(len(a.nquads) for a in result.articles))
+    return (len(result.articles), sum(a.quads for a in result.articles), sum(len(a.nquads) for a in result.articles))
 
 
 def _report_figures(report: Any) -> dict:
@@ -224,7 +237,7 @@ def run_stage(name: str, **kwargs: Any) -> dict:
 
     Spawn (not fork) so the child starts from a clean interpreter: its peak is its own, not the parent's.
     """
-    from kg import bench  # the importable module, not __main__, so `python -m kg.bench` spawns cleanly
+    from tests.benchmarks import build_bench as bench  # the module, not __main__: spawned children import it
 
     ctx = multiprocessing.get_context("spawn")
     receiver, sender = ctx.Pipe(duplex=False)
@@ -377,8 +390,7 @@ def _rate(count: float, seconds: float) -> float:
 # ------------------------------------------------------------------------------------------------ report
 
 
-def summarise(stages: dict[str, dict], articles: int, processes: int | None,
-              load_before: float | None = None) -> dict:
+def summarise(stages: dict[str, dict], articles: int, processes: int | None, load_before: float | None = None) -> dict:
     """The figures of one run: rates per stage, ratios, memory, and which targets were met.
 
     The load averages are recorded because on a small machine other work skews every rate.
@@ -430,15 +442,17 @@ def format_table(figures: dict) -> str:
     rows = [("stage", "seconds", "articles", "articles/s", "triples/s", "peak MB", "tree MB")]
     for name, s in figures["stages"].items():
         rated = name != "rebuild"  # a rebuild's time is not per article: it is mostly the dumps
-        rows.append((
-            name,
-            f"{s['seconds']:.2f}",
-            f"{s.get('articles', 0):,}",
-            f"{s.get('articles_per_s', 0):,.0f}" if rated else "-",
-            f"{s['triples_per_s']:,.0f}" if rated and s.get("triples_per_s") else "-",
-            f"{max(s['vmhwm_mb'], s['children_maxrss_mb']):,.0f}",
-            f"{s['peak_tree_mb']:,.0f}",
-        ))
+        rows.append(
+            (
+                name,
+                f"{s['seconds']:.2f}",
+                f"{s.get('articles', 0):,}",
+                f"{s.get('articles_per_s', 0):,.0f}" if rated else "-",
+                f"{s['triples_per_s']:,.0f}" if rated and s.get("triples_per_s") else "-",
+                f"{max(s['vmhwm_mb'], s['children_maxrss_mb']):,.0f}",
+                f"{s['peak_tree_mb']:,.0f}",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(_cell(c, w, i) for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -456,23 +470,34 @@ def format_table(figures: dict) -> str:
             parts = ", ".join(f"{k} {v:.1f}s" for k, v in built["timings"].items())
             lines.append(f"build timings: {parts}")
     if built.get("cpu_main") is not None:
-        lines.append(f"build CPU: main process {built['cpu_main']:.1f}s (store, dumps), "
-                     f"workers {built.get('cpu_workers', 0.0):.1f}s (read, map, validate)")
+        lines.append(
+            f"build CPU: main process {built['cpu_main']:.1f}s (store, dumps), "
+            f"workers {built.get('cpu_workers', 0.0):.1f}s (read, map, validate)"
+        )
     if "validation_share" in figures:
-        lines.append(f"validation share of the workers' CPU: {figures['validation_share']:.1%}"
-                     + (f", of the whole build's CPU: {figures['validation_share_of_build_cpu']:.1%}"
-                        if "validation_share_of_build_cpu" in figures else ""))
+        lines.append(
+            f"validation share of the workers' CPU: {figures['validation_share']:.1%}"
+            + (
+                f", of the whole build's CPU: {figures['validation_share_of_build_cpu']:.1%}"
+                if "validation_share_of_build_cpu" in figures
+                else ""
+            )
+        )
     rebuilt = figures["stages"].get("rebuild")
     if rebuilt:
         kept = " (release kept)" if rebuilt.get("unchanged_release_kept") else ""
-        lines.append(f"rebuild: nothing changed {rebuilt['unchanged_seconds']:.1f}s{kept}; "
-                     f"one new issue of {rebuilt.get('articles_read', 0)} articles {rebuilt['seconds']:.1f}s "
-                     f"({rebuilt.get('files_unchanged', 0):,} files not read again, "
-                     f"dumps {rebuilt.get('timings', {}).get('dumps', 0):.1f}s)")
+        lines.append(
+            f"rebuild: nothing changed {rebuilt['unchanged_seconds']:.1f}s{kept}; "
+            f"one new issue of {rebuilt.get('articles_read', 0)} articles {rebuilt['seconds']:.1f}s "
+            f"({rebuilt.get('files_unchanged', 0):,} files not read again, "
+            f"dumps {rebuilt.get('timings', {}).get('dumps', 0):.1f}s)"
+        )
     lines.append(f"peak memory of the run (largest stage, its process tree): {figures['peak_mb']:,.0f} MB")
     if figures.get("load_average_before") is not None:
-        lines.append(f"load average before/after: {figures['load_average_before']:.1f} / "
-                     f"{figures['load_average_after']:.1f} on {figures['cpus']} CPUs")
+        lines.append(
+            f"load average before/after: {figures['load_average_before']:.1f} / "
+            f"{figures['load_average_after']:.1f} on {figures['cpus']} CPUs"
+        )
     for target, met in figures["targets"].items():
         lines.append(f"target {target}: {'met' if met else 'MISSED'}")
     return "\n".join(lines)
@@ -493,10 +518,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--articles-per-file", type=int, help="fixed issue size instead of the realistic mix")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    parser.add_argument("--stages", default="parse,map,build,rebuild",
-                        help="which measured stages to run, comma-separated (default parse,map,build,rebuild)")
-    parser.add_argument("--profile", type=Path,
-                        help="write cProfile stats of the map and build stages to DIR/<stage>.prof")
+    parser.add_argument(
+        "--stages",
+        default="parse,map,build,rebuild",
+        help="which measured stages to run, comma-separated (default parse,map,build,rebuild)",
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="write cProfile stats of the map and build stages to DIR/<stage>.prof"
+    )
     parser.add_argument("--no-validate", action="store_true", help="build without SHACL validation")
     parser.add_argument("--check", action="store_true", help="exit with status 3 if a target is missed")
     return parser
@@ -530,17 +559,34 @@ def main(argv: list[str] | None = None) -> int:
     stages: dict[str, dict] = {}
     load_before = os.getloadavg()[0]
     try:
-        plan: list[tuple[str, dict]] = [("generate", {"corpus": str(corpus), "articles": args.articles,
-                                                      "seed": args.seed,
-                                                      "articles_per_file": args.articles_per_file})]
+        plan: list[tuple[str, dict]] = [
+            (
+                "generate",
+                {
+                    "corpus": str(corpus),
+                    "articles": args.articles,
+                    "seed": args.seed,
+                    "articles_per_file": args.articles_per_file,
+                },
+            )
+        ]
         profile = {s: str(args.profile / f"{s}.prof") if args.profile else None for s in ("map", "build")}
         kwargs = {
             "parse": {"corpus": str(corpus)},
             "map": {"corpus": str(corpus), "profile": profile["map"]},
-            "build": {"corpus": str(corpus), "out": str(out), "processes": args.processes,
-                      "validate": not args.no_validate, "profile": profile["build"]},
-            "rebuild": {"corpus": str(corpus), "out": str(out), "processes": args.processes,
-                        "validate": not args.no_validate},
+            "build": {
+                "corpus": str(corpus),
+                "out": str(out),
+                "processes": args.processes,
+                "validate": not args.no_validate,
+                "profile": profile["build"],
+            },
+            "rebuild": {
+                "corpus": str(corpus),
+                "out": str(out),
+                "processes": args.processes,
+                "validate": not args.no_validate,
+            },
         }
         plan += [(s, kwargs[s]) for s in ("parse", "map", "build", "rebuild") if s in wanted]
         for name, stage_kwargs in plan:

@@ -18,7 +18,7 @@ the bottleneck); otherwise threads with keep-alive ``http.client`` connections (
 in the figures above a few thousand requests/s, the report says which client ran). Every measurement is
 repeated (``--repeat``) and the median is reported, with the load average of the machine. Usage::
 
-    python -m server.bench DIR [--duration 5] [--repeat 3] [--concurrency 1 8] [--json out.json]
+    python -m tests.benchmarks.server_bench DIR [--duration 5] [--repeat 3] [--concurrency 1 8] [--json out.json]
                                [--no-oxigraph] [--no-rdflib] [--no-uncached] [--client wrk|python]
 """
 
@@ -47,14 +47,17 @@ from pathlib import Path
 from kg.server.releases import current_target
 
 ACCEPT = "application/sparql-results+json"
-PICK_ARTICLE = ("SELECT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> ; "
-                "<http://schema.org/keywords> ?k } ORDER BY ?a LIMIT 1")
-PICK_KEYWORD = ('SELECT ?k WHERE { ?a <http://schema.org/keywords> ?k FILTER(LANG(?k) = "en") } '
-                "ORDER BY ?k LIMIT 1")
+PICK_ARTICLE = (
+    "SELECT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> ; "
+    "<http://schema.org/keywords> ?k } ORDER BY ?a LIMIT 1"
+)
+PICK_KEYWORD = 'SELECT ?k WHERE { ?a <http://schema.org/keywords> ?k FILTER(LANG(?k) = "en") } ORDER BY ?k LIMIT 1'
 LOOKUP = "SELECT ?p ?o WHERE {{ <{article}> ?p ?o }}"
-KEYWORD = ("PREFIX schema: <http://schema.org/>\nSELECT DISTINCT ?article ?keyword WHERE {{\n"
-           "  ?article schema:keywords ?keyword .\n"
-           "  FILTER(CONTAINS(LCASE(STR(?keyword)), {word}))\n}} LIMIT 50")
+KEYWORD = (
+    "PREFIX schema: <http://schema.org/>\nSELECT DISTINCT ?article ?keyword WHERE {{\n"
+    "  ?article schema:keywords ?keyword .\n"
+    "  FILTER(CONTAINS(LCASE(STR(?keyword)), {word}))\n}} LIMIT 50"
+)
 
 KG = "kg serve"
 KG_UNCACHED = "kg serve, cache off"
@@ -102,8 +105,9 @@ def _get(url: str, query: str, timeout: float = 30.0) -> tuple[int, bytes]:
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
-        connection.request("GET", parts.path + "?" + urllib.parse.urlencode({"query": query}),
-                           headers={"Accept": ACCEPT})
+        connection.request(
+            "GET", parts.path + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": ACCEPT}
+        )
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -125,17 +129,20 @@ def _wait(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
     raise RuntimeError(f"{url} did not come up within {timeout:g} s")
 
 
-def start_kg(out_dir: Path, work: Path, workers: int, threads: int, processes: int, cache: bool,
-             name: str) -> Server:
+def start_kg(out_dir: Path, work: Path, workers: int, threads: int, processes: int, cache: bool, name: str) -> Server:
     port = _free_port()
     config = work / f"bench-{port}.toml"
-    config.write_text(f"[server]\nworkers = {workers}\nthreads = {threads}\n"
-                      f"[sparql]\nquery_processes = {processes}\n" + ("" if cache else "cache_bytes = 0\n"),
-                      encoding="utf-8")  # logging as deployed: one JSON access-log line per request
-    root = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen([sys.executable, "-m", "kg.server.serve", str(out_dir), "--port", str(port),
-                                "--config", str(config)], cwd=root, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    config.write_text(
+        f"[server]\nworkers = {workers}\nthreads = {threads}\n"
+        f"[sparql]\nquery_processes = {processes}\n" + ("" if cache else "cache_bytes = 0\n"),
+        encoding="utf-8",
+    )  # logging as deployed: one JSON access-log line per request
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg.server.serve", str(out_dir), "--port", str(port), "--config", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/sparql"
     _wait(url, process, 120)
     return Server(name, url, process)
@@ -149,9 +156,12 @@ def start_oxigraph(store: Path) -> Server | None:
     # the same default graph as kg serve: the build's materialised merge when the store has one, else the
     # union of the named graphs (with both, the union would count every triple twice)
     union = [] if _default_graph_stored(store) else ["--union-default-graph"]
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(store), "--bind",
-                                f"127.0.0.1:{port}", *union],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}", *union],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/query"
     _wait(url, process, 120)
     return Server(OXIGRAPH, url, process)
@@ -179,8 +189,12 @@ def start_rdflib(release: Path, work: Path, timeout: float) -> Server | str:
     with gzip.open(dump, "rb") as source, open(data, "wb") as target:
         shutil.copyfileobj(source, target, 1024 * 1024)
     port = _free_port()
-    process = subprocess.Popen([binary, "serve", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [binary, "serve", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait(url, process, timeout)
@@ -224,9 +238,22 @@ def run_wrk(url: str, query: str, concurrency: int, seconds: float, timeout: flo
     """``wrk --latency`` with ``concurrency`` keep-alive connections for ``seconds``."""
     target = url + "?" + urllib.parse.urlencode({"query": query})
     threads = min(concurrency, 2)
-    output = subprocess.run(["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
-                             f"--timeout={max(1, round(timeout))}s", "--latency", "-H", f"Accept: {ACCEPT}",
-                             target], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{max(1, round(seconds))}s",
+            f"--timeout={max(1, round(timeout))}s",
+            "--latency",
+            "-H",
+            f"Accept: {ACCEPT}",
+            target,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
@@ -234,8 +261,13 @@ def run_wrk(url: str, query: str, concurrency: int, seconds: float, timeout: flo
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = re.search(r"\s50%\s+([\d.]+(?:us|ms|s))", output) if requests else None
     p99 = re.search(r"\s99%\s+([\d.]+(?:us|ms|s))", output) if requests else None
-    return Sample(requests, errors, rps, _wrk_ms(p50.group(1)) if p50 else float("nan"),
-                  _wrk_ms(p99.group(1)) if p99 else float("nan"))
+    return Sample(
+        requests,
+        errors,
+        rps,
+        _wrk_ms(p50.group(1)) if p50 else float("nan"),
+        _wrk_ms(p99.group(1)) if p99 else float("nan"),
+    )
 
 
 def run_python(url: str, query: str, concurrency: int, seconds: float, timeout: float) -> Sample:
@@ -274,8 +306,13 @@ def run_python(url: str, query: str, concurrency: int, seconds: float, timeout: 
     done = sorted(lat for lats in latencies for lat in lats)
     if not done:
         return Sample(0, sum(errors), 0.0, float("nan"), float("nan"))
-    return Sample(len(done), sum(errors), len(done) / wall, statistics.median(done) * 1000,
-                  done[min(len(done) - 1, int(len(done) * 0.99))] * 1000)
+    return Sample(
+        len(done),
+        sum(errors),
+        len(done) / wall,
+        statistics.median(done) * 1000,
+        done[min(len(done) - 1, int(len(done) * 0.99))] * 1000,
+    )
 
 
 Client = Callable[[str, str, int, float, float], Sample]
@@ -286,8 +323,17 @@ MIN_REQUESTS = 20
 MAX_SLOW_SECONDS = 60.0
 
 
-def measure(client: Client, server: Server, name: str, query: str, concurrency: int, seconds: float,
-            repeat: int, timeout: float, latency: float) -> Figure:
+def measure(
+    client: Client,
+    server: Server,
+    name: str,
+    query: str,
+    concurrency: int,
+    seconds: float,
+    repeat: int,
+    timeout: float,
+    latency: float,
+) -> Figure:
     """A short warm-up, then ``repeat`` runs; the figure is the run with the median requests/s.
 
     ``latency`` is the time one request took alone: when ``seconds`` would not hold ``MIN_REQUESTS`` of
@@ -300,9 +346,18 @@ def measure(client: Client, server: Server, name: str, query: str, concurrency: 
     samples = [client(server.url, query, concurrency, seconds, timeout) for _ in range(repeat)]
     ordered = sorted(samples, key=lambda s: s.rps)
     median = ordered[len(ordered) // 2]
-    return Figure(server.name, name, concurrency, median.requests, median.errors, round(median.rps, 1),
-                  round(median.p50_ms, 2), round(median.p99_ms, 2), load=round(os.getloadavg()[0], 2),
-                  runs=[round(s.rps, 1) for s in samples])
+    return Figure(
+        server.name,
+        name,
+        concurrency,
+        median.requests,
+        median.errors,
+        round(median.rps, 1),
+        round(median.p50_ms, 2),
+        round(median.p99_ms, 2),
+        load=round(os.getloadavg()[0], 2),
+        runs=[round(s.rps, 1) for s in samples],
+    )
 
 
 # ---- the run ---------------------------------------------------------------------------------------------
@@ -352,8 +407,10 @@ def run(out_dir: Path, options: Options, say: Callable[[str], None] = print) -> 
         raise SystemExit(f"{out_dir}/current does not exist: run kg build first")
     use_wrk = options.client == "wrk" or (options.client == "auto" and shutil.which("wrk") is not None)
     client: Client = run_wrk if use_wrk else run_python
-    say(f"load generator: {'wrk' if use_wrk else 'python http.client threads'}; "
-        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    say(
+        f"load generator: {'wrk' if use_wrk else 'python http.client threads'}; "
+        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     figures: list[Figure] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory() as temporary:
@@ -364,15 +421,24 @@ def run(out_dir: Path, options: Options, say: Callable[[str], None] = print) -> 
             word = _first(kg.url, PICK_KEYWORD, "keyword").split()[0].lower()
         finally:
             _stop(kg.process)
-        queries = {"article lookup": LOOKUP.format(article=article),
-                   "keyword search": KEYWORD.format(word=json.dumps(word, ensure_ascii=False))}
+        queries = {
+            "article lookup": LOOKUP.format(article=article),
+            "keyword search": KEYWORD.format(word=json.dumps(word, ensure_ascii=False)),
+        }
         say(f"article lookup: <{article}>; keyword search: {word!r}")
 
         starters: list[tuple[str, Callable[[], Server | str | None]]] = [
-            (KG, lambda: start_kg(out_dir, work, options.workers, options.threads, options.processes, True, KG))]
+            (KG, lambda: start_kg(out_dir, work, options.workers, options.threads, options.processes, True, KG))
+        ]
         if options.uncached:
-            starters.append((KG_UNCACHED, lambda: start_kg(out_dir, work, options.workers, options.threads,
-                                                           options.processes, False, KG_UNCACHED)))
+            starters.append(
+                (
+                    KG_UNCACHED,
+                    lambda: start_kg(
+                        out_dir, work, options.workers, options.threads, options.processes, False, KG_UNCACHED
+                    ),
+                )
+            )
         if options.oxigraph:
             starters.append((OXIGRAPH, lambda: start_oxigraph(release / "store")))
         if options.rdflib:
@@ -393,17 +459,34 @@ def run(out_dir: Path, options: Options, say: Callable[[str], None] = print) -> 
                 for query_name, query in queries.items():
                     rows, latency = _rows(started.url, query, options.timeout)
                     for level in options.levels:
-                        figure = measure(client, started, query_name, query, level, options.seconds,
-                                         options.repeat, options.timeout, latency)
+                        figure = measure(
+                            client,
+                            started,
+                            query_name,
+                            query,
+                            level,
+                            options.seconds,
+                            options.repeat,
+                            options.timeout,
+                            latency,
+                        )
                         figure.rows = rows
                         figures.append(figure)
-                        say(f"  {query_name} c={level} ({rows} rows): {figure.rps} req/s, p50 {figure.p50_ms} ms, "
+                        say(
+                            f"  {query_name} c={level} ({rows} rows): {figure.rps} req/s, p50 {figure.p50_ms} ms, "
                             f"p99 {figure.p99_ms} ms, errors {figure.errors} (runs {figure.runs}, "
-                            f"load {figure.load})")
+                            f"load {figure.load})"
+                        )
             finally:
                 _stop(started.process)
-    return {"client": "wrk" if use_wrk else "python", "cores": os.cpu_count(), "release": release.name,
-            "figures": [asdict(f) for f in figures], "notes": notes, "targets": targets(figures)}
+    return {
+        "client": "wrk" if use_wrk else "python",
+        "cores": os.cpu_count(),
+        "release": release.name,
+        "figures": [asdict(f) for f in figures],
+        "notes": notes,
+        "targets": targets(figures),
+    }
 
 
 def targets(figures: list[Figure]) -> list[dict[str, object]]:
@@ -422,32 +505,56 @@ def targets(figures: list[Figure]) -> list[dict[str, object]]:
             them = by.get((other, query, top))
             if them is not None and them.rps > 0:
                 ratio = kg.rps / them.rps
-                out.append({"what": f"{query}, c={top}: kg / {other} req/s", "value": round(ratio, 2),
-                            "target": f">= {goal:g}", "met": ratio >= goal})
+                out.append(
+                    {
+                        "what": f"{query}, c={top}: kg / {other} req/s",
+                        "value": round(ratio, 2),
+                        "target": f">= {goal:g}",
+                        "met": ratio >= goal,
+                    }
+                )
             uncached = by.get((KG_UNCACHED, query, top))
             if them is not None and uncached is not None and them.rps > 0:
                 ratio = uncached.rps / them.rps
-                out.append({"what": f"{query}, c={top}: kg (cache off) / {other} req/s",
-                            "value": round(ratio, 2), "target": f">= {goal:g}", "met": ratio >= goal})
+                out.append(
+                    {
+                        "what": f"{query}, c={top}: kg (cache off) / {other} req/s",
+                        "value": round(ratio, 2),
+                        "target": f">= {goal:g}",
+                        "met": ratio >= goal,
+                    }
+                )
     for server in (KG, KG_UNCACHED):
         for level in levels:
             figure = by.get((server, "article lookup", level))
             if figure is not None:
-                out.append({"what": f"article lookup p50, {server}, c={level} (ms)", "value": figure.p50_ms,
-                            "target": f"< {TARGET_P50_MS:g}", "met": figure.p50_ms < TARGET_P50_MS})
+                out.append(
+                    {
+                        "what": f"article lookup p50, {server}, c={level} (ms)",
+                        "value": figure.p50_ms,
+                        "target": f"< {TARGET_P50_MS:g}",
+                        "met": figure.p50_ms < TARGET_P50_MS,
+                    }
+                )
     return out
 
 
 def table(report: dict[str, object]) -> str:
-    lines = [f"{'server':26} {'query':15} {'rows':>4} {'conc':>4} {'requests':>8} {'err':>4} {'req/s':>9} "
-             f"{'p50 ms':>8} {'p99 ms':>8} {'load':>5}"]
+    lines = [
+        f"{'server':26} {'query':15} {'rows':>4} {'conc':>4} {'requests':>8} {'err':>4} {'req/s':>9} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'load':>5}"
+    ]
     for f in report["figures"]:  # type: ignore[attr-defined]
-        lines.append(f"{f['server']:26} {f['query']:15} {f['rows']!s:>4} {f['concurrency']:>4} {f['requests']:>8} "
-                     f"{f['errors']:>4} {f['rps']:>9} {f['p50_ms']:>8} {f['p99_ms']:>8} {f['load']:>5}")
+        lines.append(
+            f"{f['server']:26} {f['query']:15} {f['rows']!s:>4} {f['concurrency']:>4} {f['requests']:>8} "
+            f"{f['errors']:>4} {f['rps']:>9} {f['p50_ms']:>8} {f['p99_ms']:>8} {f['load']:>5}"
+        )
     lines.append("")
     for target in report["targets"]:  # type: ignore[attr-defined]
-        lines.append(f"{target['what']:62} {target['value']:>8} (target {target['target']}: "
-                     f"{'met' if target['met'] else 'NOT met'})")
+        lines.append(
+            f"{target['what']:62} {target['value']:>8} (target {target['target']}: "
+            f"{'met' if target['met'] else 'NOT met'})"
+        )
     for note in report["notes"]:  # type: ignore[attr-defined]
         lines.append(f"note: {note}")
     lines.append(f"client: {report['client']}, {report['cores']} cores, release {report['release']}")
@@ -455,30 +562,47 @@ def table(report: dict[str, object]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m server.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks.server_bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("out_dir", type=Path, help="the output folder of kg build")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per run (default 5)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is kept (default 3)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
-    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto",
-                        help="load generator (auto: wrk when installed)")
+    parser.add_argument(
+        "--client", choices=["auto", "wrk", "python"], default="auto", help="load generator (auto: wrk when installed)"
+    )
     parser.add_argument("--no-oxigraph", dest="oxigraph", action="store_false", help="skip the Oxigraph server")
     parser.add_argument("--no-rdflib", dest="rdflib", action="store_false", help="skip rdflib-endpoint")
-    parser.add_argument("--no-uncached", dest="uncached", action="store_false",
-                        help="skip kg serve with the result cache off")
+    parser.add_argument(
+        "--no-uncached", dest="uncached", action="store_false", help="skip kg serve with the result cache off"
+    )
     parser.add_argument("--oxigraph", dest="_oxigraph", action="store_true", help=argparse.SUPPRESS)  # now the default
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--query-processes", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=60.0, help="client timeout per request (s)")
-    parser.add_argument("--rdflib-start-timeout", type=float, default=1800.0,
-                        help="seconds rdflib-endpoint may take to load the dump")
+    parser.add_argument(
+        "--rdflib-start-timeout", type=float, default=1800.0, help="seconds rdflib-endpoint may take to load the dump"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
-    options = Options(args.concurrency, args.duration, max(1, args.repeat), args.oxigraph, args.rdflib,
-                      args.uncached, args.client, args.workers, args.threads, args.query_processes,
-                      args.timeout, args.rdflib_start_timeout)
+    options = Options(
+        args.concurrency,
+        args.duration,
+        max(1, args.repeat),
+        args.oxigraph,
+        args.rdflib,
+        args.uncached,
+        args.client,
+        args.workers,
+        args.threads,
+        args.query_processes,
+        args.timeout,
+        args.rdflib_start_timeout,
+    )
     report = run(args.out_dir, options, say=lambda text: print(text, file=sys.stderr, flush=True))
     print(table(report))
     if args.json:

@@ -173,10 +173,11 @@ _FA_SENTENCES = [
     "مطالعه حاضر در سال {y} در استان {c} انجام شد.",
     "پیشنهاد می‌شود مداخلات آموزشی با تمرکز بر {t2} طراحی و اجرا شود.",
 ]
-_EN_HEADS = [("Background", "Methods", "Results", "Conclusion"), ("Objective", "Materials and Methods",
-             "Findings", "Conclusions")]
-_FA_HEADS = [("زمینه و هدف", "روش پژوهش", "یافته‌ها", "نتیجه‌گیری"), ("مقدمه", "روش بررسی", "یافته ها",
-             "نتیجه گیری")]
+_EN_HEADS = [
+    ("Background", "Methods", "Results", "Conclusion"),
+    ("Objective", "Materials and Methods", "Findings", "Conclusions"),
+]
+_FA_HEADS = [("زمینه و هدف", "روش پژوهش", "یافته‌ها", "نتیجه‌گیری"), ("مقدمه", "روش بررسی", "یافته ها", "نتیجه گیری")]
 _EN_TITLES = [
     "The effect of {m} {t1} on {t2} in {p}",
     "Investigating {t1} among {p} in {c} province",
@@ -195,9 +196,11 @@ _FA_TITLES = [
 ]
 _SPAN_FA = '<span b="" lang="{lang}" nazanin="" style="font-family:">'
 _SPAN_EN = '<span new="" roman="" style="font-family:" times="">'
-_WRAP_FA = ('<span style="font-size:11pt"><span style="line-height:normal">'
-            '<span style="text-autospace:none"><span style="direction:rtl"><span style="unicode-bidi:embed">'
-            '<span calibri="" style="font-family:">')
+_WRAP_FA = (
+    '<span style="font-size:11pt"><span style="line-height:normal">'
+    '<span style="text-autospace:none"><span style="direction:rtl"><span style="unicode-bidi:embed">'
+    '<span calibri="" style="font-family:">'
+)
 _WRAP_EN = '<span style="font-size:11pt"><span style="line-height:97%"><span calibri="" style="font-family:">'
 
 
@@ -225,8 +228,13 @@ def _esc(text: str) -> str:
 def _esc_html(html: str) -> str:
     """Escape an HTML fragment once more as XML text, as the exporter does (``&nbsp;`` -> ``&amp;nbsp;``);
     ZWNJ is written as the character reference ``&#8204;``, like the seed."""
-    return (html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace(ZWNJ, "&#8204;"))
+    return (
+        html.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace(ZWNJ, "&#8204;")
+    )
 
 
 def _zipf_cum(n: int, s: float, q: float = 1.0) -> list[float]:
@@ -294,8 +302,7 @@ class _World:
 
     def _affiliation(self) -> tuple[str, str]:
         rng = self.rng
-        pos, field_, school = rng.choice(_pairs(_POSITIONS)), rng.choice(_pairs(_FIELDS)), rng.choice(
-            _pairs(_SCHOOLS))
+        pos, field_, school = rng.choice(_pairs(_POSITIONS)), rng.choice(_pairs(_FIELDS)), rng.choice(_pairs(_SCHOOLS))
         uni = rng.choice(self.unis)
         city = rng.choice(self.cities)
         en = f"{pos[0]}, Department of {field_[0]}, {school[0]}, {uni[0]}, {city[0]}, Iran"
@@ -317,8 +324,14 @@ class _World:
     def _journal(self, i: int) -> _Journal:
         rng = self.rng
         t, m = rng.choice(self.terms), rng.choice(self.mods)
-        kind = rng.choice([("Journal of", "مجله"), ("Iranian Journal of", "مجله ایرانی"),
-                           ("Research in", "پژوهش در"), ("Strategies in", "راهبردهای")])
+        kind = rng.choice(
+            [
+                ("Journal of", "مجله"),
+                ("Iranian Journal of", "مجله ایرانی"),
+                ("Research in", "پژوهش در"),
+                ("Strategies in", "راهبردهای"),
+            ]
+        )
         title = f"{kind[0]} {m[0].title()} {t[0].title()}"
         title_fa = f"{kind[1]} {t[1]} {m[1]}"
         if i == 3:
@@ -333,8 +346,7 @@ class _World:
         subject = rng.choice(_SUBJECTS)
         sections = [rng.choice(_pairs(_SECTIONS)) for _ in range(4)]
         lang = "fa" if rng.random() < 0.8 else "en"
-        return _Journal(slug, f"{slug}.{uni[2]}", title, title_fa, short, subject, issn, online, ids, lang,
-                        sections)
+        return _Journal(slug, f"{slug}.{uni[2]}", title, title_fa, short, subject, issn, online, ids, lang, sections)
 
     def plan_volumes(self, issues: float) -> None:
         """Date each journal's volumes so that its last expected issue falls in Jalali 1404 or earlier.
@@ -364,9 +376,15 @@ def _fill(template: str, w: _World, fa: bool) -> str:
     n = rng.randint(12, 480)
     year = rng.randint(2009, 2024)
     return template.format(
-        t1=rng.choice(w.terms)[i], t2=rng.choice(w.terms)[i], m=rng.choice(w.mods)[i],
+        t1=rng.choice(w.terms)[i],
+        t2=rng.choice(w.terms)[i],
+        m=rng.choice(w.mods)[i],
         p=rng.choice(w.pops)[i],
-        c=rng.choice(w.cities)[i], n=n, n2=rng.randint(1, 9), y=year, y2=year + rng.randint(1, 8),
+        c=rng.choice(w.cities)[i],
+        n=n,
+        n2=rng.randint(1, 9),
+        y=year,
+        y2=year + rng.randint(1, 8),
         yf=f"{year - 621}".translate(_PERSIAN_DIGITS),
     )
 
@@ -437,8 +455,7 @@ def _article_xml(w: _World, j: _Journal, art_id: int, page: int) -> tuple[str, i
         start, end = start.translate(_PERSIAN_DIGITS), end.translate(_PERSIAN_DIGITS)
     doi = ""
     if rng.random() < 0.25:
-        doi = rng.choice(["{}", "https://doi.org/{}", "doi:{}", "{}"]).format(
-            f"10.22034/{j.slug}.{art_id}")
+        doi = rng.choice(["{}", "https://doi.org/{}", "doi:{}", "{}"]).format(f"10.22034/{j.slug}.{art_id}")
         if rng.random() < 0.2:
             doi = doi.upper()
     kws = w.keyword_list(rng.randint(3, 7))
@@ -477,8 +494,7 @@ def _article_xml(w: _World, j: _Journal, art_id: int, page: int) -> tuple[str, i
 
 def _author_xml(w: _World, p: _Person, corresponding: bool) -> str:
     rng = w.rng
-    aff = p.affiliation if rng.random() < 0.85 else rng.choices(range(len(w.affiliations)),
-                                                                 cum_weights=w.aff_cum)[0]
+    aff = p.affiliation if rng.random() < 0.85 else rng.choices(range(len(w.affiliations)), cum_weights=w.aff_cum)[0]
     aff_en, aff_fa = w.affiliations[aff]
     if rng.random() < 0.05:
         aff_en = f"{aff_en}. , {p.email}"
@@ -531,8 +547,9 @@ def _header_xml(j: _Journal) -> str:
 _FOOTER = "</articleset>\n</journal>\n"
 
 
-def generate_corpus(out_dir: Path, articles: int, seed: int = 1, articles_per_file: int | None = None,
-                    journals: int = 20) -> list[Path]:
+def generate_corpus(
+    out_dir: Path, articles: int, seed: int = 1, articles_per_file: int | None = None, journals: int = 20
+) -> list[Path]:
     """Write ``articles`` synthetic articles as journal exports under ``out_dir``; return the files, sorted.
 
     Issues hold 1-30 articles; about half the issues are written as one file for the whole issue and the
@@ -580,12 +597,12 @@ def generate_corpus(out_dir: Path, articles: int, seed: int = 1, articles_per_fi
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kg.synthetic OUT_DIR N [SEED]``: write a corpus by hand, e.g. to try ``kg build`` on it."""
+    """``python -m tests.benchmarks.synthetic OUT_DIR N [SEED]``: write a corpus, e.g. to try ``kg build`` on it."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) not in (2, 3):
-        print("usage: python -m kg.synthetic OUT_DIR ARTICLES [SEED]", file=sys.stderr)
+        print("usage: python -m tests.benchmarks.synthetic OUT_DIR ARTICLES [SEED]", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     generate_corpus(Path(args[0]), int(args[1]), int(args[2]) if len(args) == 3 else 1)

@@ -478,7 +478,7 @@ def dump_file(name: str) -> Response:
     path = backend().dump_path(name)
     if path is None:
         abort(404, description=f"No dump named {name!r}; see /dumps/.")
-    info = next((d for d in release.build.get("dumps", []) if d.get("file") == name), {})
+    info: dict[str, Any] = next((d for d in release.build.get("dumps", []) if d.get("file") == name), {})
     mimetype = DUMP_TYPES.get(name) or DUMP_TYPES.get(path.suffix, "application/octet-stream")
     response = send_file(
         path, mimetype=mimetype, as_attachment=False, conditional=True, etag=info.get("sha256") or True, max_age=300

@@ -195,6 +195,8 @@ class Index:
         self.out: dict[Any, dict[NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
         self.into: dict[Any, dict[NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
         for t in self.triples:
+            if isinstance(t.subject, Triple) or isinstance(t.object, Triple):
+                continue  # a quoted triple (RDF 1.2) is no thing of a page: the store's data has none
             self.out[t.subject][t.predicate].append(t.object)
             self.into[t.object][t.predicate].append(t.subject)
 

@@ -11,13 +11,13 @@ Article pages carry the schema.org JSON-LD of :mod:`kg.publish.article_jsonld` a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import render_template
 from pyoxigraph import Literal, NamedNode
 
 from kg.publish.article_jsonld import article_context_query, article_jsonld, script_json
-from kg.server.describe import Index, Rebase, concise_description, construct, iri_ref, select
+from kg.server.describe import Index, Rebase, Term, concise_description, construct, iri_ref, select
 from kg.vocab import DCTERMS, FABIO, FOAF, PRISM, PRO, SCHEMA, SCORO, SKOS, TIME
 
 LANGUAGES = ("fa", "en")
@@ -168,6 +168,16 @@ class Link:
     extra: list[Any] = field(default_factory=list)
 
 
+class Author(TypedDict):
+    """An author of an article page: the person, a corresponding author or not, affiliations, ORCID."""
+
+    link: Link
+    corresponding: bool
+    orgs: list[Link]
+    orcid: str | None
+    name_for_citation: str
+
+
 @dataclass
 class Page:
     """What every page template gets besides its own data."""
@@ -285,7 +295,7 @@ CONSTRUCT {{ ?a ?p ?o . ?o <{SCHEMA.name.value}> ?n }} WHERE {{
   OPTIONAL {{ FILTER(?p = <{SCHEMA.author.value}>) ?o <{SCHEMA.name.value}> ?n }}
 }}"""
     index = Index(construct(query))
-    articles = {t.subject for t in index.triples if t.predicate == SCHEMA.headline}
+    articles = {t.subject for t in index.triples if t.predicate == SCHEMA.headline and isinstance(t.subject, NamedNode)}
     items = []
     for article in articles:
         date = index.value(article, SCHEMA.datePublished)
@@ -319,7 +329,7 @@ def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[s
         if SCORO["corresponding-author"] in index.objects(role, PRO.withRole)
         for p in index.objects(role, PRO.isHeldBy)
     }
-    roles = []
+    roles: list[tuple[int, Author]] = []
     for role in index.objects(node, PRO.isDocumentContextFor):
         if PRO.author not in index.objects(role, PRO.withRole):
             continue
@@ -353,7 +363,7 @@ def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[s
     keywords.sort(key=lambda k: k.label.value)
 
     issue = index.value(node, SCHEMA.isPartOf)
-    chain = []  # issue, volume, journal
+    chain: list[Term] = []  # issue, volume, journal
     current = issue
     while current is not None and len(chain) < 3:
         chain.append(current)

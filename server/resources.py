@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Triple, serialize
+from werkzeug.wrappers import Response as BaseResponse
 
 from kg.publish.article_jsonld import article_context_query, article_jsonld
 from kg.server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase
@@ -133,7 +134,7 @@ def _link_header(urls: dict[str, Any], html_languages: bool = True) -> str:
 
 
 @bp.route("/id/<path:path>")
-def thing(path: str) -> Response:
+def thing(path: str) -> BaseResponse:
     """303 See Other from a thing to the document about it (the dataset: to its VoID description)."""
     rb = rebase()
     if path == "dataset":
@@ -161,7 +162,9 @@ def document(path: str) -> Response:
             abort(406, description="This document is available as " + ", ".join(FORMATS) + ".")
     rb = rebase()
     if media == "text/html":
-        lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else page_language()
+        lang = request.args.get("lang", "")
+        if lang not in LANGUAGES:
+            lang = page_language()
         response = _html(iri, path, lang, rb)
         response.headers["Content-Location"] = f"{rb.public}/{lang}/doc/{path}"
     else:
@@ -224,7 +227,15 @@ def serialize_triples(
     if rdf_format in (RdfFormat.N_QUADS, RdfFormat.TRIG):
         data = [Quad(t.subject, t.predicate, t.object) for t in triples]
     usable = (prefixes or PREFIXES) if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML) else None
-    return serialize(data, format=rdf_format, prefixes=usable)
+    return _serialize(data, rdf_format, usable)
+
+
+def _serialize(statements: list[Any], rdf_format: RdfFormat, prefixes: dict[str, str] | None) -> bytes:
+    """pyoxigraph's serialize() to bytes (with no output file given, it returns them rather than None)."""
+    body = serialize(statements, format=rdf_format, prefixes=prefixes)
+    if body is None:
+        raise TypeError("pyoxigraph's serialize() gave no bytes")
+    return body
 
 
 def _rdf(iri: str, path: str, media: str, rb: Rebase) -> Response:
@@ -288,6 +299,7 @@ def graph(path: str) -> Response:
             abort(406, description="This graph is available as " + ", ".join(GRAPH_FORMATS) + ".")
     public_name = NamedNode(rb.out(name))
     triples = rb.triples(triples)
+    body: str | bytes
     if media == "text/html":
         lang = page_language()
         urls = _urls(rb, path, lang)
@@ -304,7 +316,7 @@ def graph(path: str) -> Response:
         if rdf_format in (RdfFormat.N_QUADS, RdfFormat.TRIG):
             data: Any = [Quad(t.subject, t.predicate, t.object, public_name) for t in triples]
             prefixes = PREFIXES if rdf_format == RdfFormat.TRIG else None
-            body = serialize(data, format=rdf_format, prefixes=prefixes)
+            body = _serialize(data, rdf_format, prefixes)
         else:
             body = serialize_triples(triples, media, GRAPH_FORMATS)
         response = Response(body, content_type=_content_type(media))

@@ -19,6 +19,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring
+from typing import BinaryIO, Generic, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import (
@@ -27,6 +28,7 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     QueryResultsFormat,
+    QuerySolution,
     QuerySolutions,
     RdfFormat,
     Triple,
@@ -68,7 +70,7 @@ class Spool:
         self.prefix = prefix
         self.size = 0
         self._memory: io.BytesIO | None = io.BytesIO()
-        self._file: io.BufferedWriter | None = None
+        self._file: BinaryIO | None = None
         self.path: str | None = None
 
     def write(self, data: bytes) -> int:
@@ -204,7 +206,7 @@ def _tsv_term(term: object) -> str:
     return "" if term is None else str(term).replace("\t", "\\t")
 
 
-def _rows(solutions: QuerySolutions, max_rows: int) -> Iterator[object]:
+def _rows(solutions: QuerySolutions, max_rows: int) -> Iterator[QuerySolution]:
     for count, solution in enumerate(solutions, 1):
         if count > max_rows:
             raise ResultTooLarge(f"the result has more than the limit of {max_rows} rows")
@@ -286,22 +288,25 @@ def write_boolean(value: bool, kind: str, sink: Spool) -> None:
 # ---- CONSTRUCT / DESCRIBE ----------------------------------------------------------------------------------
 
 
-def _bounded(triples: Iterable[Triple], max_rows: int, as_quads: bool) -> Iterator[Triple | Quad]:
-    for count, triple in enumerate(triples, 1):
+_Statement = TypeVar("_Statement", Triple, Quad)
+
+
+def _bounded(statements: Iterable[_Statement], max_rows: int) -> Iterator[_Statement]:
+    for count, statement in enumerate(statements, 1):
         if count > max_rows:
             raise ResultTooLarge(f"the result has more than the limit of {max_rows} triples")
-        yield Quad(triple.subject, triple.predicate, triple.object) if as_quads else triple
+        yield statement
 
 
-class _Counter:
-    def __init__(self, triples: Iterator[Triple | Quad]) -> None:
-        self.triples = triples
+class _Counter(Generic[_Statement]):
+    def __init__(self, statements: Iterator[_Statement]) -> None:
+        self.statements: Iterator[_Statement] = statements
         self.count = 0
 
-    def __iter__(self) -> Iterator[Triple | Quad]:
-        for triple in self.triples:
+    def __iter__(self) -> Iterator[_Statement]:
+        for statement in self.statements:
             self.count += 1
-            yield triple
+            yield statement
 
 
 def write_triples(
@@ -309,8 +314,13 @@ def write_triples(
 ) -> int:
     """Serialize a graph result with pyoxigraph's serializer; returns the number of triples."""
     rdf_format = GRAPH_TYPES[media_type]
-    as_quads = rdf_format in (RdfFormat.N_QUADS, RdfFormat.TRIG)
-    counter = _Counter(_bounded(triples, max_rows, as_quads))
+    counter: _Counter[Triple] | _Counter[Quad]
+    if rdf_format in (RdfFormat.N_QUADS, RdfFormat.TRIG):
+        quads: Iterator[Quad] = (Quad(t.subject, t.predicate, t.object) for t in triples)
+        counter = _Counter(_bounded(quads, max_rows))
+    else:
+        counter = _Counter(_bounded(triples, max_rows))
     usable_prefixes = prefixes if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML) else None
-    rdf_serialize(counter, sink, rdf_format, prefixes=usable_prefixes)
+    # pyoxigraph's stub asks for a typing.IO; it only calls write(), which Spool has
+    rdf_serialize(counter, sink, rdf_format, prefixes=usable_prefixes)  # type: ignore[arg-type]
     return counter.count

@@ -66,7 +66,7 @@ class GraphBuilder:
         self.statements: list[bytes] = []  # "<s> <p> o" as UTF-8, duplicates included
 
     def add(self, subject: NamedNode, predicates: Predicates, obj: NamedNode | Literal) -> None:
-        if type(obj) is NamedNode and type(predicates) is not tuple:  # the most common statement, made fast
+        if type(obj) is NamedNode and isinstance(predicates, NamedNode):  # the most common statement, made fast
             self.statements.append(f"<{subject.value}> <{predicates.value}> <{obj.value}>".encode())
         else:
             self._each(subject, predicates, _object(obj))
@@ -110,12 +110,12 @@ class GraphBuilder:
 
     def _each(self, subject: NamedNode, predicates: Predicates, obj: str) -> None:
         """One statement per predicate, sharing subject and object."""
-        if type(predicates) is tuple:
+        if isinstance(predicates, NamedNode):
+            self.statements.append(f"<{subject.value}> <{predicates.value}> {obj}".encode())
+        else:
             head = f"<{subject.value}> <"
             tail = f"> {obj}"
             self.statements.extend([f"{head}{predicate.value}{tail}".encode() for predicate in predicates])
-        else:
-            self.statements.append(f"<{subject.value}> <{predicates.value}> {obj}".encode())
 
     def text(self, subject: NamedNode, predicates: Predicates, value: str, lang: str) -> None:
         if value:

@@ -20,6 +20,8 @@ def map_article_provenance(
     out: GraphBuilder, minter: Minter, article: NamedNode, source: SourceFile, primary_source: str
 ) -> None:
     graph = out.graph
+    if graph is None:
+        raise ValueError("provenance describes a named graph: the builder of a cached fragment has none")
     source_iri = minter.source_file(source.sha256)
     out.types(graph, PROV.Entity)
     out.add(graph, PROV.wasDerivedFrom, source_iri)

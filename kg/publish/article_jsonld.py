@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Store, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, QuerySolutions, QueryTriples, Store, Triple
 
 from kg.vocab import PRO, RDF_TYPE, RDFS, SCHEMA, SKOS, TIME, XSD
 
@@ -68,6 +68,8 @@ class _Graph:
     def __init__(self, triples: Iterable[Triple]) -> None:
         self.out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         for t in dict.fromkeys(triples):
+            if isinstance(t.subject, Triple):
+                continue  # a quoted triple as subject (RDF 1.2) says nothing about the article's resources
             self.out[t.subject.value][t.predicate.value].append(t.object)
 
     def objects(self, subject: str, predicate: NamedNode) -> list[Any]:
@@ -287,17 +289,20 @@ def export_command(out_dir: Path, to_dir: Path, base: str | None) -> int:
     public = (base or build_base).rstrip("/")
     rebase = _rebaser(build_base, public)
     options = query_options(store)
-    articles = sorted(
-        str(row["a"].value)
-        for row in store.query(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SCHEMA.ScholarlyArticle.value}> }}", **options)
-    )
+    rows = store.query(f"SELECT DISTINCT ?a WHERE {{ ?a a <{SCHEMA.ScholarlyArticle.value}> }}", **options)
+    if not isinstance(rows, QuerySolutions):
+        raise TypeError("pyoxigraph answered a SELECT query without solutions")
+    articles = sorted(str(row["a"].value) for row in rows)
     written = 0
     for article in articles:
         target = article_file(to_dir, article, build_base)
         if target is None:
             log.warning("skipped %s: not under the build's base", article)
             continue
-        triples = [t for t in store.query(article_context_query(article), **options)]
+        constructed = store.query(article_context_query(article), **options)
+        if not isinstance(constructed, QueryTriples):
+            raise TypeError("pyoxigraph answered a CONSTRUCT query without triples")
+        triples = list(constructed)
         language = next((o.value for o in _Graph(triples).objects(article, SCHEMA.inLanguage)), "fa")
         page = default_document(rebase(article))
         data = article_jsonld(

@@ -169,7 +169,9 @@ def write_dumps(
                 target = dumps_dir / name
                 with _deterministic_gzip(target) as out:
                     prefixes = PREFIXES if fmt == RdfFormat.TURTLE else None
-                    serialize(parse(path=merged, format=RdfFormat.N_TRIPLES), out, fmt, prefixes=prefixes)
+                    quads = parse(path=merged, format=RdfFormat.N_TRIPLES)
+                    # pyoxigraph's stub asks for a typing.IO; it only calls write(), which GzipFile has
+                    serialize(quads, out, fmt, prefixes=prefixes)  # type: ignore[arg-type]
                 infos.append(_finish(target, label, media_type, triple_count, "merged"))
         finally:
             _join(helper)

@@ -58,8 +58,8 @@ class GraphFiles:
         for stray in self.folder.iterdir():  # segments a crashed build wrote but never listed
             if stray.is_file() and stray.suffix in (".nq", ".tmp") and self._number(stray) not in self.listed:
                 if stray.suffix == ".nq":  # its graphs may be half-replaced in the store: load them again
-                    for line in _all_lines(stray):
-                        self.digests[_graph_name(line)] = ""
+                    for quad in _all_lines(stray):
+                        self.digests[_graph_name(quad)] = ""
                 stray.unlink()
         self._sort_older_segments()
         self._adopt_per_graph_files()

@@ -149,14 +149,14 @@ class _Parser:
         if root is None:
             return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", "no XML element")])
         if root.tag != "journal":
-            return self.not_an_export(root.tag, root.sourceline)
+            return self.not_an_export(str(root.tag), root.sourceline)
         articles_raw: list[tuple[int, dict]] = []
         for child in root:
             tag = child.tag
             if not isinstance(tag, str):
                 continue
             if tag == "pubdate":
-                self.pubdates.append({part.tag: (part.text or "") for part in child})
+                self.pubdates.append(_child_texts(child))
             elif tag == "articleset":
                 articles_raw.extend(
                     (article.sourceline or 0, _article_fields(article)) for article in child if article.tag == "article"
@@ -182,7 +182,7 @@ class _Parser:
             remove_comments=True,
             remove_pis=True,
         )
-        root_tag = None
+        root_tag: str | None = None
         depth = 0
         articles_raw: list[tuple[int, dict]] = []
         try:
@@ -190,7 +190,7 @@ class _Parser:
                 if event == "start":
                     depth += 1
                     if root_tag is None:
-                        root_tag = element.tag
+                        root_tag = str(element.tag)
                         if root_tag != "journal":
                             return self.not_an_export(root_tag, element.sourceline)
                     continue
@@ -202,7 +202,7 @@ class _Parser:
                     self.header[tag] = element.text or ""
                     element.clear()
                 elif tag == "pubdate" and depth == 1:
-                    self.pubdates.append({child.tag: (child.text or "") for child in element})
+                    self.pubdates.append(_child_texts(element))
                     element.clear()
                 elif tag == "article":
                     articles_raw.append((element.sourceline or 0, _article_fields(element)))
@@ -689,6 +689,11 @@ def _keyword(part: str, lang: str) -> tuple[str, str]:
     if lang == "fa":
         keyword = persian(keyword)
     return keyword, fold(keyword)
+
+
+def _child_texts(element: etree._Element) -> dict[str, str]:
+    """``{tag: text}`` of the child elements (the tag of a comment, PI or entity reference is not a str)."""
+    return {child.tag: (child.text or "") for child in element if isinstance(child.tag, str)}
 
 
 def _article_fields(element: etree._Element) -> dict:

@@ -1,8 +1,8 @@
 """The build: input files -> worker pool (read, map, validate) -> store -> release (dumps, report).
 
-Workers do everything that is per file and CPU-bound (parsing, cleaning, mapping, serialising to
-N-Quads, SHACL) and send back bytes; the parent process only writes the store, so it never holds more
-than a batch of articles. An article is the unit of publication: it has its own named graph, and a
+The workers (``kg.pipeline``) do everything that is per file and CPU-bound (parsing, cleaning, mapping,
+serialising to N-Quads, SHACL) and send back bytes; the parent process only writes the store, so it never
+holds more than a batch of articles. An article is the unit of publication: it has its own named graph, and a
 newer export of it replaces exactly that graph, whichever file it comes in.
 
 A build publishes a *release*: a checkpoint of the store, its dumps and its report under
@@ -13,18 +13,14 @@ the old release or the new one, never a half-written one; a build that fails lea
 from __future__ import annotations
 
 import datetime
-import itertools
 import json
 import logging
-import math
-import multiprocessing
 import os
 import shutil
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,81 +28,31 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
 
 from kg import __version__
 from kg.iris import Minter
-from kg.mappers import map_article
 from kg.mappers.provenance import run_quads
+from kg.pipeline import ArticleResult, FileResult, PipelineOptions, checks_loaded, collect_inputs, file_results
 from kg.publish.dumps import DumpInfo, replace_atomically, write_dumps
-from kg.publish.graphs import GraphFiles, graph_digest
+from kg.publish.graphs import GraphFiles
 from kg.publish.ledger import LEDGER_FILE, Ledger, LedgerFile, fingerprint, ledger_line
 from kg.publish.report import ReportWriter, Totals, summary_lines
 from kg.publish.store import open_store
-from kg.records import Problem
 from kg.resources import MissingResource, check_install
-from kg.sources.journal_export import read_export
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE = "https://kg.example.org"
 EXIT_OK = 0
 EXIT_SOME_REJECTED = 1
 EXIT_NOTHING_BUILT = 2
 EXIT_USAGE = 3
-_CHUNK_BYTES = 1_500_000
-_CHUNK_FILES = 64
 _FLUSH_BYTES = 16_000_000
-# The compiled checks cost about 17 ms per batch whatever its size; from 100 articles on that is noise.
-_VALIDATION_BATCH = 100
-_CHUNKS_IN_FLIGHT = 2  # per worker process
 
 
 @dataclass
-class BuildOptions:
-    base: str = DEFAULT_BASE
-    secret: bytes = b""
-    processes: int | None = None  # None: one per core
-    validate: bool = True
+class BuildOptions(PipelineOptions):
+    """The pipeline's options (base IRI, secret, processes, validation) and the release's own."""
+
     keep_releases: int = 3
     progress: bool | None = None  # None: when stderr is a terminal
     force: bool = False  # read every input again, even those unchanged since the last build (kg.publish.ledger)
-
-
-@dataclass
-class ArticleResult:
-    key: str
-    label: str
-    iri: str
-    graph: str
-    date: str
-    nquads: bytes
-    digest: str  # graph_digest(nquads), made in the worker
-    quads: int
-    problems: list[dict[str, Any]]
-    validation: list[dict[str, Any]] = field(default_factory=list)
-    quarantined: bool = False
-    validation_report: str = ""  # the SHACL report as Turtle, kept for quarantined articles
-
-    def report_entry(self, status: str) -> dict[str, Any]:
-        entry = {
-            "record": self.label,
-            "iri": self.iri,
-            "graph": self.graph,
-            "status": status,
-            "quads": self.quads,
-            "problems": self.problems,
-        }
-        if self.validation:
-            entry["validation"] = self.validation
-        return entry
-
-
-@dataclass
-class FileResult:
-    path: str
-    sha256: str
-    size: int
-    problems: list[dict[str, Any]]
-    articles: list[ArticleResult]
-    rejected: bool
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,191 +64,6 @@ class BuildReport:
     dumps: list[DumpInfo]
     seconds: dict[str, float]
     summary: list[str]
-
-
-# ------------------------------------------------------------------------------------- inputs
-def collect_inputs(inputs: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Files and folders (searched for ``*.xml``) as one sorted list without duplicates."""
-    files: dict[Path, Path] = {}
-    problems: list[Problem] = []
-    for given in inputs:
-        given = Path(given)
-        if given.is_dir():
-            found = [path for path in given.rglob("*") if path.is_file() and path.suffix.lower() == ".xml"]
-            for path in found:
-                files.setdefault(path.resolve(), path)
-            if not found:
-                problems.append(
-                    Problem(
-                        "warning",
-                        "no-xml-files",
-                        "the folder holds no *.xml file (folders are searched for *.xml, subfolders included)",
-                        file=str(given),
-                    )
-                )
-        elif given.is_file():
-            files.setdefault(given.resolve(), given)
-        else:
-            problems.append(Problem("error", "missing-input", "no such file or folder", file=str(given)))
-    return [files[key] for key in sorted(files)], problems
-
-
-# -------------------------------------------------------------------------------- per file
-def map_file(path: Path, options: BuildOptions, minter: Minter | None = None) -> FileResult:
-    """Read, clean, map and serialise one file (no store, no validation): the build's per-file work."""
-    minter = minter or Minter(options.base)
-    started = time.process_time()  # CPU seconds: on a busy machine wall time would blame the stage
-    result = read_export(path, options.secret)
-    read_done = time.process_time()
-    articles: list[ArticleResult] = []
-    claimed: set[int] = set()
-    if result.export is not None:
-        export = result.export
-        for article in export.articles:
-            try:
-                mapped = map_article(export, article, minter)
-            except Exception as error:  # a bug must cost one article, never the batch
-                log.exception("mapping %s in %s failed", article.record_label, path)
-                result.problems.append(
-                    Problem(
-                        "error",
-                        "internal-error",
-                        f"kg could not map this article ({type(error).__name__}: "
-                        f"{error}); it was not published. Please report this with the source file.",
-                        file=str(path),
-                        record=article.record_label,
-                    )
-                )
-                continue
-            own = [
-                index
-                for index, problem in enumerate(result.problems)
-                if problem.record == article.record_label or problem.record.startswith(article.record_label + ",")
-            ]
-            claimed.update(own)
-            articles.append(
-                ArticleResult(
-                    key=article.key,
-                    label=article.record_label,
-                    iri=mapped.iri.value,
-                    graph=mapped.graph.value,
-                    date=export.issue.gregorian_date,
-                    nquads=mapped.nquads,
-                    digest=graph_digest(mapped.nquads),
-                    quads=mapped.quads,
-                    problems=[result.problems[index].as_dict() for index in own],
-                )
-            )
-    return FileResult(
-        path=result.source.path,
-        sha256=result.source.sha256,
-        size=result.source.size,
-        problems=[problem.as_dict() for index, problem in enumerate(result.problems) if index not in claimed],
-        articles=articles,
-        rejected=result.export is None,
-        seconds={"read": read_done - started, "map": time.process_time() - read_done},
-    )
-
-
-# ---------------------------------------------------------------------------- worker pool
-_worker: dict[str, Any] = {}
-
-
-def _init_worker(options: BuildOptions) -> None:
-    _worker["options"] = options
-    _worker["minter"] = Minter(options.base)
-    _worker["validator"] = _make_validator() if options.validate else None
-
-
-def checks_loaded() -> int:
-    """How many SHACL checks the shapes compile to (the validator is built once per process and kept)."""
-    validator = _worker.get("validator") or _make_validator()
-    _worker["validator"] = validator
-    return len(validator.checks)
-
-
-def _make_validator():
-    from kg.validate import Validator
-
-    return Validator()
-
-
-def _process_chunk(paths: list[Path]) -> list[FileResult]:
-    options: BuildOptions = _worker["options"]
-    results = [map_file(path, options, _worker["minter"]) for path in paths]
-    validator = _worker.get("validator")
-    if validator is not None:
-        started = time.process_time()
-        articles = [article for result in results for article in result.articles]
-        # Even batches of at most _VALIDATION_BATCH: a query's fixed cost is shared by a whole batch, so a
-        # chunk of 140 articles is validated as 70 + 70, not 100 + 40.
-        batches = max(1, math.ceil(len(articles) / _VALIDATION_BATCH))
-        size = max(1, math.ceil(len(articles) / batches))
-        for first in range(0, len(articles), size):
-            batch = articles[first : first + size]
-            verdicts = validator.validate_articles([(article.graph, article.nquads) for article in batch])
-            for article in batch:
-                found = verdicts.get(article.graph, [])
-                article.validation = [_validation_entry(item) for item in found]
-                article.quarantined = any(item.severity == "violation" for item in found)
-                if article.quarantined:
-                    article.validation_report = type(found[0]).report_turtle(found)
-        if results:
-            results[0].seconds["validate"] = time.process_time() - started
-    return results
-
-
-def _validation_entry(item) -> dict[str, Any]:
-    entry = {
-        "severity": item.severity,
-        "shape": item.shape,
-        "focus": item.focus,
-        "path": item.path,
-        "value": item.value,
-        "message": item.message,
-    }
-    return {key: value for key, value in entry.items() if value not in ("", None)}
-
-
-def _chunks(paths: list[Path]) -> Iterator[list[Path]]:
-    chunk: list[Path] = []
-    size = 0
-    for path in paths:
-        try:
-            size += path.stat().st_size
-        except OSError:
-            pass
-        chunk.append(path)
-        if size >= _CHUNK_BYTES or len(chunk) >= _CHUNK_FILES:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
-
-
-def _results(paths: list[Path], options: BuildOptions) -> Iterator[list[FileResult]]:
-    processes = options.processes or os.cpu_count() or 1
-    chunks = list(_chunks(paths))  # lists of paths only: small
-    if processes <= 1 or len(chunks) <= 1:
-        _init_worker(options)
-        for chunk in chunks:
-            yield _process_chunk(chunk)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes, initializer=_init_worker, initargs=(options,)) as pool:
-        # A bounded window instead of pool.imap: imap keeps feeding the workers however far behind the
-        # store writer is, and the finished chunks (N-Quads bytes) would pile up in this process.
-        remaining = iter(chunks)
-        pending = deque(
-            pool.apply_async(_process_chunk, (chunk,))
-            for chunk in itertools.islice(remaining, processes * _CHUNKS_IN_FLIGHT)
-        )
-        while pending:
-            done = pending.popleft().get()
-            following = next(remaining, None)
-            if following is not None:
-                pending.append(pool.apply_async(_process_chunk, (following,)))
-            yield done
 
 
 # ---------------------------------------------------------------------------------- store
@@ -693,7 +454,7 @@ class _Reading:
                 del self.winners[graph]
 
     def read(self, paths: list[Path]) -> None:
-        for chunk in _results(paths, self.options):
+        for chunk in file_results(paths, self.options):
             for result in chunk:
                 for stage, value in result.seconds.items():
                     self.seconds[stage] = self.seconds.get(stage, 0.0) + value

@@ -15,11 +15,14 @@ import logging
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 from kg import __version__
-from kg.build import DEFAULT_BASE, EXIT_NOTHING_BUILT, EXIT_USAGE, BuildOptions, build
+from kg.build import EXIT_NOTHING_BUILT, EXIT_USAGE, BuildOptions, build
 from kg.config import load_config, resolve_secret
+from kg.pipeline import DEFAULT_BASE, map_inputs
 from kg.resources import MissingResource, check_install, sample_folder
+from kg.validation.command import run as run_validation
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +117,20 @@ def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def run_validate(
+    inputs: list[Path],
+    store_dir: Path | None,
+    format: str = "text",
+    base: str = DEFAULT_BASE,
+    engine: str = "sparql",
+    out: TextIO | None = None,
+) -> int:
+    """``kg validate``: input files read and mapped as the build would (``kg.pipeline``), then validated,
+    with the store of ``store_dir`` if given (``kg.validation.command``)."""
+    articles, reader = map_inputs(inputs, base) if inputs else ([], [])
+    return run_validation(articles, reader, store_dir, format, engine=engine, out=out)
+
+
 def _bench(argv: list[str]) -> int:
     """``kg bench``: the build benchmark, which lives in the source checkout (``tests/benchmarks/``).
 
@@ -164,15 +181,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(args.out, host=args.host, port=args.port, config_file=args.config) or 0
     if args.command == "validate":
-        from kg.validate import validate_command
-
         refused = _incomplete_install()
         if refused is not None:
             return refused
         if not args.inputs and args.store is None:
             print("kg validate: give INPUT files/folders or --store DIR", file=sys.stderr)
             return EXIT_USAGE
-        return validate_command(args.inputs, args.store, args.format, args.base, args.engine)
+        return run_validate(args.inputs, args.store, args.format, args.base, args.engine)
     if args.command == "jsonld":
         from kg.publish.article_jsonld import export_command
 

@@ -13,8 +13,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from kg.publish.layout import Layout
+
 SECRET_ENV = "KG_SECRET"
-SECRET_FILE = "secret.key"
 
 
 def load_config(path: Path | None) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def resolve_secret(out_dir: Path, secret_file: Path | None = None) -> bytes:
     from_env = os.environ.get(SECRET_ENV)
     if from_env:
         return from_env.encode("utf-8")
-    path = Path(out_dir) / SECRET_FILE
+    path = Layout(Path(out_dir)).secret_key
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

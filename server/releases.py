@@ -1,4 +1,5 @@
-"""Releases as the build publishes them: ``DIR/current -> releases/<id>`` with ``store/`` and ``build.json``.
+"""Releases as the build publishes them: ``DIR/current -> releases/<id>`` with ``store/`` and ``build.json``
+(named in ``kg.publish.layout``, the contract between the build and the server).
 
 The server follows the symlink, not the path: a query process opens ``releases/<id>/store`` (the resolved
 path), so a later swap of ``current`` never changes the data under a running query.
@@ -11,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kg.publish.layout import Layout, ReleaseLayout
 
 
 class ReleaseError(Exception):
@@ -27,11 +30,11 @@ class Release:
 
     @property
     def store(self) -> Path:
-        return self.path / "store"
+        return ReleaseLayout(self.path).store
 
     @property
     def dumps(self) -> Path:
-        return self.path / "dumps"
+        return ReleaseLayout(self.path).dumps
 
     @property
     def base(self) -> str | None:
@@ -44,7 +47,7 @@ class Release:
 
 def current_target(out_dir: Path) -> Path | None:
     """Where ``DIR/current`` points now (resolved), or None before the first build. One readlink: cheap."""
-    link = Path(out_dir) / "current"
+    link = Layout(Path(out_dir)).current
     try:
         target = os.readlink(link)
     except FileNotFoundError:
@@ -56,13 +59,14 @@ def current_target(out_dir: Path) -> Path | None:
 
 def load_release(path: Path) -> Release:
     """Read a release's build.json and check its store is there; the store itself is opened by the workers."""
-    build_file = path / "build.json"
+    files = ReleaseLayout(path)
+    build_file = files.build_info
     try:
         build = json.loads(build_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ReleaseError(f"{build_file}: {error}") from error
     if not isinstance(build, dict):
         raise ReleaseError(f"{build_file}: not a JSON object")
-    if not (path / "store").is_dir():
-        raise ReleaseError(f"{path / 'store'}: no store in this release")
+    if not files.store.is_dir():
+        raise ReleaseError(f"{files.store}: no store in this release")
     return Release(id=str(build.get("release") or path.name), path=path, build=build)

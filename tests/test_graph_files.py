@@ -76,12 +76,12 @@ def test_graphs_kept_one_file_per_graph_by_older_builds_are_adopted(tmp_path: Pa
 
 
 def test_the_default_graph_is_loaded_in_blocks_cut_at_line_ends(tmp_path: Path) -> None:
-    from kg.build import _line_blocks
+    from kg.publish.store_writer import line_blocks
 
     path = tmp_path / "merged.nt"
     lines = [f'<{BASE}/id/{n}> <http://schema.org/name> "{"x" * (n % 50)}" .\n'.encode() for n in range(2000)]
     path.write_bytes(b"".join(lines) + b"<a> <b> <c> .")  # the last line without its newline
-    blocks = list(_line_blocks(path, 1000))
+    blocks = list(line_blocks(path, 1000))
     assert len(blocks) > 50 and b"".join(blocks) == path.read_bytes()
     assert all(block.endswith(b"\n") for block in blocks[:-1])
 

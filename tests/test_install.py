@@ -119,7 +119,7 @@ def test_version_comes_from_the_package_metadata(install: Install) -> None:
 
 
 def test_installed_kg_builds_with_every_check_and_serves(install: Install) -> None:
-    from kg.validate import Validator
+    from kg.validation import Validator
 
     full_set = len(Validator().checks)
     built = install.run("kg", "build", str(SEED), "--out", "out")

@@ -17,10 +17,10 @@ from urllib.parse import quote
 import pytest
 from pyoxigraph import Dataset, Literal, NamedNode, RdfFormat, parse
 
-from kg.build import BuildOptions, map_file
 from kg.iris import Minter, keyed_hash, segment
 from kg.mappers import map_article
 from kg.mappers.graph import FragmentCache, GraphBuilder, literal, record_key
+from kg.pipeline import PipelineOptions, map_file
 from kg.records import JalaliDate, Journal, JournalIssue, LangText
 from kg.sources.journal_export import read_bytes
 from kg.vocab import RDF_TYPE, SCHEMA, XSD
@@ -99,7 +99,7 @@ def test_fragment_cache_is_bounded() -> None:
 
 
 def _map_all(paths: list[Path]) -> dict[str, set[str]]:
-    options = BuildOptions(base=BASE, secret=b"s", processes=1, validate=False)
+    options = PipelineOptions(base=BASE, secret=b"s", processes=1, validate=False)
     minter = Minter(BASE)
     return {
         article.graph: quads(article.nquads) for path in paths for article in map_file(path, options, minter).articles

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from kg.validate import SH, SHAPES_NS, PyShaclValidator, Validator, load_shapes
-from kg.vocab import DCAT, VOID, sparql_prologue
+from kg.validation import SH, Validator, load_shapes
+from kg.validation.reference import PyShaclValidator
+from kg.vocab import DCAT, SHAPES_NS, VOID, sparql_prologue
 from kg.vocab import PREFIXES as VOCABULARY_PREFIXES
 
 EXAMPLES = Path(__file__).resolve().parent / "shapes_examples"

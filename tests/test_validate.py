@@ -11,11 +11,11 @@ import pytest
 import rdflib
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse, serialize
 
-from kg.build import map_file
+from kg.cli import run_validate
 from kg.iris import Minter
-from kg.validate import SH, PyShaclValidator, ValidationResult, Validator, load_shapes, report_turtle
-from kg.validation_cli import run
-from kg.validation_store import run_store_shapes, validate_store
+from kg.pipeline import map_file
+from kg.validation import SH, ValidationResult, Validator, load_shapes, report_turtle, run_store_shapes, validate_store
+from kg.validation.reference import PyShaclValidator
 from tests.benchmarks.synthetic import generate_corpus
 
 EXAMPLES = Path(__file__).resolve().parent / "shapes_examples"
@@ -275,7 +275,7 @@ def test_store_messages_name_the_values(tmp_path: Path) -> None:
 def test_validate_command_on_the_seed_prints_counts_then_results(engine: str) -> None:
     out = io.StringIO()
     seed = Path(__file__).resolve().parent.parent / "kg" / "sample" / "seed"
-    assert run([seed], None, "text", BASE.rstrip("/"), out, engine=engine) == 0
+    assert run_validate([seed], None, "text", BASE.rstrip("/"), engine=engine, out=out) == 0
     text = out.getvalue()
     assert text.startswith("1 graphs validated: 0 violations, 1 warning, 0 infos\n")
     assert "      1  warning   kgsh:Issue-datesAgree" in text
@@ -290,7 +290,7 @@ def test_validate_command_exit_code_and_json_for_a_violation(tmp_path: Path) -> 
     end = text.index("</title>", start) + len("</title>")
     broken.write_text(text[:start] + text[end:], encoding="utf-8")
     out = io.StringIO()
-    code = run([broken], None, "json", BASE.rstrip("/"), out)
+    code = run_validate([broken], None, "json", BASE.rstrip("/"), out=out)
     report = json.loads(out.getvalue())
     shapes = {item["shape"] for items in report["graphs"].values() for item in items}
     if report["graphs"]:  # the reader may reject an untitled article itself: then nothing reaches SHACL
@@ -301,7 +301,7 @@ def test_validate_command_exit_code_and_json_for_a_violation(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("constraint", ["sh:lessThan schema:pageEnd", "sh:closed true"])
 def test_a_shape_the_sparql_compiler_cannot_translate_is_refused_not_skipped(constraint: str) -> None:
-    from kg.shacl_sparql import UnsupportedShape, compile_shapes
+    from kg.validation import UnsupportedShape, compile_shapes
 
     shapes = rdflib.Graph().parse(
         data=f"""

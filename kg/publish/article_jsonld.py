@@ -26,6 +26,7 @@ from typing import Any
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, QuerySolutions, QueryTriples, Store, Triple
 
+from kg.publish.layout import Layout
 from kg.vocab import PRO, RDF_TYPE, RDFS, SCHEMA, SKOS, TIME, XSD
 
 log = logging.getLogger(__name__)
@@ -252,9 +253,9 @@ def _rebaser(build: str, public: str) -> Callable[[str], str]:
 
 def open_release_store(out_dir: Path) -> tuple[Store, dict[str, Any]]:
     """The store of ``DIR/current`` opened read-only, and the release's build.json."""
-    current = Path(out_dir) / "current"
-    build = json.loads((current / "build.json").read_text(encoding="utf-8"))
-    return Store.read_only(str(current / "store")), build
+    current = Layout(Path(out_dir)).current_release()
+    build = json.loads(current.build_info.read_text(encoding="utf-8"))
+    return Store.read_only(str(current.store)), build
 
 
 def query_options(store: Store) -> dict[str, Any]:

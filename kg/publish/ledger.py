@@ -40,7 +40,6 @@ from typing import Any
 
 from kg import __version__
 
-LEDGER_FILE = "inputs.jsonl"
 # What the output is made by: a change to any of these makes every input worth reading again. The server
 # (kg.server) publishes what the build wrote and makes none of it.
 _MADE_BY = (("kg", ".py"), ("kg.shapes", ".ttl"), ("kg.ontology", ""))

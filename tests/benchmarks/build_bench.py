@@ -4,7 +4,7 @@ One run generates a corpus (``tests.benchmarks.synthetic``) and then measures, o
 
 - **parse**: lxml parses every file and counts its articles. Nothing can read the exports faster, so this
   is the ceiling the other figures are compared with.
-- **map**: ``kg.build.map_file`` on every file in one process (read, clean, map, serialise to N-Quads
+- **map**: ``kg.pipeline.map_file`` on every file in one process (read, clean, map, serialise to N-Quads
   bytes; no store, no validation). Its rate over the parse rate says how much the Python side costs.
 - **build**: the real ``kg.build.build`` into a fresh output folder (worker pool, validation, store, dumps,
   report), with ``--processes`` workers.
@@ -86,8 +86,8 @@ def stage_parse(corpus: str) -> dict:
 
 def stage_map(corpus: str, profile: str | None = None) -> dict:
     """Read, clean, map and serialise every file in this one process, with no store and no validation."""
-    from kg.build import map_file
     from kg.iris import Minter
+    from kg.pipeline import map_file
 
     paths = _corpus_files(Path(corpus))
     options = _options(processes=1, validate=False)
@@ -191,7 +191,7 @@ def _options(processes: int | None, validate: bool = True) -> Any:
 
 
 def _file_result_counts(result: Any) -> tuple[int, int, int]:
-    """(articles, triples, N-Quads bytes) of one ``kg.build.FileResult``."""
+    """(articles, triples, N-Quads bytes) of one ``kg.pipeline.FileResult``."""
     return (len(result.articles), sum(a.quads for a in result.articles), sum(len(a.nquads) for a in result.articles))
 
 

@@ -1,13 +1,14 @@
-"""``kg validate INPUT... | --store DIR [--format text|turtle|json] [--engine sparql|pyshacl]``.
+"""``kg validate INPUT... | --store DIR [--format text|turtle|json] [--engine sparql|pyshacl]``: the shapes'
+verdict, for people.
 
-The shapes' verdict, for people.
-
-For input files it reads and maps them exactly as the build does (``kg.build.map_file``) and validates
-the article graphs in batches, so an editor can check an export before sending it; with ``--store`` it
-validates a built output folder, including the store-wide checks. The text format is what an editor reads:
-counts by severity and by shape first, then each result with its message. Exit code 0 when nothing is a
-violation, 1 when something is, 2 when there was nothing to validate. ``--engine pyshacl`` validates with
-pySHACL, the reference implementation, instead of the build's compiled SPARQL checks (same results, slower).
+It is given article graphs, not files: for input files the command line has them read and mapped exactly
+as the build reads and maps them (``kg.pipeline.map_inputs``), so an editor can check an export before
+sending it, and this module validates them in batches as the build does. With ``--store`` it validates a
+built output folder, the store-wide checks included (``kg.validation.store_check``). The text format is
+what an editor reads: counts by severity and by shape first, then each result with its message. Exit code
+0 when nothing is a violation, 1 when something is, 2 when there was nothing to validate. ``--engine
+pyshacl`` validates with pySHACL, the reference implementation, instead of the build's compiled SPARQL
+checks (same results, slower).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from kg.validate import PyShaclValidator, ValidationResult, Validator, shared_validator, sort_key
+from kg.validation.results import ValidationResult, sort_key
+from kg.validation.store_check import validate_store
+from kg.validation.validator import BatchValidator, shared_validator
 from kg.vocab import shape_curie
 
 log = logging.getLogger(__name__)
@@ -28,27 +31,22 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_NOTHING = 2
 BATCH = 100
-_VALIDATE_ONLY_SECRET = b"kg-validate: person IRIs are not published"
 
 
 def run(
-    inputs: list[Path],
+    articles: list[tuple[str, bytes]],
+    reader: list[dict],
     store_dir: Path | None,
     format: str,
-    base: str,
-    out: TextIO | None = None,
     engine: str = "sparql",
+    out: TextIO | None = None,
 ) -> int:
+    """Validate these article graphs ((graph IRI, N-Quads)) and/or the store of ``store_dir``; print the
+    results in ``format`` beside the ``reader``'s own problems; return the exit code."""
     out = out or sys.stdout
-    validator = PyShaclValidator() if engine == "pyshacl" else shared_validator()
-    results: dict[str, list[ValidationResult]] = {}
-    reader: list[dict] = []
-    if inputs:
-        found, reader = validate_inputs(inputs, base, validator)
-        results.update(found)
+    validator = _validator(engine)
+    results = validate_batches(articles, validator)
     if store_dir is not None:
-        from kg.validation_store import validate_store
-
         try:
             outcome = validate_store(store_dir, validator)
         except FileNotFoundError as error:
@@ -70,30 +68,25 @@ def run(
     return EXIT_VIOLATIONS if violations else EXIT_OK
 
 
-def validate_inputs(
-    inputs: list[Path],
-    base: str,
-    validator: Validator | PyShaclValidator | None = None,
-) -> tuple[dict[str, list[ValidationResult]], list[dict]]:
-    """Read, map and validate export files; also return the reader's own problems (file, record, field)."""
-    from kg.build import BuildOptions, collect_inputs, map_file
+def _validator(engine: str) -> BatchValidator:
+    if engine == "pyshacl":
+        from kg.validation.reference import PyShaclValidator  # loads pySHACL: only when asked for
 
-    files, missing = collect_inputs(inputs)
-    options = BuildOptions(base=base, secret=_VALIDATE_ONLY_SECRET, validate=False)
-    reader = [problem.as_dict() for problem in missing]
-    articles: list[tuple[str, bytes]] = []
-    for path in files:
-        mapped = map_file(path, options)
-        reader.extend({"file": mapped.path, **problem} for problem in mapped.problems)
-        for article in mapped.articles:
-            reader.extend({"file": mapped.path, **problem} for problem in article.problems)
-            articles.append((article.graph, article.nquads))
+        return PyShaclValidator()
+    return shared_validator()
+
+
+def validate_batches(
+    articles: list[tuple[str, bytes]], validator: BatchValidator | None = None
+) -> dict[str, list[ValidationResult]]:
+    """Every article graph mapped to its results, validated ``BATCH`` at a time as the build does."""
     validator = validator or shared_validator()
     results: dict[str, list[ValidationResult]] = {}
     for start in range(0, len(articles), BATCH):
         results.update(validator.validate_articles(articles[start : start + BATCH]))
-    log.info("validated %d articles from %d files", len(articles), len(files))
-    return results, reader
+    if articles:
+        log.info("validated %d articles", len(articles))
+    return results
 
 
 def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] | None = None) -> str:

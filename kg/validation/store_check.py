@@ -16,18 +16,12 @@ from pathlib import Path
 
 import rdflib
 from pyoxigraph import Literal as OxLiteral
-from pyoxigraph import NamedNode, RdfFormat, Store, serialize
+from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store, serialize
 
-from kg.validate import (
-    SEVERITIES,
-    SH,
-    PyShaclValidator,
-    ValidationResult,
-    Validator,
-    load_shapes,
-    shared_validator,
-    sort_key,
-)
+from kg.publish.layout import STORE, Layout
+from kg.validation.results import ValidationResult, sort_key
+from kg.validation.shapes import SH, load_shapes, severity
+from kg.validation.validator import BatchValidator, shared_validator
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +42,18 @@ class StoreValidation:
 
 
 def find_store(store_dir: Path) -> Path:
-    """The store folder of a build output (``DIR/current/store``), or ``store_dir`` itself."""
-    store_dir = Path(store_dir)
-    for candidate in (store_dir / "current" / "store", store_dir / "store", store_dir):
+    """The store of a build output folder: its published release's (``DIR/current/store``), else its working
+    store (``DIR/store``); or ``store_dir`` itself, a store folder."""
+    layout = Layout(Path(store_dir))
+    store_dir = layout.root
+    for candidate in (layout.current_release().store, layout.store, store_dir):
         if candidate.is_dir() and any(candidate.iterdir()):
-            if candidate.name == "store" or candidate == store_dir:
+            if candidate.name == STORE or candidate == store_dir:
                 return candidate
     raise FileNotFoundError(f"no store found in {store_dir}")
 
 
-def validate_store(
-    store_dir: Path, validator: Validator | PyShaclValidator | None = None, batch: int = BATCH
-) -> StoreValidation:
+def validate_store(store_dir: Path, validator: BatchValidator | None = None, batch: int = BATCH) -> StoreValidation:
     """Validate every named graph of the store in batches, then run the store-wide shapes."""
     validator = validator or shared_validator()
     store = Store.read_only(str(find_store(store_dir)))
@@ -67,7 +61,7 @@ def validate_store(
     graphs = sorted(graph.value for graph in store.named_graphs())
     for start in range(0, len(graphs), batch):
         chunk = [
-            (iri, serialize(store.quads_for_pattern(None, None, None, NamedNode(iri)), format=RdfFormat.N_QUADS))
+            (iri, serialize(store.quads_for_pattern(None, None, None, NamedNode(iri)), format=RdfFormat.N_QUADS) or b"")
             for iri in graphs[start : start + batch]
         ]
         outcome.by_graph.update(validator.validate_articles(chunk))
@@ -86,12 +80,14 @@ def run_store_shapes(store: Store, shapes_dir: Path | None = None) -> list[Valid
     )
     results: list[ValidationResult] = []
     for shape in sorted(set(shapes.subjects(SH.sparql, None)), key=str):
-        severity = SEVERITIES.get(shapes.value(shape, SH.severity), "violation")
+        level = severity(shapes.value(shape, SH.severity))
         for constraint in shapes.objects(shape, SH.sparql):
             query = str(shapes.value(constraint, SH.select))
             message = str(shapes.value(constraint, SH.message) or "")
-            for row in store.query(prefixes + query, use_default_graph_as_union=True):
-                results.append(_store_result(str(shape), severity, message, row))
+            solutions = store.query(prefixes + query, use_default_graph_as_union=True)
+            assert isinstance(solutions, QuerySolutions), f"{shape}: a store-wide constraint is a SELECT query"
+            for row in solutions:
+                results.append(_store_result(str(shape), level, message, row))
     return sorted(results, key=sort_key)
 
 

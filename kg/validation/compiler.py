@@ -3,7 +3,7 @@
 pySHACL walks every focus node and value in Python: about 60 ms of CPU per article graph with our ~200
 shapes, which made validation 97% of a build. The same checks as SPARQL run inside Oxigraph's engine over a
 whole batch of articles at once, one query per (shape, constraint component): two orders of magnitude
-less. pySHACL stays the reference (``kg.validate.PyShaclValidator``); the tests run both on every shape's
+less. pySHACL stays the reference (``kg.validation.reference.PyShaclValidator``); the tests run both on every shape's
 conforming and violating example and on the sample, and require the same results.
 
 Each ``Check`` is one query that returns only the violations: the focus node (``?this``), the value node
@@ -32,11 +32,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import rdflib
+from pyoxigraph import QuerySolutions, Store
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, XSD
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+from kg.validation.paths import render_path, sparql_path
+from kg.validation.shapes import SH, UnsupportedShape, severity
 
 # XSD datatypes whose lexical form Oxigraph can check with a cast (``xsd:date("...")`` fails when the
 # form is not valid): a literal of such a datatype with an invalid form violates sh:datatype, as in pySHACL.
@@ -66,7 +68,6 @@ _NODE_KINDS = {
     SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
 }
-_SEVERITY_NAMES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 # Parameters that belong to a component compiled with another one, or that carry no constraint.
 _NOT_CONSTRAINTS = {
     RDF.type,
@@ -94,10 +95,6 @@ _NOT_CONSTRAINTS = {
 }
 
 
-class UnsupportedShape(ValueError):
-    """A shape uses SHACL this compiler does not translate; validating with it would miss results."""
-
-
 @dataclass(frozen=True)
 class Check:
     """One SELECT query that returns the violations of one constraint of one shape.
@@ -121,45 +118,6 @@ def n3(term: rdflib.term.Node) -> str:
     if isinstance(term, BNode):
         raise UnsupportedShape(f"a blank node ({term}) used as a constant")
     return term.n3()
-
-
-def render_path(graph: rdflib.Graph, path: rdflib.term.Node | None) -> str:
-    """A result path as the build's reports write it: an IRI, ``^<iri>``, ``<iri>+``, or "" (other paths)."""
-    if path is None:
-        return ""
-    if isinstance(path, URIRef):
-        return str(path)
-    inverse = graph.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^<{inverse}>"
-    for key, suffix in ((SH.oneOrMorePath, "+"), (SH.zeroOrMorePath, "*"), (SH.zeroOrOnePath, "?")):
-        inner = graph.value(path, key)
-        if inner is not None:
-            return f"{render_path(graph, inner)}{suffix}" if isinstance(inner, BNode) else f"<{inner}>{suffix}"
-    if (path, RDF.first, None) in graph:
-        return "/".join(
-            render_path(graph, item) if isinstance(item, BNode) else f"<{item}>" for item in Collection(graph, path)
-        )
-    return ""
-
-
-def sparql_path(graph: rdflib.Graph, path: rdflib.term.Node) -> str:
-    """A SHACL property path as a SPARQL property path."""
-    if isinstance(path, URIRef):
-        return path.n3()
-    if (path, RDF.first, None) in graph:
-        return "(" + "/".join(sparql_path(graph, step) for step in Collection(graph, path)) + ")"
-    inverse = graph.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^{sparql_path(graph, inverse)}"
-    alternatives = graph.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(sparql_path(graph, step) for step in Collection(graph, alternatives)) + ")"
-    for key, suffix in ((SH.oneOrMorePath, "+"), (SH.zeroOrMorePath, "*"), (SH.zeroOrOnePath, "?")):
-        inner = graph.value(path, key)
-        if inner is not None:
-            return f"({sparql_path(graph, inner)}){suffix}"
-    raise UnsupportedShape(f"unsupported property path {path}")
 
 
 def string_literal(text: str) -> str:
@@ -203,13 +161,13 @@ class ShapeCompiler:
     def _target(self, shape: rdflib.term.Node) -> str:
         """A graph pattern binding ``?this`` to every focus node of the shape."""
         parts = []
-        for cls in sorted(self.graph.objects(shape, SH.targetClass)):
+        for cls in sorted(self.graph.objects(shape, SH.targetClass), key=str):
             parts.append(f"?this a {n3(cls)} .")
-        for node in sorted(self.graph.objects(shape, SH.targetNode)):
+        for node in sorted(self.graph.objects(shape, SH.targetNode), key=str):
             parts.append(f"VALUES ?this {{ {n3(node)} }}")
-        for predicate in sorted(self.graph.objects(shape, SH.targetSubjectsOf)):
+        for predicate in sorted(self.graph.objects(shape, SH.targetSubjectsOf), key=str):
             parts.append(f"?this {n3(predicate)} [] .")
-        for predicate in sorted(self.graph.objects(shape, SH.targetObjectsOf)):
+        for predicate in sorted(self.graph.objects(shape, SH.targetObjectsOf), key=str):
             parts.append(f"[] {n3(predicate)} ?this .")
         if len(parts) == 1:
             return parts[0]
@@ -218,14 +176,14 @@ class ShapeCompiler:
     # ------------------------------------------------------------------------------ top level
     def _shape_checks(self, shape: rdflib.term.Node, target: str) -> Iterator[Check]:
         graph = self.graph
-        severity = _SEVERITY_NAMES.get(graph.value(shape, SH.severity) or SH.Violation, "violation")
+        level = severity(graph.value(shape, SH.severity))
         messages = tuple(sorted(str(m) for m in graph.objects(shape, SH.message)))
         path_node = graph.value(shape, SH.path)
         path = render_path(graph, path_node)
         shape_iri = str(shape)
 
         def check(component: str, query: str, sparql: bool = False, own_messages: tuple[str, ...] = ()) -> Check:
-            return Check(shape_iri, str(SH[component]), severity, path, own_messages or messages, query, sparql)
+            return Check(shape_iri, str(SH[component]), level, path, own_messages or messages, query, sparql)
 
         for component, pattern, value in self._constraints(shape, "?this"):
             projection = f"?this ({value} AS ?value)" if value else "?this"
@@ -254,11 +212,11 @@ class ShapeCompiler:
             )
 
         minimum = graph.value(shape, SH.minCount)
-        if minimum is not None and int(minimum) > 1:
-            yield "MinCountConstraintComponent", counted(f"< {int(minimum)}")
+        if minimum is not None and _count(minimum) > 1:
+            yield "MinCountConstraintComponent", counted(f"< {_count(minimum)}")
         maximum = graph.value(shape, SH.maxCount)
         if maximum is not None:
-            yield "MaxCountConstraintComponent", counted(f"> {int(maximum)}")
+            yield "MaxCountConstraintComponent", counted(f"> {_count(maximum)}")
         qualified = graph.value(shape, SH.qualifiedValueShape)
         if qualified is not None:
             if graph.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
@@ -267,9 +225,9 @@ class ShapeCompiler:
             low = graph.value(shape, SH.qualifiedMinCount)
             high = graph.value(shape, SH.qualifiedMaxCount)
             if low is not None:
-                yield "QualifiedMinCountConstraintComponent", counted(f"< {int(low)}", conforms)
+                yield "QualifiedMinCountConstraintComponent", counted(f"< {_count(low)}", conforms)
             if high is not None:
-                yield "QualifiedMaxCountConstraintComponent", counted(f"> {int(high)}", conforms)
+                yield "QualifiedMaxCountConstraintComponent", counted(f"> {_count(high)}", conforms)
 
     # ------------------------------------------------------------------------------ patterns
     def _constraints(self, shape: rdflib.term.Node, focus: str) -> Iterator[tuple[str, str, str]]:
@@ -283,15 +241,15 @@ class ShapeCompiler:
         path_node = graph.value(shape, SH.path)
         if path_node is None:
             yield from self._value_constraints(shape, focus, "")
-            for value in graph.objects(shape, SH.hasValue):
-                yield "HasValueConstraintComponent", f"FILTER (!sameTerm({focus}, {n3(value)}))", focus
+            for required in graph.objects(shape, SH.hasValue):
+                yield "HasValueConstraintComponent", f"FILTER (!sameTerm({focus}, {n3(required)}))", focus
             return
         path = sparql_path(graph, path_node)
         value = self.variable()
         yield from self._value_constraints(shape, value, f"{focus} {path} {value} .")
         minimum = graph.value(shape, SH.minCount)
-        if minimum is not None and int(minimum) >= 1:
-            if int(minimum) == 1:
+        if minimum is not None and _count(minimum) >= 1:
+            if _count(minimum) == 1:
                 yield "MinCountConstraintComponent", f"FILTER NOT EXISTS {{ {focus} {path} [] }}", ""
             elif focus != "?this":
                 raise UnsupportedShape(f"{shape}: sh:minCount above 1 inside another shape")
@@ -417,6 +375,11 @@ class ShapeCompiler:
                 raise UnsupportedShape(f"{shape}: {predicate} is not supported by the SPARQL validator")
 
 
+def _count(node: rdflib.term.Node) -> int:
+    """The value of a count parameter (``sh:minCount`` 2): its lexical form as an integer."""
+    return int(str(node))
+
+
 def _violates(conforms: str) -> str:
     """The FILTER that keeps a value when it does not conform (an error counts as not conforming)."""
     return f"FILTER (!COALESCE({conforms}, false))"
@@ -462,13 +425,13 @@ _OTHER_COMPONENTS = {SH.hasValue, SH.equals, SH.uniqueLang, SH.minCount, SH.maxC
 
 def compile_shapes(shapes: rdflib.Graph) -> list[Check]:
     """Every check of the shapes graph, each query parsed once by Oxigraph so that errors show here."""
-    from pyoxigraph import Store
-
     checks = ShapeCompiler(shapes).compile()
     probe = Store()
     for item in checks:
         try:
-            list(probe.query(item.query))
+            solutions = probe.query(item.query)
+            assert isinstance(solutions, QuerySolutions), "a check is a SELECT query"
+            list(solutions)
         except (SyntaxError, ValueError, OSError) as error:
             raise UnsupportedShape(
                 f"{item.shape} ({item.component}): Oxigraph cannot run the compiled query: {error}\n{item.query}"

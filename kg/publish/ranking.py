@@ -1,0 +1,124 @@
+"""Which copy of each article graph a build publishes, decided file by file as the results come in.
+
+An article is the unit of publication: it has its own named graph, and a newer export of it replaces
+exactly that graph, whichever file it comes in. A copy ranks by (issue date, file SHA-256): a later issue
+replaces an earlier copy, and between two files of the same issue date the order is still the same on
+every build. ``Ranking.publish`` takes one file's ``FileResult``: a quarantined article goes to
+``DIR/quarantine/``, a copy that loses is reported as superseded, a copy that wins goes to the store
+writer; it returns the file's report entry. The copies of files skipped as unchanged (``seed``) compete
+as if read again.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from kg.pipeline import ArticleResult, FileResult
+from kg.publish.layout import Layout
+from kg.publish.ledger import LedgerFile
+from kg.publish.report import Totals
+from kg.publish.store_writer import StoreWriter
+
+
+class Ranking:
+    """The published copy of every article graph a build has seen, and what it published."""
+
+    def __init__(self, layout: Layout, writer: StoreWriter, totals: Totals, resolved: dict[str, str]) -> None:
+        self.layout, self.writer, self.totals, self.resolved = layout, writer, totals, resolved
+        self.winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
+        self.published_graphs: list[str] = []  # first published by this build, in order
+        self.sources: set[str] = set()  # the SHA-256 of every file a copy was published from
+
+    def seed(self, skipped: dict[str, LedgerFile], given: dict[str, Path]) -> None:
+        """Let the copies of the files skipped as unchanged compete as if they were read again."""
+        for known in skipped.values():
+            for article in known.articles:
+                if article.status == "published":
+                    self.winners[article.graph] = (article.date, known.sha256, str(given[known.path]))
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Withdraw the seeded copies of these (resolved) files, which are about to be read after all."""
+        paths = set(paths)
+        for graph, (_, _, path) in list(self.winners.items()):
+            if self.resolved.get(path) in paths:
+                del self.winners[graph]
+
+    def holders(self) -> dict[str, str]:
+        """Graph -> the resolved path of the file whose copy this build published or kept."""
+        return {graph: self.resolved[path] for graph, (_, _, path) in self.winners.items()}
+
+    def publish(self, result: FileResult) -> dict[str, Any]:
+        """Quarantine, rank and publish one file's articles; its entry for the report."""
+        totals = self.totals
+        totals.files += 1
+        if result.rejected:
+            totals.files_rejected += 1
+        articles = []
+        for article in result.articles:
+            totals.articles_read += 1
+            if article.quarantined:
+                folder = self._quarantine(result, article)
+                totals.articles_quarantined += 1
+                entry = article.report_entry("quarantined")
+                entry["quarantine"] = str(folder.relative_to(self.layout.root))
+                articles.append(entry)
+                continue
+            rank = (article.date, result.sha256, result.path)
+            previous = self.winners.get(article.graph)
+            if previous is not None and previous[:2] >= rank[:2]:
+                totals.articles_superseded += 1
+                entry = article.report_entry("superseded")
+                entry["superseded_by"] = previous[2]
+                articles.append(entry)
+                continue
+            entry = article.report_entry("published")
+            if previous is not None:
+                entry["replaces_copy_from"] = previous[2]
+                totals.articles_superseded += 1
+                totals.articles_published -= 1
+            else:
+                self.published_graphs.append(article.graph)
+            self.winners[article.graph] = rank
+            self.writer.put(article.graph, article.nquads, article.digest)
+            self.sources.add(result.sha256)
+            totals.articles_published += 1
+            totals.quads += article.quads
+            articles.append(entry)
+        status = (
+            "rejected"
+            if result.rejected
+            else ("partial" if any(p["severity"] == "error" for p in result.problems) else "read")
+        )
+        return {
+            "path": result.path,
+            "sha256": result.sha256,
+            "bytes": result.size,
+            "status": status,
+            "problems": result.problems,
+            "articles": articles,
+        }
+
+    def _quarantine(self, result: FileResult, article: ArticleResult) -> Path:
+        """Hold an article back: its source file, its N-Quads and its SHACL report, for a person to look at."""
+        folder = self.layout.quarantined(article.graph)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result.path, folder / Path(result.path).name)
+        (folder / "article.nq").write_bytes(article.nquads)
+        (folder / "validation.json").write_text(
+            json.dumps(article.validation, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        (folder / "validation.ttl").write_text(article.validation_report, encoding="utf-8")
+        return folder
+
+
+def ledger_entry(entry: dict[str, Any], result: FileResult) -> dict[str, Any]:
+    """A file's report entry as the ledger keeps it: with the date that ranks each article's copy."""
+    dates = {article.graph: article.date for article in result.articles}
+    return {
+        **entry,
+        "articles": [{**article, "date": dates.get(article["graph"], "")} for article in entry["articles"]],
+    }

@@ -252,7 +252,7 @@ class _Release:
                 self.ranking.forget(again)
                 for path in again:
                     del inputs.skipped[path]
-                bar.total += len(again)
+                bar.total = (bar.total or 0) + len(again)
                 self._read_files([inputs.given[path] for path in sorted(again)], bar, ledger_lines)
         self.writer.flush()
         if self.writer.identical:

@@ -172,14 +172,16 @@ def main(argv: list[str] | None = None) -> int:
             return code
         from kg.server.serve import serve
 
-        return serve(args.out, host=args.host, port=args.port, config_file=args.config) or 0
+        serve(args.out, host=args.host, port=args.port, config_file=args.config)
+        return 0
     if args.command == "serve":
         refused = _incomplete_install(server=True)
         if refused is not None:
             return refused
         from kg.server.serve import serve
 
-        return serve(args.out, host=args.host, port=args.port, config_file=args.config) or 0
+        serve(args.out, host=args.host, port=args.port, config_file=args.config)
+        return 0
     if args.command == "validate":
         refused = _incomplete_install()
         if refused is not None:

@@ -141,7 +141,7 @@ class _PreparedQueryGraph(rdflib.Graph):
 
     _prepared: dict[str, object] = {}
 
-    def query(self, query_object, *args, **kwargs):  # type: ignore[override]
+    def query(self, query_object, *args, **kwargs):
         if isinstance(query_object, str):
             prepared = self._prepared.get(query_object)
             if prepared is None:

@@ -12,7 +12,7 @@ the server answers them with 303 to ``{base}/doc/{same path}``. Named graphs liv
 | article            | {base}/id/journal/{issn}/article/{code}                     |
 | authorship         | {article}/author/{i}  (corresponding: .../corresponding)   |
 | person             | {base}/id/person/{key}                                      |
-| organization       | {base}/id/org/h-{sha256(folded English name)[:12]}         |
+| organization       | {base}/id/org/h-{sha256(affiliation_key(English name))[:12]} |
 | keyword concept    | {base}/id/concept/{sha1(folded English label)[:12]}        |
 | identifier node    | {thing}/identifier/{scheme}                                 |
 | article graph      | {base}/graph/journal/{issn}/article/{code}                  |
@@ -55,6 +55,27 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
     text = text.replace("\u064a", "\u06cc").replace("\u0649", "\u06cc").replace("\u0643", "\u06a9")
     return " ".join(text.split())
+
+
+# Persian (U+06F0-9) and Arabic-Indic (U+0660-9) digits -> ASCII; Arabic Yeh, Alef Maksura, Kaf -> Persian
+_KEY_LETTERS = str.maketrans(
+    {**{0x06F0 + i: str(i) for i in range(10)}, **{0x0660 + i: str(i) for i in range(10)}}
+    | {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
+)
+# What an affiliation may trail without naming another place: periods, commas (Latin and Arabic), semicolons,
+# colons, dashes and slashes; often what is left when an e-mail was scrubbed from "..., Iran. , x@y.ir".
+_TRAILING_PUNCTUATION = " .,;:\u060c\u061b\u06d4-\u2013\u2014/\\|"
+
+
+@functools.lru_cache(maxsize=10_000)
+def affiliation_key(text: str) -> str:
+    """The identity of an affiliation string: two spellings with the same key are one organization.
+
+    Unicode NFKC, Persian letters, ASCII digits, whitespace collapsed, trailing punctuation stripped, case
+    folded: "..., Tehran, Iran." and "..., tehran, Iran" meet; the verbatim strings stay the labels.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_KEY_LETTERS).casefold()
+    return " ".join(text.split()).rstrip(_TRAILING_PUNCTUATION)
 
 
 def short_hash(text: str, length: int = 12, algorithm: str = "sha256") -> str:
@@ -142,8 +163,10 @@ class Minter:
     def person_in_article(self, journal_key: str, article_key: str, position: int) -> NamedNode:
         return self._iri(f"id/person/a-{segment(journal_key)}-{segment(article_key)}-{position}")
 
-    def organization(self, name: str) -> NamedNode:
-        return self._iri(f"id/org/h-{short_hash(fold(name))}")
+    def organization(self, name: str, lang: str = "en") -> NamedNode:
+        """The organization an affiliation names, keyed on its normalised English string (else Persian)."""
+        key = affiliation_key(name)
+        return self._iri(f"id/org/h-{short_hash(key if lang == 'en' else f'{lang}:{key}')}")
 
     def concept(self, label: str, lang: str) -> NamedNode:
         key = short_hash(fold(label), 12, "sha1")

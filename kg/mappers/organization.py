@@ -2,7 +2,7 @@
 
 The printed string is kept verbatim as the name; it is not split into job title, department and
 university, because a wrong structure is worse than verbatim text. One node per distinct normalised
-English string (or Persian, when there is no English), so the same affiliation in two files meets.
+English string (or Persian, when there is no English; ``kg.iris.affiliation_key``), so the same affiliation in two files meets.
 Affiliations recur: each distinct one is hashed into its IRI and serialised once per process.
 """
 
@@ -29,8 +29,7 @@ def map_organization(out: GraphBuilder, minter: Minter, affiliation: LangText) -
 
 def _describe(minter: Minter, affiliation: LangText) -> tuple[NamedNode, Fragment]:
     out = GraphBuilder()
-    key = affiliation.en if affiliation.en else "fa:" + affiliation.fa
-    iri = minter.organization(key)
+    iri = minter.organization(affiliation.en, "en") if affiliation.en else minter.organization(affiliation.fa, "fa")
     out.types(iri, SCHEMA.Organization, FOAF.Organization)
     for lang, name in affiliation.items():
         out.text(iri, (SCHEMA.name, FOAF.name), name, lang)

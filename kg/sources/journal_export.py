@@ -42,7 +42,36 @@ _ARCHIVES = (
     (b"\xfd7zXZ\x00", "xz-compressed", "unxz"),
 )
 _T = TypeVar("_T")
-_PLACEHOLDER_TITLES = frozenset({fold("عنوان نشریه")})
+# Values that stand where data should be: template text («عنوان نشریه», "journal title") and the section
+# headings an editor typed (or pasted) instead of the text under them. See ``_is_placeholder``.
+_PLACEHOLDER_TEXTS = frozenset(
+    " ".join(fold(text).replace("\u200c", " ").split())
+    for text in (
+        "عنوان نشریه",
+        "عنوان مجله",
+        "عنوان مقاله",
+        "عنوان",
+        "title",
+        "journal title",
+        "چکیده",
+        "خلاصه",
+        "مقدمه",
+        "چکیده مقاله",
+        "abstract",
+        "summary",
+        "introduction",
+        "background",
+        "keywords",
+        "کلیدواژه‌ها",
+        "کلید واژه ها",
+        "n/a",
+        "none",
+        "null",
+        "test",
+    )
+)
+_PLACEHOLDER_EDGES = " .:;,،؛-–—_*()[]\"'«»/\\|"
+_E_LOCATOR = re.compile(r"[A-Za-z]+[0-9]+")
 # Entities are never resolved, no DTD is loaded, nothing is fetched: XXE and entity bombs stay inert even
 # if the pre-check above missed them. huge_tree=False keeps libxml2's own limits on depth and text size.
 _SAFE_PARSER = etree.XMLParser(
@@ -289,19 +318,30 @@ class _Parser:
             self.problem(*_pair_problem(kind, field_name, actual), record, field_name, value)
         return LangText(fa, en)
 
+    def without_placeholder(self, value: str, record: str, field_name: str) -> str:
+        """The value, or "" (reported as a warning) when it is only a placeholder (``_is_placeholder``)."""
+        if not value or not _is_placeholder(value):
+            return value
+        self.problem(
+            "warning",
+            "placeholder",
+            f"<{field_name}> holds only {value!r}, a placeholder or heading, not data; it was not published",
+            record,
+            field_name,
+            value,
+        )
+        return ""
+
+    def without_placeholders(self, text: LangText, record: str, en_field: str) -> LangText:
+        """A pair of fields without their placeholders (the Persian field is named ``{en_field}_fa``)."""
+        return LangText(
+            self.without_placeholder(text.fa, record, f"{en_field}_fa"),
+            self.without_placeholder(text.en, record, en_field),
+        )
+
     def journal(self) -> Journal | None:
         header = self.header
-        title = self.bilingual(header, "title", "title_fa", "journal")
-        if title.fa and fold(title.fa) in _PLACEHOLDER_TITLES:
-            self.problem(
-                "warning",
-                "placeholder",
-                "the Persian journal title is a template placeholder; it was not published",
-                "journal",
-                "title_fa",
-                title.fa,
-            )
-            title.fa = ""
+        title = self.without_placeholders(self.bilingual(header, "title", "title_fa", "journal"), "journal", "title")
         issn_print = self.issn("journal_id_issn")
         issn_online = self.issn("journal_id_issn_online")
         local_ids: dict[str, str] = {}
@@ -359,7 +399,7 @@ class _Parser:
         return Journal(
             key=key,
             title=title,
-            short_title=clean_line(header.get("short_title", "")),
+            short_title=self.without_placeholder(clean_line(header.get("short_title", "")), "journal", "short_title"),
             subject=self.bilingual(header, "subject", "subject_fa", "journal"),
             web_url=self.url(header.get("web_url", ""), "journal", "web_url"),
             issn_print=issn_print,
@@ -474,6 +514,7 @@ class _Parser:
         )
         start_page = ascii_digits(clean_line(fields.get("start_page", "")))
         end_page = ascii_digits(clean_line(fields.get("end_page", "")))
+        start_page, end_page = self.pages(start_page, end_page, record)
         if start_page.isdigit() and end_page.isdigit() and int(start_page) > int(end_page):
             self.problem(
                 "warning",
@@ -517,7 +558,7 @@ class _Parser:
             self.problem(
                 "warning",
                 "unmapped-article-type",
-                "the article type could not be mapped to a known "
+                f"the article type {content_type.en or content_type.fa!r} could not be mapped to a known "
                 "kind; it is published as a plain journal article with its label kept",
                 record,
                 "content_type",
@@ -529,7 +570,9 @@ class _Parser:
             title=title,
             language=language,
             doi=doi,
-            abstract=self.bilingual(fields, "abstract", "abstract_fa", record, html_to_text),
+            abstract=self.without_placeholders(
+                self.bilingual(fields, "abstract", "abstract_fa", record, html_to_text), record, "abstract"
+            ),
             section=self.bilingual(fields, "subject", "subject_fa", record),
             content_type=content_type,
             article_type=type_slug,
@@ -542,6 +585,27 @@ class _Parser:
         for position, author_fields in enumerate(fields.get("authors", []), start=1):
             article.authors.append(self.author(position, author_fields, record))
         return article
+
+    def pages(self, start_page: str, end_page: str, record: str) -> tuple[str, str]:
+        """First and last page; an electronic locator ("e45") paired with a page number is the locator alone.
+
+        "e45" to "30" is no range: the locator identifies the article, the number is a leftover of a
+        printed range. The locator is published as the first page (``prism:startingPage``), with a warning.
+        """
+        start_locator, end_locator = _E_LOCATOR.fullmatch(start_page), _E_LOCATOR.fullmatch(end_page)
+        if (start_locator and end_page.isdigit()) or (end_locator and start_page.isdigit()):
+            locator = start_page if start_locator else end_page
+            self.problem(
+                "warning",
+                "mixed-page-range",
+                f"the pages run from {start_page!r} to {end_page!r}: an electronic locator and a page number "
+                f"make no range; only the locator {locator!r} was published",
+                record,
+                "start_page" if start_locator else "end_page",
+                f"{start_page}-{end_page}",
+            )
+            return locator, ""
+        return start_page, end_page
 
     def keywords(self, raw: str, lang: str, record: str, field_name: str) -> list[str]:
         text = scrub_emails(clean_line(raw))
@@ -689,6 +753,15 @@ def _keyword(part: str, lang: str) -> tuple[str, str]:
     if lang == "fa":
         keyword = persian(keyword)
     return keyword, fold(keyword)
+
+
+def _is_placeholder(value: str) -> bool:
+    """Whether a text is only a placeholder: a template value or section heading («چکیده», "Abstract",
+    «مقدمه», "Introduction", ...), a number alone, or one character repeated ("-", "...", "xxx")."""
+    key = " ".join(fold(value).replace("\u200c", " ").split()).strip(_PLACEHOLDER_EDGES)
+    if key in _PLACEHOLDER_TEXTS or ascii_digits(key).isdigit():
+        return True
+    return len(set(key.replace(" ", ""))) <= 1
 
 
 def _child_texts(element: etree._Element) -> dict[str, str]:

@@ -136,3 +136,40 @@ def test_every_constraining_shape_states_severity_and_message() -> None:
             m for c in shapes.objects(node, SH.sparql) for m in shapes.objects(c, SH.message)
         ]
         assert messages and all(len(str(m)) > 20 for m in messages), node
+
+
+@pytest.mark.parametrize(
+    ("jalali", "gregorian", "fires"),
+    [
+        (("1404", "12", "01"), "2026-03-01", False),  # the seed: nominal "Jalali month + 3", not a disagreement
+        (("1396", "10", "01"), "2018-01-01", False),  # months 10-12 fall in the next Gregorian year
+        (("1404", "02", "01"), "2025-05-01", False),
+        (("1404", "12", "01"), "2026-02-20", False),  # the real day
+        (("1404", "12", "01"), "2026-03-02", True),  # neither the real day nor the nominal one
+        (("1404", "12", "01"), "2025-03-01", True),  # the nominal month in the wrong year
+        (("1404", "11", "01"), "2026-03-01", True),  # the nominal month of another Jalali month
+    ],
+)
+def test_the_nominal_gregorian_date_is_not_a_disagreement(
+    validator: Validator, reference: PyShaclValidator, jalali: tuple[str, str, str], gregorian: str, fires: bool
+) -> None:
+    """The exports' Gregorian date is the 1st of the Jalali month + 3 (kg.dates.nominal_gregorian): the
+    reader says so once per file, and Issue-datesAgree fires only when the dates really disagree."""
+    from kg.dates import nominal_gregorian
+    from kg.records import JalaliDate
+
+    year, month, day = jalali
+    graph = example("article")
+    issue = "<id/journal/2476-6879/volume/10/issue/4>"
+    apply(
+        graph,
+        f"""DELETE WHERE {{ {issue} schema:datePublished ?d ; prism:publicationDate ?e }} ;
+INSERT DATA {{ {issue} schema:datePublished "{gregorian}"^^xsd:date ; prism:publicationDate "{gregorian}"^^xsd:date }} ;
+DELETE WHERE {{ ?t time:year ?y ; time:month ?m ; time:day ?dd }} ;
+INSERT {{ ?t time:year "{year}"^^time:generalYear ; time:month "--{month}"^^time:generalMonth ; time:day "---{day}"^^time:generalDay }}
+    WHERE {{ ?t a time:GeneralDateTimeDescription }} ;
+""",
+    )
+    assert set(fired(validator, reference, graph)) == ({"Issue-datesAgree"} if fires else set())
+    nominal = nominal_gregorian(JalaliDate(int(year), int(month), int(day))) == gregorian
+    assert nominal == (gregorian.endswith("-01") and not fires and gregorian != "2026-02-20")

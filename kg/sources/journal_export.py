@@ -493,7 +493,22 @@ class _Parser:
                         "pubdate[jalali]",
                         "-".join(parts),
                     )
-        # Both dates are kept as declared; whether they agree is a SHACL warning (shapes/issue.ttl).
+        # Both dates are kept as declared; whether they agree is a SHACL warning (shapes/issue.ttl), except
+        # for the exports' nominal Gregorian date, said here once per file.
+        if jalali is not None and gregorian and gregorian == dates.nominal_gregorian(jalali):
+            real = dates.real_gregorian(jalali)
+            if real != gregorian:
+                jalali_iso = f"{jalali.year:04d}-{jalali.month:02d}-{jalali.day:02d}"
+                self.problem(
+                    "info",
+                    "nominal-gregorian-date",
+                    f"the Gregorian date {gregorian} is a nominal one (the 1st of the third Gregorian month after "
+                    f"the Jalali month), not the issue's day: the Jalali date {jalali_iso} is {real}. Both are "
+                    "published as declared",
+                    "issue",
+                    "pubdate[gregorian]",
+                    gregorian,
+                )
         return JournalIssue(volume=volume, number=number, gregorian_date=gregorian, jalali_date=jalali)
 
     # -------------------------------------------------------------------------------- articles

@@ -161,12 +161,15 @@ def test_the_nominal_gregorian_date_is_not_a_disagreement(
     year, month, day = jalali
     graph = example("article")
     issue = "<id/journal/2476-6879/volume/10/issue/4>"
+    date = f'"{gregorian}"^^xsd:date'
+    parts = f'time:year "{year}"^^time:generalYear ; time:month "--{month}"^^time:generalMonth ; '
+    parts += f'time:day "---{day}"^^time:generalDay'
     apply(
         graph,
         f"""DELETE WHERE {{ {issue} schema:datePublished ?d ; prism:publicationDate ?e }} ;
-INSERT DATA {{ {issue} schema:datePublished "{gregorian}"^^xsd:date ; prism:publicationDate "{gregorian}"^^xsd:date }} ;
+INSERT DATA {{ {issue} schema:datePublished {date} ; prism:publicationDate {date} }} ;
 DELETE WHERE {{ ?t time:year ?y ; time:month ?m ; time:day ?dd }} ;
-INSERT {{ ?t time:year "{year}"^^time:generalYear ; time:month "--{month}"^^time:generalMonth ; time:day "---{day}"^^time:generalDay }}
+INSERT {{ ?t {parts} }}
     WHERE {{ ?t a time:GeneralDateTimeDescription }} ;
 """,
     )

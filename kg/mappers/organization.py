@@ -2,7 +2,8 @@
 
 The printed string is kept verbatim as the name; it is not split into job title, department and
 university, because a wrong structure is worse than verbatim text. One node per distinct normalised
-English string (or Persian, when there is no English; ``kg.iris.affiliation_key``), so the same affiliation in two files meets.
+English string (or Persian, when there is no English; ``kg.iris.affiliation_key``), so the same
+affiliation in two files meets, whatever trailing period or letter variant it carries.
 Affiliations recur: each distinct one is hashed into its IRI and serialised once per process.
 """
 

@@ -152,6 +152,7 @@ class _Parser:
         self.pubdates: list[dict[str, str]] = []
         self.article_elements: list[tuple[int, dict]] = []
         self.problems: list[Problem] = []
+        self.broken = False  # the XML broke off: the problem says what was kept
 
     def problem(
         self,
@@ -242,13 +243,14 @@ class _Parser:
             if not self.header or root_tag is None:
                 return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", reason, line)])
             kept = len(articles_raw)
+            read = f"the {kept} complete article(s) before this point were read" if kept else "no article was complete"
             self.problem(
                 "error",
                 "malformed-xml",
-                f"{reason}; the {kept} complete article(s) before this point were read, "
-                "the rest of the file could not be",
+                f"{reason}; {read} before this point, the rest of the file could not be read",
                 line=line,
             )
+            self.broken = True
         if root_tag is None:
             return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", "no XML element")])
         return self.finish(articles_raw)
@@ -263,7 +265,7 @@ class _Parser:
             article = self.article(index, line, fields, journal, issue)
             if article is not None:
                 articles.append(article)
-        if not articles_raw:
+        if not articles_raw and not self.broken:  # a broken file has said how many articles it kept
             self.problem("warning", "no-articles", "the export holds no <article>")
         export = Export(self.source, journal, issue, articles, self.problems)
         return ReadResult(self.source, export, self.problems)

@@ -7,13 +7,16 @@ two graphs that describe a shared node (a journal, a person, a keyword) differen
 cardinality (``sh:maxCount``, ``sh:uniqueLang``) that neither breaks alone. Such results are re-checked
 against each graph on its own and kept only where the graph alone breaks the rule, so a batch gives each
 article exactly the verdict it would get validated alone; the conflicts themselves are what
-``kg.validation.store_check`` looks for across the published store.
+``kg.validation.store_check`` looks for across the published store. Likewise a SPARQL constraint (or any
+result not pinned to one graph's triple) on a shared node can combine triples of two graphs (one file's
+Gregorian date with another file's Jalali date of the same issue): such a result is re-checked on each
+graph that mentions the node, alone (``alone``), and goes only to the graphs that break the rule alone.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import RdfFormat, parse
@@ -27,16 +30,20 @@ log = logging.getLogger(__name__)
 
 # Components whose verdict can change when two graphs' descriptions of one node are merged.
 _MERGE_SENSITIVE = {SH.MaxCountConstraintComponent, SH.UniqueLangConstraintComponent}
+_SPARQL = str(SH.SPARQLConstraintComponent)
+# Validates one article graph on its own (its graph IRI and N-Quads): every result, unattributed.
+Alone = Callable[[str, bytes], list[ValidationResult]]
 
 
 def attribute_all(
     articles: list[tuple[str, bytes]],
     results: Iterable[ValidationResult],
     limits: dict[str, int],
+    alone: Alone | None = None,
 ) -> dict[str, list[ValidationResult]]:
     """Every graph IRI of the batch mapped to the results that belong to it (sorted; [] when it conforms)."""
     verdicts: dict[str, list[ValidationResult]] = {graph_iri: [] for graph_iri, _ in articles}
-    attribution = Attribution(articles, limits)
+    attribution = Attribution(articles, limits, alone)
     for item in results:
         graphs = attribution.graphs(item)
         if not graphs:
@@ -59,10 +66,12 @@ class Attribution:
     triple of the batch up front.
     """
 
-    def __init__(self, articles: list[tuple[str, bytes]], limits: dict[str, int]) -> None:
+    def __init__(self, articles: list[tuple[str, bytes]], limits: dict[str, int], alone: Alone | None = None) -> None:
         self.articles = articles
         self.limits = limits
+        self.alone = alone
         self._mentions: dict[str, list[tuple[str, bytes]]] = {}
+        self._alone: dict[str, set[tuple[str, str, str, str]]] = {}
 
     def mentions(self, focus: str) -> list[tuple[str, bytes]]:
         found = self._mentions.get(focus)
@@ -76,8 +85,8 @@ class Attribution:
         if len(candidates) <= 1:
             return [g for g, _ in candidates]
         predicate, inverse = simple_path(item.path)
-        if predicate is None:
-            return sorted(g for g, _ in candidates)
+        if item.component == _SPARQL or predicate is None:
+            return self._breaking_alone(item, candidates)
         value = _term(item.value_n3)
         if value is not None:
             holding = [g for g, payload in candidates if value in _values(payload, item.focus, predicate, inverse)]
@@ -89,13 +98,32 @@ class Attribution:
                 for g, payload in candidates
                 if self._breaks_alone(item, _values(payload, item.focus, predicate, inverse))
             )
-        return sorted(g for g, _ in candidates)
+        return self._breaking_alone(item, candidates)
+
+    def _breaking_alone(self, item: ValidationResult, candidates: list[tuple[str, bytes]]) -> list[str]:
+        """The candidate graphs that give this result validated on their own (all of them without ``alone``)."""
+        if self.alone is None:
+            return sorted(g for g, _ in candidates)
+        key = _identity(item)
+        found = []
+        for graph_iri, payload in candidates:
+            results = self._alone.get(graph_iri)
+            if results is None:
+                results = self._alone[graph_iri] = {_identity(result) for result in self.alone(graph_iri, payload)}
+            if key in results:
+                found.append(graph_iri)
+        return sorted(found)
 
     def _breaks_alone(self, item: ValidationResult, values: list) -> bool:
         if item.component == str(SH.UniqueLangConstraintComponent):
             langs = [v.language.lower() for v in values if isinstance(v, OxLiteral) and v.language]
             return len(langs) != len(set(langs))
         return len(values) > self.limits.get(item.shape, len(values))
+
+
+def _identity(item: ValidationResult) -> tuple[str, str, str, str]:
+    """What makes two results the same finding (the message may name values of the other graph)."""
+    return item.shape, item.focus, item.path, item.value
 
 
 def _term(n3: str) -> object | None:

@@ -5,8 +5,10 @@ It is given article graphs, not files: for input files the command line has them
 as the build reads and maps them (``kg.pipeline.map_inputs``), so an editor can check an export before
 sending it, and this module validates them in batches as the build does. With ``--store`` it validates a
 built output folder, the store-wide checks included (``kg.validation.store_check``). The text format is
-what an editor reads: counts by severity and by shape first, then each result with its message. Exit code
-0 when nothing is a violation, 1 when something is, 2 when there was nothing to validate. ``--engine
+what an editor reads: counts by severity and by shape first, then each result with its message. Every
+input the reader rejected (wholly or in part: a file-level error) is named on stderr with its reason. Exit
+code 0 when nothing is a violation and nothing was rejected, 1 when something is a violation or an input
+was rejected (also when every input was), 2 when there was nothing to validate. ``--engine
 pyshacl`` validates with pySHACL, the reference implementation, instead of the build's compiled SPARQL
 checks (same results, slower).
 """
@@ -28,7 +30,7 @@ from kg.vocab import shape_curie
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_VIOLATIONS = 1
+EXIT_VIOLATIONS = 1  # or an input was rejected
 EXIT_NOTHING = 2
 BATCH = 100
 
@@ -44,6 +46,9 @@ def run(
     """Validate these article graphs ((graph IRI, N-Quads)) and/or the store of ``store_dir``; print the
     results in ``format`` beside the ``reader``'s own problems; return the exit code."""
     out = out or sys.stdout
+    rejected = [problem for problem in reader if problem.get("severity") == "error" and not problem.get("record")]
+    for problem in rejected:
+        print(f"kg validate: rejected {problem.get('file', '')}: {problem.get('message', '')}", file=sys.stderr)
     validator = _validator(engine)
     results = validate_batches(articles, validator)
     if store_dir is not None:
@@ -56,6 +61,9 @@ def run(
         if outcome.store:
             results["(whole store)"] = outcome.store
     if not results:
+        if rejected:
+            print(f"kg validate: nothing to validate: {len(rejected)} input(s) rejected", file=sys.stderr)
+            return EXIT_VIOLATIONS
         print("kg validate: nothing to validate", file=sys.stderr)
         return EXIT_NOTHING
     if format == "json":
@@ -65,7 +73,7 @@ def run(
     else:
         out.write(render_text(results, reader))
     violations = any(item.severity == "violation" for items in results.values() for item in items)
-    return EXIT_VIOLATIONS if violations else EXIT_OK
+    return EXIT_VIOLATIONS if violations or rejected else EXIT_OK
 
 
 def _validator(engine: str) -> BatchValidator:

@@ -93,7 +93,14 @@ class PyShaclValidator:
         for _, payload in articles:
             for triple in _parse(payload, self._convert):
                 data.add(triple)
-        return attribute_all(articles, self._run(data), self._limits)
+        return attribute_all(articles, self._run(data), self._limits, self._alone)
+
+    def _alone(self, graph_iri: str, payload: bytes) -> list[ValidationResult]:
+        """One article graph validated on its own (to attribute a result on a node graphs share)."""
+        data = _PreparedQueryGraph()
+        for triple in _parse(payload, self._convert):
+            data.add(triple)
+        return self._run(data)
 
 
 class _TermCache:

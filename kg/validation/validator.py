@@ -67,7 +67,13 @@ class Validator:
             b"".join(payload.replace(f" <{graph_iri}> .\n".encode(), b" .\n") for graph_iri, payload in articles),
             RdfFormat.N_TRIPLES,
         )
-        return attribute_all(articles, self._run(store), self._limits)
+        return attribute_all(articles, self._run(store), self._limits, self._alone)
+
+    def _alone(self, graph_iri: str, payload: bytes) -> list[ValidationResult]:
+        """One article graph validated on its own (to attribute a result on a node graphs share)."""
+        store = Store()
+        store.bulk_load(payload.replace(f" <{graph_iri}> .\n".encode(), b" .\n"), RdfFormat.N_TRIPLES)
+        return list(self._run(store))
 
     def _run(self, store: Store) -> Iterable[ValidationResult]:
         """Every check over the store's default graph."""

@@ -71,7 +71,7 @@ class Attribution:
         self.limits = limits
         self.alone = alone
         self._mentions: dict[str, list[tuple[str, bytes]]] = {}
-        self._alone: dict[str, set[tuple[str, str, str, str]]] = {}
+        self._alone: dict[str, set[tuple[str, ...]]] = {}
 
     def mentions(self, focus: str) -> list[tuple[str, bytes]]:
         found = self._mentions.get(focus)
@@ -121,9 +121,10 @@ class Attribution:
         return len(values) > self.limits.get(item.shape, len(values))
 
 
-def _identity(item: ValidationResult) -> tuple[str, str, str, str]:
-    """What makes two results the same finding (the message may name values of the other graph)."""
-    return item.shape, item.focus, item.path, item.value
+def _identity(item: ValidationResult) -> tuple[str, ...]:
+    """What makes two results the same finding: the message too, since a SPARQL constraint's message names
+    the values it combined (one graph's date with another graph's Jalali date)."""
+    return item.severity, item.shape, item.focus, item.path, item.value, item.message, item.component
 
 
 def _term(n3: str) -> object | None:

@@ -22,7 +22,8 @@ from pyoxigraph import Triple
 
 from kg.server.cache import ResponseCache, volatile
 from kg.server.config import Config
-from kg.server.query_workers import Reply, Unavailable, WorkerPool
+from kg.server.contract import Reply, Unavailable
+from kg.server.query_workers import WorkerPool
 from kg.server.releases import Release, current_target, load_release
 
 log = logging.getLogger("kg.server.backend")

@@ -9,6 +9,9 @@ files are removed and a fresh process replaces it in the background, so the next
 The child side (:func:`child_main`) is started as ``python -m server.query_workers FD STORE SPOOL`` rather
 than through multiprocessing, so that it does not depend on how the parent was started (gunicorn, the kg
 CLI, pytest) and never inherits the web worker's threads or sockets.
+
+The pool implements the query side of :mod:`server.contract` and imports its types from there; the child's
+work is :func:`server.execute.run`, which imports nothing from this module.
 """
 
 from __future__ import annotations
@@ -28,43 +31,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from kg.server.contract import QueryError, QueryTimeout, Reply, Unavailable
+
+# Importers that predate server.contract still find these here.
+__all__ = ["QueryError", "QueryTimeout", "Reply", "Unavailable", "WorkerPool", "child_main"]
+
 log = logging.getLogger("kg.server.workers")
-
-# ---- errors the web side turns into HTTP statuses ---------------------------------------------------------
-
-
-class QueryError(Exception):
-    """A query that did not produce a result; ``status`` is the HTTP status to answer with."""
-
-    status = 500
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
-
-
-class QueryTimeout(QueryError):
-    status = 504
-
-
-class Unavailable(QueryError):
-    status = 503
-
-
-@dataclass
-class Reply:
-    """A successful answer: small results come as ``body``, large ones as a spool file at ``path``."""
-
-    media_type: str | None
-    body: bytes | None
-    path: str | None
-    size: int
-    rows: int
-    elapsed: float
-    value: Any = None  # for non-serialized operations (describe, graphs)
-    release: str | None = None  # the release that answered (set by the backend)
-    cached: bool = False  # served from the release's result cache, not by a query process
 
 
 # ---- parent side -------------------------------------------------------------------------------------------

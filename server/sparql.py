@@ -25,9 +25,9 @@ from werkzeug.wsgi import wrap_file
 from kg.server import examples
 from kg.server.backend import Backend, QueryRequest
 from kg.server.config import Config
+from kg.server.contract import QueryError, Reply
 from kg.server.negotiation import best_match
 from kg.server.query_scan import Scan, refused_services, scan
-from kg.server.query_workers import QueryError, Reply
 from kg.server.service_description import service_description
 from kg.vocab import PREFIXES
 

@@ -6,7 +6,8 @@ The routes and the backend receive a :class:`Reply` or catch a :class:`QueryErro
 module imports nothing of ``kg.server``, so none of them has to import another to share them (the pool used
 to define them, and ``execute`` imported the pool back).
 
-Each error carries the HTTP status to answer with.
+Each error carries the HTTP status to answer with; those caused by a limit or by the query processes also
+carry a short ``reason`` that the access log records.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class QueryError(Exception):
     """A query that did not produce a result; ``status`` is the HTTP status to answer with."""
 
     status = 500
+    reason: str | None = None  # the access log's "reason" field: which limit or failure stopped the query
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -30,12 +32,46 @@ class QueryTimeout(QueryError):
     """The query ran past the time limit and its process was killed."""
 
     status = 504
+    reason = "time_limit"
 
 
 class Unavailable(QueryError):
     """No query process could take the query (all busy, none started, release switching): try again."""
 
     status = 503
+    reason = "unavailable"
+
+
+class QueryMemoryExceeded(QueryError):
+    """The query needed more memory than one query process may use; its process was stopped and replaced.
+
+    503 like :class:`Unavailable`, but sending the same query again does not help, so no ``Retry-After``.
+    """
+
+    status = 503
+    reason = "memory_limit"
+
+
+def memory_message(limit: int, elapsed: float | None = None) -> str:
+    """The answer to a query stopped by the memory ceiling: what happened and how to narrow the query."""
+    after = f" after {elapsed:.1f} s" if elapsed is not None else ""
+    allowed = f"this server allows per query ({format_bytes(limit)})" if limit > 0 else "this server has"
+    return (
+        f"The query needed more memory than {allowed} and was stopped{after}. Narrow it: bind more of its "
+        "variables (fewer unbound patterns such as ?s ?p ?o, no cross products of unrelated patterns), add a "
+        "LIMIT, and avoid ORDER BY, DISTINCT, GROUP BY and GROUP_CONCAT over large results (they hold every "
+        "solution in memory; ORDER BY does so even with a LIMIT). For analyses of the whole dataset, download "
+        "the dumps (/dumps/)."
+    )
+
+
+def format_bytes(size: int) -> str:
+    """1073741824 -> "1 GiB", 536870912 -> "512 MiB" (binary units, as the limits are configured)."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
 
 
 @dataclass

@@ -66,11 +66,13 @@ def memory_message(limit: int, elapsed: float | None = None) -> str:
 
 
 def format_bytes(size: int) -> str:
-    """1073741824 -> "1 GiB", 536870912 -> "512 MiB" (binary units, as the limits are configured)."""
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            value = size / scale
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    """1073741824 -> "1 GiB", 3159359488 -> "3013 MiB": whole GiB, else MiB (binary units, as configured)."""
+    if size >= 1 << 30 and size % (1 << 30) == 0:
+        return f"{size >> 30} GiB"
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.0f} MiB"
+    if size >= 1 << 10:
+        return f"{size / (1 << 10):.0f} KiB"
     return f"{size} bytes"
 
 

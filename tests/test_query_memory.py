@@ -21,10 +21,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 
 from kg.server import memory
 from kg.server.config import ConfigError, load_config
@@ -40,7 +41,7 @@ CEILING = 512 * memory.MIB
 TIME_LIMIT = 10.0
 WORKERS = 2
 QUERY_PROCESSES = 2
-SETTINGS = {
+SETTINGS: dict[str, dict[str, Any]] = {
     "server": {"workers": WORKERS, "threads": 4},
     "sparql": {
         "timeout": TIME_LIMIT,
@@ -353,8 +354,9 @@ def test_limits_are_stated_and_logged(capped_server: RunningServer) -> None:
     graph = Graph().parse(data=response.content, format="turtle")
     kg = Namespace("https://w3id.org/kg/ns#")
     service = URIRef(capped_server.sparql)
-    assert graph.value(service, kg.maxQueryMemory).toPython() == CEILING
-    assert graph.value(service, kg.queryTimeLimit).toPython() == TIME_LIMIT
+    memory_limit, time_limit = graph.value(service, kg.maxQueryMemory), graph.value(service, kg.queryTimeLimit)
+    assert isinstance(memory_limit, Literal) and memory_limit.toPython() == CEILING
+    assert isinstance(time_limit, Literal) and time_limit.toPython() == TIME_LIMIT
     assert requests.get(capped_server.url + "/health", timeout=10).json()["max_query_memory"] == CEILING
     assert "512 MiB per query process" in capped_server.log()
 
@@ -363,7 +365,7 @@ def test_limits_are_stated_and_logged(capped_server: RunningServer) -> None:
 def test_the_time_limit_holds_while_a_query_allocates(release_2k: Path, tmp_path: Path) -> None:
     """A ceiling the query does not reach in time: the time limit stops it, within the limit plus 2 s."""
     limit, ceiling = 1.0, 2 * memory.GIB
-    settings = {
+    settings: dict[str, dict[str, Any]] = {
         "server": {"workers": 1, "threads": 4},
         "sparql": {"timeout": limit, "query_processes": 1, "max_query_memory": "2GiB", "queue_timeout": 10.0},
     }

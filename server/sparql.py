@@ -25,9 +25,9 @@ from werkzeug.wsgi import wrap_file
 from kg.server import examples
 from kg.server.backend import Backend, QueryRequest
 from kg.server.config import Config
+from kg.server.contract import QueryError, QueryMemoryExceeded, Reply
 from kg.server.negotiation import best_match
 from kg.server.query_scan import Scan, refused_services, scan
-from kg.server.query_workers import QueryError, Reply
 from kg.server.service_description import service_description
 from kg.vocab import PREFIXES
 
@@ -341,8 +341,9 @@ def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str 
     try:
         reply = backend.query(query_request)
     except QueryError as error:
+        g.reason = error.reason  # the access log says which limit stopped it
         headers = {"Vary": "Accept"}
-        if error.status == 503:
+        if error.status == 503 and not isinstance(error, QueryMemoryExceeded):  # the same query needs less memory
             headers["Retry-After"] = "2"
         return error_response(error.status, str(error), headers)
     g.query_time = reply.elapsed

@@ -99,7 +99,7 @@ class Config:
     @property
     def query_memory(self) -> int:
         """The memory ceiling of each query process in bytes (0: none): the setting, or the default of
-        :func:`server.memory.default_ceiling` for this many workers and query processes on this machine."""
+        :func:`kg.server.memory.default_ceiling` for this many workers and query processes on this machine."""
         if self.max_query_memory is None:
             return memory.default_ceiling(self.workers, self.query_processes)
         return self.max_query_memory

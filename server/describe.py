@@ -24,7 +24,7 @@ from flask import current_app, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from kg.server.backend import Backend, QueryRequest
-from kg.server.query_workers import QueryError, Reply
+from kg.server.contract import QueryError, Reply
 from kg.server.releases import Release
 from kg.vocab import RDFS, SCHEMA, SKOS
 

@@ -70,7 +70,7 @@ def init_access_log(app: Flask, enabled: bool = True) -> None:
             return response
         # the objects behind Flask's context proxies, looked up once (each proxied access costs a lookup)
         req = request._get_current_object()  # type: ignore[attr-defined]
-        values = vars(g._get_current_object())  # type: ignore[attr-defined]
+        values = vars(g._get_current_object())
         started = values.get("started")
         headers = req.headers
         fields: dict[str, Any] = {

@@ -10,7 +10,7 @@ query length, result rows and bytes, as ``kg:queryTimeLimit``, ``kg:maxQueryMemo
 
 from __future__ import annotations
 
-from pyoxigraph import Literal, NamedNode, Triple, serialize
+from pyoxigraph import Literal, NamedNode, Quad, Triple, serialize
 
 from kg import __version__
 from kg.iris import Minter
@@ -93,9 +93,11 @@ def service_description(endpoint: str, config: Config, backend: Backend, media_t
     }
     rdf_format = GRAPH_TYPES[media_type]
     triples = description_triples(endpoint, config, backend)
-    if media_type in ("application/n-quads", "application/trig"):
-        from pyoxigraph import Quad
-
-        triples = [Quad(t.subject, t.predicate, t.object) for t in triples]
+    statements: list[Triple] | list[Quad] = triples
+    if media_type in ("application/n-quads", "application/trig"):  # dataset formats: the default graph
+        statements = [Quad(t.subject, t.predicate, t.object) for t in triples]
     usable = prefixes if media_type in ("text/turtle", "application/trig", "application/rdf+xml") else None
-    return serialize(triples, format=rdf_format, prefixes=usable)
+    body = serialize(statements, format=rdf_format, prefixes=usable)
+    if body is None:  # serialize() returns bytes when given no output; None would be a pyoxigraph change
+        raise RuntimeError("pyoxigraph.serialize returned nothing for the service description")
+    return body

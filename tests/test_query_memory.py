@@ -359,6 +359,8 @@ def test_limits_are_stated_and_logged(capped_server: RunningServer) -> None:
     assert isinstance(time_limit, Literal) and time_limit.toPython() == TIME_LIMIT
     assert requests.get(capped_server.url + "/health", timeout=10).json()["max_query_memory"] == CEILING
     assert "512 MiB per query process" in capped_server.log()
+    page = requests.get(capped_server.sparql, headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200 and "512 MiB of memory per query" in page.text
 
 
 @pytest.mark.slow

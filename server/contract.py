@@ -1,8 +1,8 @@
 """What the web side and the query side agree on: the answer type and the error family.
 
 The routes and the backend receive a :class:`Reply` or catch a :class:`QueryError`; the query pool
-(:mod:`server.query_workers`, the local implementation) and the code that runs inside a query process
-(:mod:`server.execute`) produce them. Every one of those modules imports these types from here, and this
+(:mod:`kg.server.query_workers`, the local implementation) and the code that runs inside a query process
+(:mod:`kg.server.execute`) produce them. Every one of those modules imports these types from here, and this
 module imports nothing of ``kg.server``, so none of them has to import another to share them (the pool used
 to define them, and ``execute`` imported the pool back).
 

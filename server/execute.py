@@ -1,7 +1,7 @@
 """What a query process does with one request: run it against the store and write the result within limits.
 
-Runs in the child processes of :mod:`server.query_workers`; the web side never calls pyoxigraph's query().
-The request and its answer follow :mod:`server.contract`; nothing here imports the pool that runs it.
+Runs in the child processes of :mod:`kg.server.query_workers`; the web side never calls pyoxigraph's query().
+The request and its answer follow :mod:`kg.server.contract`; nothing here imports the pool that runs it.
 Requests are plain dicts (they cross a pipe): ``op`` is ``query``, ``describe``, ``graphs`` or ``ping``.
 """
 

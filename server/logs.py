@@ -3,7 +3,7 @@
 The access log (logger ``kg.access``) has one record per request with its status, total time, query time,
 result rows and bytes, and the release that answered; a query that was refused or stopped also has its
 ``error`` message and, when a limit or the query processes were the cause, a ``reason``: ``time_limit``,
-``memory_limit``, ``unavailable`` (see :mod:`server.contract`).
+``memory_limit``, ``unavailable`` (see :mod:`kg.server.contract`).
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ is never all resident.
 
 What happens at the ceiling: an allocation fails. Rust (pyoxigraph) then aborts the process ("memory
 allocation of N bytes failed", SIGABRT), RocksDB's C++ does the same (``std::bad_alloc``, terminate,
-SIGABRT), and Python raises MemoryError. The pool (:mod:`server.query_workers`) reads an exit by SIGABRT of a
+SIGABRT), and Python raises MemoryError. The pool (:mod:`kg.server.query_workers`) reads an exit by SIGABRT of a
 process under a ceiling, or the MemoryError the process reports, as the ceiling being hit: the query is
-answered 503 with :func:`server.contract.memory_message` and the process is replaced.
+answered 503 with :func:`kg.server.contract.memory_message` and the process is replaced.
 
 The default ceiling (:func:`default_ceiling`) gives all query processes together at most half of the
 machine's memory (or of the cgroup's limit, when the service runs under one), so that the web workers, the

@@ -10,15 +10,15 @@ The child side (:func:`child_main`) is started as ``python -m kg.server.query_wo
 rather than through multiprocessing, so that it does not depend on how the parent was started (gunicorn,
 the kg CLI, pytest) and never inherits the web worker's threads or sockets.
 
-Each process runs under a memory ceiling (``sparql.max_query_memory``, see :mod:`server.memory`), set by the
+Each process runs under a memory ceiling (``sparql.max_query_memory``, see :mod:`kg.server.memory`), set by the
 kernel before the store is opened. A query that needs more makes its process abort (Rust and C++ abort when
 an allocation fails: SIGABRT) or raise MemoryError (Python); either way the request is answered 503 with a
 message saying so (:class:`~server.contract.QueryMemoryExceeded`) and the process is replaced, exactly like a
 killed one. Since the ceilings keep the server within the machine's memory, nothing is pushed out to swap
 and the timer that kills a slow query is not delayed by memory pressure.
 
-The pool implements the query side of :mod:`server.contract` and imports its types from there; the child's
-work is :func:`server.execute.run`, which imports nothing from this module.
+The pool implements the query side of :mod:`kg.server.contract` and imports its types from there; the child's
+work is :func:`kg.server.execute.run`, which imports nothing from this module.
 """
 
 from __future__ import annotations

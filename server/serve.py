@@ -2,7 +2,7 @@
 
 Each gunicorn worker builds its own application (no preloading), so each owns its query processes and
 follows ``DIR/current`` by itself; SIGHUP to the master restarts the workers gracefully, which also picks
-up a new release. Usable as ``python -m server.serve DIR`` as well as through the kg CLI.
+up a new release. Usable as ``python -m kg.server.serve DIR`` as well as through the kg CLI.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def warn_about_memory(config: Config) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m server.serve", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m kg.server.serve", description=__doc__)
     parser.add_argument("out_dir", type=Path, help="the output folder of kg build (serves DIR/current)")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)

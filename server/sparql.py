@@ -4,7 +4,7 @@ Read-only by design: update requests, Graph Store Protocol writes and SERVICE ca
 operator did not allow are refused before anything runs. Everything else goes to the backend, which runs
 the query in a killable process and hands back a complete, validated result (bytes or a spool file) that
 is then sent with its real status. A query answered before on the same release is answered again from the
-backend's result cache (:mod:`server.cache`) without a query process; ``Server-Timing`` says
+backend's result cache (:mod:`kg.server.cache`) without a query process; ``Server-Timing`` says
 ``cache;desc=hit`` or ``miss``. Without a query, GET answers with the query page (browsers) or the SPARQL 1.1
 Service Description (RDF clients).
 """

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "kg" / "sample" / "seed" / "mshsj-v10n4-a968.xml"
 ARTICLE_PATH = "/id/journal/2476-6879/article/A-10-968-1"
-EXPECTED_WARNING = "kgsh:Issue-datesAgree"  # the seed's issue has Jalali and Gregorian dates 9 days apart
+EXPECTED_WARNING = "kgsh:Issue-datesAgree"  # the seed's issue, given a Gregorian date 18 days off the Jalali one
 
 
 @dataclass
@@ -122,7 +122,14 @@ def test_installed_kg_builds_with_every_check_and_serves(install: Install) -> No
     from kg.validation import Validator
 
     full_set = len(Validator().checks)
-    built = install.run("kg", "build", str(SEED), "--out", "out")
+    seed = install.work / "seed-dates-apart.xml"  # the seed's own Gregorian date is the nominal one: no warning
+    seed.write_text(
+        SEED.read_text(encoding="utf-8").replace(
+            "<month>3</month>\n\t<day>1</day>", "<month>3</month>\n\t<day>10</day>"
+        ),
+        encoding="utf-8",
+    )
+    built = install.run("kg", "build", str(seed), "--out", "out")
     assert built.returncode == 0, built.stderr
     assert f"validation: {full_set} SHACL checks per article" in built.stderr
     assert EXPECTED_WARNING in built.stderr

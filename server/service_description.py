@@ -8,7 +8,7 @@ client needs to know before querying: the default graph is the union of the arti
 
 from __future__ import annotations
 
-from pyoxigraph import Literal, NamedNode, Triple, serialize
+from pyoxigraph import Literal, NamedNode, Quad, Triple, serialize
 
 from kg import __version__
 from kg.iris import Minter
@@ -62,8 +62,8 @@ def description_triples(endpoint: str, config: Config, backend: Backend) -> list
     release = backend.release()
     if release is not None:
         triples.append(Triple(dataset, DCTERMS.identifier, Literal(release.id)))
-        count = release.counts.get("triples") or release.counts.get("quads")
-        if isinstance(count, int):
+        count = release.default_graph_triples  # not the quads written: the default graph is their merge
+        if count is not None:
             triples.append(Triple(default_graph, VOID.triples, Literal(str(count), datatype=XSD.integer)))
     return triples
 
@@ -88,10 +88,10 @@ def service_description(endpoint: str, config: Config, backend: Backend, media_t
         "xsd": PREFIXES["xsd"],
     }
     rdf_format = GRAPH_TYPES[media_type]
-    triples = description_triples(endpoint, config, backend)
+    statements: list[Triple] | list[Quad] = description_triples(endpoint, config, backend)
     if media_type in ("application/n-quads", "application/trig"):
-        from pyoxigraph import Quad
-
-        triples = [Quad(t.subject, t.predicate, t.object) for t in triples]
+        statements = [Quad(t.subject, t.predicate, t.object) for t in statements]
     usable = prefixes if media_type in ("text/turtle", "application/trig", "application/rdf+xml") else None
-    return serialize(triples, format=rdf_format, prefixes=usable)
+    body = serialize(statements, format=rdf_format, prefixes=usable)
+    assert body is not None  # with no output file, pyoxigraph returns the bytes
+    return body

@@ -349,14 +349,13 @@ def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str 
     g.rows = reply.rows
     g.cache = "hit" if reply.cached else "miss"
     response = _reply_response(reply)
-    headers = response.headers
-    headers["Vary"] = "Accept"
+    response.headers["Vary"] = "Accept"
     # "cache;desc=hit": answered from the release's result cache without running the query
-    headers["Server-Timing"] = f"query;dur={reply.elapsed * 1000:.1f}, cache;desc=" + (
+    response.headers["Server-Timing"] = f"query;dur={reply.elapsed * 1000:.1f}, cache;desc=" + (
         "hit" if reply.cached else "miss"
     )
     if reply.release is not None:
-        headers["X-KG-Release"] = reply.release
+        response.headers["X-KG-Release"] = reply.release
     return response
 
 
@@ -417,6 +416,8 @@ def _page(query: str) -> Response:
         "release": release,
         "config": config,
         "formats": {"solutions": SOLUTION_FORMATS, "graph": GRAPH_FORMATS},
+        # result links to minted IRIs open this server's pages (sparql.js), wherever it is reached
+        "public_base": (config.public_url or request.host_url).rstrip("/"),
     }
     response = Response(render_template("sparql.html", **context), mimetype="text/html")
     response.headers["Vary"] = "Accept"

@@ -22,7 +22,8 @@ from pyoxigraph import Triple
 
 from kg.server.cache import ResponseCache, volatile
 from kg.server.config import Config
-from kg.server.query_workers import Reply, Unavailable, WorkerPool
+from kg.server.contract import Reply, Unavailable
+from kg.server.query_workers import WorkerPool
 from kg.server.releases import Release, current_target, load_release
 
 log = logging.getLogger("kg.server.backend")
@@ -149,6 +150,7 @@ class LocalBackend:
                     spool_threshold=self.config.spool_threshold,
                     max_result_bytes=self.config.max_result_bytes,
                     max_result_rows=self.config.max_result_rows,
+                    max_memory=self.config.query_memory,
                 )
                 pool.start()
             except Exception as error:  # a broken release must never take the served one down
@@ -259,6 +261,7 @@ class LocalBackend:
                 release=active.release.id,
                 since=self.loaded_at,
                 query_processes=active.pool.size,
+                max_query_memory=active.pool.max_memory,
                 idle=active.pool.idle,
                 cache=active.cache.stats(),
             )

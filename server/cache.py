@@ -4,7 +4,7 @@ Most traffic on a public endpoint repeats itself: the same article lookup from a
 query, the same client polling. A query process round trip costs a pipe hand-off, a parse, an evaluation and
 a serialization (about a millisecond of CPU); a hit here costs a dictionary lookup. A release never changes
 after it is published, so a result stays right for as long as its release is served: each release gets a
-fresh cache (:class:`server.backend.LocalBackend` keeps one beside each release's query processes) and the
+fresh cache (:class:`kg.server.backend.LocalBackend` keeps one beside each release's query processes) and the
 old one is dropped with the old release, so a new build is never answered from stale entries.
 
 What is cached: only successful results held in memory (never spool files) up to ``max_entry`` bytes,

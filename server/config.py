@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from kg.server import memory
+
 # TOML section -> keys it may hold (the key is also the Config field name, except where mapped below).
 _SECTIONS: dict[str, dict[str, str]] = {
     "server": {
@@ -32,6 +34,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "spool_threshold": "spool_threshold",
         "cache_bytes": "cache_bytes",
         "cache_entry_bytes": "cache_entry_bytes",
+        "max_query_memory": "max_query_memory",
     },
     "reload": {"interval": "reload_interval"},
     "log": {"level": "log_level", "access_log": "access_log"},
@@ -63,6 +66,9 @@ class Config:
     spool_threshold: int = 1024 * 1024
     cache_bytes: int = 32 * 1024 * 1024  # per web worker; 0 turns the result cache off
     cache_entry_bytes: int = 256 * 1024  # larger results are never cached
+    # bytes of private memory per query process (server.memory); None: derived from the machine's memory
+    # (see query_memory), 0: no ceiling
+    max_query_memory: int | None = None
     reload_interval: float = 1.0
     log_level: str = "INFO"
     access_log: bool = True
@@ -80,10 +86,23 @@ class Config:
             (self.reload_interval > 0, "reload.interval must be positive"),
             (self.cache_bytes >= 0, "sparql.cache_bytes must not be negative"),
             (self.cache_entry_bytes >= 0, "sparql.cache_entry_bytes must not be negative"),
+            (
+                self.max_query_memory in (None, 0) or (self.max_query_memory or 0) >= memory.MIN_CEILING,
+                f"sparql.max_query_memory must be 0 (no ceiling) or at least {memory.MIN_CEILING // memory.MIB} MiB "
+                "(a query process needs about 85 MB to open the store)",
+            ),
         ]
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+
+    @property
+    def query_memory(self) -> int:
+        """The memory ceiling of each query process in bytes (0: none): the setting, or the default of
+        :func:`kg.server.memory.default_ceiling` for this many workers and query processes on this machine."""
+        if self.max_query_memory is None:
+            return memory.default_ceiling(self.workers, self.query_processes)
+        return self.max_query_memory
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -98,6 +117,13 @@ def _coerce(name: str, value: Any) -> Any:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError("sparql.allow_service must be a list of endpoint IRIs")
         return tuple(value)
+    if name == "max_query_memory":
+        if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
+            return None
+        try:
+            return memory.parse_size(value)
+        except ValueError as error:
+            raise ConfigError(f"sparql.max_query_memory: {error}") from error
     try:
         if kind == "int":
             return int(value)

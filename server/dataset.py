@@ -28,9 +28,9 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg.publish.article_jsonld import script_json
+from kg.server.contract import QueryError
 from kg.server.describe import Rebase, backend, current_release, rebase, select
 from kg.server.negotiation import best_match
-from kg.server.query_workers import QueryError
 from kg.server.releases import Release
 from kg.server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
 from kg.server.service_description import software_agent_triples

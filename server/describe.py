@@ -2,7 +2,7 @@
 
 The documents, pages and dataset description need small, bounded pieces of the graph: a thing's concise
 bounded description, the labels of what it links to, the articles of a person. They are asked for as SPARQL
-CONSTRUCT/SELECT queries through :class:`server.backend.Backend`, so they run in the same killable query
+CONSTRUCT/SELECT queries through :class:`kg.server.backend.Backend`, so they run in the same killable query
 processes (and under the same time limit) as the public endpoint, and work unchanged over a remote store.
 
 The store holds IRIs minted under the build's base (``build.json`` "base"); the server may be reached under
@@ -25,7 +25,7 @@ from flask import current_app, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from kg.server.backend import Backend, QueryRequest
-from kg.server.query_workers import QueryError, Reply
+from kg.server.contract import QueryError, Reply
 from kg.server.releases import Release
 from kg.vocab import RDFS, SCHEMA, SKOS
 

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from kg.server.backend import Backend, QueryRequest
-from kg.server.query_workers import QueryError
+from kg.server.contract import QueryError
 from kg.vocab import PREFIXES, sparql_prologue
 
 log = logging.getLogger("kg.server.examples")

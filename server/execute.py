@@ -1,6 +1,7 @@
 """What a query process does with one request: run it against the store and write the result within limits.
 
-Runs in the child processes of :mod:`server.query_workers`; the web side never calls pyoxigraph's query().
+Runs in the child processes of :mod:`kg.server.query_workers`; the web side never calls pyoxigraph's query().
+The request and its answer follow :mod:`kg.server.contract`; nothing here imports the pool that runs it.
 Requests are plain dicts (they cross a pipe): ``op`` is ``query``, ``describe``, ``graphs`` or ``ping``.
 """
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, Store, Triple
 
-from kg.server.query_workers import QueryError, Reply
+from kg.server.contract import QueryError, Reply
 from kg.server.results import SOLUTION_TYPES, ResultTooLarge, Spool, write_boolean, write_solutions, write_triples
 
 

@@ -1,7 +1,9 @@
 """Structured logs: one JSON object per line, so access logs can be filtered and summed without regexes.
 
 The access log (logger ``kg.access``) has one record per request with its status, total time, query time,
-result rows and bytes, and the release that answered.
+result rows and bytes, and the release that answered; a query that was refused or stopped also has its
+``error`` message and, when a limit or the query processes were the cause, a ``reason``: ``time_limit``,
+``memory_limit``, ``unavailable`` (see :mod:`kg.server.contract`).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def init_access_log(app: Flask, enabled: bool = True) -> None:
             return response
         # the objects behind Flask's context proxies, looked up once (each proxied access costs a lookup)
         req = request._get_current_object()  # type: ignore[attr-defined]
-        values = vars(g._get_current_object())  # type: ignore[attr-defined]
+        values = vars(g._get_current_object())
         started = values.get("started")
         headers = req.headers
         fields: dict[str, Any] = {
@@ -94,6 +96,8 @@ def init_access_log(app: Flask, enabled: bool = True) -> None:
             fields["cache"] = values["cache"]
         if values.get("error"):
             fields["error"] = values["error"][:300]
+        if values.get("reason"):
+            fields["reason"] = values["reason"]
         release = response.headers.get("X-KG-Release")
         if release:
             fields["release"] = release

@@ -2,7 +2,7 @@
 
 One page per thing and language (``/fa/doc/...`` right-to-left, ``/en/doc/...`` left-to-right), linked to
 each other, with no external assets. Each view gathers what it shows with a few bounded SPARQL queries
-(:mod:`server.describe`) and hands plain values to a template. Every literal keeps its own language on the
+(:mod:`kg.server.describe`) and hands plain values to a template. Every literal keeps its own language on the
 page (``lang`` and ``dir`` on its element), so an English title on a Persian page still reads left-to-right.
 Article pages carry the schema.org JSON-LD of :mod:`kg.publish.article_jsonld` and the Highwire Press
 ``citation_*`` tags Google Scholar reads.

@@ -6,9 +6,19 @@ idle process, sends it the query over a socket pair, and waits at most the time 
 passes, the process is killed (SIGKILL: the only thing that stops a running pyoxigraph query), its spool
 files are removed and a fresh process replaces it in the background, so the next request finds a warm one.
 
-The child side (:func:`child_main`) is started as ``python -m server.query_workers FD STORE SPOOL`` rather
-than through multiprocessing, so that it does not depend on how the parent was started (gunicorn, the kg
-CLI, pytest) and never inherits the web worker's threads or sockets.
+The child side (:func:`child_main`) is started as ``python -m kg.server.query_workers FD STORE SPOOL MEMORY``
+rather than through multiprocessing, so that it does not depend on how the parent was started (gunicorn,
+the kg CLI, pytest) and never inherits the web worker's threads or sockets.
+
+Each process runs under a memory ceiling (``sparql.max_query_memory``, see :mod:`kg.server.memory`), set by the
+kernel before the store is opened. A query that needs more makes its process abort (Rust and C++ abort when
+an allocation fails: SIGABRT) or raise MemoryError (Python); either way the request is answered 503 with a
+message saying so (:class:`~server.contract.QueryMemoryExceeded`) and the process is replaced, exactly like a
+killed one. Since the ceilings keep the server within the machine's memory, nothing is pushed out to swap
+and the timer that kills a slow query is not delayed by memory pressure.
+
+The pool implements the query side of :mod:`kg.server.contract` and imports its types from there; the child's
+work is :func:`kg.server.execute.run`, which imports nothing from this module.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ import logging
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -28,43 +39,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from kg.server.contract import QueryError, QueryMemoryExceeded, QueryTimeout, Reply, Unavailable, memory_message
+from kg.server.memory import apply_ceiling
+
+# Importers that predate server.contract still find these here.
+__all__ = ["QueryError", "QueryMemoryExceeded", "QueryTimeout", "Reply", "Unavailable", "WorkerPool", "child_main"]
+
+# How a query process tells the pool that it ran out of memory when it could not send a message saying so.
+EXIT_MEMORY = 75
+
 log = logging.getLogger("kg.server.workers")
-
-# ---- errors the web side turns into HTTP statuses ---------------------------------------------------------
-
-
-class QueryError(Exception):
-    """A query that did not produce a result; ``status`` is the HTTP status to answer with."""
-
-    status = 500
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
-
-
-class QueryTimeout(QueryError):
-    status = 504
-
-
-class Unavailable(QueryError):
-    status = 503
-
-
-@dataclass
-class Reply:
-    """A successful answer: small results come as ``body``, large ones as a spool file at ``path``."""
-
-    media_type: str | None
-    body: bytes | None
-    path: str | None
-    size: int
-    rows: int
-    elapsed: float
-    value: Any = None  # for non-serialized operations (describe, graphs)
-    release: str | None = None  # the release that answered (set by the backend)
-    cached: bool = False  # served from the release's result cache, not by a query process
 
 
 # ---- parent side -------------------------------------------------------------------------------------------
@@ -93,9 +77,11 @@ class WorkerPool:
         max_result_rows: int,
         start_timeout: float = 60.0,
         use_union: bool | None = None,
+        max_memory: int = 0,
     ) -> None:
         self.store_path = Path(store_path)
         self.size = size
+        self.max_memory = max_memory  # bytes of private memory per process (server.memory); 0: no ceiling
         self.settings = {
             "spool_threshold": spool_threshold,
             "max_result_bytes": max_result_bytes,
@@ -136,6 +122,7 @@ class WorkerPool:
                 str(child_sock.fileno()),
                 str(self.store_path),
                 self.spool_dir,
+                str(self.max_memory),
             ],
             pass_fds=[child_sock.fileno()],
             stdin=subprocess.DEVNULL,
@@ -152,6 +139,12 @@ class WorkerPool:
         try:
             message = worker.conn.recv()
         except (EOFError, OSError) as error:
+            if self._out_of_memory(worker):
+                raise QueryError(
+                    f"query process ran out of memory while opening {self.store_path}: sparql.max_query_memory "
+                    f"({self.max_memory} bytes) is too small for this store",
+                    503,
+                ) from error
             raise QueryError(f"query process exited while opening {self.store_path}", 503) from error
         if message[0] != "ready":
             raise QueryError(f"cannot open the store {self.store_path}: {message[1]}", 503)
@@ -173,6 +166,32 @@ class WorkerPool:
             self._release(worker)
 
         threading.Thread(target=start_one, name="kg-query-respawn", daemon=True).start()
+
+    def _out_of_memory(self, worker: _Worker) -> bool:
+        """Whether a process whose connection broke died of its memory ceiling (it is reaped to know).
+
+        Under a ceiling, an allocation that fails aborts the process from Rust (pyoxigraph) or C++ (RocksDB):
+        SIGABRT. Nothing else in a query process aborts (a Rust panic is raised as an exception), so an abort
+        is read as the ceiling. A MemoryError the process could not report ends it with EXIT_MEMORY.
+        """
+        try:
+            code = worker.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return False
+        return code == EXIT_MEMORY or (self.max_memory > 0 and code == -signal.SIGABRT)
+
+    def _memory_exceeded(self, worker: _Worker, elapsed: float) -> QueryMemoryExceeded:
+        """Replace a process that hit its memory ceiling; the error to answer its query with."""
+        self._kill(worker)
+        self._replace()
+        log.warning(
+            "query process %s hit its memory ceiling of %d bytes after %.1f s (exit status %s); replaced",
+            worker.pid,
+            self.max_memory,
+            elapsed,
+            worker.process.returncode,
+        )
+        return QueryMemoryExceeded(memory_message(self.max_memory, elapsed))
 
     def _kill(self, worker: _Worker) -> None:
         try:
@@ -254,10 +273,18 @@ class WorkerPool:
                 self._replace()
                 raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s ({elapsed:.1f} s)")
             message = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as error:
+        except (EOFError, OSError) as error:
+            elapsed = time.monotonic() - started
+            if self._out_of_memory(worker):
+                raise self._memory_exceeded(worker, elapsed) from None
+            code = worker.process.returncode
             self._kill(worker)
             self._replace()
-            raise Unavailable(f"the query process ended unexpectedly ({error or 'connection closed'})") from None
+            raise Unavailable(
+                f"the query process ended unexpectedly ({error or 'connection closed'}, exit status {code})"
+            ) from None
+        if message[0] == "memory":  # a MemoryError the process reported before exiting
+            raise self._memory_exceeded(worker, time.monotonic() - started)
         self._release(worker)
         if message[0] == "error":
             raise QueryError(message[2], message[1])
@@ -279,8 +306,10 @@ def _watchdog(state: dict[str, float]) -> None:
             os._exit(3)
 
 
-def child_main(fd: int, store_path: str, spool_dir: str) -> None:
-    """The query process: open the store, then answer requests until the connection closes."""
+def child_main(fd: int, store_path: str, spool_dir: str, max_memory: int = 0) -> None:
+    """The query process: set its memory ceiling, open the store, then answer requests until the connection
+    closes (or until a MemoryError, reported as such: the pool then replaces the process)."""
+    apply_ceiling(max_memory)  # before anything large is allocated, so that the store's memory counts too
     from pyoxigraph import DefaultGraph, Store
 
     from kg.server import execute
@@ -313,13 +342,19 @@ def child_main(fd: int, store_path: str, spool_dir: str) -> None:
             message: tuple[Any, ...] = ("ok", reply)
         except QueryError as error:
             message = ("error", error.status, str(error))
+        except MemoryError:  # Python hit the ceiling (Rust and C++ abort instead): the pool replaces us
+            message = ("memory",)
         except Exception as error:  # any failure must reach the client as a status
             logging.getLogger("kg.server.query").exception("query failed")
             message = ("error", 500, f"{type(error).__name__}: {error}")
         state["deadline"] = 0.0
         try:
             conn.send(message)
+        except MemoryError:
+            os._exit(EXIT_MEMORY)
         except (EOFError, OSError):
+            return
+        if message[0] == "memory":
             return
 
 
@@ -327,4 +362,4 @@ if __name__ == "__main__":
     # Run through the importable module so that pickled classes and exceptions are the parent's classes.
     from kg.server.query_workers import child_main as _main
 
-    _main(int(sys.argv[1]), sys.argv[2], sys.argv[3])
+    _main(int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 0)

@@ -2,15 +2,15 @@
 
 Cool URIs for the Semantic Web: a thing (an article, a person) is not a document, so ``/id/{path}`` answers
 ``303 See Other`` to ``/doc/{path}``, which picks a representation by Accept (q-values honoured, via
-:func:`server.negotiation.best_match`): HTML first, so browsers, crawlers and validators sending ``*/*`` see
+:func:`kg.server.negotiation.best_match`): HTML first, so browsers, crawlers and validators sending ``*/*`` see
 the page, and Turtle, JSON-LD, N-Triples, N-Quads and RDF/XML for RDF clients. Each representation also has
 its own URL (``/doc/{path}.ttl`` ...), and each HTML language its own (``/fa/doc/{path}``, ``/en/doc/{path}``).
 Named graphs (``/graph/{path}``) are documents themselves and answer with their content.
 
-The RDF of a document is the thing's concise bounded description (:func:`server.describe.concise_description`)
+The RDF of a document is the thing's concise bounded description (:func:`kg.server.describe.concise_description`)
 plus ``foaf:primaryTopic`` from the document to the thing. Identifiers stay as minted (``build.json`` "base"),
 whatever address the server is reached at; the links (``Location``, ``Link``, ``Content-Location``, ``href``)
-go to where the server is reached (:class:`server.describe.Rebase`).
+go to where the server is reached (:class:`kg.server.describe.Rebase`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each gunicorn worker builds its own application (no preloading), so each owns its query processes and
 follows ``DIR/current`` by itself; SIGHUP to the master restarts the workers gracefully, which also picks
-up a new release. Usable as ``python -m server.serve DIR`` as well as through the kg CLI.
+up a new release. Usable as ``python -m kg.server.serve DIR`` as well as through the kg CLI.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
+from kg.server import memory
 from kg.server.config import Config, load_config
 from kg.server.logs import configure_logging
 
@@ -84,19 +85,31 @@ def serve(
     config = load_config(Path(out_dir), config_file, host=host, port=port, **overrides)
     configure_logging(config.log_level)
     log.info(
-        "kg serve %s on http://%s:%s/ (%d workers x %d threads, %d query processes each)",
+        "kg serve %s on http://%s:%s/ (%d workers x %d threads, %d query processes each, "
+        "%s per query process, %g s per query)",
         config.out_dir,
         config.host,
         config.port,
         config.workers,
         config.threads,
         config.query_processes,
+        f"{config.query_memory // memory.MIB} MiB" if config.query_memory else "no memory ceiling",
+        config.query_timeout,
     )
+    warn_about_memory(config)
     _Gunicorn(config).run()
 
 
+def warn_about_memory(config: Config) -> list[str]:
+    """Log (and return) a warning when the configuration could use more memory than the machine has."""
+    warnings = memory.check_budget(config.workers, config.query_processes, config.query_memory, config.cache_bytes)
+    for warning in warnings:
+        log.warning("%s", warning)
+    return warnings
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m server.serve", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m kg.server.serve", description=__doc__)
     parser.add_argument("out_dir", type=Path, help="the output folder of kg build (serves DIR/current)")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
@@ -104,6 +117,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int)
     parser.add_argument("--threads", type=int)
     parser.add_argument("--timeout", type=float, dest="query_timeout", help="per-query time limit (s)")
+    parser.add_argument(
+        "--max-query-memory", dest="max_query_memory", help='memory ceiling per query process, e.g. "1GiB" (0: none)'
+    )
     parser.add_argument("--reload-interval", type=float, dest="reload_interval")
     args = parser.parse_args(argv)
     serve(
@@ -115,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
         threads=args.threads,
         query_timeout=args.query_timeout,
         reload_interval=args.reload_interval,
+        max_query_memory=args.max_query_memory,
     )
 
 

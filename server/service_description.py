@@ -3,7 +3,9 @@
 GET /sparql without a query returns it (SPARQL 1.1 Service Description section 2). It states what a
 client needs to know before querying: the default graph is the union of the article graphs
 (``sd:UnionDefaultGraph``), the result formats, whether federation is possible, and the configured limits
-(in the project's ``kg:`` namespace, since the SD vocabulary has no terms for them).
+(in the project's ``kg:`` namespace, since the SD vocabulary has no terms for them): time, memory per query,
+query length, result rows and bytes, as ``kg:queryTimeLimit``, ``kg:maxQueryMemory``, ``kg:maxQueryLength``,
+``kg:maxResultRows``, ``kg:maxResultBytes`` (defined in ``ontology/kg.ttl``).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def description_triples(endpoint: str, config: Config, backend: Backend) -> list
         Triple(service, KG.maxResultRows, Literal(str(config.max_result_rows), datatype=XSD.integer)),
         Triple(service, KG.maxResultBytes, Literal(str(config.max_result_bytes), datatype=XSD.integer)),
     ]
+    if config.query_memory > 0:
+        triples.append(Triple(service, KG.maxQueryMemory, Literal(str(config.query_memory), datatype=XSD.integer)))
     if getattr(backend, "default_graph_is_union", lambda: True)():
         triples.append(Triple(service, SD.feature, SD.UnionDefaultGraph))
     triples += [Triple(service, SD.resultFormat, NamedNode(FORMATS + name)) for name in RESULT_FORMATS]
@@ -88,10 +92,12 @@ def service_description(endpoint: str, config: Config, backend: Backend, media_t
         "xsd": PREFIXES["xsd"],
     }
     rdf_format = GRAPH_TYPES[media_type]
-    statements: list[Triple] | list[Quad] = description_triples(endpoint, config, backend)
-    if media_type in ("application/n-quads", "application/trig"):
-        statements = [Quad(t.subject, t.predicate, t.object) for t in statements]
+    triples = description_triples(endpoint, config, backend)
+    statements: list[Triple] | list[Quad] = triples
+    if media_type in ("application/n-quads", "application/trig"):  # dataset formats: the default graph
+        statements = [Quad(t.subject, t.predicate, t.object) for t in triples]
     usable = prefixes if media_type in ("text/turtle", "application/trig", "application/rdf+xml") else None
     body = serialize(statements, format=rdf_format, prefixes=usable)
-    assert body is not None  # with no output file, pyoxigraph returns the bytes
+    if body is None:  # serialize() returns bytes when given no output; None would be a pyoxigraph change
+        raise RuntimeError("pyoxigraph.serialize returned nothing for the service description")
     return body

@@ -4,7 +4,7 @@ Read-only by design: update requests, Graph Store Protocol writes and SERVICE ca
 operator did not allow are refused before anything runs. Everything else goes to the backend, which runs
 the query in a killable process and hands back a complete, validated result (bytes or a spool file) that
 is then sent with its real status. A query answered before on the same release is answered again from the
-backend's result cache (:mod:`server.cache`) without a query process; ``Server-Timing`` says
+backend's result cache (:mod:`kg.server.cache`) without a query process; ``Server-Timing`` says
 ``cache;desc=hit`` or ``miss``. Without a query, GET answers with the query page (browsers) or the SPARQL 1.1
 Service Description (RDF clients).
 """
@@ -25,9 +25,9 @@ from werkzeug.wsgi import wrap_file
 from kg.server import examples
 from kg.server.backend import Backend, QueryRequest
 from kg.server.config import Config
+from kg.server.contract import QueryError, QueryMemoryExceeded, Reply
 from kg.server.negotiation import best_match
 from kg.server.query_scan import Scan, refused_services, scan
-from kg.server.query_workers import QueryError, Reply
 from kg.server.service_description import service_description
 from kg.vocab import PREFIXES
 
@@ -341,8 +341,9 @@ def _answer(query: str, found: Scan, operation: Operation, media: dict[str, str 
     try:
         reply = backend.query(query_request)
     except QueryError as error:
+        g.reason = error.reason  # the access log says which limit stopped it
         headers = {"Vary": "Accept"}
-        if error.status == 503:
+        if error.status == 503 and not isinstance(error, QueryMemoryExceeded):  # the same query needs less memory
             headers["Retry-After"] = "2"
         return error_response(error.status, str(error), headers)
     g.query_time = reply.elapsed

@@ -3,7 +3,7 @@
 ``make_release`` writes ``DIR/releases/<id>/{store,build.json}`` and swaps ``DIR/current`` the way
 ``kg build`` does, from quads given here: the W3C protocol test data (each file in the named graph its
 manifest label gives), a few articles shaped like the data model, and a filler graph that makes a
-cross-product query run for ever. ``start_server`` runs ``python -m server.serve`` on a free port and
+cross-product query run for ever. ``start_server`` runs ``python -m kg.server.serve`` on a free port and
 waits for /health. Test modules load this file with ``pytest_plugins = ["tests.server_fixtures"]``
 (and may import its data constants too: PYTEST_DONT_REWRITE, there are no assertions here to rewrite).
 """
@@ -288,7 +288,7 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
 def start_server(
     out_dir: Path, work: Path, settings: dict[str, dict[str, Any]] | None = None, wait: float = 60.0
 ) -> RunningServer:
-    """``python -m server.serve out_dir`` on a free port, ready when /health says so (or raises)."""
+    """``python -m kg.server.serve out_dir`` on a free port, ready when /health says so (or raises)."""
     merged = {section: dict(values) for section, values in DEFAULT_SETTINGS.items()}
     for section, values in (settings or {}).items():
         merged.setdefault(section, {}).update(values)

@@ -172,7 +172,7 @@ class Link:
     label: Text
     note: str = ""
     extra: list[Any] = field(default_factory=list)
-    key: Any = None  # what a list is ordered by, when not by its text (an issue's articles: their first page)
+    key: Any = None  # what a list is ordered by: (date, first page) for articles
 
 
 class Author(TypedDict):

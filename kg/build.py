@@ -337,11 +337,16 @@ class _Release:
                 "base": self.options.base,
                 "started": self.started_at,
                 "ended": _now(),
-                "counts": totals.as_dict(),
+                # "quads" counts what was written into the named graphs; the SPARQL default graph is their
+                # merge, each triple once (the N-Triples dump), which the service description and VoID count
+                "counts": {**totals.as_dict(), "default_graph_triples": self.merged_triples()},
                 "validation": {"shacl_checks": self.checks} if self.checks is not None else None,
                 "dumps": dumps,
             },
         )
+
+    def merged_triples(self) -> int:
+        return next((d.triples for d in self.dumps if d.format == "N-Triples"), 0)
 
     def publish(self) -> None:
         """Move the release into place, point ``current`` at it, keep the ledger and prune old releases."""

@@ -1,4 +1,4 @@
-"""The ``kg`` command: thin argument parsing over functions the tests call directly.
+"""kg: publish the metadata of scholarly journals (their XML exports) as linked open data.
 
 kg build INPUT... --out DIR [--base IRI]   build or update the knowledge graph
 kg serve DIR [--host H] [--port P]         serve it (SPARQL, dumps, linked-data pages)
@@ -6,12 +6,17 @@ kg demo [--out DIR]                        build the bundled sample and serve it
 kg validate INPUT... | --store DIR         check records against the SHACL shapes
 kg jsonld DIR --to FOLDER                  one schema.org JSON-LD file per article, for journal sites
 kg bench --articles N                      the build benchmark on a synthetic corpus
+
+The command is thin argument parsing over functions the tests call directly.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
+import socket
 import sys
 from importlib import resources
 from pathlib import Path
@@ -36,7 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, required=True, help="output folder (store, releases, dumps)")
     _build_flags(build_cmd)
 
-    demo = commands.add_parser("demo", help="build the bundled sample and serve it")
+    demo = commands.add_parser(
+        "demo",
+        help="build the bundled sample and serve it",
+        description="Build the bundled sample with the base IRI it is served at (so every IRI resolves) and serve it.",
+    )
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
@@ -71,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build_flags(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--base", default=None, help=f"base IRI of minted IRIs (default {DEFAULT_BASE})")
+    command.add_argument(
+        "--base", default=None, help=f"base IRI of minted IRIs (default {DEFAULT_BASE}; kg demo: where it serves)"
+    )
     command.add_argument("--config", type=Path, default=None, help="TOML configuration file ([build] table)")
     command.add_argument("--processes", type=int, default=None, help="worker processes (default: one per core)")
     command.add_argument(
@@ -95,6 +106,84 @@ def _incomplete_install(server: bool = False) -> int | None:
         print(f"kg: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     return None
+
+
+def served_base(host: str, port: int) -> str:
+    """The address a server listening on ``host:port`` is reached at (a wildcard address: this machine)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """The message to print when ``host:port`` cannot be listened on (taken, or not an address here); else None.
+
+    gunicorn would retry five times and exit without saying what to do, so the port is tried first.
+    """
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"kg: error: cannot listen on {host}:{port}: {error}. Give another address with --host."
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (
+                    f"kg: error: port {port} on {host} is in use (is another server running?). "
+                    f"Choose another port with --port, e.g. --port {port + 1}."
+                )
+            return f"kg: error: cannot listen on {host}:{port}: {error.strerror}. Give another address with --host."
+    return None
+
+
+def _serve(out: Path, host: str | None, port: int | None, config_file: Path | None) -> int:
+    from kg.server.config import load_config as load_server_config
+    from kg.server.serve import serve
+
+    config = load_server_config(out, config_file, host=host, port=port)
+    refused = port_in_use(config.host, config.port)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return EXIT_USAGE
+    serve(out, host=host, port=port, config_file=config_file)
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Build the sample under the address it is served at, then serve it in a fresh process.
+
+    The build opens RocksDB stores (pyoxigraph) in this process; a gunicorn worker forked from it would, on
+    exit, wait for RocksDB's background threads, which exist only here (stopping took the whole graceful
+    timeout, 35 s). So the server is started with exec, exactly as ``kg serve`` starts.
+    """
+    refused = _incomplete_install(server=True)
+    if refused is not None:
+        return refused
+    taken = port_in_use(args.host, args.port)
+    if taken is not None:
+        print(taken, file=sys.stderr)
+        return EXIT_USAGE
+    if args.base is None:
+        args.base = served_base(args.host, args.port)
+    with resources.as_file(sample_folder()) as sample:
+        code = run_build([sample], args.out, args)
+    if code in (EXIT_NOTHING_BUILT, EXIT_USAGE):
+        return code
+    url = served_base(args.host, args.port) + "/"
+    print(f"kg demo: serving {args.out} on {url} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    command = [sys.executable, "-m", "kg.cli", "serve", str(args.out), "--host", args.host, "--port", str(args.port)]
+    if args.config is not None:
+        command += ["--config", str(args.config)]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0  # not reached
 
 
 def run_build(inputs: list[Path], out: Path, args: argparse.Namespace) -> int:
@@ -163,25 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         return run_build(args.inputs, args.out, args)
     if args.command == "demo":
-        refused = _incomplete_install(server=True)
-        if refused is not None:
-            return refused
-        with resources.as_file(sample_folder()) as sample:
-            code = run_build([sample], args.out, args)
-        if code in (EXIT_NOTHING_BUILT, EXIT_USAGE):
-            return code
-        from kg.server.serve import serve
-
-        serve(args.out, host=args.host, port=args.port, config_file=args.config)
-        return 0
+        return run_demo(args)
     if args.command == "serve":
         refused = _incomplete_install(server=True)
         if refused is not None:
             return refused
-        from kg.server.serve import serve
-
-        serve(args.out, host=args.host, port=args.port, config_file=args.config)
-        return 0
+        return _serve(args.out, args.host, args.port, args.config)
     if args.command == "validate":
         refused = _incomplete_install()
         if refused is not None:

@@ -5,7 +5,11 @@ The same dataset IRI (``{base}/id/dataset``) is described three ways (data model
 on the landing page ``/`` for Google Dataset Search. Sizes come from ``build.json`` (the dumps, with their
 triples, bytes and SHA-256) and from a few aggregate queries (class and property partitions), run once per
 release and kept in memory keyed by the release id: a new build gets fresh numbers, a request never waits
-for a count it has seen before.
+for a count it has seen before. The dataset and the things are named by their minted IRIs (``build.json``
+"base"); the endpoint, the dumps, the catalog and the pages by where this server is reached.
+
+A browser asking for VoID or DCAT (its Accept holds ``text/html``, and ``application/xml;q=0.9``, which
+would pick RDF/XML and download it) gets Turtle as ``text/turtle``, which browsers display.
 """
 
 from __future__ import annotations
@@ -220,7 +224,7 @@ def _lit(value: Any, datatype: NamedNode | None = None, lang: str | None = None)
 
 def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
     """The VoID description of the dataset, its dumps, endpoint, partitions and examples."""
-    ds = NamedNode(rb.public + "/id/dataset")
+    ds = NamedNode(rb.build + "/id/dataset")
     t: list[Triple] = [Triple(ds, RDF_TYPE, VOID.Dataset)]
     for lang in ("en", "fa"):
         t.append(Triple(ds, DCTERMS.title, _lit(TITLE[lang], lang=lang)))
@@ -230,7 +234,7 @@ def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
         Triple(ds, DCTERMS.identifier, _lit(release.id)),
         Triple(ds, FOAF.homepage, NamedNode(rb.public + "/")),
         Triple(ds, VOID.sparqlEndpoint, NamedNode(rb.public + "/sparql")),
-        Triple(ds, VOID.uriSpace, _lit(rb.public + "/id/")),
+        Triple(ds, VOID.uriSpace, _lit(rb.build + "/id/")),
         Triple(ds, VOID.triples, _lit(stats.triples, XSD.integer)),
     ]
     if _modified(release):
@@ -254,9 +258,9 @@ def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
             features.add(FORMAT_IRIS[dump["media_type"]])
     t += [Triple(ds, VOID.feature, NamedNode(f)) for f in sorted(features)]
     for iri in stats.examples:
-        t.append(Triple(ds, VOID.exampleResource, NamedNode(rb.out(iri))))
+        t.append(Triple(ds, VOID.exampleResource, NamedNode(iri)))
     for iri, _, _ in stats.journals:
-        t.append(Triple(ds, VOID.rootResource, NamedNode(rb.out(iri))))
+        t.append(Triple(ds, VOID.rootResource, NamedNode(iri)))
     for cls, count in stats.classes:
         part = BlankNode()
         t += [
@@ -278,7 +282,7 @@ def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
 def dcat_triples(rb: Rebase, release: Release) -> list[Triple]:
     """DCAT 3: the catalog, the dataset, one distribution per dump, and the SPARQL endpoint as a data service."""
     catalog = NamedNode(rb.public + "/catalog")
-    ds = NamedNode(rb.public + "/id/dataset")
+    ds = NamedNode(rb.build + "/id/dataset")
     service = NamedNode(rb.public + "/sparql")
     licence = NamedNode(license_iri(release))
     t = [
@@ -329,9 +333,11 @@ def dcat_triples(rb: Rebase, release: Release) -> list[Triple]:
 
 
 def _rdf_response(triples: list[Triple]) -> Response:
-    media = negotiate(RDF_FORMATS)
+    media = negotiate({"text/html": None, **RDF_FORMATS})
     if media is None:
         abort(406, description="Available as " + ", ".join(RDF_FORMATS) + ".")
+    if media == "text/html":  # a browser: Turtle, which it displays (RDF/XML through application/xml downloads)
+        media = "text/turtle"
     prefixes = {**PREFIXES, "void": VOID.iri, "dcat": DCAT.iri, "sd": SD.iri, "spdx": SPDX}
     response = Response(serialize_triples(triples, media, RDF_FORMATS, prefixes), content_type=_content_type(media))
     response.headers["Vary"] = "Accept"
@@ -361,7 +367,7 @@ def dataset_jsonld(rb: Rebase, release: Release, stats: Stats) -> dict[str, Any]
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Dataset",
-        "@id": rb.public + "/id/dataset",
+        "@id": rb.build + "/id/dataset",
         "name": TITLE["en"],
         "alternateName": TITLE["fa"],
         "description": DESCRIPTION["en"],
@@ -414,8 +420,8 @@ def landing() -> Response:
             ("keyword concepts", SKOS.Concept),
         )
     ]
-    examples = [(rb.out(iri), rb.out(iri).replace("/id/", "/en/doc/", 1)) for iri in stats.examples]
-    journals = [(rb.out(iri).replace("/id/", "/en/doc/", 1), en, fa) for iri, en, fa in stats.journals]
+    examples = [(iri, rb.local(iri).replace("/id/", "/en/doc/", 1)) for iri in stats.examples]
+    journals = [(rb.local(iri).replace("/id/", "/en/doc/", 1), en, fa) for iri, en, fa in stats.journals]
     body = render_template(
         "landing.html",
         title=TITLE,

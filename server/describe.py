@@ -6,8 +6,9 @@ CONSTRUCT/SELECT queries through :class:`kg.server.backend.Backend`, so they run
 processes (and under the same time limit) as the public endpoint, and work unchanged over a remote store.
 
 The store holds IRIs minted under the build's base (``build.json`` "base"); the server may be reached under
-another address. :class:`Rebase` maps between the two, so a request path finds its thing and every IRI in a
-response points to where the data is served.
+another address (a staging copy, the demo on localhost). The rule: the minted IRI is the identifier in every
+response (pages, RDF, JSON-LD, SPARQL, dumps, VoID); only the links a person follows (``href``, ``Location``,
+``Link``) go to where the server is reached. :class:`Rebase` knows both bases and makes those links.
 """
 
 from __future__ import annotations
@@ -46,32 +47,17 @@ def backend() -> Backend:
 
 @dataclass(frozen=True)
 class Rebase:
-    """The build's base IRI and the public base the response is for; maps IRIs both ways."""
+    """The build's base IRI (what identifiers are minted under) and the public base (where this server is
+    reached, for links)."""
 
     build: str
     public: str
 
-    def out(self, iri: str) -> str:
-        """A stored IRI as it is served."""
+    def local(self, iri: str) -> str:
+        """Where a minted IRI is reached on this server: a link, never an identifier in a response."""
         if self.build != self.public and (iri == self.build or iri.startswith(self.build + "/")):
             return self.public + iri[len(self.build) :]
         return iri
-
-    def inward(self, iri: str) -> str:
-        """A served IRI as it is stored."""
-        if self.build != self.public and (iri == self.public or iri.startswith(self.public + "/")):
-            return self.build + iri[len(self.public) :]
-        return iri
-
-    def term(self, term: Any) -> Any:
-        if isinstance(term, NamedNode):
-            return NamedNode(self.out(term.value))
-        return term
-
-    def triples(self, triples: Iterable[Triple]) -> list[Triple]:
-        if self.build == self.public:
-            return list(triples)
-        return [Triple(self.term(t.subject), self.term(t.predicate), self.term(t.object)) for t in triples]
 
 
 def public_base() -> str:

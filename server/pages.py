@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.publish.article_jsonld import article_context_query, article_jsonld, script_json
 from kg.server.describe import Index, Rebase, Term, concise_description, construct, iri_ref, select
-from kg.vocab import DCTERMS, FABIO, FOAF, PRISM, PRO, SCHEMA, SCORO, SKOS, TIME
+from kg.vocab import DCTERMS, FABIO, FOAF, PREFIXES, PRISM, PRO, SCHEMA, SCORO, SKOS, TIME
 
 LANGUAGES = ("fa", "en")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -60,6 +60,9 @@ UI: dict[str, dict[str, str]] = {
         "language": "زبان",
         "more": "فهرست کوتاه شده است.",
         "sep": "، ",
+        "same_date": "برابر با",
+        "name_fa": "نام به فارسی",
+        "name_en": "نام به انگلیسی",
     },
     "en": {
         "site": "Journals knowledge graph",
@@ -96,6 +99,9 @@ UI: dict[str, dict[str, str]] = {
         "language": "Language",
         "more": "The list is cut short.",
         "sep": ", ",
+        "same_date": "=",
+        "name_fa": "Name in Persian",
+        "name_en": "Name in English",
     },
 }
 JALALI_MONTHS = {
@@ -166,6 +172,7 @@ class Link:
     label: Text
     note: str = ""
     extra: list[Any] = field(default_factory=list)
+    key: Any = None  # what a list is ordered by: (date, first page) for articles
 
 
 class Author(TypedDict):
@@ -196,23 +203,23 @@ class Page:
 
 
 class Links:
-    """URLs of the pages of things, in the page's language, under the public base."""
+    """URLs of the pages of things (minted IRIs), in the page's language, on this server."""
 
     def __init__(self, rebase: Rebase, lang: str) -> None:
         self.rebase = rebase
         self.lang = lang
 
     def page(self, iri: str, lang: str | None = None) -> str:
-        public = self.rebase.out(iri)
+        local = self.rebase.local(iri)
         prefix = self.rebase.public + "/id/"
-        if public.startswith(prefix):
-            return f"{self.rebase.public}/{lang or self.lang}/doc/{public[len(prefix) :]}"
-        return public
+        if local.startswith(prefix):
+            return f"{self.rebase.public}/{lang or self.lang}/doc/{local[len(prefix) :]}"
+        return local
 
     def document(self, iri: str) -> str:
-        public = self.rebase.out(iri)
+        local = self.rebase.local(iri)
         prefix = self.rebase.public + "/id/"
-        return self.rebase.public + "/doc/" + public[len(prefix) :] if public.startswith(prefix) else public
+        return self.rebase.public + "/doc/" + local[len(prefix) :] if local.startswith(prefix) else local
 
 
 def gregorian(value: str, lang: str) -> str:
@@ -307,8 +314,12 @@ CONSTRUCT {{ ?a ?p ?o . ?o <{SCHEMA.name.value}> ?n }} WHERE {{
         if start is not None:
             notes.append(digits(f"{start.value}–{end.value}" if end is not None else start.value, lang))
         authors = [_label(index, p, lang) for p in sorted(index.objects(article, SCHEMA.author), key=str)]
-        items.append(Link(links.page(article.value), _label(index, article, lang), " · ".join(notes), authors))
-    items.sort(key=lambda item: (item.note, item.label.value))
+        first_page = _number(start)[0] if start is not None else -1
+        key = (date.value if date is not None else "", first_page if first_page >= 0 else 10**9)
+        # a Persian comma, not a middle dot: "·" beside Persian digits reads as the digit zero
+        note = UI[lang]["sep"].join(notes)
+        items.append(Link(links.page(article.value), _label(index, article, lang), note, authors, key))
+    items.sort(key=lambda item: (item.key, item.label.value))
     return items[:LIST_LIMIT], len(items) > LIST_LIMIT
 
 
@@ -414,9 +425,8 @@ def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[s
         triples,
         iri,
         lang,
-        rebase=rebase.out,
         page=urls["self"],
-        document=lambda public: links.page(rebase.inward(public)),
+        document=links.page,
     )
     page = page_context("article", title, lang, urls, meta=meta, jsonld=script_json(data))
     return render_template(
@@ -483,7 +493,7 @@ SELECT ?issue ?vol ?vn ?in ?date (COUNT(DISTINCT ?a) AS ?n) WHERE {{
                 Link(
                     links.page(row["issue"].value),
                     Text(digits(label or row["issue"].value, lang)),
-                    digits(" · ".join(notes), lang),
+                    digits(ui["sep"].join(notes), lang),
                 ),
             )
         )
@@ -517,21 +527,30 @@ def issue_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dic
     ui = UI[lang]
     ref = iri_ref(node.value)
     articles, more = article_items(f"?a <{SCHEMA.isPartOf.value}> {ref} .", lang, links)
-    articles.sort(key=lambda item: _page_key(item.note))
-    parent = index.value(node, SCHEMA.isPartOf)
-    # the parent's parent (the journal of a volume) is not in the issue's description: ask for it
-    chain = []
-    if parent is not None:
-        rows = select(f"""SELECT ?c ?name WHERE {{ {ref} <{SCHEMA.isPartOf.value}>+ ?c .
-                          OPTIONAL {{ ?c <{SCHEMA.name.value}> ?name }} }}""")
-        seen: dict[str, list[Any]] = {}
-        for row in rows:
-            seen.setdefault(row["c"].value, [])
-            if row.get("name") is not None:
-                seen[row["c"].value].append(row["name"])
-        for container, names in seen.items():
-            label = next((n for n in names if getattr(n, "language", None) == lang), names[0] if names else None)
-            chain.append(Link(links.page(container), text(label) or Text(container)))
+    articles.sort(key=lambda item: (item.key[1], item.label.value))  # by first page
+    # the volume and the journal, each by its type (the journal of a volume is not in the issue's
+    # description: ask for the chain); a volume has no name, it is shown by its number
+    rows = select(f"""SELECT ?c ?type ?name ?vn WHERE {{ {ref} <{SCHEMA.isPartOf.value}>+ ?c .
+                      VALUES ?type {{ <{SCHEMA.PublicationVolume.value}> <{SCHEMA.Periodical.value}> }} ?c a ?type .
+                      OPTIONAL {{ ?c <{SCHEMA.name.value}> ?name }}
+                      OPTIONAL {{ ?c <{SCHEMA.volumeNumber.value}> ?vn }} }}""")
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = found.setdefault(row["type"].value, {"iri": row["c"].value, "names": [], "number": None})
+        if row.get("name") is not None:
+            entry["names"].append(row["name"])
+        if row.get("vn") is not None:
+            entry["number"] = row["vn"].value
+    volume = journal = None
+    if SCHEMA.PublicationVolume.value in found:
+        entry = found[SCHEMA.PublicationVolume.value]
+        label = Text(digits(entry["number"], lang)) if entry["number"] else Text(ui["volume"])
+        volume = Link(links.page(entry["iri"]), label)
+    if SCHEMA.Periodical.value in found:
+        entry = found[SCHEMA.Periodical.value]
+        names = entry["names"]
+        name = next((n for n in names if getattr(n, "language", None) == lang), names[0] if names else None)
+        journal = Link(links.page(entry["iri"]), text(name) or Text(ui["journal"]))
     number = index.value(node, SCHEMA.issueNumber)
     date = index.value(node, SCHEMA.datePublished)
     title = Text(digits(f"{ui['issue']} {number.value}", lang)) if number is not None else _label(index, node, lang)
@@ -540,21 +559,18 @@ def issue_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dic
         page=page_context("issue", title, lang, urls),
         articles=articles,
         more=more,
-        chain=chain,
+        journal=journal,
+        volume=volume,
         date=gregorian(date.value, lang) if date is not None else None,
+        date_iso=date.value if date is not None else None,
         date_jalali=jalali(index, node, lang),
     )
-
-
-def _page_key(note: str) -> tuple[int, str]:
-    start = note.rsplit(" · ", 1)[-1].split("–")[0].translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
-    return (int(start), note) if start.isdigit() else (10**9, note)
 
 
 def person_page(node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
     ref = iri_ref(node.value)
     articles, more = article_items(f"?a <{SCHEMA.author.value}> {ref} .", lang, links)
-    articles.sort(key=lambda item: item.note, reverse=True)
+    articles.sort(key=lambda item: item.key, reverse=True)  # newest first
     orgs = [Link(links.page(o.value), _label(index, o, lang)) for o in index.objects(node, SCHEMA.affiliation)]
     same = sorted(s.value for s in index.objects(node, SCHEMA.sameAs))
     return render_template(
@@ -601,7 +617,7 @@ def concept_page(node: NamedNode, index: Index, lang: str, links: Links, urls: d
     ref = iri_ref(node.value)
     predicates = " ".join(f"<{p.value}>" for p in (DCTERMS.subject, SCHEMA.genre, FABIO.hasSubjectTerm))
     articles, more = article_items(f"VALUES ?link {{ {predicates} }} ?a ?link {ref} .", lang, links)
-    articles.sort(key=lambda item: item.note, reverse=True)
+    articles.sort(key=lambda item: item.key, reverse=True)  # newest first
     labels = [text(n) for n in index.objects(node, SKOS.prefLabel) or index.objects(node, SCHEMA.name)]
     return render_template(
         "concept.html",
@@ -631,11 +647,19 @@ def generic_page(node: NamedNode, index: Index, lang: str, links: Links, urls: d
 def _cell(term: Any, index: Index, lang: str, links: Links) -> Link | Text:
     if isinstance(term, NamedNode):
         label = index.label(term, lang)
-        shown = Text(label.value, label.language or "") if label is not None else Text(links.rebase.out(term.value))
+        shown = Text(label.value, label.language or "") if label is not None else Text(compact(term.value))
         return Link(links.page(term.value), shown)
     if isinstance(term, Literal):
         return Text(term.value, term.language or "")
     return Text(str(term))
+
+
+def compact(iri: str) -> str:
+    """``http://schema.org/name`` -> ``schema:name`` for the known vocabularies; other IRIs as they are."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
 
 
 def rows_for_triples(triples: list[Any], lang: str, links: Links) -> list[tuple[Any, Any, Any]]:

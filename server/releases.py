@@ -44,6 +44,15 @@ class Release:
     def counts(self) -> dict[str, Any]:
         return self.build.get("counts") or {}
 
+    @property
+    def default_graph_triples(self) -> int | None:
+        """The triples of the SPARQL default graph (the merged graph: the N-Triples dump), not the quads written."""
+        count = self.counts.get("default_graph_triples")
+        if isinstance(count, int):
+            return count
+        merged = next((d.get("triples") for d in self.build.get("dumps", []) if d.get("format") == "N-Triples"), None)
+        return merged if isinstance(merged, int) else None
+
 
 def current_target(out_dir: Path) -> Path | None:
     """Where ``DIR/current`` points now (resolved), or None before the first build. One readlink: cheap."""

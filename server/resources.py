@@ -8,7 +8,9 @@ its own URL (``/doc/{path}.ttl`` ...), and each HTML language its own (``/fa/doc
 Named graphs (``/graph/{path}``) are documents themselves and answer with their content.
 
 The RDF of a document is the thing's concise bounded description (:func:`kg.server.describe.concise_description`)
-plus ``foaf:primaryTopic`` from the document to the thing; IRIs are rewritten to the public base.
+plus ``foaf:primaryTopic`` from the document to the thing. Identifiers stay as minted (``build.json`` "base"),
+whatever address the server is reached at; the links (``Location``, ``Link``, ``Content-Location``, ``href``)
+go to where the server is reached (:class:`kg.server.describe.Rebase`).
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ def page_language() -> str:
 def _urls(rb: Rebase, path: str, lang: str | None = None) -> dict[str, Any]:
     doc = f"{rb.public}/doc/{path}"
     urls: dict[str, Any] = {
-        "thing": f"{rb.public}/id/{path}",
+        "thing": f"{rb.build}/id/{path}",  # the identifier, as minted (shown on the page)
         "doc": doc,
         "formats": {media: f"{doc}.{ext}" for media, (ext, _) in FORMATS.items()},
         "languages": {lang_: f"{rb.public}/{lang_}/doc/{path}" for lang_ in LANGUAGES},
@@ -208,9 +210,8 @@ def _html(iri: str, path: str, lang: str, rb: Rebase) -> Response:
 
 
 def _document_triples(iri: str, path: str, rb: Rebase) -> list[Triple]:
-    triples = rb.triples(concise_description(iri))
-    doc = NamedNode(f"{rb.public}/doc/{path}")
-    return triples + [Triple(doc, FOAF.primaryTopic, NamedNode(rb.out(iri)))]
+    doc = NamedNode(f"{rb.build}/doc/{path}")
+    return concise_description(iri) + [Triple(doc, FOAF.primaryTopic, NamedNode(iri))]
 
 
 def serialize_triples(
@@ -262,9 +263,8 @@ def schema_jsonld(path: str) -> Response:
         triples,
         iri,
         lang,
-        rebase=rb.out,
         page=f"{rb.public}/{lang}/doc/{path}",
-        document=lambda public: links.page(rb.inward(public)),
+        document=links.page,
     )
     response = Response(
         json.dumps(data, ensure_ascii=False, indent=1), content_type="application/ld+json; charset=utf-8"
@@ -297,8 +297,7 @@ def graph(path: str) -> Response:
         media = negotiate(GRAPH_FORMATS)
         if media is None:
             abort(406, description="This graph is available as " + ", ".join(GRAPH_FORMATS) + ".")
-    public_name = NamedNode(rb.out(name))
-    triples = rb.triples(triples)
+    public_name = NamedNode(name)  # the graph's name as minted
     body: str | bytes
     if media == "text/html":
         lang = page_language()

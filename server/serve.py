@@ -85,7 +85,7 @@ def serve(
     config = load_config(Path(out_dir), config_file, host=host, port=port, **overrides)
     configure_logging(config.log_level)
     log.info(
-        "kg serve %s on http://%s:%s/sparql (%d workers x %d threads, %d query processes each, "
+        "kg serve %s on http://%s:%s/ (%d workers x %d threads, %d query processes each, "
         "%s per query process, %g s per query)",
         config.out_dir,
         config.host,

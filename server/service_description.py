@@ -66,8 +66,8 @@ def description_triples(endpoint: str, config: Config, backend: Backend) -> list
     release = backend.release()
     if release is not None:
         triples.append(Triple(dataset, DCTERMS.identifier, Literal(release.id)))
-        count = release.counts.get("triples") or release.counts.get("quads")
-        if isinstance(count, int):
+        count = release.default_graph_triples  # not the quads written: the default graph is their merge
+        if count is not None:
             triples.append(Triple(default_graph, VOID.triples, Literal(str(count), datatype=XSD.integer)))
     return triples
 

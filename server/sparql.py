@@ -417,6 +417,8 @@ def _page(query: str) -> Response:
         "release": release,
         "config": config,
         "formats": {"solutions": SOLUTION_FORMATS, "graph": GRAPH_FORMATS},
+        # result links to minted IRIs open this server's pages (sparql.js), wherever it is reached
+        "public_base": (config.public_url or request.host_url).rstrip("/"),
     }
     response = Response(render_template("sparql.html", **context), mimetype="text/html")
     response.headers["Vary"] = "Accept"

@@ -40,7 +40,7 @@ def void(ld_server) -> rdflib.Graph:
 
 
 def _dataset(ld_server) -> rdflib.URIRef:
-    return rdflib.URIRef(ld_server.url + "/id/dataset")
+    return rdflib.URIRef(BUILD_BASE + "/id/dataset")  # named by its minted IRI, wherever it is served
 
 
 def test_void_follows_to_every_dump_and_the_counts_hold(ld_server, void, sample_build):
@@ -116,11 +116,13 @@ def test_void_statistics_match_the_kg(ld_server, void, sample_build):
     assert sum(properties.values()) == len(kg)
     assert rdflib.URIRef("http://schema.org/") in set(void.objects(dataset, VOID.vocabulary))
     assert void.value(dataset, DCTERMS.license) is not None
-    assert str(void.value(dataset, VOID.uriSpace)) == ld_server.url + "/id/"
+    assert str(void.value(dataset, VOID.uriSpace)) == BUILD_BASE + "/id/"
     examples = list(void.objects(dataset, VOID.exampleResource))
     assert examples
-    for example in examples:  # examples are dereferenceable things
-        assert requests.get(str(example), allow_redirects=False, timeout=10).status_code == 303
+    for example in examples:  # examples are things this server dereferences
+        assert str(example).startswith(BUILD_BASE + "/id/")
+        local = ld_server.url + str(example)[len(BUILD_BASE) :]
+        assert requests.get(local, allow_redirects=False, timeout=10).status_code == 303
 
 
 def test_void_is_negotiable_and_the_dataset_iri_resolves(ld_server, void):
@@ -196,3 +198,43 @@ def test_sitemap_lists_every_article_page(ld_server, sample_build):
     assert requests.get(locs[0], timeout=10).status_code == 200
     robots = requests.get(ld_server.url + "/robots.txt", timeout=10).text
     assert f"Sitemap: {ld_server.url}/sitemap.xml" in robots
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+def _count_default_graph(server) -> int:
+    response = requests.get(
+        server.sparql,
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_void_and_the_service_description_count_the_default_graph(ld_server, void, sample_build):
+    """Both say as many triples as COUNT(*) finds in the default graph (not the quads the build wrote)."""
+    count = _count_default_graph(ld_server)
+    assert int(void.value(_dataset(ld_server), VOID.triples)) == count
+    description = rdflib.Graph()
+    answer = requests.get(ld_server.sparql, headers={"Accept": "text/turtle"}, timeout=10)
+    description.parse(data=answer.text, format="turtle")
+    said = [int(o) for o in description.objects(None, VOID.triples)]
+    assert said == [count]
+    assert build_info(sample_build)["counts"]["default_graph_triples"] == count
+    assert build_info(sample_build)["counts"]["quads"] != count  # what the service description used to report
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/catalog"])
+def test_a_browser_gets_turtle_it_displays(ld_server, path):
+    """A browser's Accept (application/xml;q=0.9) must not pick RDF/XML, which browsers download."""
+    response = requests.get(ld_server.url + path, headers={"Accept": BROWSER_ACCEPT}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    assert "attachment" not in response.headers.get("Content-Disposition", "")
+    rdflib.Graph().parse(data=response.text, format="turtle")
+    # an RDF client asking for RDF/XML still gets it
+    xml = requests.get(ld_server.url + path, headers={"Accept": "application/rdf+xml"}, timeout=10)
+    assert xml.headers["Content-Type"].startswith("application/rdf+xml")

@@ -1,7 +1,8 @@
 """Dereferenceable IRIs on the running server: 303 from things, negotiated documents, format URLs, 404/406.
 
-The server runs over the real sample build (base https://kg.example.org) on 127.0.0.1, so these tests also
-check that responses point to where the data is served: every IRI under the build base is rewritten.
+The server runs over the real sample build (base https://kg.example.org) on 127.0.0.1, as a staging copy
+would, so these tests also check the rule for IRIs: the minted IRI is the identifier in every response, and
+only links (Location, Link, Content-Location, href) go to where the server is reached.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import rdflib
 import requests
 from rdflib.namespace import RDF
 
-from tests.test_linked_data_fixtures import BUILD_BASE, SEED_ARTICLE, dump_graph, to_build_base
+from tests.test_linked_data_fixtures import BUILD_BASE, SEED_ARTICLE, dump_graph
 
 pytest_plugins = ["tests.server_fixtures", "tests.test_linked_data_fixtures"]
 
@@ -59,7 +60,8 @@ def _things(kg: rdflib.Graph) -> dict[str, str]:
 
 
 def parse(body: bytes, rdf_format: str, public: str) -> rdflib.Graph:
-    """A response body as an rdflib graph with the server's address mapped back to the build base."""
+    """A response body as an rdflib graph; it must not name anything by the server's address ``public``."""
+    assert public.encode() not in body, "identifiers are the minted IRIs, not the server's address"
     if rdf_format == "nquads":
         dataset = rdflib.Dataset()
         dataset.parse(data=body, format="nquads")
@@ -69,8 +71,8 @@ def parse(body: bytes, rdf_format: str, public: str) -> rdflib.Graph:
         graph.parse(data=body, format=rdf_format)
         triples = set(graph)
     out = rdflib.Graph()
-    for s, p, o in triples:
-        out.add((to_build_base(s, public), p, to_build_base(o, public)))
+    for triple in triples:
+        out.add(triple)
     return out
 
 
@@ -97,7 +99,7 @@ def test_every_rdf_format_parses_and_holds_the_concise_bounded_description(ld_se
         links = response.headers["Link"]
         for other, (ext, _) in RDF_FORMATS.items():
             assert f'<{doc}.{ext}>; rel="alternate"; type="{other}"' in links
-        assert BUILD_BASE not in response.text, "IRIs must point to where the data is served"
+        assert ld_server.url not in response.text, "the identifiers are the minted IRIs"
         graph = parse(response.content, rdf_format, ld_server.url)
         thing = rdflib.URIRef(BUILD_BASE + path)
         own = set(kg.triples((thing, None, None)))
@@ -304,11 +306,11 @@ def test_every_minted_iri_resolves(ld_server, kg):
             target = response.headers["Location"]
             document = session.get(target, headers={"Accept": "application/n-triples"}, timeout=10)
             assert document.status_code == 200, iri
-            assert f"<{ld_server.url}{path}>" in document.text
+            assert f"<{iri}>" in document.text  # named by its minted IRI
         else:  # named graphs are documents: they answer with their content
             assert path.startswith("/graph/"), iri
             response = session.get(ld_server.url + path, headers={"Accept": "application/n-quads"}, timeout=10)
-            assert response.status_code == 200 and f"<{ld_server.url}{path}> ." in response.text, iri
+            assert response.status_code == 200 and f"<{iri}> ." in response.text, iri
 
 
 def test_named_graph_content_matches_the_store(ld_server, sample_build):
@@ -317,7 +319,7 @@ def test_named_graph_content_matches_the_store(ld_server, sample_build):
     path = "/graph/journal/2476-6879/article/A-10-968-1"
     dump = gzip.decompress((sample_build / "current" / "dumps" / "kg.nq.gz").read_bytes()).decode("utf-8")
     expected = {line for line in dump.splitlines() if line.endswith(f"<{BUILD_BASE}{path}> .")}
-    body = requests.get(ld_server.url + path + ".nq", timeout=10).text.replace(ld_server.url, BUILD_BASE)
+    body = requests.get(ld_server.url + path + ".nq", timeout=10).text
     dataset = rdflib.Dataset()
     dataset.parse(data=body, format="nquads")
     reference = rdflib.Dataset()
@@ -327,16 +329,19 @@ def test_named_graph_content_matches_the_store(ld_server, sample_build):
     assert page.status_code == 200 and html.escape(TITLE_EN, quote=False) in page.text
 
 
-def test_public_url_setting_overrides_the_request_address(sample_build, tmp_path):
+def test_public_url_setting_sets_where_links_go(sample_build, tmp_path):
     from tests.server_fixtures import start_server
 
     server = start_server(sample_build, tmp_path, {"server": {"public_url": "https://data.example.net"}})
     try:
         response = requests.get(server.url + SEED_ARTICLE, allow_redirects=False, timeout=10)
         assert response.headers["Location"] == "https://data.example.net/doc" + SEED_ARTICLE[3:]
-        body = requests.get(server.url + "/doc" + SEED_ARTICLE[3:] + ".nt", timeout=10).text
-        assert "<https://data.example.net/id/journal/2476-6879/volume/10/issue/4>" in body
-        assert BUILD_BASE not in body and server.url not in body
+        response = requests.get(server.url + "/doc" + SEED_ARTICLE[3:] + ".nt", timeout=10)
+        assert f"<{BUILD_BASE}/id/journal/2476-6879/volume/10/issue/4>" in response.text  # identifiers as minted
+        assert "data.example.net" not in response.text and server.url not in response.text
+        assert "<https://data.example.net/doc" + SEED_ARTICLE[3:] + ".ttl>" in response.headers["Link"]
+        page = requests.get(server.url + "/en/doc" + SEED_ARTICLE[3:], timeout=10).text
+        assert f'href="https://data.example.net/en/doc{SEED_ARTICLE[3:]}"' in page
     finally:
         server.stop()
 

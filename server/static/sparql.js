@@ -3,7 +3,11 @@
 (function () {
   "use strict";
 
-  var endpoint = document.getElementById("query-form").getAttribute("action");
+  var form = document.getElementById("query-form");
+  var endpoint = form.getAttribute("action");
+  // results name things by their minted IRIs; a link to one opens this server's page of it
+  var minted = (form.getAttribute("data-minted") || "").replace(/\/+$/, "");
+  var local = (form.getAttribute("data-local") || "").replace(/\/+$/, "");
   var editor = document.getElementById("query");
   var statusLine = document.getElementById("status");
   var output = document.getElementById("output");
@@ -33,11 +37,18 @@
     return node;
   }
 
+  function localLink(iri) {
+    if (minted && local && (iri.indexOf(minted + "/id/") === 0 || iri.indexOf(minted + "/graph/") === 0)) {
+      return local + iri.slice(minted.length);
+    }
+    return iri;
+  }
+
   function termNode(term) {
     if (!term) { return el("span", "", "unbound"); }
     if (term.type === "uri") {
       var link = el("a", term.value, "iri");
-      link.href = term.value;
+      link.href = localLink(term.value);
       return link;
     }
     if (term.type === "bnode") { return el("span", "_:" + term.value, "bnode"); }

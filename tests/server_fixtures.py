@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,18 @@ W3C = ROOT / "tests" / "w3c" / "sparql11-protocol"
 BASE = "https://kg.example.org"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 MARKER = NamedNode("http://example.org/test/release")  # <urn> MARKER "r1": which release answered
+# Debian's chromium for the browser tests, started as this machine's closed network needs (no background
+# connections, which it refuses many at a time)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # ---- data -------------------------------------------------------------------------------------------------
 
@@ -316,18 +328,27 @@ def start_server(
             start_new_session=True,
         )
     server = RunningServer(f"http://127.0.0.1:{port}", process, out_dir, log_path)
-    deadline = time.monotonic() + wait
+    try:
+        wait_healthy(server.url, process, wait, server.log)
+    except RuntimeError:
+        server.stop()
+        raise
+    return server
+
+
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float, log: Callable[[], str] = str) -> None:
+    """Return once ``url``/health answers 200; RuntimeError (with ``log()``) if the process exits or time ends."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{server.log()}")
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log()}")
         try:
-            if requests.get(server.url + "/health", timeout=2).status_code == 200:
-                return server
+            if requests.get(url + "/health", timeout=2).status_code == 200:
+                return
         except requests.RequestException:
             pass
         time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"the server did not become healthy within {wait} s:\n{server.log()}")
+    raise RuntimeError(f"the server did not become healthy within {seconds} s:\n{log()}")
 
 
 # ---- fixtures ---------------------------------------------------------------------------------------------

@@ -13,22 +13,9 @@ from pathlib import Path
 
 import requests
 
-from tests.server_fixtures import free_port
+from tests.server_fixtures import free_port, wait_healthy
 
 KG = [sys.executable, "-m", "kg.cli"]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 180.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"kg demo exited with {process.returncode}"
-        try:
-            if requests.get(url + "/health", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("kg demo did not become healthy")
 
 
 def test_kg_demo_mints_where_it_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
@@ -43,7 +30,7 @@ def test_kg_demo_mints_where_it_serves_and_stops_on_ctrl_c(tmp_path: Path) -> No
             start_new_session=True,
         )
     try:
-        _wait_healthy(url, process)
+        wait_healthy(url, process, 180)
         said = log.read_text(encoding="utf-8", errors="replace")
         assert f"{url}/ " in said and f"{url}/sparql" not in said  # it says to open the landing page
         # every IRI resolves: the one an article page shows is where it is served

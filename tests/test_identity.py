@@ -57,7 +57,8 @@ def entries(report: dict) -> set[tuple[str, ...]]:
     found = set()
     for entry in report["files"]:
         name = Path(entry["path"]).name
-        for problem in entry["problems"]:
+        articles = entry.get("articles", [])
+        for problem in [*entry["problems"], *(problem for article in articles for problem in article["problems"])]:
             found.add(
                 (
                     name,
@@ -68,18 +69,7 @@ def entries(report: dict) -> set[tuple[str, ...]]:
                     problem.get("value", ""),
                 )
             )
-        for article in entry.get("articles", []):
-            for problem in article["problems"]:
-                found.add(
-                    (
-                        name,
-                        problem.get("record", ""),
-                        problem["severity"],
-                        problem["code"],
-                        problem.get("field", ""),
-                        problem.get("value", ""),
-                    )
-                )
+        for article in articles:
             for result in article.get("validation", []):
                 shape = result["shape"].rsplit("#", 1)[-1]
                 found.add(

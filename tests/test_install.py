@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kg import DISTRIBUTION, __version__
 from kg.resources import SHAPE_FILES
-from tests.server_fixtures import free_port
+from tests.server_fixtures import free_port, wait_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -146,15 +145,7 @@ def test_installed_kg_builds_with_every_check_and_serves(install: Install) -> No
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            try:
-                if requests.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
+        wait_healthy(base, server, 90, lambda: server.stderr.read().decode() if server.stderr else "")
         sparql = SPARQLWrapper(base + "/sparql")
         sparql.setQuery("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <http://schema.org/ScholarlyArticle> }")
         sparql.setReturnFormat(JSON)

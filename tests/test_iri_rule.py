@@ -16,14 +16,13 @@ import rdflib
 import requests
 from bs4 import BeautifulSoup
 
+from tests.server_fixtures import CHROMIUM, CHROMIUM_ARGS
 from tests.test_linked_data_fixtures import BUILD_BASE, SEED_ARTICLE, dump_graph
 
 pytest_plugins = ["tests.server_fixtures", "tests.test_linked_data_fixtures"]
 
 SCHEMA = rdflib.Namespace("http://schema.org/")
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
 def shown_iri(url: str) -> str:

@@ -12,20 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.server_fixtures import CHROMIUM, CHROMIUM_ARGS
 from tests.test_linked_data_fixtures import EVIL, EVIL_ARTICLE, SECOND_ARTICLE, SECOND_TITLE_EN, SEED_ARTICLE
 
 pytest_plugins = ["tests.server_fixtures", "tests.test_linked_data_fixtures"]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEED_TITLE_EN = "A Scoping Review of Digital Twins’ Applications and Challenges in Healthcare and Medicine"
 SEED_TITLE_FA = "مروری جامع بر کاربردها و چالشهای دوقلوهای دیجیتال در پزشکی و سلامت"
 

@@ -14,21 +14,11 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from tests.server_fixtures import start_server
+from tests.server_fixtures import CHROMIUM, CHROMIUM_ARGS, start_server
 
 pytest_plugins = ["tests.server_fixtures"]
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EXPECTED_EXAMPLES = {"keyword", "author-articles", "article-authors", "journal-issues", "coauthors"}
 
 

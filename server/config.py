@@ -66,7 +66,7 @@ class Config:
     spool_threshold: int = 1024 * 1024
     cache_bytes: int = 32 * 1024 * 1024  # per web worker; 0 turns the result cache off
     cache_entry_bytes: int = 256 * 1024  # larger results are never cached
-    # bytes of private memory per query process (server.memory); None: derived from the machine's memory
+    # bytes of private memory per query process (kg.server.memory); None: derived from the machine's memory
     # (see query_memory), 0: no ceiling
     max_query_memory: int | None = None
     reload_interval: float = 1.0

@@ -13,7 +13,7 @@ the kg CLI, pytest) and never inherits the web worker's threads or sockets.
 Each process runs under a memory ceiling (``sparql.max_query_memory``, see :mod:`kg.server.memory`), set by the
 kernel before the store is opened. A query that needs more makes its process abort (Rust and C++ abort when
 an allocation fails: SIGABRT) or raise MemoryError (Python); either way the request is answered 503 with a
-message saying so (:class:`~server.contract.QueryMemoryExceeded`) and the process is replaced, exactly like a
+message saying so (:class:`~kg.server.contract.QueryMemoryExceeded`) and the process is replaced, exactly like a
 killed one. Since the ceilings keep the server within the machine's memory, nothing is pushed out to swap
 and the timer that kills a slow query is not delayed by memory pressure.
 
@@ -41,9 +41,6 @@ from typing import Any
 
 from kg.server.contract import QueryError, QueryMemoryExceeded, QueryTimeout, Reply, Unavailable, memory_message
 from kg.server.memory import apply_ceiling
-
-# Importers that predate server.contract still find these here.
-__all__ = ["QueryError", "QueryMemoryExceeded", "QueryTimeout", "Reply", "Unavailable", "WorkerPool", "child_main"]
 
 # How a query process tells the pool that it ran out of memory when it could not send a message saying so.
 EXIT_MEMORY = 75
@@ -81,7 +78,7 @@ class WorkerPool:
     ) -> None:
         self.store_path = Path(store_path)
         self.size = size
-        self.max_memory = max_memory  # bytes of private memory per process (server.memory); 0: no ceiling
+        self.max_memory = max_memory  # bytes of private memory per process (kg.server.memory); 0: no ceiling
         self.settings = {
             "spool_threshold": spool_threshold,
             "max_result_bytes": max_result_bytes,

@@ -206,3 +206,35 @@ class Minter:
         if thing.value.startswith(prefix):
             return self.base + "/doc/" + thing.value[len(prefix) :]
         return thing.value
+
+
+# ------------------------------------------------------------------ key fallbacks (every reader)
+def article_key_fallback(
+    doi: str, volume: str, number: str, start_page: str, title_en: str, title_fa: str
+) -> tuple[str, str]:
+    """The key of an article without a code, and what it was derived from ("DOI", "pages", "titles").
+
+    Every reader uses this one rule, so that an article read from two formats without its code still meets
+    itself by DOI. ``("", "")`` when nothing identifies it (the reader reports that as an error).
+    """
+    if doi:
+        return f"doi-{short_hash(doi)}", "DOI"
+    if start_page and volume:
+        return f"v{volume}-n{number}-p{start_page}", "pages"
+    if title_en or title_fa:
+        return "t-" + short_hash(f"{volume}|{number}|{fold(title_en)}|{fold(title_fa)}"), "titles"
+    return "", ""
+
+
+def journal_key(issn_print: str, issn_online: str, nlai: str, title: str) -> tuple[str, str]:
+    """The key of a journal and what it was derived from: an ISSN, the NLAI number, or a title hash.
+
+    ``("", "")`` when the journal has none of them.
+    """
+    if issn_print or issn_online:
+        return issn_print or issn_online, "ISSN"
+    if nlai:
+        return f"nlai-{nlai}", "NLAI"
+    if title:
+        return f"j-{short_hash(fold(title))}", "title"
+    return "", ""

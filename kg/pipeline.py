@@ -29,7 +29,7 @@ from kg.iris import Minter
 from kg.mappers import map_article
 from kg.publish.graphs import graph_digest
 from kg.records import Problem
-from kg.sources.journal_export import read_export
+from kg.sources.registry import read_file
 from kg.validation import ValidationResult, Validator, shared_validator
 
 log = logging.getLogger(__name__)
@@ -125,12 +125,11 @@ def map_file(path: Path, options: PipelineOptions, minter: Minter | None = None)
     """Read, clean, map and serialise one file (no store, no validation): the build's per-file work."""
     minter = minter or Minter(options.base)
     started = time.process_time()  # CPU seconds: on a busy machine wall time would blame the stage
-    result = read_export(path, options.secret)
+    result = read_file(path, options.secret)
     read_done = time.process_time()
     articles: list[ArticleResult] = []
     claimed: set[int] = set()
-    if result.export is not None:
-        export = result.export
+    for export in result.exports:
         for article in export.articles:
             try:
                 mapped = map_article(export, article, minter)

@@ -64,6 +64,7 @@ class Journal:
     doi: str = ""
     local_ids: dict[str, str] = field(default_factory=dict)  # scheme (magiran, sid, ...) -> value
     language: str = ""
+    publisher: LangText = field(default_factory=LangText)  # PubMed's PublisherName
 
 
 @dataclass
@@ -90,6 +91,19 @@ class Author:
     affiliation: LangText = field(default_factory=LangText)
 
 
+# The article history statuses kg publishes (``kg.mappers.history``), in their order.
+HISTORY_STATUSES = ("received", "revised", "accepted", "published")
+
+
+@dataclass
+class Reference:
+    """One entry of an article's reference list: the citation as printed, and its DOI when it has one."""
+
+    position: int
+    citation: str
+    doi: str = ""
+
+
 @dataclass
 class Article:
     key: str  # article code from web_url, else a hash-based key
@@ -108,6 +122,10 @@ class Article:
     web_url: str = ""
     authors: list[Author] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    pdf_url: str = ""
+    history: dict[str, str] = field(default_factory=dict)  # status (HISTORY_STATUSES) -> ISO date
+    local_ids: dict[str, str] = field(default_factory=dict)  # scheme (pii, pubmed, pmc) -> value
+    references: list[Reference] = field(default_factory=list)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from kg.mappers import map_article
 from kg.mappers.graph import FragmentCache, GraphBuilder, literal, record_key
 from kg.pipeline import PipelineOptions, map_file
 from kg.records import JalaliDate, Journal, JournalIssue, LangText
-from kg.sources.journal_export import read_bytes
+from kg.sources.registry import read_data as read_bytes
 from kg.vocab import RDF_TYPE, SCHEMA, XSD
 from tests.conftest import CORPUS, SEED
 

@@ -9,7 +9,7 @@ from kg.article_types import classify
 from kg.dates import gregorian_iso, jalali
 from kg.identifiers import normalise_doi, normalise_issn, normalise_orcid, plausible_local_id
 from kg.iris import Minter, fold
-from kg.sources.journal_export import read_bytes
+from kg.sources.registry import read_data as read_bytes
 from kg.text import ascii_digits, clean_line, html_to_text, persian, script, scrub_emails
 from tests.conftest import SEED
 

@@ -1,0 +1,151 @@
+"""Safe XML handling every reader shares: where hostile and broken input stops.
+
+Parsers here never resolve entities, never load a DTD and never touch the network, so a DOCTYPE that names
+an external DTD (the NLM PubMed one, OJS's "HBI_DTD") is read as plain markup and nothing is fetched. A
+document that *declares* entities is refused before parsing (XXE and "billion laughs" need them; real
+exports never do). Compressed files saved under an ``.xml`` name are named with the command that opens them.
+``sniff_root`` reads only the first element's start tag, so a reader can be chosen without parsing the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+
+from lxml import etree
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+SNIFF_BYTES = 64 * 1024
+# Exports downloaded compressed and saved under their .xml name: (leading bytes, what it is, how to open it)
+ARCHIVES = (
+    (b"\x1f\x8b", "gzip-compressed", "gunzip"),
+    (b"PK\x03\x04", "a zip archive", "unzip"),
+    (b"BZh", "bzip2-compressed", "bunzip2"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "unxz"),
+)
+# Entities are never resolved, no DTD is loaded, nothing is fetched: XXE and entity bombs stay inert even
+# if the pre-check in ``guard`` missed them.
+SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a file is refused before any parsing: a problem code and its message."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Root:
+    """The first element of a file: its local name, namespace and attributes (what recognises a format)."""
+
+    name: str
+    namespace: str
+    attributes: dict[str, str]
+    doctype: str  # the DOCTYPE's root name and identifiers as written, "" when there is none
+    line: int | None
+
+
+def guard(data: bytes) -> Refusal | None:
+    """Why the bytes cannot be read as XML at all (empty, compressed, declaring entities), or None."""
+    # isspace() and search(..., endpos) instead of strip() and a slice: neither copies the file
+    if not data or data.isspace():
+        return Refusal("empty-file", "the file is empty")
+    for magic, kind, command in ARCHIVES:
+        if data.startswith(magic):
+            return Refusal("compressed-file", f"the file is {kind}, not XML: extract the export first ({command})")
+    if _DOCTYPE.search(data, 0, SNIFF_BYTES) and _ENTITY_DECLARATION.search(data):
+        return Refusal(
+            "entity-declaration",
+            "the file declares XML entities (<!ENTITY>); external entities (XXE) and entity "
+            "expansion are refused, and journal exports never need them",
+        )
+    return None
+
+
+_DOCTYPE_TEXT = re.compile(rb"<!DOCTYPE\s+([^>\[]*)", re.IGNORECASE)
+
+
+def sniff_root(data: bytes) -> Root | None:
+    """The root element, read from the first bytes only (None when no start tag is found there).
+
+    A pull parser is fed the file in 16 KB pieces until its first start event: a whole issue is never
+    parsed twice just to learn its format.
+    """
+    parser = etree.XMLPullParser(
+        events=("start",),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    doctype_match = _DOCTYPE_TEXT.search(data, 0, SNIFF_BYTES)
+    doctype = doctype_match.group(1).decode("utf-8", "replace").strip() if doctype_match else ""
+    for offset in range(0, min(len(data), SNIFF_BYTES), 16 * 1024):
+        broken = False
+        try:
+            parser.feed(data[offset : offset + 16 * 1024])
+        except etree.XMLSyntaxError:
+            broken = True  # a file broken early may still have opened its root element
+        for _event, element in parser.read_events():
+            qname = etree.QName(element)
+            attributes = {etree.QName(key).localname: value for key, value in element.attrib.items()}
+            return Root(qname.localname, qname.namespace or "", attributes, doctype, element.sourceline)
+        if broken:
+            return None
+    return None
+
+
+def parse_whole(data: bytes) -> etree._Element | None:
+    """The document's root, parsed at once by lxml's C parser; raises ``XMLSyntaxError`` when it is broken."""
+    return etree.fromstring(data, SAFE_PARSER)
+
+
+def stream(data: bytes) -> Iterator[tuple[str, etree._Element]]:
+    """``iterparse`` start and end events: what a reader walks to keep the whole records of a broken file."""
+    return iter(
+        etree.iterparse(
+            BytesIO(data),
+            events=("start", "end"),
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+    )
+
+
+def syntax_reason(error: etree.XMLSyntaxError) -> str:
+    """What a syntax error means to the person who sent the file (truncated, undecodable, malformed)."""
+    message = str(error.msg if getattr(error, "msg", None) else error)
+    message = re.sub(r",? line \d+, column \d+.*$", "", message)
+    if "Document is empty" in message:
+        return "malformed XML: no content"
+    if "not proper UTF-8" in message or "encoding" in message.lower() or "Char 0x" in message:
+        return f"undecodable bytes: {message} (declare the file's encoding or convert it to UTF-8)"
+    if "Premature end" in message or "EndTag" in message or "end of data" in message.lower():
+        return f"the XML is truncated: {message}"
+    return f"malformed XML: {message}"
+
+
+def element_name(element: etree._Element) -> str:
+    """The element's tag without namespace, as written (what a report names)."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def local_name(element: etree._Element) -> str:
+    """The element's tag without namespace, lower-cased ("" for comments and PIs): formats vary in case."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return (tag.rsplit("}", 1)[-1]).lower()

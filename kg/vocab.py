@@ -45,6 +45,7 @@ SCORO = Namespace("http://purl.org/spar/scoro/")
 DATACITE = Namespace("http://purl.org/spar/datacite/")
 LITERAL = Namespace("http://www.essepuntato.it/2010/06/literalreification/")
 OCO = Namespace("https://w3id.org/oc/ontology/")
+CITO = Namespace("http://purl.org/spar/cito/")  # defined in ontology/vocab/oco.ttl
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
@@ -72,6 +73,7 @@ PREFIXES: dict[str, str] = {
     "datacite": DATACITE.iri,
     "literal": LITERAL.iri,
     "oco": OCO.iri,
+    "cito": CITO.iri,
     "foaf": FOAF.iri,
     "dcterms": DCTERMS.iri,
     "skos": SKOS.iri,

@@ -14,11 +14,13 @@ from pyoxigraph import NamedNode
 from kg.iris import Minter
 from kg.mappers.article import map_article as _map_article
 from kg.mappers.graph import GraphBuilder
+from kg.mappers.history import map_history
 from kg.mappers.issue import map_issue
 from kg.mappers.journal import map_journal
 from kg.mappers.keyword import map_keywords
 from kg.mappers.person import map_authors
 from kg.mappers.provenance import map_article_provenance
+from kg.mappers.reference import map_references
 from kg.records import Article, Export
 
 
@@ -40,6 +42,8 @@ def map_article(export: Export, article: Article, minter: Minter) -> MappedArtic
     _map_article(out, minter, article, iri, issue, export.issue, journal_key, export.journal.language)
     map_authors(out, minter, iri, article.authors, journal_key, article.key)
     map_keywords(out, minter, iri, article.keywords_fa, article.keywords_en)
+    map_history(out, minter, iri, article)
+    map_references(out, iri, article.references)
     map_article_provenance(out, minter, iri, export.source, article.web_url or export.journal.web_url)
     nquads, count = out.nquads()
     return MappedArticle(iri=iri, graph=graph, nquads=nquads, quads=count)

@@ -19,6 +19,8 @@ SCHEMES: dict[str, tuple[NamedNode, str]] = {
     "doi": (DATACITE.doi, "DOI"),
     "orcid": (DATACITE.orcid, "ORCID"),
     "pii": (DATACITE["local-resource-identifier-scheme"], "PII"),
+    "pubmed": (DATACITE.pmid, "PMID"),
+    "pmc": (DATACITE.pmcid, "PMCID"),
     "magiran": (DATACITE["local-resource-identifier-scheme"], "magiran"),
     "sid": (DATACITE["local-resource-identifier-scheme"], "SID"),
     "nlai": (DATACITE["local-resource-identifier-scheme"], "NLAI"),

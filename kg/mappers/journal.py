@@ -11,6 +11,7 @@ from pyoxigraph import NamedNode
 from kg.iris import Minter
 from kg.mappers.graph import Fragment, FragmentCache, GraphBuilder, record_key
 from kg.mappers.identifiers import map_identifier
+from kg.mappers.organization import map_organization
 from kg.records import Journal
 from kg.vocab import DCTERMS, FABIO, FOAF, LANGUAGE_IRI, PRISM, SCHEMA, SKOS
 
@@ -57,4 +58,7 @@ def _describe(minter: Minter, journal: Journal) -> tuple[NamedNode, Fragment]:
         out.types(subject, SCHEMA.DefinedTerm, SKOS.Concept, FABIO.SubjectDiscipline)
         for lang, text in journal.subject.items():
             out.text(subject, (SCHEMA.name, SKOS.prefLabel), text, lang)
+    publisher = map_organization(out, minter, journal.publisher)
+    if publisher is not None:  # PubMed's PublisherName
+        out.add(iri, (SCHEMA.publisher, DCTERMS.publisher), publisher)
     return iri, out.ntriples()

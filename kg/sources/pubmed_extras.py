@@ -34,6 +34,16 @@ def add_extras(cleaner: Cleaner, article: Article, raw: RawArticle) -> None:
     _identifiers(cleaner, article, raw, record)
     _publication_types(cleaner, article, raw, record)
     _references(cleaner, article, raw, record)
+    for position, affiliation in raw.nameless:
+        where = f" (affiliation: {affiliation.strip()[:80]})" if affiliation.strip() else ""
+        cleaner.problem(
+            "warning",
+            "author-without-name",
+            f"author {position} of the AuthorList has no FirstName or LastName{where}; "
+            "that author was not published, the others keep their order",
+            record,
+            f"AuthorList/Author[{position}]/LastName",
+        )
     if raw.unmapped:
         names = ", ".join(f"<{name}>" for name in dict.fromkeys(raw.unmapped))
         cleaner.problem(

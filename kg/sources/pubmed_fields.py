@@ -58,6 +58,7 @@ _READ = frozenset(
     "journal articletitle vernaculartitle title firstpage lastpage elocationid articleidlist language "
     "authorlist publicationtype history abstract otherabstract objectlist web_url pdf_url referencelist".split()
 )
+_NAME_FIELDS = ("first_name", "first_name_fa", "last_name", "last_name_fa")
 _AUTHOR_READ = frozenset(
     "firstname forename middlename lastname suffix affiliation affiliationinfo identifier email initials "
     "corresponding correspondingauthor coreauthor".split()
@@ -78,6 +79,7 @@ class RawArticle:
     publication_types: list[str] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)  # (citation, DOI as written)
     unmapped: list[str] = field(default_factory=list)
+    nameless: list[tuple[int, str]] = field(default_factory=list)  # (position in AuthorList, affiliation)
 
     def publisher(self, cleaner: Cleaner) -> LangText:
         """The publisher's name in up to two languages (``PublisherName`` given once, sometimes twice)."""
@@ -139,7 +141,7 @@ def raw_article(element: etree._Element) -> RawArticle:
         elif name == "language":
             fields["language"] = _LOCALE_LANGUAGE.get(text(child).strip().lower(), text(child).strip().lower())
         elif name == "authorlist":
-            fields["authors"] = [_author(raw, author) for author in child if local_name(author) == "author"]
+            fields["authors"] = _authors(raw, child)
         elif name == "publicationtype":
             raw.publication_types.append(text(child))
         elif name == "history":
@@ -223,6 +225,18 @@ def _identifier(raw: RawArticle, kind: str, value: str) -> None:
         raw.fields.setdefault("article_id_doi", value)
     elif value.strip():
         raw.local_ids.append((kind, value))
+
+
+def _authors(raw: RawArticle, author_list: etree._Element) -> list[dict[str, str]]:
+    """The named authors in order; an ``<Author>`` without any name is kept aside for the report."""
+    authors = []
+    for position, element in enumerate((item for item in author_list if local_name(item) == "author"), 1):
+        fields = _author(raw, element)
+        if any(fields.get(key, "").strip() for key in _NAME_FIELDS):
+            authors.append(fields)
+        else:
+            raw.nameless.append((position, fields.get("affiliation") or fields.get("affiliation_fa") or ""))
+    return authors
 
 
 def _author(raw: RawArticle, author: etree._Element) -> dict[str, str]:

@@ -98,7 +98,7 @@ def test_the_built_examples_validate_without_violation(built: Path) -> None:
 
 def test_birjand_nlm_doctype_persian_journal(store: Store) -> None:
     journal = f"{BASE}/id/journal/2322-1747"
-    article = rows(store, f"SELECT ?a WHERE {{ ?a prism:doi '10.22077/jlr.2018.857' }}")[0][0]
+    article = rows(store, "SELECT ?a WHERE { ?a prism:doi '10.22077/jlr.2018.857' }")[0][0]
     assert article.startswith(journal + "/article/doi-")
     assert texts(store, journal, "schema:name") == {"fa": {"تحقیقات دام و طیور"}}
     assert texts(store, article, "schema:headline") == {
@@ -221,7 +221,8 @@ def test_full_rendering_maps_every_element(store: Store, built: Path) -> None:
     ids = dict(
         rows(
             store,
-            f"SELECT ?k ?v WHERE {{ <{article}> datacite:hasIdentifier ?i . ?i schema:propertyID ?k ; schema:value ?v }}",
+            f"SELECT ?k ?v WHERE {{ <{article}> datacite:hasIdentifier ?i . "
+            "?i schema:propertyID ?k ; schema:value ?v }}",
         )
     )
     assert ids == {"PII": "968", "PMID": "41234567"}

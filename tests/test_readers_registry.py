@@ -44,7 +44,8 @@ def only_problem(data: bytes) -> tuple[str, str]:
         ),
         (
             b'<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.2 20190208//EN" '
-            b'"JATS-journalpublishing1.dtd"><article article-type="research-article" dtd-version="1.2"><front/></article>',
+            b'"JATS-journalpublishing1.dtd">'
+            b'<article article-type="research-article" dtd-version="1.2"><front/></article>',
             "JATS article",
             "issue export",
         ),

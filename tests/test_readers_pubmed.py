@@ -222,7 +222,7 @@ def test_full_rendering_maps_every_element(store: Store, built: Path) -> None:
         rows(
             store,
             f"SELECT ?k ?v WHERE {{ <{article}> datacite:hasIdentifier ?i . "
-            "?i schema:propertyID ?k ; schema:value ?v }}",
+            "?i schema:propertyID ?k ; schema:value ?v }",
         )
     )
     assert ids == {"PII": "968", "PMID": "41234567"}

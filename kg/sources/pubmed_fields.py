@@ -52,6 +52,7 @@ HEADER_NAMES = {
     "pubdate[jalali]": "Journal/PubDate",
 }
 _LOCALE_LANGUAGE = {"fa": "fa", "per": "fa", "fas": "fa", "en": "en", "eng": "en"}
+_GUESS_CHARS = 200
 _NUMBER_PARTS = re.compile(r"\d+")
 # Elements read elsewhere or carrying nothing to publish beyond what is read (Initials repeat FirstName).
 _READ = frozenset(
@@ -91,6 +92,8 @@ class RawArticle:
 
 def text(element: etree._Element) -> str:
     """All the text inside an element (titles may hold ``<i>``, ``<sup>``)."""
+    if not len(element):  # most elements hold text only: no walk needed
+        return element.text or ""
     return "".join(element.itertext())
 
 
@@ -107,7 +110,7 @@ def _put(fields: dict, en_key: str, fa_key: str, value: str, hint: str) -> None:
     """Put a text under the field of its script (then of its hint); into the other when that one is taken."""
     if not value.strip():
         return
-    lang = script(value) or hint or "en"
+    lang = script(value[:_GUESS_CHARS]) or hint or "en"  # a guess; the shared cleaning checks the whole text
     key, other = (fa_key, en_key) if lang == "fa" else (en_key, fa_key)
     if fields.get(key) and not fields.get(other):
         key = other  # the shared cleaning reports the text in the wrong language's field
@@ -115,6 +118,11 @@ def _put(fields: dict, en_key: str, fa_key: str, value: str, hint: str) -> None:
         fields[key] = f"{fields[key]}\n{value}"
     else:
         fields[key] = value
+
+
+# A file's articles repeat one <Journal> header: each distinct one (as bytes) is walked once per process.
+_JOURNALS: dict[bytes, RawArticle] = {}
+_JOURNALS_KEPT = 256
 
 
 def raw_article(element: etree._Element) -> RawArticle:
@@ -125,7 +133,7 @@ def raw_article(element: etree._Element) -> RawArticle:
         if not name:
             continue
         if name == "journal":
-            _journal(raw, child)
+            _cached_journal(raw, child)
         elif name in ("articletitle", "vernaculartitle", "title"):
             _put(fields, "title", "title_fa", text(child), language_hint(child))
         elif name == "firstpage":
@@ -163,6 +171,22 @@ def raw_article(element: etree._Element) -> RawArticle:
     if specific:  # "Journal Article" is every article's type (fabio:JournalArticle); the first other one counts
         _put(fields, "content_type", "content_type_fa", specific[0], "")
     return raw
+
+
+def _cached_journal(raw: RawArticle, journal: etree._Element) -> None:
+    """``_journal`` from the cache when the same header was walked before (copies: records are mutable)."""
+    key = etree.tostring(journal)
+    known = _JOURNALS.get(key)
+    if known is None:
+        known = RawArticle(line=0)
+        _journal(known, journal)
+        if len(_JOURNALS) >= _JOURNALS_KEPT:
+            _JOURNALS.clear()
+        _JOURNALS[key] = known
+    raw.header.update(known.header)
+    raw.pubdates.extend(dict(date) for date in known.pubdates)
+    raw.publisher_names.extend(known.publisher_names)
+    raw.unmapped.extend(known.unmapped)
 
 
 def _journal(raw: RawArticle, journal: etree._Element) -> None:

@@ -69,6 +69,21 @@ def guard(data: bytes) -> Refusal | None:
     return None
 
 
+# The common case read without a parser: an optional declaration, then a root start tag without namespace.
+_SIMPLE_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?<([A-Za-z_][\w.-]*)((?:\s[^<>]*?)?)/?>")
+_ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attributes(text: bytes) -> dict[str, str]:
+    """The attributes of a start tag read by ``_SIMPLE_START`` (values as written, entities not expanded)."""
+    return {
+        match.group(1).decode("utf-8", "replace").rsplit(":", 1)[-1]: (match.group(2) or match.group(3) or b"").decode(
+            "utf-8", "replace"
+        )
+        for match in _ATTRIBUTE.finditer(text)
+    }
+
+
 _DOCTYPE_TEXT = re.compile(rb"<!DOCTYPE\s+([^>\[]*)", re.IGNORECASE)
 
 
@@ -78,6 +93,12 @@ def sniff_root(data: bytes) -> Root | None:
     A pull parser is fed the file in 16 KB pieces until its first start event: a whole issue is never
     parsed twice just to learn its format.
     """
+    simple = _SIMPLE_START.match(data, 0, SNIFF_BYTES)
+    if simple is not None and b"<!" not in data[: simple.start(1)]:  # no DOCTYPE or comment before the root
+        tag = simple.group(1).decode("ascii")
+        if b":" not in simple.group(1) and b"xmlns" not in simple.group(2):
+            line = data.count(b"\n", 0, simple.start(1)) + 1
+            return Root(tag, "", _attributes(simple.group(2)), "", line)
     parser = etree.XMLPullParser(
         events=("start",),
         resolve_entities=False,
@@ -146,6 +167,16 @@ def element_name(element: etree._Element) -> str:
 def local_name(element: etree._Element) -> str:
     """The element's tag without namespace, lower-cased ("" for comments and PIs): formats vary in case."""
     tag = element.tag
+    try:
+        return _LOCAL_NAMES[tag]  # type: ignore[index]
+    except KeyError:
+        pass
+    except TypeError:  # a comment's or PI's tag is a function, and not hashable as a str key would be
+        return ""
     if not isinstance(tag, str):
         return ""
-    return (tag.rsplit("}", 1)[-1]).lower()
+    name = _LOCAL_NAMES[tag] = tag.rsplit("}", 1)[-1].lower()
+    return name
+
+
+_LOCAL_NAMES: dict[str, str] = {}  # a format has a few dozen tags: each is lowered once per process

@@ -535,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 on success, 2 on a bad argument, 1 when a stage fails, 3 on a missed target."""
     if argv and argv[0] == "--":  # `kg bench -- --articles N`, as argparse REMAINDER may pass it on
         argv = argv[1:]
+    if argv and argv[0] == "readers":  # `kg bench readers`: the PubMed reader against the journal export's
+        from tests.benchmarks.reader_bench import main as readers_main
+
+        return readers_main(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.articles < 1:

@@ -8,6 +8,7 @@ original, but journals fill them either way, so each text goes by its script (th
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -110,7 +111,7 @@ def _put(fields: dict, en_key: str, fa_key: str, value: str, hint: str) -> None:
     """Put a text under the field of its script (then of its hint); into the other when that one is taken."""
     if not value.strip():
         return
-    lang = script(value[:_GUESS_CHARS]) or hint or "en"  # a guess; the shared cleaning checks the whole text
+    lang = _script_guess(value[:_GUESS_CHARS]) or hint or "en"  # the shared cleaning checks the whole text
     key, other = (fa_key, en_key) if lang == "fa" else (en_key, fa_key)
     if fields.get(key) and not fields.get(other):
         key = other  # the shared cleaning reports the text in the wrong language's field
@@ -123,6 +124,10 @@ def _put(fields: dict, en_key: str, fa_key: str, value: str, hint: str) -> None:
 # A file's articles repeat one <Journal> header: each distinct one (as bytes) is walked once per process.
 _JOURNALS: dict[bytes, RawArticle] = {}
 _JOURNALS_KEPT = 256
+
+
+# Names, affiliations and journal titles recur: the script of each distinct opening is found once.
+_script_guess = functools.lru_cache(maxsize=10_000)(script)
 
 
 def raw_article(element: etree._Element) -> RawArticle:
@@ -313,6 +318,8 @@ def _abstract(element: etree._Element) -> str:
 
 
 def _keywords(raw: RawArticle, objects: etree._Element) -> None:
+    """``<Object Type="keyword"><Param Name="value">`` items, by script, as the shared cleaning's lists."""
+    found: dict[str, list[str]] = {"keyword": [], "keyword_fa": []}
     for item in objects:
         if local_name(item) != "object":
             continue
@@ -322,9 +329,11 @@ def _keywords(raw: RawArticle, objects: etree._Element) -> None:
         for param in item:
             if local_name(param) == "param" and (param.get("Name") or "value").lower() == "value":
                 value = text(param).strip()
-                lang = script(value) or language_hint(item) or "en"
-                key = "keyword_fa" if lang == "fa" else "keyword"
-                raw.fields[key] = f"{raw.fields[key]};{value}" if raw.fields.get(key) else value
+                lang = _script_guess(value[:_GUESS_CHARS]) or language_hint(item) or "en"
+                found["keyword_fa" if lang == "fa" else "keyword"].append(value)
+    for key, values in found.items():
+        if values:
+            raw.fields[key] = ";".join(values)
 
 
 def _references(raw: RawArticle, references: etree._Element) -> None:

@@ -38,7 +38,8 @@ def test_seed_and_its_pubmed_rendering_are_one_article(tmp_path: Path) -> None:
     store = Store.read_only(str(out / "current" / "store"))
     query = (
         sparql_prologue()
-        + "SELECT DISTINCT ?a ?i ?j WHERE { ?a a schema:ScholarlyArticle ; schema:isPartOf ?i . ?i schema:isPartOf/schema:isPartOf ?j }"
+        + "SELECT DISTINCT ?a ?i ?j WHERE { ?a a schema:ScholarlyArticle ; schema:isPartOf ?i . "
+        + "?i schema:isPartOf/schema:isPartOf ?j }"
     )
     found = [tuple(term.value for term in row) for row in store.query(query)]
     assert found == [(ARTICLE, f"{JOURNAL}/volume/10/issue/4", JOURNAL)]

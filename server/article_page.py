@@ -42,13 +42,15 @@ def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[s
     if view.original_language in (lang, None):
         meta += citation_tags(view, lang, urls["self"])
     data = article_jsonld(view, lang, page=urls["self"], document=links.page)
+    sharing = sharing_tags(view, lang, urls, links)
+    twitter = [tag for tag in sharing if tag[0].startswith("twitter:")]  # Twitter reads name=, OpenGraph property=
     page = page_context(
         "article",
         title,
         lang,
         urls,
-        meta=meta,
-        properties=sharing_tags(view, lang, urls, links),
+        meta=meta + twitter,
+        properties=[tag for tag in sharing if tag not in twitter],
         jsonld=script_json(data),
     )
     journal = view.container("Periodical")

@@ -64,7 +64,6 @@ def render_thing(iri: str, lang: str, rebase: Rebase, urls: dict[str, Any]) -> s
     return generic_page(node, index, lang, links, urls)
 
 
-
 def _label(index: Index, node: Any, lang: str, fallback: str = "") -> Text:
     return text(index.label(node, lang)) or Text(fallback or node.value)
 

@@ -194,7 +194,9 @@ def test_query_page_in_chromium(sparql_server) -> None:
             write_query(page, "")
             page.keyboard.type("PREFIX sch")
             page.wait_for_selector(".CodeMirror-hints li", timeout=5000)
-            assert any("schema: <http://schema.org/>" in h for h in page.locator(".CodeMirror-hints li").all_inner_texts())
+            assert any(
+                "schema: <http://schema.org/>" in h for h in page.locator(".CodeMirror-hints li").all_inner_texts()
+            )
             page.keyboard.press("Escape")
 
             # Persian values right-to-left, their tag after them

@@ -46,7 +46,9 @@ def test_article_page_passes_the_google_preset(ld_server, tmp_path, lang):
     # the checks did run on what the page has: the article and its headline
     assert {"ScholarlyArticle[0]", 'ScholarlyArticle[0]."@type"', "ScholarlyArticle[0].headline"} <= passed, passed
     # the preset checks little for ScholarlyArticle: Google's Article guidance, beyond it, on the same JSON-LD
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html.read_text("utf-8"), re.S)[1])
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html.read_text("utf-8"), re.S)[1]
+    )
     assert len(data["headline"]["@value"]) <= 110  # Google: headlines longer than 110 characters are cut
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["datePublished"])  # ISO 8601
     assert data["author"] and all(a["@type"] == "Person" and a["name"] and a["url"] for a in data["author"])

@@ -221,6 +221,13 @@ def test_query_page_in_chromium(sparql_server) -> None:
             page.click("#run")
             page.wait_for_selector("#status.error")
             assert "400" in page.locator("#status").inner_text()
+
+            # the service description opens as text the browser shows (Turtle), not as a download; in a page
+            # of its own: beside a non-HTML document Chromium asks for /favicon.ico (404) and logs it
+            href = page.locator("#service-description").get_attribute("href")
+            described = browser.new_page()
+            described.goto(urljoin(sparql_server.sparql, href), wait_until="load")
+            assert "sd:Service" in described.locator("body").inner_text()
         finally:
             browser.close()
     # the 400 above is logged by Chromium as a failed resource load; anything else is a page error

@@ -162,6 +162,10 @@ def test_journal_person_and_keyword_page_rows(ld_server, kg, lang):
     ]
     issn = next(dd for label, dd in rows if label in ("شاپا", "ISSN"))
     assert issn.get_text(strip=True) == ", ".join(sorted(str(i) for i in kg.objects(journal, SCHEMA.issn)))
+    homepage = next(dd for label, dd in rows if label in ("وبگاه", "Homepage"))
+    foaf = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
+    site = kg.value(journal, foaf.homepage) or kg.value(journal, SCHEMA.url)
+    assert homepage.a["href"] == homepage.get_text(strip=True) == str(site)
     issue_links = [a["href"] for a in page.select("section.issues a")]
     assert local(ld_server, "/id/journal/2476-6879/volume/10/issue/4", lang) in issue_links
 

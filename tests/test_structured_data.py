@@ -40,6 +40,12 @@ def run_tool(html: Path, presets: str) -> dict:
 @pytest.mark.parametrize("lang", ["fa", "en"])
 def test_article_page_passes_the_google_preset(ld_server, tmp_path, lang):
     html = save_page(ld_server.url, lang, tmp_path)
+    # the tool's own command, as a user runs it: exit status 0 when no test fails
+    cli = FOLDER / "node_modules" / "structured-data-testing-tool" / "bin" / "cli.js"
+    if cli.exists() and shutil.which("node"):
+        command = [shutil.which("node") or "node", str(cli), "--file", str(html), "--presets", "Google"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
     report = run_tool(html, "Google")
     assert not report["failed"], report["failed"]
     passed = {test["test"] for test in report["passed"]}

@@ -22,7 +22,8 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.vocab import DCTERMS, KG, PRISM, PRO, RDF_TYPE, RDFS, SCHEMA, SCORO, SKOS, TIME
 
-# path segments of the nodes that exist only through the article (kg/iris.py)
+# path segments of the nodes that exist only through their parent (kg/iris.py): {thing}/author/1,
+# {thing}/identifier/doi, {article}/manifestation, {issue}/date-jalali(/description), {article}/keyword/1
 CHILD_SEGMENTS = ("author", "identifier", "manifestation", "date-jalali", "keyword")
 LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
 

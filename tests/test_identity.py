@@ -17,6 +17,7 @@ from kg.cli import main as kg_main
 from kg.iris import Minter
 from kg.pipeline import map_inputs
 from kg.validation import Validator
+from kg.validation.store_check import validate_store
 from kg.validation.reference import PyShaclValidator
 from tests.conftest import SEED, TEST_SECRET
 
@@ -272,3 +273,64 @@ def test_kg_validate_names_rejected_files_and_exits_1(tmp_path: Path, capsys: py
     assert kg_main(["validate", str(tmp_path / "empty.xml"), str(tmp_path / "good.xml")]) == 1
     assert "rejected" in capsys.readouterr().err
     assert kg_main(["validate", str(tmp_path / "good.xml")]) == 0
+
+
+# ---------------------------------------------------------------------------------------- persons
+ORCID = "0000-0002-1825-0097"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+
+
+def with_orcid(code: str, orcid: str = ORCID, email: str = "roozbahani@iust.ac.ir") -> str:
+    return variant(
+        ("A-10-968-1", code),
+        ("<orcid></orcid>", f"<orcid>{orcid}</orcid>"),
+        ("<email>roozbahani@iust.ac.ir</email>", f"<email>{email}</email>"),
+    )
+
+
+def persons(store: Store) -> set[str]:
+    return values(store, f"SELECT DISTINCT ?p {{ GRAPH ?g {{ ?p a <{SCHEMA}Person> }} }}")
+
+
+def authors_of(store: Store) -> dict[str, set[str]]:
+    rows = store.query(f"SELECT ?a ?p {{ GRAPH ?g {{ ?a <{SCHEMA}author> ?p }} }}")
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["a"].value.rsplit("/", 1)[-1], set()).add(row["p"].value)
+    return found
+
+
+def test_a_person_with_an_orcid_in_one_record_and_the_e_mail_in_all_is_one_person(tmp_path: Path) -> None:
+    """Six records carry only the e-mail, one carries it with the ORCID: one person, the ORCID's IRI; the
+    e-mail IRI is an alias stated by owl:sameAs and schema:sameAs in the graphs that minted it."""
+    files = {f"a{n}.xml": variant(("A-10-968-1", f"A-10-96{n}-1")) for n in range(2, 8)}
+    files["orcid.xml"] = with_orcid("A-10-999-1")
+    store, report = build_files(tmp_path, files)
+    canonical = MINTER.person_by_orcid(ORCID).value
+    assert persons(store) == {canonical}
+    assert set(map(frozenset, authors_of(store).values())) == {frozenset({canonical})}
+    alias = values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ <{canonical}> <{OWL_SAME_AS}> ?a }} }}")
+    assert len(alias) == 1 and next(iter(alias)).startswith(f"{BASE}/id/person/h-")
+    (alias_iri,) = alias
+    graphs = values(store, f"SELECT ?g {{ GRAPH ?g {{ <{canonical}> <{SCHEMA}sameAs> <{alias_iri}> }} }}")
+    assert {graph.rsplit("/", 1)[-1] for graph in graphs} == {f"A-10-96{n}-1" for n in range(2, 8)}
+    assert values(store, f"SELECT ?s {{ GRAPH ?g {{ ?s ?p ?o FILTER(?s = <{alias_iri}>) }} }}") == set()
+    assert all(entry["status"] == "read" for entry in report["files"])
+    checked = validate_store(tmp_path / "out")  # the rewritten graphs and the store pass every shape
+    assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
+
+
+def test_names_alone_and_two_orcids_behind_one_e_mail_merge_nobody(tmp_path: Path) -> None:
+    """Same names, no shared key: two people. One e-mail shown with two ORCIDs (a shared address): the
+    ORCID records stay two people and the e-mail-only record keeps its own IRI."""
+    files = {
+        "other-email.xml": variant(("A-10-968-1", "A-10-970-1"), ("roozbahani@iust.ac.ir", "someone@example.org")),
+        "first.xml": with_orcid("A-10-971-1"),
+        "second.xml": with_orcid("A-10-972-1", orcid="0000-0001-5109-3700"),
+        "plain.xml": variant(),
+    }
+    store, _ = build_files(tmp_path, files, validate=False)
+    found = persons(store)
+    assert len(found) == 4
+    assert {MINTER.person_by_orcid(ORCID).value, MINTER.person_by_orcid("0000-0001-5109-3700").value} < found
+    assert values(store, f"SELECT ?a {{ GRAPH ?g {{ ?c <{OWL_SAME_AS}> ?a }} }}") == set()

@@ -1,0 +1,153 @@
+"""One thing, one IRI: the identity rules that need more than one record to apply (issue 12).
+
+A worker mints each article's IRIs from that article's record alone (``kg.iris``), so two records of one
+person can get two IRIs: ``person/orcid-…`` where the record carries the ORCID, ``person/h-…`` (the keyed
+e-mail hash) where it does not. Each article therefore also states its **claims**: for every thing whose
+identity other records may reveal, the IRI it minted and the strong keys its record showed (a person: the
+ORCID, the source system's author code, the keyed e-mail hash). The build gathers the claims of every
+published article, of this build and of earlier ones (``kg.publish.identity`` keeps them next to the ledger),
+and ``resolve`` turns them into aliases:
+
+- records that share a strong key are one person (keys linked by any one record join: a record with ORCID
+  and e-mail links them, so a record with only that e-mail is that ORCID's person);
+- the canonical IRI is chosen by a stable rule, the same whatever order the records came in: the ORCID IRI,
+  else the lowest source-code IRI, else the lowest e-mail-hash IRI;
+- a group holding two different ORCIDs is two people sharing an address (a lab's or a secretary's): nothing
+  in it is merged, every record keeps the IRI it minted;
+- names never merge anyone (they are not keys).
+
+``rewrite`` then turns an article graph minted with an alias into the graph a build that had known
+everything from the start would publish: the alias IRI (and the nodes under it) becomes the canonical one,
+and ``<canonical> owl:sameAs <alias>`` (also ``schema:sameAs``) is stated in that graph, so the alias
+stays resolvable (the server answers it ``301``) and nothing already linked breaks. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.iris import Minter
+from kg.mappers.person import person_iri
+from kg.records import Article, Author
+from kg.vocab import OWL, SCHEMA
+
+PERSON = "person"
+# the strength of a person key: a lower rank wins the canonical IRI
+_PERSON_RANK = {"orcid": 0, "code": 1, "email": 2}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An IRI an article minted for a thing, with the strong keys its record showed for that thing."""
+
+    kind: str  # what the thing is ("person"); only claims of one kind are compared
+    iri: str
+    keys: tuple[str, ...]  # "orcid:0000-…", "code:123", "email:<keyed hash>", strongest first
+
+    def as_list(self) -> list:
+        return [self.kind, self.iri, list(self.keys)]
+
+    @classmethod
+    def from_list(cls, value: list) -> Claim:
+        kind, iri, keys = value
+        return cls(str(kind), str(iri), tuple(str(key) for key in keys))
+
+
+def person_keys(author: Author) -> tuple[str, ...]:
+    """The strong keys of an author record, in the order ``kg.mappers.person.person_iri`` mints by."""
+    keys = []
+    if author.orcid:
+        keys.append(f"orcid:{author.orcid}")
+    if author.source_code:
+        keys.append(f"code:{author.source_code}")
+    if author.email_key:
+        keys.append(f"email:{author.email_key}")
+    return tuple(keys)
+
+
+def article_claims(minter: Minter, article: Article, journal_key: str) -> list[Claim]:
+    """The claims of one article: each author with at least one strong key (the others are per article)."""
+    claims = []
+    for author in article.authors:
+        keys = person_keys(author)
+        if keys:
+            claims.append(Claim(PERSON, person_iri(minter, author, journal_key, article.key).value, keys))
+    return claims
+
+
+class _Groups:
+    """Union-find over keys: the keys one record shows together are one thing."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        root = self.parent.setdefault(key, key)
+        while root != self.parent[root]:
+            root = self.parent[root]
+        while key != root:  # path compression
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def join(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        for other in keys[1:]:
+            first, second = self.find(keys[0]), self.find(other)
+            if first != second:
+                self.parent[max(first, second)] = min(first, second)  # the same tree in any order
+
+
+def _rank(key: str) -> tuple[int, str]:
+    scheme, _, value = key.partition(":")
+    return _PERSON_RANK.get(scheme, 9), value
+
+
+def resolve(claims: Iterable[Claim]) -> dict[str, str]:
+    """Alias IRI -> canonical IRI, for every claimed IRI that is not its thing's canonical one.
+
+    A function of the set of claims only (not of their order), so that builds in any order agree.
+    """
+    groups = _Groups()
+    minted: dict[str, set[str]] = {}  # the top key of a claim -> the IRIs minted from it
+    for claim in claims:
+        if claim.kind != PERSON or not claim.keys:
+            continue
+        groups.join(claim.keys)
+        minted.setdefault(claim.keys[0], set()).add(claim.iri)
+    members: dict[str, list[str]] = {}
+    for key in groups.parent:
+        members.setdefault(groups.find(key), []).append(key)
+    aliases: dict[str, str] = {}
+    for keys in members.values():
+        if sum(key.startswith("orcid:") for key in keys) > 1:
+            continue  # two ORCIDs behind one address or code: two people, merge nothing
+        iris = {iri for key in keys for iri in minted.get(key, ())}
+        if len(iris) < 2:
+            continue
+        best = min((key for key in keys if key in minted), key=_rank)
+        canonical = min(minted[best])
+        aliases.update({iri: canonical for iri in iris if iri != canonical})
+    return aliases
+
+
+_OWL_SAME_AS = f"<{OWL.sameAs.value}>".encode()
+_SCHEMA_SAME_AS = f"<{SCHEMA.sameAs.value}>".encode()
+
+
+def rewrite(nquads: bytes, graph: str, aliases: dict[str, str]) -> bytes:
+    """An article graph with each alias IRI (and every node under it) replaced by its canonical IRI, plus
+    ``owl:sameAs`` and ``schema:sameAs`` from the canonical IRI to each alias. Lines sorted and each once,
+    so the result does not depend on the order the aliases were learnt in."""
+    if not aliases:
+        return nquads
+    for alias, canonical in sorted(aliases.items()):
+        nquads = nquads.replace(f"<{alias}>".encode(), f"<{canonical}>".encode())
+        nquads = nquads.replace(f"<{alias}/".encode(), f"<{canonical}/".encode())
+    lines = set(nquads.splitlines())
+    suffix = f" <{graph}> .".encode()
+    for alias, canonical in aliases.items():
+        for predicate in (_OWL_SAME_AS, _SCHEMA_SAME_AS):
+            lines.add(f"<{canonical}> ".encode() + predicate + f" <{alias}>".encode() + suffix)
+    lines.discard(b"")
+    return b"".join(line + b"\n" for line in sorted(lines))

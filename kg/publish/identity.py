@@ -1,0 +1,127 @@
+"""The build's identity table: which article graph claimed which IRI, and which aliases its copy carries.
+
+``kg.identity`` decides, from the claims of every published article, which minted IRIs are aliases of
+one canonical IRI. Across incremental builds the articles of unchanged files are not read again, so their
+claims are kept here, in ``DIR/identity/table.json`` beside the ledger: per graph, its claims and the
+aliases its published copy was rewritten with. After a build has read its inputs (``IdentityTable.apply``),
+every published graph whose aliases changed is rewritten, those of earlier builds included: when a new
+export shows that ``person/h-…`` is ``person/orcid-…``, the article graphs published long ago with the
+``h-`` IRI are rewritten to the ORCID one, so the store holds what a one-shot build of every input would.
+
+A rewrite always starts from the graph as its article was mapped (the *original*): the current copy, when
+it carries no alias (a graph published by this build always starts so), else the original kept in
+``DIR/identity/originals/`` when the graph was first rewritten. So a merge that a later export undoes (the
+same e-mail turns out to belong to two ORCIDs) puts the graph back as it was mapped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from kg.identity import Claim, resolve, rewrite
+from kg.publish.graphs import GraphFiles, graph_digest
+from kg.publish.store_writer import StoreWriter
+
+log = logging.getLogger(__name__)
+
+_TABLE = "table.json"
+_ORIGINALS = "originals"
+
+
+class IdentityTable:
+    """Claims and applied aliases per published article graph, loaded from and saved to ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.claims: dict[str, list[Claim]] = {}
+        self.applied: dict[str, dict[str, str]] = {}  # graph -> alias -> canonical, as its current copy has them
+        self.fresh: set[str] = set()  # graphs published by this build: their current copy is as mapped
+        self.aliases: dict[str, str] = {}  # after apply: every alias in use -> its canonical IRI
+        path = self.folder / _TABLE
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self.claims = {g: [Claim.from_list(c) for c in cs] for g, cs in data["claims"].items()}
+                self.applied = {g: dict(a) for g, a in data["applied"].items()}
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                # without it the graphs rewritten before cannot be told from their originals: say so loudly
+                log.error("the identity table %s is unreadable (%s); aliases of earlier builds are lost", path, error)
+                self.claims, self.applied = {}, {}
+
+    def record(self, graph: str, claims: list[Claim]) -> None:
+        """A graph this build published (its copy as mapped), with its article's claims."""
+        self.fresh.add(graph)
+        if claims:
+            self.claims[graph] = claims
+        else:
+            self.claims.pop(graph, None)
+
+    def apply(self, files: GraphFiles, writer: StoreWriter) -> int:
+        """Rewrite every published graph whose aliases changed; how many were rewritten. ``writer`` must be
+        flushed before (the graphs are read back from ``files``) and is flushed after."""
+        self.aliases = resolve(claim for claims in self.claims.values() for claim in claims)
+        rewritten = 0
+        for graph in sorted(set(self.claims) | set(self.applied)):
+            minted = {claim.iri for claim in self.claims.get(graph, ())}
+            wanted = {iri: self.aliases[iri] for iri in minted if iri in self.aliases}
+            applied = {} if graph in self.fresh else self.applied.get(graph, {})
+            if graph in self.fresh:
+                self._original_path(graph).unlink(missing_ok=True)
+            if wanted == applied:
+                self._set_applied(graph, wanted)
+                continue
+            original = self._original(graph) if applied else files.read(graph)
+            if not original:  # not in the store (never published, or withdrawn): nothing to rewrite
+                self._set_applied(graph, {})
+                continue
+            if wanted:
+                self._keep_original(graph, original)
+            else:
+                self._original_path(graph).unlink(missing_ok=True)
+            nquads = rewrite(original, graph, wanted)
+            writer.put(graph, nquads, graph_digest(nquads))
+            self._set_applied(graph, wanted)
+            rewritten += 1
+        writer.flush()
+        self._save()
+        return rewritten
+
+    def _set_applied(self, graph: str, aliases: dict[str, str]) -> None:
+        if aliases:
+            self.applied[graph] = aliases
+        else:
+            self.applied.pop(graph, None)
+
+    def _original_path(self, graph: str) -> Path:
+        return self.folder / _ORIGINALS / (hashlib.sha256(graph.encode("utf-8")).hexdigest()[:40] + ".nq")
+
+    def _original(self, graph: str) -> bytes:
+        try:
+            return self._original_path(graph).read_bytes()
+        except OSError:
+            log.error("the original of %s is missing; its aliases cannot be changed", graph)
+            return b""
+
+    def _keep_original(self, graph: str, nquads: bytes) -> None:
+        path = self._original_path(graph)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, nquads)
+
+    def _save(self) -> None:
+        data = {
+            "claims": {graph: [claim.as_list() for claim in claims] for graph, claims in sorted(self.claims.items())},
+            "applied": dict(sorted(self.applied.items())),
+        }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.folder / _TABLE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

@@ -175,3 +175,49 @@ def test_a_folder_keeps_its_base_iri(tmp_path: Path) -> None:
     assert "https://kg.example.org" in refused.summary[0] and "new folder" in refused.summary[0]
     assert article_triples(out) == before  # nothing read, nothing changed
     assert build([SEED], tmp_path / "elsewhere", options(base="https://data.example.org")).exit_code == EXIT_OK
+
+
+# ------------------------------------------------------------------ identity across builds (kg.identity)
+ORCID = "0000-0002-1825-0097"
+SECOND_ORCID = "0000-0001-5109-3700"
+
+
+def seed_variant(folder: Path, name: str, code: str, orcid: str = "") -> Path:
+    """The seed's article under another code; its author with the seed's e-mail, and an ORCID if given."""
+    text = SEED.read_text(encoding="utf-8").replace("A-10-968-1", code)
+    text = text.replace("<orcid></orcid>", f"<orcid>{orcid}</orcid>")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def authors(out: Path) -> set[str]:
+    store = Store.read_only(str(out / "current" / "store"))
+    return {row["p"].value for row in store.query("SELECT DISTINCT ?p { GRAPH ?g { ?a <http://schema.org/author> ?p } }")}
+
+
+def test_a_later_build_that_learns_two_keys_are_one_person_rewrites_the_published_graphs(tmp_path: Path) -> None:
+    """E-mail-only records first, the record with the ORCID in a later build (and the reverse order, and
+    all at once): the same canonical IRI and the same graph every way. A later record showing the same
+    e-mail with another ORCID undoes the merge, as a one-shot build of everything would."""
+    folder = tmp_path / "in"
+    plain = [seed_variant(folder, f"plain{n}.xml", f"A-10-96{n}-1") for n in range(2, 5)]
+    orcid = seed_variant(folder, "orcid.xml", "A-10-999-1", ORCID)
+    canonical = f"https://kg.example.org/id/person/orcid-{ORCID}"
+    email_first, orcid_first, one_shot = Twins(tmp_path / "a"), Twins(tmp_path / "b"), Twins(tmp_path / "c")
+    email_first.build(plain)
+    assert len(authors(email_first.out)) == 1 and canonical not in authors(email_first.out)
+    email_first.build([*plain, orcid])
+    orcid_first.build([orcid])
+    orcid_first.build([orcid, *plain])
+    one_shot.build([*plain, orcid])
+    assert authors(email_first.out) == authors(orcid_first.out) == authors(one_shot.out) == {canonical}
+    assert article_triples(email_first.out) == article_triples(orcid_first.out) == article_triples(one_shot.out)
+    # an unchanged rebuild keeps the release; a second ORCID behind the same e-mail splits them again
+    assert email_first.build([*plain, orcid]).totals.files == 0
+    other = seed_variant(folder, "other.xml", "A-10-998-1", SECOND_ORCID)
+    email_first.build([*plain, orcid, other])
+    one_shot = Twins(tmp_path / "d")
+    one_shot.build([other, orcid, *plain])
+    assert article_triples(email_first.out) == article_triples(one_shot.out)
+    assert len(authors(email_first.out)) == 3 and canonical in authors(email_first.out)

@@ -260,7 +260,9 @@ class _Release:
         self.writer.flush()
         rewritten = self.identity.apply(self.graph_files, self.writer)  # one thing, one IRI (kg.identity)
         if rewritten:
-            log.info("%d article graphs were rewritten to canonical IRIs (%d aliases)", rewritten, len(self.identity.aliases))
+            log.info(
+                "%d article graphs were rewritten to canonical IRIs (%d aliases)", rewritten, len(self.identity.aliases)
+            )
         if self.writer.identical:
             log.info("%d graphs were published again byte for byte; the store kept its copies", self.writer.identical)
         self.holders = self.ranking.holders()

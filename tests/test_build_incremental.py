@@ -193,7 +193,9 @@ def seed_variant(folder: Path, name: str, code: str, orcid: str = "") -> Path:
 
 def authors(out: Path) -> set[str]:
     store = Store.read_only(str(out / "current" / "store"))
-    return {row["p"].value for row in store.query("SELECT DISTINCT ?p { GRAPH ?g { ?a <http://schema.org/author> ?p } }")}
+    return {
+        row["p"].value for row in store.query("SELECT DISTINCT ?p { GRAPH ?g { ?a <http://schema.org/author> ?p } }")
+    }
 
 
 def test_a_later_build_that_learns_two_keys_are_one_person_rewrites_the_published_graphs(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+import requests
 from pyoxigraph import Store
 
 from kg.build import BuildOptions, build
@@ -17,8 +18,8 @@ from kg.cli import main as kg_main
 from kg.iris import Minter
 from kg.pipeline import map_inputs
 from kg.validation import Validator
-from kg.validation.store_check import validate_store
 from kg.validation.reference import PyShaclValidator
+from kg.validation.store_check import validate_store
 from tests.conftest import SEED, TEST_SECRET
 
 BASE = "https://kg.example.org"
@@ -334,3 +335,33 @@ def test_names_alone_and_two_orcids_behind_one_e_mail_merge_nobody(tmp_path: Pat
     assert len(found) == 4
     assert {MINTER.person_by_orcid(ORCID).value, MINTER.person_by_orcid("0000-0001-5109-3700").value} < found
     assert values(store, f"SELECT ?a {{ GRAPH ?g {{ ?c <{OWL_SAME_AS}> ?a }} }}") == set()
+
+
+def test_the_server_answers_an_alias_301_to_the_canonical_thing(tmp_path: Path) -> None:
+    """/id, /doc (negotiated and with an extension) and the pages of an alias redirect, permanently, to the
+    same URL of the canonical IRI; the canonical answers as always; an unknown IRI is still 404."""
+    from tests.server_fixtures import start_server
+
+    store, _ = build_files(tmp_path, {"plain.xml": variant(), "orcid.xml": with_orcid("A-10-999-1")}, validate=False)
+    (alias,) = values(store, f"SELECT ?a {{ GRAPH ?g {{ ?c <{OWL_SAME_AS}> ?a }} }}")
+    del store
+    alias_path = alias.removeprefix(f"{BASE}/id/")
+    canonical_path = f"person/orcid-{ORCID}"
+    server = start_server(tmp_path / "out", tmp_path / "server", {"server": {"workers": 1, "threads": 2}})
+    try:
+        for prefix in ("/id/", "/doc/", "/en/doc/", "/fa/doc/"):
+            response = requests.get(f"{server.url}{prefix}{alias_path}", allow_redirects=False, timeout=10)
+            assert response.status_code == 301, prefix
+            assert response.headers["Location"] == f"{server.url}{prefix}{canonical_path}"
+        response = requests.get(f"{server.url}/doc/{alias_path}.ttl?x=1", allow_redirects=False, timeout=10)
+        assert (response.status_code, response.headers["Location"]) == (
+            301,
+            f"{server.url}/doc/{canonical_path}.ttl?x=1",
+        )
+        followed = requests.get(f"{server.url}/id/{alias_path}", headers={"Accept": "text/turtle"}, timeout=10)
+        assert followed.status_code == 200 and followed.url == f"{server.url}/doc/{canonical_path}"
+        assert f"<{alias}>" in followed.text  # the description states the alias (owl:sameAs)
+        missing = requests.get(f"{server.url}/id/person/h-nobody", allow_redirects=False, timeout=10)
+        assert missing.status_code == 404
+    finally:
+        server.stop()

@@ -16,6 +16,11 @@ and ``resolve`` turns them into aliases:
   in it is merged, every record keeps the IRI it minted;
 - names never merge anyone (they are not keys).
 
+Keyword concepts are one per normalised label per language: a concept is minted on its English label (the
+Persian one travels with it where the source pairs the two lists); where a record's lists do not pair up,
+its Persian keyword is minted alone (``concept/fa-…``), and that concept is an alias of the one the sources
+pair the same Persian label into, when there is exactly one (no pairing the sources do not make).
+
 ``rewrite`` then turns an article graph minted with an alias into the graph a build that had known
 everything from the start would publish: the alias IRI (and the nodes under it) becomes the canonical one,
 and ``<canonical> owl:sameAs <alias>`` (also ``schema:sameAs``) is stated in that graph, so the alias
@@ -27,12 +32,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg.iris import Minter
+from kg.iris import Minter, fold
+from kg.mappers.keyword import concept_iri, keyword_pairs
 from kg.mappers.person import person_iri
 from kg.records import Article, Author
 from kg.vocab import OWL, SCHEMA
 
 PERSON = "person"
+CONCEPT = "concept"
 # the strength of a person key: a lower rank wins the canonical IRI
 _PERSON_RANK = {"orcid": 0, "code": 1, "email": 2}
 
@@ -67,12 +74,18 @@ def person_keys(author: Author) -> tuple[str, ...]:
 
 
 def article_claims(minter: Minter, article: Article, journal_key: str) -> list[Claim]:
-    """The claims of one article: each author with at least one strong key (the others are per article)."""
+    """The claims of one article: each author with at least one strong key (the others are per article),
+    and each keyword concept: its labels' keys ("fa:…" and "en:…" when the source paired them)."""
     claims = []
     for author in article.authors:
         keys = person_keys(author)
         if keys:
             claims.append(Claim(PERSON, person_iri(minter, author, journal_key, article.key).value, keys))
+    pairs, _ = keyword_pairs(article.keywords_fa, article.keywords_en)
+    for fa, en in pairs:
+        if fa:  # an English-only concept is minted on its English label, as a paired one: nothing to learn
+            keys = (f"fa:{fold(fa)}", f"en:{fold(en)}") if en else (f"fa:{fold(fa)}",)
+            claims.append(Claim(CONCEPT, concept_iri(minter, fa, en).value, keys))
     return claims
 
 
@@ -108,6 +121,30 @@ def resolve(claims: Iterable[Claim]) -> dict[str, str]:
 
     A function of the set of claims only (not of their order), so that builds in any order agree.
     """
+    claims = list(claims)
+    return {**_resolve_persons(claims), **_resolve_concepts(claims)}
+
+
+def _resolve_concepts(claims: list[Claim]) -> dict[str, str]:
+    """A Persian keyword's own concept (minted where its record's lists did not pair up) is an alias of
+    the concept the sources pair that keyword into, when they pair it into exactly one; one concept per
+    normalised label per language, and no pairing the sources do not make."""
+    paired: dict[str, set[str]] = {}  # Persian label key -> the paired concepts holding it
+    alone: dict[str, set[str]] = {}  # Persian label key -> the Persian-only concepts minted for it
+    for claim in claims:
+        if claim.kind == CONCEPT and claim.keys:
+            (paired if len(claim.keys) > 1 else alone).setdefault(claim.keys[0], set()).add(claim.iri)
+    aliases = {}
+    for key, iris in alone.items():
+        targets = paired.get(key, set())
+        if len(targets) == 1:
+            (target,) = targets
+            aliases.update({iri: target for iri in iris if iri != target})
+    return aliases
+
+
+def _resolve_persons(claims: list[Claim]) -> dict[str, str]:
+    """People: the rules of the module's docstring."""
     groups = _Groups()
     minted: dict[str, set[str]] = {}  # the top key of a claim -> the IRIs minted from it
     for claim in claims:

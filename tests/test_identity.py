@@ -365,3 +365,41 @@ def test_the_server_answers_an_alias_301_to_the_canonical_thing(tmp_path: Path) 
         assert missing.status_code == 404
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------------------------------- keywords
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+KEYWORDS_EN = (
+    "Medical digital twin, Digital health, Artificial intelligence, Health system, WHO health system building blocks"
+)
+
+
+def test_a_persian_keyword_whose_lists_do_not_pair_keeps_its_one_concept(tmp_path: Path) -> None:
+    """The seed pairs its five Persian and five English keywords; a second record lists four English ones,
+    so its Persian keywords pair with nothing there: they are still the seed's five concepts (the keyword
+    minted alone is an alias of it), and no new pairing is made."""
+    unpaired = variant(
+        ("A-10-968-1", "A-10-969-1"),
+        (
+            f"<keyword>{KEYWORDS_EN}</keyword>",
+            "<keyword>Digital health, Artificial intelligence, Health system, Cloud</keyword>",
+        ),
+    )
+    store, report = build_files(tmp_path, {"seed.xml": variant(), "unpaired.xml": unpaired})
+    scheme = MINTER.keyword_scheme().value
+    rows = store.query(
+        f"SELECT DISTINCT ?c ?l {{ GRAPH ?g {{ ?c <{SKOS}inScheme> <{scheme}> ; <{SKOS}prefLabel> ?l "
+        "FILTER(lang(?l) = 'fa') } }"
+    )
+    concepts: dict[str, set[str]] = {}
+    for row in rows:
+        concepts.setdefault(row["l"].value, set()).add(row["c"].value)
+    assert len(concepts) == 5 and all(len(found) == 1 for found in concepts.values())
+    english = {MINTER.concept(label.strip(), "en").value for label in KEYWORDS_EN.split(",")}
+    assert set().union(*concepts.values()) == english
+    used = values(store, f"SELECT DISTINCT ?c {{ GRAPH ?g {{ <{OTHER}> <http://purl.org/dc/terms/subject> ?c }} }}")
+    assert used == english | {MINTER.concept("Cloud", "en").value}  # the five, and its one English-only keyword
+    aliases = values(store, f"SELECT ?a {{ GRAPH ?g {{ ?c <{OWL_SAME_AS}> ?a }} }}")
+    assert len(aliases) == 5 and all("/id/concept/fa-" in alias for alias in aliases)
+    checked = validate_store(tmp_path / "out")
+    assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []

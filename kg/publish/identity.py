@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 _TABLE = "table.json"
 _ORIGINALS = "originals"
+_BATCH = 500  # graphs read back and rewritten at a time: a few tens of MB
 
 
 class IdentityTable:
@@ -64,7 +65,7 @@ class IdentityTable:
         """Rewrite every published graph whose aliases changed; how many were rewritten. ``writer`` must be
         flushed before (the graphs are read back from ``files``) and is flushed after."""
         self.aliases = resolve(claim for claims in self.claims.values() for claim in claims)
-        rewritten = 0
+        changed: list[tuple[str, dict[str, str], dict[str, str]]] = []  # (graph, wanted, applied)
         for graph in sorted(set(self.claims) | set(self.applied)):
             minted = {claim.iri for claim in self.claims.get(graph, ())}
             wanted = {iri: self.aliases[iri] for iri in minted if iri in self.aliases}
@@ -73,19 +74,25 @@ class IdentityTable:
                 self._original_path(graph).unlink(missing_ok=True)
             if wanted == applied:
                 self._set_applied(graph, wanted)
-                continue
-            original = self._original(graph) if applied else files.read(graph)
-            if not original:  # not in the store (never published, or withdrawn): nothing to rewrite
-                self._set_applied(graph, {})
-                continue
-            if wanted:
-                self._keep_original(graph, original)
             else:
-                self._original_path(graph).unlink(missing_ok=True)
-            nquads = rewrite(original, graph, wanted)
-            writer.put(graph, nquads, graph_digest(nquads))
-            self._set_applied(graph, wanted)
-            rewritten += 1
+                changed.append((graph, wanted, applied))
+        rewritten = 0
+        for first in range(0, len(changed), _BATCH):
+            batch = changed[first : first + _BATCH]
+            current = files.read_many(graph for graph, _, applied in batch if not applied)
+            for graph, wanted, applied in batch:
+                original = self._original(graph) if applied else current.get(graph, b"")
+                if not original:  # not in the store (never published, or withdrawn): nothing to rewrite
+                    self._set_applied(graph, {})
+                    continue
+                if wanted:
+                    self._keep_original(graph, original)
+                else:
+                    self._original_path(graph).unlink(missing_ok=True)
+                nquads = rewrite(original, graph, wanted)
+                writer.put(graph, nquads, graph_digest(nquads))
+                self._set_applied(graph, wanted)
+                rewritten += 1
         writer.flush()
         self._save()
         return rewritten

@@ -295,7 +295,11 @@ class _Release:
             self.id,
             self.started_at,
             _now(),
-            [NamedNode(g) for g in self.ranking.published_graphs],
+            [
+                NamedNode(g)
+                for g in self.ranking.published_graphs + self.identity.moved
+                if g not in self.identity.withdrawn
+            ],
             sorted(self.ranking.sources),
         )
         self.store.extend(runs)

@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from kg.iris import Minter, fold
 from kg.mappers.keyword import concept_iri, keyword_pairs
 from kg.mappers.person import person_iri
-from kg.records import Article, Author
+from kg.records import Article, Author, Journal
 from kg.vocab import OWL, SCHEMA
 
 PERSON = "person"
 CONCEPT = "concept"
+JOURNAL = "journal"
 # the strength of a person key: a lower rank wins the canonical IRI
 _PERSON_RANK = {"orcid": 0, "code": 1, "email": 2}
 
@@ -73,10 +74,19 @@ def person_keys(author: Author) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def article_claims(minter: Minter, article: Article, journal_key: str) -> list[Claim]:
+def journal_keys(journal: Journal) -> tuple[str, ...]:
+    """A journal's keys: its valid ISSNs by role ("print:", "online:"), then its site ("site:")."""
+    keys = [f"print:{journal.issn_print}"] if journal.issn_print else []
+    keys += [f"online:{journal.issn_online}"] if journal.issn_online else []
+    site = journal.web_url.lower().split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    return (*keys, f"site:{site}") if site else tuple(keys)
+
+
+def article_claims(minter: Minter, article: Article, journal: Journal) -> list[Claim]:
     """The claims of one article: each author with at least one strong key (the others are per article),
     and each keyword concept: its labels' keys ("fa:…" and "en:…" when the source paired them)."""
-    claims = []
+    journal_key = journal.key
+    claims = [Claim(JOURNAL, minter.journal(journal_key).value, journal_keys(journal))]
     for author in article.authors:
         keys = person_keys(author)
         if keys:
@@ -122,7 +132,42 @@ def resolve(claims: Iterable[Claim]) -> dict[str, str]:
     A function of the set of claims only (not of their order), so that builds in any order agree.
     """
     claims = list(claims)
-    return {**_resolve_persons(claims), **_resolve_concepts(claims)}
+    return {**_resolve_persons(claims), **_resolve_concepts(claims), **_resolve_journals(claims)}
+
+
+def _resolve_journals(claims: list[Claim]) -> dict[str, str]:
+    """A journal is every record sharing any valid ISSN with it (print or online), then, for a record
+    without a valid ISSN, the one journal showing the same site. The canonical IRI: minted from a print
+    ISSN (the lowest), else from an online one, else the lowest other. An export whose print ISSN has a
+    wrong check digit mints on its online ISSN: that IRI becomes an alias of the print one."""
+    groups = _Groups()
+    minted: dict[str, tuple[int, str]] = {}  # journal IRI -> (rank, IRI)
+    sites: dict[str, set[str]] = {}  # site key -> IRIs of journals with an ISSN showing it
+    without_issn: dict[str, set[str]] = {}  # site key -> IRIs of journals without one
+    for claim in claims:
+        if claim.kind != JOURNAL:
+            continue
+        issns = [f"issn:{key.partition(':')[2]}" for key in claim.keys if key.startswith(("print:", "online:"))]
+        site = next((key for key in claim.keys if key.startswith("site:")), "")
+        rank = 0 if claim.keys and claim.keys[0].startswith("print:") else 1 if issns else 2
+        minted[claim.iri] = (rank, claim.iri)
+        groups.join([f"iri:{claim.iri}", *issns])
+        if site:
+            (sites if issns else without_issn).setdefault(site, set()).add(claim.iri)
+    for site, iris in without_issn.items():
+        journals = {groups.find(f"iri:{iri}") for iri in sites.get(site, ())}
+        if len(journals) == 1:
+            for iri in iris:
+                groups.join([next(iter(journals)), f"iri:{iri}"])
+    members: dict[str, list[str]] = {}
+    for iri in minted:
+        members.setdefault(groups.find(f"iri:{iri}"), []).append(iri)
+    aliases = {}
+    for iris in members.values():
+        if len(iris) > 1:
+            canonical = min(minted[iri] for iri in iris)[1]
+            aliases.update({iri: canonical for iri in iris if iri != canonical})
+    return aliases
 
 
 def _resolve_concepts(claims: list[Claim]) -> dict[str, str]:
@@ -172,6 +217,19 @@ _OWL_SAME_AS = f"<{OWL.sameAs.value}>".encode()
 _SCHEMA_SAME_AS = f"<{SCHEMA.sameAs.value}>".encode()
 
 
+def graph_of(iri: str) -> str:
+    """``{base}/id/journal/…`` -> ``{base}/graph/journal/…``: where the graphs under a thing are named."""
+    return iri.replace("/id/", "/graph/", 1)
+
+
+def renamed(graph: str, aliases: dict[str, str]) -> str:
+    """The name of an article graph once its journal's alias is replaced by the canonical journal."""
+    for alias, canonical in aliases.items():
+        if "/id/journal/" in alias and graph.startswith(graph_of(alias) + "/"):
+            return graph_of(canonical) + graph[len(graph_of(alias)) :]
+    return graph
+
+
 def rewrite(nquads: bytes, graph: str, aliases: dict[str, str]) -> bytes:
     """An article graph with each alias IRI (and every node under it) replaced by its canonical IRI, plus
     ``owl:sameAs`` and ``schema:sameAs`` from the canonical IRI to each alias. Lines sorted and each once,
@@ -181,10 +239,16 @@ def rewrite(nquads: bytes, graph: str, aliases: dict[str, str]) -> bytes:
     for alias, canonical in sorted(aliases.items()):
         nquads = nquads.replace(f"<{alias}>".encode(), f"<{canonical}>".encode())
         nquads = nquads.replace(f"<{alias}/".encode(), f"<{canonical}/".encode())
+        if "/id/journal/" in alias:  # a journal's article graphs are named under it too
+            nquads = nquads.replace(f"<{graph_of(alias)}/".encode(), f"<{graph_of(canonical)}/".encode())
+    new_graph = renamed(graph, aliases)
     lines = set(nquads.splitlines())
-    suffix = f" <{graph}> .".encode()
+    suffix = f" <{new_graph}> .".encode()
     for alias, canonical in aliases.items():
         for predicate in (_OWL_SAME_AS, _SCHEMA_SAME_AS):
             lines.add(f"<{canonical}> ".encode() + predicate + f" <{alias}>".encode() + suffix)
+    if new_graph != graph:  # the article's own IRI moved with its journal: the old one stays an alias
+        old, new = graph.replace("/graph/", "/id/", 1), new_graph.replace("/graph/", "/id/", 1)
+        lines.add(f"<{new}> ".encode() + _OWL_SAME_AS + f" <{old}>".encode() + suffix)
     lines.discard(b"")
     return b"".join(line + b"\n" for line in sorted(lines))

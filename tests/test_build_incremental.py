@@ -223,3 +223,23 @@ def test_a_later_build_that_learns_two_keys_are_one_person_rewrites_the_publishe
     one_shot.build([other, orcid, *plain])
     assert article_triples(email_first.out) == article_triples(one_shot.out)
     assert len(authors(email_first.out)) == 3 and canonical in authors(email_first.out)
+
+
+def test_a_journal_alias_learnt_in_a_later_build_moves_the_published_articles(tmp_path: Path) -> None:
+    """An export whose print ISSN has a wrong check digit, built before or after a good export of the same
+    journal (or with it): one journal, its articles under the canonical journal, the same graph every way."""
+    folder = tmp_path / "in"
+    good = seed_variant(folder, "good.xml", "A-10-968-1")
+    bad = seed_variant(folder, "bad.xml", "A-10-969-1")
+    bad.write_text(bad.read_text(encoding="utf-8").replace(">2476-6879<", ">2476-6878<"), encoding="utf-8")
+    same = seed_variant(folder, "same.xml", "A-10-968-1")  # the good export's article, in a bad export
+    same.write_text(same.read_text(encoding="utf-8").replace(">2476-6879<", ">2476-6878<"), encoding="utf-8")
+    bad_first, good_first, one_shot = Twins(tmp_path / "a"), Twins(tmp_path / "b"), Twins(tmp_path / "c")
+    bad_first.build([bad, same])
+    bad_first.build([bad, same, good])
+    good_first.build([good])
+    good_first.build([good, bad, same])
+    one_shot.build([good, bad, same])
+    assert article_triples(bad_first.out) == article_triples(good_first.out) == article_triples(one_shot.out)
+    graphs = {quad[3] for quad in article_triples(one_shot.out)}
+    assert graphs == {f"<{GRAPH}>", f"<{GRAPH.replace('A-10-968-1', 'A-10-969-1')}>"}

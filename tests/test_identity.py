@@ -403,3 +403,37 @@ def test_a_persian_keyword_whose_lists_do_not_pair_keeps_its_one_concept(tmp_pat
     assert len(aliases) == 5 and all("/id/concept/fa-" in alias for alias in aliases)
     checked = validate_store(tmp_path / "out")
     assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
+
+
+# ---------------------------------------------------------------------------------------- journals
+ONLINE = f"{BASE}/id/journal/2538-1563"
+
+
+def bad_print_issn(code: str) -> str:
+    """The seed with a wrong check digit in its print ISSN: read alone, its journal is keyed on the online one."""
+    return variant(("A-10-968-1", code), ("<journal_id_issn>2476-6879<", "<journal_id_issn>2476-6878<"))
+
+
+def test_an_export_with_a_bad_print_issn_joins_its_journal(tmp_path: Path) -> None:
+    """Same online ISSN, one journal: the IRI minted on the online ISSN is an alias of the print one; its
+    articles move under the canonical journal (the old article IRI an alias too). The same article in a
+    good and a bad export is published once, from the good one."""
+    files = {
+        "seed.xml": variant(),
+        "bad.xml": bad_print_issn("A-10-969-1"),
+        "bad-same.xml": bad_print_issn("A-10-968-1"),
+    }
+    store, _ = build_files(tmp_path, files)
+    assert values(store, f"SELECT DISTINCT ?j {{ GRAPH ?g {{ ?j a <{SCHEMA}Periodical> }} }}") == {JOURNAL}
+    articles = values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ ?a a <{SCHEMA}ScholarlyArticle> }} }}")
+    assert articles == {ARTICLE, OTHER}
+    graphs = {graph.value for graph in store.named_graphs()}
+    assert {g for g in graphs if "/article/" in g} == {
+        f"{BASE}/graph/journal/2476-6879/article/A-10-968-1",
+        f"{BASE}/graph/journal/2476-6879/article/A-10-969-1",
+    }
+    assert values(store, f"SELECT ?a {{ GRAPH ?g {{ <{JOURNAL}> <{OWL_SAME_AS}> ?a }} }}") == {ONLINE}
+    moved = f"{ONLINE}/article/A-10-969-1"
+    assert values(store, f"SELECT ?a {{ GRAPH ?g {{ <{OTHER}> <{OWL_SAME_AS}> ?a }} }}") == {moved}
+    checked = validate_store(tmp_path / "out")
+    assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []

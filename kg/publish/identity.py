@@ -22,7 +22,7 @@ import logging
 import os
 from pathlib import Path
 
-from kg.identity import Claim, resolve, rewrite
+from kg.identity import Claim, renamed, resolve, rewrite
 from kg.publish.graphs import GraphFiles, graph_digest
 from kg.publish.store_writer import StoreWriter
 
@@ -42,6 +42,8 @@ class IdentityTable:
         self.applied: dict[str, dict[str, str]] = {}  # graph -> alias -> canonical, as its current copy has them
         self.fresh: set[str] = set()  # graphs published by this build: their current copy is as mapped
         self.aliases: dict[str, str] = {}  # after apply: every alias in use -> its canonical IRI
+        self.moved: list[str] = []  # after apply: graphs published under a new name (their journal's canonical)
+        self.withdrawn: set[str] = set()  # after apply: graph names this build emptied (moved away from)
         path = self.folder / _TABLE
         if path.exists():
             try:
@@ -89,13 +91,32 @@ class IdentityTable:
                     self._keep_original(graph, original)
                 else:
                     self._original_path(graph).unlink(missing_ok=True)
+                self._withdraw_renamed(graph, applied, writer)
                 nquads = rewrite(original, graph, wanted)
-                writer.put(graph, nquads, graph_digest(nquads))
+                target = renamed(graph, wanted)
+                if target == graph:
+                    writer.put(graph, nquads, graph_digest(nquads))
+                else:  # its journal is an alias: the graph moves under the canonical journal's name
+                    self._withdraw(graph, writer)
+                    if target not in self.claims:  # else that article's canonical copy is published: it wins
+                        writer.put(target, nquads, graph_digest(nquads))
+                        self.moved.append(target)
                 self._set_applied(graph, wanted)
                 rewritten += 1
         writer.flush()
         self._save()
         return rewritten
+
+    def _withdraw_renamed(self, graph: str, applied: dict[str, str], writer: StoreWriter) -> None:
+        """Withdraw the copy a graph was moved to by its previous aliases (unless that name is a graph of
+        its own), before it is rewritten with new ones."""
+        before = renamed(graph, applied)
+        if before != graph and before not in self.claims:
+            self._withdraw(before, writer)
+
+    def _withdraw(self, graph: str, writer: StoreWriter) -> None:
+        writer.put(graph, b"", graph_digest(b""))
+        self.withdrawn.add(graph)
 
     def _set_applied(self, graph: str, aliases: dict[str, str]) -> None:
         if aliases:

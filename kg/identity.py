@@ -35,12 +35,13 @@ from dataclasses import dataclass
 from kg.iris import Minter, fold
 from kg.mappers.keyword import concept_iri, keyword_pairs
 from kg.mappers.person import person_iri
-from kg.records import Article, Author, Journal
+from kg.records import Article, Author, Journal, JournalIssue
 from kg.vocab import OWL, SCHEMA
 
 PERSON = "person"
 CONCEPT = "concept"
 JOURNAL = "journal"
+ARTICLE = "article"
 # the strength of a person key: a lower rank wins the canonical IRI
 _PERSON_RANK = {"orcid": 0, "code": 1, "email": 2}
 
@@ -82,11 +83,28 @@ def journal_keys(journal: Journal) -> tuple[str, ...]:
     return (*keys, f"site:{site}") if site else tuple(keys)
 
 
-def article_claims(minter: Minter, article: Article, journal: Journal) -> list[Claim]:
+def article_keys(article: Article, journal_iri: str, issue: JournalIssue) -> tuple[str, ...]:
+    """An article's keys: its issue, whether it has a code, its DOI, each title with its pages."""
+    keys = [f"issue:{journal_iri}|{issue.volume}|{issue.number}", f"coded:{int(article.key == article.record_label)}"]
+    if article.doi:
+        keys.append(f"doi:{article.doi.lower()}")
+    pages = f"{article.start_page}-{article.end_page}"
+    for lang, title in article.title.items():
+        words = "".join(char for char in fold(title) if char.isalnum())
+        if words:
+            keys.append(f"title:{lang}:{words}|{pages}")
+    return tuple(keys)
+
+
+def article_claims(minter: Minter, article: Article, journal: Journal, issue: JournalIssue) -> list[Claim]:
     """The claims of one article: each author with at least one strong key (the others are per article),
     and each keyword concept: its labels' keys ("fa:…" and "en:…" when the source paired them)."""
     journal_key = journal.key
-    claims = [Claim(JOURNAL, minter.journal(journal_key).value, journal_keys(journal))]
+    journal_iri = minter.journal(journal_key).value
+    claims = [
+        Claim(JOURNAL, journal_iri, journal_keys(journal)),
+        Claim(ARTICLE, minter.article(journal_key, article.key).value, article_keys(article, journal_iri, issue)),
+    ]
     for author in article.authors:
         keys = person_keys(author)
         if keys:
@@ -132,7 +150,44 @@ def resolve(claims: Iterable[Claim]) -> dict[str, str]:
     A function of the set of claims only (not of their order), so that builds in any order agree.
     """
     claims = list(claims)
-    return {**_resolve_persons(claims), **_resolve_concepts(claims), **_resolve_journals(claims)}
+    journals = _resolve_journals(claims)
+    return {**_resolve_persons(claims), **_resolve_concepts(claims), **journals, **_resolve_articles(claims, journals)}
+
+
+def _resolve_articles(claims: list[Claim], journals: dict[str, str]) -> dict[str, str]:
+    """An article without a code (minted on its DOI, pages or titles) is the coded article of the same
+    issue (its journal's canonical IRI) with the same DOI, else with the same normalised title in either
+    language and the same pages, when exactly one matches: the fuller, coded export replaces it."""
+    coded: dict[tuple[str, str], set[str]] = {}  # (issue, match key) -> coded article IRIs
+    codeless: list[tuple[str, str, list[str]]] = []  # (IRI, issue, match keys: DOI first)
+    for claim in claims:
+        if claim.kind != ARTICLE or len(claim.keys) < 2:
+            continue
+        journal, _, rest = claim.keys[0].removeprefix("issue:").partition("|")
+        issue = f"{journals.get(journal, journal)}|{rest}"
+        if claim.keys[1] == "coded:1":
+            for key in claim.keys[2:]:
+                coded.setdefault((issue, key), set()).add(claim.iri)
+        else:
+            codeless.append((claim.iri, issue, list(claim.keys[2:])))
+    aliases = {}
+    for iri, issue, keys in codeless:
+        doi = [key for key in keys if key.startswith("doi:")]
+        for tier in (doi, [key for key in keys if key.startswith("title:")]):
+            found = set().union(*(coded.get((issue, key), set()) for key in tier)) if tier else set()
+            if found:
+                if len(found) == 1:
+                    aliases[iri] = journals_applied(next(iter(found)), journals)
+                break
+    return aliases
+
+
+def journals_applied(iri: str, journals: dict[str, str]) -> str:
+    """An IRI under a journal alias, moved under the canonical journal."""
+    for alias, canonical in journals.items():
+        if iri.startswith(alias + "/"):
+            return canonical + iri[len(alias) :]
+    return iri
 
 
 def _resolve_journals(claims: list[Claim]) -> dict[str, str]:
@@ -223,7 +278,11 @@ def graph_of(iri: str) -> str:
 
 
 def renamed(graph: str, aliases: dict[str, str]) -> str:
-    """The name of an article graph once its journal's alias is replaced by the canonical journal."""
+    """The name of an article graph once its journal's alias is replaced by the canonical journal, or
+    once the article is found to be another (coded) one: that one's graph."""
+    for alias, canonical in aliases.items():
+        if "/article/" in alias and graph == graph_of(alias):
+            return graph_of(canonical)
     for alias, canonical in aliases.items():
         if "/id/journal/" in alias and graph.startswith(graph_of(alias) + "/"):
             return graph_of(canonical) + graph[len(graph_of(alias)) :]
@@ -245,7 +304,8 @@ def rewrite(nquads: bytes, graph: str, aliases: dict[str, str]) -> bytes:
     lines = set(nquads.splitlines())
     suffix = f" <{new_graph}> .".encode()
     for alias, canonical in aliases.items():
-        for predicate in (_OWL_SAME_AS, _SCHEMA_SAME_AS):
+        # an article's schema:sameAs is its DOI link (kgsh:Article-doiLink): there, owl:sameAs alone
+        for predicate in (_OWL_SAME_AS,) if "/article/" in alias else (_OWL_SAME_AS, _SCHEMA_SAME_AS):
             lines.add(f"<{canonical}> ".encode() + predicate + f" <{alias}>".encode() + suffix)
     if new_graph != graph:  # the article's own IRI moved with its journal: the old one stays an alias
         old, new = graph.replace("/graph/", "/id/", 1), new_graph.replace("/graph/", "/id/", 1)

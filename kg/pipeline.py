@@ -166,7 +166,7 @@ def map_file(path: Path, options: PipelineOptions, minter: Minter | None = None)
                     digest=graph_digest(mapped.nquads),
                     quads=mapped.quads,
                     problems=[result.problems[index].as_dict() for index in own],
-                    claims=article_claims(minter, article, export.journal),
+                    claims=article_claims(minter, article, export.journal, export.issue),
                 )
             )
     return FileResult(

@@ -243,3 +243,23 @@ def test_a_journal_alias_learnt_in_a_later_build_moves_the_published_articles(tm
     assert article_triples(bad_first.out) == article_triples(good_first.out) == article_triples(one_shot.out)
     graphs = {quad[3] for quad in article_triples(one_shot.out)}
     assert graphs == {f"<{GRAPH}>", f"<{GRAPH.replace('A-10-968-1', 'A-10-969-1')}>"}
+
+
+def test_a_coded_export_in_a_later_build_replaces_the_published_code_less_article(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    coded = seed_variant(folder, "coded.xml", "A-10-968-1")
+    text = coded.read_text(encoding="utf-8")
+    start = text.index("<web_url>", text.index("<articleset>"))
+    codeless = folder / "codeless.xml"
+    codeless.write_text(
+        text[:start] + "<web_url></web_url>" + text[text.index("</web_url>", start) + 10 :], encoding="utf-8"
+    )
+    later, earlier, one_shot = Twins(tmp_path / "a"), Twins(tmp_path / "b"), Twins(tmp_path / "c")
+    later.build([codeless])
+    assert {quad[3] for quad in article_triples(later.out)} != {f"<{GRAPH}>"}
+    later.build([codeless, coded])
+    earlier.build([coded])
+    earlier.build([coded, codeless])
+    one_shot.build([coded, codeless])
+    assert article_triples(later.out) == article_triples(earlier.out) == article_triples(one_shot.out)
+    assert {quad[3] for quad in article_triples(one_shot.out)} == {f"<{GRAPH}>"}

@@ -437,3 +437,38 @@ def test_an_export_with_a_bad_print_issn_joins_its_journal(tmp_path: Path) -> No
     assert values(store, f"SELECT ?a {{ GRAPH ?g {{ <{OTHER}> <{OWL_SAME_AS}> ?a }} }}") == {moved}
     checked = validate_store(tmp_path / "out")
     assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
+
+
+# ------------------------------------------------------------------------------- articles without a code
+SEED_URL = "http://mshsj.ssu.ac.ir/browse.php?a_code=A-10-968-1&amp;slc_lang=fa&amp;sid=1"
+
+
+def codeless(doi: str = "") -> str:
+    """The seed's article without its web address (so without its code), with a DOI if given."""
+    return variant(
+        (f"<web_url>{SEED_URL}</web_url>", "<web_url></web_url>"),
+        ("<article_id_doi></article_id_doi>", f"<article_id_doi>{doi}</article_id_doi>"),
+    )
+
+
+@pytest.mark.parametrize("doi", ["", "10.61186/mshsj.10.4.355"])
+def test_a_coded_export_replaces_the_code_less_copy_of_its_article(tmp_path: Path, doi: str) -> None:
+    """Matched in its issue by DOI, else by title and pages: published once, under the code; the code-less
+    IRI is an alias (owl:sameAs in the coded article's graph, 301 on the server)."""
+    coded = variant(("<article_id_doi></article_id_doi>", f"<article_id_doi>{doi}</article_id_doi>"))
+    store, _ = build_files(tmp_path, {"codeless.xml": codeless(doi), "coded.xml": coded})
+    articles = values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ ?a a <{SCHEMA}ScholarlyArticle> }} }}")
+    assert articles == {ARTICLE}
+    assert {g.value for g in store.named_graphs() if "/article/" in g.value} == {
+        MINTER.article_graph("2476-6879", "A-10-968-1").value
+    }
+    (alias,) = values(store, f"SELECT ?a {{ GRAPH ?g {{ <{ARTICLE}> <{OWL_SAME_AS}> ?a }} }}")
+    assert alias.startswith(f"{JOURNAL}/article/{'doi-' if doi else 'v10-n4-p355'}")
+    checked = validate_store(tmp_path / "out")
+    assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
+
+
+def test_a_code_less_article_with_another_title_is_another_article(tmp_path: Path) -> None:
+    other = codeless().replace("<start_page>355</start_page>", "<start_page>1</start_page>")
+    store, _ = build_files(tmp_path, {"codeless.xml": other, "coded.xml": variant()}, validate=False)
+    assert len(values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ ?a a <{SCHEMA}ScholarlyArticle> }} }}")) == 2

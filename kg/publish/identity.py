@@ -22,7 +22,7 @@ import logging
 import os
 from pathlib import Path
 
-from kg.identity import Claim, renamed, resolve, rewrite
+from kg.identity import Claim, graph_of, renamed, resolve, rewrite
 from kg.publish.graphs import GraphFiles, graph_digest
 from kg.publish.store_writer import StoreWriter
 
@@ -68,9 +68,15 @@ class IdentityTable:
         flushed before (the graphs are read back from ``files``) and is flushed after."""
         self.aliases = resolve(claim for claims in self.claims.values() for claim in claims)
         changed: list[tuple[str, dict[str, str], dict[str, str]]] = []  # (graph, wanted, applied)
+        replaced: dict[str, list[str]] = {}  # coded article graph -> the code-less article IRIs it replaces
+        for alias, canonical in self.aliases.items():
+            if "/article/" in alias:
+                replaced.setdefault(graph_of(canonical), []).append(alias)  # already under its canonical journal
         for graph in sorted(set(self.claims) | set(self.applied)):
             minted = {claim.iri for claim in self.claims.get(graph, ())}
             wanted = {iri: self.aliases[iri] for iri in minted if iri in self.aliases}
+            # the coded article states the IRIs of the code-less copies it replaced
+            wanted.update({alias: self.aliases[alias] for alias in replaced.get(graph, ())})
             applied = {} if graph in self.fresh else self.applied.get(graph, {})
             if graph in self.fresh:
                 self._original_path(graph).unlink(missing_ok=True)

@@ -218,10 +218,10 @@ def _resolve_journals(claims: list[Claim]) -> dict[str, str]:
     for iri in minted:
         members.setdefault(groups.find(f"iri:{iri}"), []).append(iri)
     aliases = {}
-    for iris in members.values():
-        if len(iris) > 1:
-            canonical = min(minted[iri] for iri in iris)[1]
-            aliases.update({iri: canonical for iri in iris if iri != canonical})
+    for group in members.values():
+        if len(group) > 1:
+            canonical = min(minted[iri] for iri in group)[1]
+            aliases.update({iri: canonical for iri in group if iri != canonical})
     return aliases
 
 

@@ -258,7 +258,9 @@ class _Release:
                 bar.total = (bar.total or 0) + len(again)
                 self._read_files([inputs.given[path] for path in sorted(again)], bar, ledger_lines)
         self.writer.flush()
+        started = time.perf_counter()
         rewritten = self.identity.apply(self.graph_files, self.writer)  # one thing, one IRI (kg.identity)
+        self.seconds["identity"] = time.perf_counter() - started
         if rewritten:
             log.info(
                 "%d article graphs were rewritten to canonical IRIs (%d aliases)", rewritten, len(self.identity.aliases)

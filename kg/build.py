@@ -344,6 +344,7 @@ class _Release:
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "dumps": dumps,
                 "exit_code": self.exit_code,
+                "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
             }
         )
         write_build_info(

@@ -342,8 +342,14 @@ def test_the_server_answers_an_alias_301_to_the_canonical_thing(tmp_path: Path) 
     same URL of the canonical IRI; the canonical answers as always; an unknown IRI is still 404."""
     from tests.server_fixtures import start_server
 
-    store, _ = build_files(tmp_path, {"plain.xml": variant(), "orcid.xml": with_orcid("A-10-999-1")}, validate=False)
-    (alias,) = values(store, f"SELECT ?a {{ GRAPH ?g {{ ?c <{OWL_SAME_AS}> ?a }} }}")
+    # (the ORCID record on other pages: with the same title and pages, the code-less one would match two)
+    orcid = with_orcid("A-10-999-1").replace("<start_page>355</start_page>", "<start_page>1</start_page>")
+    files = {"plain.xml": variant(), "orcid.xml": orcid, "codeless.xml": codeless()}
+    store, _ = build_files(tmp_path, files, validate=False)
+    (alias,) = values(
+        store, f"SELECT ?a {{ GRAPH ?g {{ ?c <{OWL_SAME_AS}> ?a FILTER(CONTAINS(STR(?a), '/person/')) }} }}"
+    )
+    (article_alias,) = values(store, f"SELECT ?a {{ GRAPH ?g {{ <{ARTICLE}> <{OWL_SAME_AS}> ?a }} }}")
     del store
     alias_path = alias.removeprefix(f"{BASE}/id/")
     canonical_path = f"person/orcid-{ORCID}"
@@ -361,6 +367,8 @@ def test_the_server_answers_an_alias_301_to_the_canonical_thing(tmp_path: Path) 
         followed = requests.get(f"{server.url}/id/{alias_path}", headers={"Accept": "text/turtle"}, timeout=10)
         assert followed.status_code == 200 and followed.url == f"{server.url}/doc/{canonical_path}"
         assert f"<{alias}>" in followed.text  # the description states the alias (owl:sameAs)
+        old_article = requests.get(article_alias.replace(BASE, server.url), allow_redirects=False, timeout=10)
+        assert (old_article.status_code, old_article.headers["Location"]) == (301, ARTICLE.replace(BASE, server.url))
         missing = requests.get(f"{server.url}/id/person/h-nobody", allow_redirects=False, timeout=10)
         assert missing.status_code == 404
     finally:
@@ -456,7 +464,7 @@ def test_a_coded_export_replaces_the_code_less_copy_of_its_article(tmp_path: Pat
     """Matched in its issue by DOI, else by title and pages: published once, under the code; the code-less
     IRI is an alias (owl:sameAs in the coded article's graph, 301 on the server)."""
     coded = variant(("<article_id_doi></article_id_doi>", f"<article_id_doi>{doi}</article_id_doi>"))
-    store, _ = build_files(tmp_path, {"codeless.xml": codeless(doi), "coded.xml": coded})
+    store, report = build_files(tmp_path, {"codeless.xml": codeless(doi), "coded.xml": coded})
     articles = values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ ?a a <{SCHEMA}ScholarlyArticle> }} }}")
     assert articles == {ARTICLE}
     assert {g.value for g in store.named_graphs() if "/article/" in g.value} == {
@@ -464,6 +472,12 @@ def test_a_coded_export_replaces_the_code_less_copy_of_its_article(tmp_path: Pat
     }
     (alias,) = values(store, f"SELECT ?a {{ GRAPH ?g {{ <{ARTICLE}> <{OWL_SAME_AS}> ?a }} }}")
     assert alias.startswith(f"{JOURNAL}/article/{'doi-' if doi else 'v10-n4-p355'}")
+    assert report["identity"] == {
+        "aliases": {"article": 1},
+        "graphs_rewritten": 2,
+        "withdrawn": [alias.replace("/id/", "/graph/", 1)],
+        "moved": [],
+    }
     checked = validate_store(tmp_path / "out")
     assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
 

@@ -44,6 +44,7 @@ class IdentityTable:
         self.aliases: dict[str, str] = {}  # after apply: every alias in use -> its canonical IRI
         self.moved: list[str] = []  # after apply: graphs published under a new name (their journal's canonical)
         self.withdrawn: set[str] = set()  # after apply: graph names this build emptied (moved away from)
+        self.rewritten = 0
         path = self.folder / _TABLE
         if path.exists():
             try:
@@ -111,7 +112,23 @@ class IdentityTable:
                 rewritten += 1
         writer.flush()
         self._save()
+        self.rewritten = rewritten
         return rewritten
+
+    def summary(self) -> dict[str, object]:
+        """What the report says of this build's identity pass: the aliases by kind of thing, the graphs
+        rewritten, and the article graphs withdrawn or moved (an editor sees which copy replaced which)."""
+        kinds: dict[str, int] = {}
+        for alias in self.aliases:
+            kind = alias.split("/id/", 1)[-1].split("/", 1)[0]
+            kind = "article" if "/article/" in alias else kind
+            kinds[kind] = kinds.get(kind, 0) + 1
+        return {
+            "aliases": dict(sorted(kinds.items())),
+            "graphs_rewritten": self.rewritten,
+            "withdrawn": sorted(self.withdrawn),
+            "moved": sorted(self.moved),
+        }
 
     def _withdraw_renamed(self, graph: str, applied: dict[str, str], writer: StoreWriter) -> None:
         """Withdraw the copy a graph was moved to by its previous aliases (unless that name is a graph of

@@ -295,12 +295,14 @@ def rewrite(nquads: bytes, graph: str, aliases: dict[str, str]) -> bytes:
     so the result does not depend on the order the aliases were learnt in."""
     if not aliases:
         return nquads
-    for alias, canonical in sorted(aliases.items()):
+    new_graph = renamed(graph, aliases)
+    nquads = nquads.replace(f"<{graph}>".encode(), f"<{new_graph}>".encode())  # the graph and its provenance
+    # the most specific first: an article's own alias before its journal's (a prefix of it)
+    for alias, canonical in sorted(aliases.items(), key=lambda item: (-len(item[0]), item[0])):
         nquads = nquads.replace(f"<{alias}>".encode(), f"<{canonical}>".encode())
         nquads = nquads.replace(f"<{alias}/".encode(), f"<{canonical}/".encode())
         if "/id/journal/" in alias:  # a journal's article graphs are named under it too
             nquads = nquads.replace(f"<{graph_of(alias)}/".encode(), f"<{graph_of(canonical)}/".encode())
-    new_graph = renamed(graph, aliases)
     lines = set(nquads.splitlines())
     suffix = f" <{new_graph}> .".encode()
     for alias, canonical in aliases.items():

@@ -16,6 +16,14 @@ and ``resolve`` turns them into aliases:
   in it is merged, every record keeps the IRI it minted;
 - names never merge anyone (they are not keys).
 
+A journal is every record sharing a valid ISSN with it (print or online), then, for a record without a
+valid ISSN, the one journal showing its site; its canonical IRI is minted from a print ISSN. A journal alias
+moves everything named under it (volumes, issues, articles and their graphs) under the canonical journal.
+
+An article without a code (minted on its DOI, pages or titles) is the coded article of its issue with the
+same DOI, else the same normalised title (either language) and pages, when exactly one matches: the coded
+export replaces it (its graph is withdrawn by ``kg.publish.identity``; the coded graph states the alias).
+
 Keyword concepts are one per normalised label per language: a concept is minted on its English label (the
 Persian one travels with it where the source pairs the two lists); where a record's lists do not pair up,
 its Persian keyword is minted alone (``concept/fa-…``), and that concept is an alias of the one the sources

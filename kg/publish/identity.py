@@ -8,6 +8,8 @@ every published graph whose aliases changed is rewritten, those of earlier build
 export shows that ``person/h-…`` is ``person/orcid-…``, the article graphs published long ago with the
 ``h-`` IRI are rewritten to the ORCID one, so the store holds what a one-shot build of every input would.
 
+The table holds each distinct claim once (``claims``) and, per graph, the indices of its claims.
+
 A rewrite always starts from the graph as its article was mapped (the *original*): the current copy, when
 it carries no alias (a graph published by this build always starts so), else the original kept in
 ``DIR/identity/originals/`` when the graph was first rewritten. So a merge that a later export undoes (the
@@ -42,6 +44,8 @@ class IdentityTable:
         self.applied: dict[str, dict[str, str]] = {}  # graph -> alias -> canonical, as its current copy has them
         self.fresh: set[str] = set()  # graphs published by this build: their current copy is as mapped
         self.aliases: dict[str, str] = {}  # after apply: every alias in use -> its canonical IRI
+        # people, concepts and journals recur in many graphs: each distinct claim is held (and saved) once
+        self._interned: dict[Claim, Claim] = {}
         self.moved: list[str] = []  # after apply: graphs published under a new name (their journal's canonical)
         self.withdrawn: set[str] = set()  # after apply: graph names this build emptied (moved away from)
         self.rewritten = 0
@@ -49,8 +53,10 @@ class IdentityTable:
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                self.claims = {g: [Claim.from_list(c) for c in cs] for g, cs in data["claims"].items()}
+                unique = [self._intern(Claim.from_list(claim)) for claim in data["claims"]]
+                self.claims = {graph: [unique[i] for i in indices] for graph, indices in data["graphs"].items()}
                 self.applied = {g: dict(a) for g, a in data["applied"].items()}
+                del data
             except (OSError, ValueError, KeyError, TypeError) as error:
                 # without it the graphs rewritten before cannot be told from their originals: say so loudly
                 log.error("the identity table %s is unreadable (%s); aliases of earlier builds are lost", path, error)
@@ -60,7 +66,7 @@ class IdentityTable:
         """A graph this build published (its copy as mapped), with its article's claims."""
         self.fresh.add(graph)
         if claims:
-            self.claims[graph] = claims
+            self.claims[graph] = [self._intern(claim) for claim in claims]
         else:
             self.claims.pop(graph, None)
 
@@ -79,7 +85,7 @@ class IdentityTable:
             # the coded article states the IRIs of the code-less copies it replaced
             wanted.update({alias: self.aliases[alias] for alias in replaced.get(graph, ())})
             applied = {} if graph in self.fresh else self.applied.get(graph, {})
-            if graph in self.fresh:
+            if graph in self.fresh and graph in self.applied:  # its original was kept: the new copy is it now
                 self._original_path(graph).unlink(missing_ok=True)
             if wanted == applied:
                 self._set_applied(graph, wanted)
@@ -141,6 +147,9 @@ class IdentityTable:
         writer.put(graph, b"", graph_digest(b""))
         self.withdrawn.add(graph)
 
+    def _intern(self, claim: Claim) -> Claim:
+        return self._interned.setdefault(claim, claim)
+
     def _set_applied(self, graph: str, aliases: dict[str, str]) -> None:
         if aliases:
             self.applied[graph] = aliases
@@ -164,8 +173,14 @@ class IdentityTable:
             _write_atomically(path, nquads)
 
     def _save(self) -> None:
+        index: dict[Claim, int] = {}
+        graphs = {
+            graph: [index.setdefault(claim, len(index)) for claim in claims]
+            for graph, claims in sorted(self.claims.items())
+        }
         data = {
-            "claims": {graph: [claim.as_list() for claim in claims] for graph, claims in sorted(self.claims.items())},
+            "claims": [claim.as_list() for claim in index],
+            "graphs": graphs,
             "applied": dict(sorted(self.applied.items())),
         }
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from kg.validation import Validator
 from kg.validation.reference import PyShaclValidator
 from kg.validation.store_check import validate_store
 from tests.conftest import SEED, TEST_SECRET
+from tests.test_build_dumps import vocabulary_terms
 
 BASE = "https://kg.example.org"
 MINTER = Minter(BASE)
@@ -322,6 +323,8 @@ def test_a_person_with_an_orcid_in_one_record_and_the_e_mail_in_all_is_one_perso
     assert {graph.rsplit("/", 1)[-1] for graph in graphs} == {f"A-10-96{n}-1" for n in range(2, 8)}
     assert values(store, f"SELECT ?s {{ GRAPH ?g {{ ?s ?p ?o FILTER(?s = <{alias_iri}>) }} }}") == set()
     assert entries(report) == seed_entries(*files)  # a merge is no problem of the exports
+    used = values(store, "SELECT DISTINCT ?p { GRAPH ?g { ?s ?p ?o } }")
+    assert used - vocabulary_terms() == set()  # owl:sameAs and schema:sameAs included
     checked = validate_store(tmp_path / "out")  # the rewritten graphs and the store pass every shape
     assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
 

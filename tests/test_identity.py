@@ -561,3 +561,20 @@ def test_resolve_is_a_function_of_the_set_of_claims() -> None:
         == 1
     )
     assert rewrite(nquads, graph, dict(reversed(list(aliases.items())))) == once  # the order learnt is no matter
+
+
+def test_a_code_less_copy_of_an_article_of_a_bad_issn_export_is_replaced_once(tmp_path: Path) -> None:
+    """The coded article came in an export with a bad print ISSN, its code-less copy in a good one: both
+    move to the same name under the canonical journal; the coded copy gets it and states both aliases."""
+    pages = ("<start_page>355</start_page>", "<start_page>1</start_page>")
+    bad = variant(("A-10-968-1", "A-10-969-1"), ("<journal_id_issn>2476-6879<", "<journal_id_issn>2476-6878<"), pages)
+    copy = variant((f"<web_url>{SEED_URL}</web_url>", "<web_url></web_url>"), pages)
+    store, report = build_files(tmp_path, {"seed.xml": variant(), "bad.xml": bad, "copy.xml": copy})
+    assert values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ ?a a <{SCHEMA}ScholarlyArticle> }} }}") == {ARTICLE, OTHER}
+    aliases = values(store, f"SELECT ?a {{ GRAPH ?g {{ <{OTHER}> <{OWL_SAME_AS}> ?a }} }}")
+    assert aliases == {f"{ONLINE}/article/A-10-969-1", f"{JOURNAL}/article/v10-n4-p1"}
+    (graph,) = [g.value for g in store.named_graphs() if g.value.endswith("A-10-969-1")]
+    assert values(store, f"SELECT ?u {{ GRAPH <{graph}> {{ <{OTHER}> <{SCHEMA}url> ?u }} }}")  # the coded copy
+    assert report["identity"]["moved"] == [graph]
+    checked = validate_store(tmp_path / "out")
+    assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []

@@ -49,6 +49,7 @@ class IdentityTable:
         self.moved: list[str] = []  # after apply: graphs published under a new name (their journal's canonical)
         self.withdrawn: set[str] = set()  # after apply: graph names this build emptied (moved away from)
         self.rewritten = 0
+        self.owners: dict[str, tuple[tuple[bool, str], str]] = {}  # moved-to name -> (rank, graph) of its copy
         path = self.folder / _TABLE
         if path.exists():
             try:
@@ -82,8 +83,13 @@ class IdentityTable:
         for graph in sorted(set(self.claims) | set(self.applied)):
             minted = {claim.iri for claim in self.claims.get(graph, ())}
             wanted = {iri: self.aliases[iri] for iri in minted if iri in self.aliases}
-            # the coded article states the IRIs of the code-less copies it replaced
-            wanted.update({alias: self.aliases[alias] for alias in replaced.get(graph, ())})
+            # the coded article states the IRIs of the code-less copies it replaced (under its final name)
+            wanted.update({alias: self.aliases[alias] for alias in replaced.get(renamed(graph, wanted), ())})
+            target = renamed(graph, wanted)
+            if target != graph and target not in self.claims:  # moves to a name no published graph has
+                rank = (any("/article/" in alias for alias in wanted if graph == graph_of(alias)), graph)
+                if target not in self.owners or rank < self.owners[target][0]:
+                    self.owners[target] = (rank, graph)  # the copy that gets the name: a coded one first
             applied = {} if graph in self.fresh else self.applied.get(graph, {})
             if graph in self.fresh and graph in self.applied:  # its original was kept: the new copy is it now
                 self._original_path(graph).unlink(missing_ok=True)
@@ -111,7 +117,7 @@ class IdentityTable:
                     writer.put(graph, nquads, graph_digest(nquads))
                 else:  # its journal is an alias: the graph moves under the canonical journal's name
                     self._withdraw(graph, writer)
-                    if target not in self.claims:  # else that article's canonical copy is published: it wins
+                    if self._owner(target) == graph:  # else another copy of that article is published: it wins
                         writer.put(target, nquads, graph_digest(nquads))
                         self.moved.append(target)
                 self._set_applied(graph, wanted)
@@ -140,8 +146,13 @@ class IdentityTable:
         """Withdraw the copy a graph was moved to by its previous aliases (unless that name is a graph of
         its own), before it is rewritten with new ones."""
         before = renamed(graph, applied)
-        if before != graph and before not in self.claims:
+        if before != graph and before not in self.claims and self._owner(before) in ("", graph):
             self._withdraw(before, writer)
+
+    def _owner(self, target: str) -> str:
+        """The graph whose copy is published under a name it moved to ("" when none moves there)."""
+        owner = self.owners.get(target)
+        return owner[1] if owner else ""
 
     def _withdraw(self, graph: str, writer: StoreWriter) -> None:
         writer.put(graph, b"", graph_digest(b""))

@@ -152,17 +152,23 @@ def _rank(key: str) -> tuple[int, str]:
     return _PERSON_RANK.get(scheme, 9), value
 
 
-def resolve(claims: Iterable[Claim]) -> dict[str, str]:
+def resolve(claims: Iterable[Claim], unmerged: list[dict[str, object]] | None = None) -> dict[str, str]:
     """Alias IRI -> canonical IRI, for every claimed IRI that is not its thing's canonical one.
 
     A function of the set of claims only (not of their order), so that builds in any order agree.
+    ``unmerged``, when given, receives what the rules refused to merge although a key was shared (two
+    ORCIDs behind one address; a code-less article matching several coded ones), for an editor to look at.
     """
     claims = list(claims)
+    notes: list[dict[str, object]] = [] if unmerged is None else unmerged
     journals = _resolve_journals(claims)
-    return {**_resolve_persons(claims), **_resolve_concepts(claims), **journals, **_resolve_articles(claims, journals)}
+    aliases = {**_resolve_persons(claims, notes), **_resolve_concepts(claims), **journals}
+    aliases.update(_resolve_articles(claims, journals, notes))
+    notes.sort(key=lambda note: (str(note["kind"]), str(note["iris"])))
+    return aliases
 
 
-def _resolve_articles(claims: list[Claim], journals: dict[str, str]) -> dict[str, str]:
+def _resolve_articles(claims: list[Claim], journals: dict[str, str], notes: list[dict[str, object]]) -> dict[str, str]:
     """An article without a code (minted on its DOI, pages or titles) is the coded article of the same
     issue (its journal's canonical IRI) with the same DOI, else with the same normalised title in either
     language and the same pages, when exactly one matches: the fuller, coded export replaces it."""
@@ -186,6 +192,8 @@ def _resolve_articles(claims: list[Claim], journals: dict[str, str]) -> dict[str
             if found:
                 if len(found) == 1:
                     aliases[iri] = journals_applied(next(iter(found)), journals)
+                else:
+                    notes.append({"kind": ARTICLE, "iris": [iri, *sorted(found)], "reason": _AMBIGUOUS_ARTICLE})
                 break
     return aliases
 
@@ -251,7 +259,7 @@ def _resolve_concepts(claims: list[Claim]) -> dict[str, str]:
     return aliases
 
 
-def _resolve_persons(claims: list[Claim]) -> dict[str, str]:
+def _resolve_persons(claims: list[Claim], notes: list[dict[str, object]]) -> dict[str, str]:
     """People: the rules of the module's docstring."""
     groups = _Groups()
     minted: dict[str, set[str]] = {}  # the top key of a claim -> the IRIs minted from it
@@ -265,8 +273,10 @@ def _resolve_persons(claims: list[Claim]) -> dict[str, str]:
         members.setdefault(groups.find(key), []).append(key)
     aliases: dict[str, str] = {}
     for keys in members.values():
-        if sum(key.startswith("orcid:") for key in keys) > 1:
-            continue  # two ORCIDs behind one address or code: two people, merge nothing
+        if sum(key.startswith("orcid:") for key in keys) > 1:  # two people behind one address: merge nothing
+            found = sorted({iri for key in keys for iri in minted.get(key, ())})
+            notes.append({"kind": PERSON, "iris": found, "reason": _AMBIGUOUS_PERSON})
+            continue
         iris = {iri for key in keys for iri in minted.get(key, ())}
         if len(iris) < 2:
             continue
@@ -276,6 +286,14 @@ def _resolve_persons(claims: list[Claim]) -> dict[str, str]:
     return aliases
 
 
+_AMBIGUOUS_PERSON = (
+    "these records share an e-mail address or author code but carry different ORCID iDs, so they were not "
+    "merged into one person; check the authors' ORCID iDs and e-mail addresses"
+)
+_AMBIGUOUS_ARTICLE = (
+    "this article has no code and matches several coded articles of its issue (the same DOI, or the same "
+    "title and pages), so it was published on its own; give it its article code (web_url) in the export"
+)
 _OWL_SAME_AS = f"<{OWL.sameAs.value}>".encode()
 _SCHEMA_SAME_AS = f"<{SCHEMA.sameAs.value}>".encode()
 

@@ -338,11 +338,14 @@ def test_names_alone_and_two_orcids_behind_one_e_mail_merge_nobody(tmp_path: Pat
         "second.xml": with_orcid("A-10-972-1", orcid="0000-0001-5109-3700"),
         "plain.xml": variant(),
     }
-    store, _ = build_files(tmp_path, files, validate=False)
+    store, report = build_files(tmp_path, files, validate=False)
     found = persons(store)
     assert len(found) == 4
     assert {MINTER.person_by_orcid(ORCID).value, MINTER.person_by_orcid("0000-0001-5109-3700").value} < found
     assert values(store, f"SELECT ?a {{ GRAPH ?g {{ ?c <{OWL_SAME_AS}> ?a }} }}") == set()
+    (note,) = report["identity"]["unmerged"]  # the editor is told which records share the address
+    assert note["kind"] == "person" and len(note["iris"]) == 3 and "different ORCID" in note["reason"]
+    assert set(note["iris"]) < found
 
 
 def test_the_server_answers_an_alias_301_to_the_canonical_thing(tmp_path: Path) -> None:
@@ -492,6 +495,7 @@ def test_a_coded_export_replaces_the_code_less_copy_of_its_article(tmp_path: Pat
         "graphs_rewritten": 2,
         "withdrawn": [alias.replace("/id/", "/graph/", 1)],
         "moved": [],
+        "unmerged": [],
     }
     checked = validate_store(tmp_path / "out")
     assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
@@ -501,6 +505,14 @@ def test_a_code_less_article_with_another_title_is_another_article(tmp_path: Pat
     other = codeless().replace("<start_page>355</start_page>", "<start_page>1</start_page>")
     store, _ = build_files(tmp_path, {"codeless.xml": other, "coded.xml": variant()}, validate=False)
     assert len(values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ ?a a <{SCHEMA}ScholarlyArticle> }} }}")) == 2
+
+
+def test_a_code_less_article_matching_two_coded_ones_is_published_alone_and_noted(tmp_path: Path) -> None:
+    files = {"codeless.xml": codeless(), "coded.xml": variant(), "twin.xml": variant(("A-10-968-1", "A-10-969-1"))}
+    store, report = build_files(tmp_path, files, validate=False)
+    assert len(values(store, f"SELECT DISTINCT ?a {{ GRAPH ?g {{ ?a a <{SCHEMA}ScholarlyArticle> }} }}")) == 3
+    (note,) = report["identity"]["unmerged"]
+    assert note["kind"] == "article" and note["iris"][1:] == [ARTICLE, OTHER] and "web_url" in note["reason"]
 
 
 # ------------------------------------------------------------------------------------- the rules alone

@@ -49,6 +49,7 @@ class IdentityTable:
         self.moved: list[str] = []  # after apply: graphs published under a new name (their journal's canonical)
         self.withdrawn: set[str] = set()  # after apply: graph names this build emptied (moved away from)
         self.rewritten = 0
+        self.unmerged: list[dict[str, object]] = []  # after apply: shared keys the rules would not merge on
         self.owners: dict[str, tuple[tuple[bool, str], str]] = {}  # moved-to name -> (rank, graph) of its copy
         path = self.folder / _TABLE
         if path.exists():
@@ -74,7 +75,8 @@ class IdentityTable:
     def apply(self, files: GraphFiles, writer: StoreWriter) -> int:
         """Rewrite every published graph whose aliases changed; how many were rewritten. ``writer`` must be
         flushed before (the graphs are read back from ``files``) and is flushed after."""
-        self.aliases = resolve(claim for claims in self.claims.values() for claim in claims)
+        self.unmerged = []
+        self.aliases = resolve((claim for claims in self.claims.values() for claim in claims), self.unmerged)
         changed: list[tuple[str, dict[str, str], dict[str, str]]] = []  # (graph, wanted, applied)
         replaced: dict[str, list[str]] = {}  # coded article graph -> the code-less article IRIs it replaces
         for alias, canonical in self.aliases.items():
@@ -140,6 +142,7 @@ class IdentityTable:
             "graphs_rewritten": self.rewritten,
             "withdrawn": sorted(self.withdrawn),
             "moved": sorted(self.moved),
+            "unmerged": self.unmerged,
         }
 
     def _withdraw_renamed(self, graph: str, applied: dict[str, str], writer: StoreWriter) -> None:

@@ -139,6 +139,7 @@ def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> Bui
         release.read()
         release.write_provenance()
         release.write_store_and_dumps()
+        release.write_search_index()
     finally:
         release.close_working_store()
     release.finish()
@@ -309,6 +310,14 @@ class _Release:
         finally:
             del release_store  # closed before the release is published
         self.seconds["dumps"] = time.perf_counter() - started
+
+    def write_search_index(self) -> None:
+        """The full-text index (``kg.search.index``): the working one updated from the store, copied into the release."""
+        from kg.search.index import INDEX_FILE, update
+
+        stats = update(self.store, self.layout.root / INDEX_FILE, self.staging.path / INDEX_FILE)
+        self.seconds["search"] = stats.seconds
+        log.info("search index: %d articles, %d re-indexed, %d removed", stats.articles, stats.indexed, stats.deleted)
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

@@ -1,0 +1,115 @@
+"""One normalisation for the search index and its queries: text in, a list of search tokens out.
+
+The same word reaches kg in many spellings (``data-quirks.md``): Arabic or Persian Yeh and Kaf, a zero-width
+non-joiner, a space or nothing between a word and its prefix or plural suffix (``می‌شود``, ``می شود``,
+``میشود``), diacritics, tatweel, hamza forms (``مسئله``/``مسأله``), the ezafe written ``هٔ`` or ``ه‌ی``, and
+digits in three scripts. Indexing and querying both go through :func:`tokens`, so every spelling of a word
+becomes the same token and a match never depends on how either side typed it.
+
+Persian: letters are folded to one form, ZWNJ is removed (so the parts join), a detached prefix (``می``,
+``نمی``) or suffix (``ها``, ``های``, ``ترین`` ...) is joined to its word, and plural/superlative suffixes are
+cut from words long enough to keep a stem. English: case-folded and Snowball-stemmed (``snowballstemmer``,
+pure Python). Stop words of both languages are dropped. The rules are our own table rather than
+``hazm-normalizer`` or ``parsivar``: README "Search" gives the comparison that decided it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+from kg.text import ZWNJ, ascii_digits, persian
+
+# Letters folded to one form, and marks deleted (None). Arabic Yeh, Alef Maksura and Kaf are kg.text.persian's.
+_FOLD = str.maketrans(
+    {
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u06c0": "\u0647",  # heh with yeh above (the ezafe "هٔ" precomposed) -> heh
+        "\u06c1": "\u0647",  # heh goal -> heh
+        "\u06d5": "\u0647",  # ae -> heh
+        "\u0623": "\u0627",  # alef with hamza above -> alef
+        "\u0625": "\u0627",  # alef with hamza below -> alef
+        "\u0671": "\u0627",  # alef wasla -> alef
+        "\u0624": "\u0648",  # waw with hamza -> waw
+        "\u0626": "\u06cc",  # yeh with hamza at a word's end -> yeh (inside a word, _HAMZA drops it)
+        "\u0640": None,  # tatweel
+        "\u0654": None,  # hamza above (the mark of "هٔ")
+        "\u0655": None,
+        "\u0670": None,  # superscript alef
+        **{chr(c): None for c in range(0x064B, 0x0653)},  # fathatan .. sukun, maddah
+        **{chr(c): None for c in range(0x0656, 0x065F + 1)},
+        "\u0621": None,  # a lone hamza carries no letter of its own in search
+    }
+)
+# "مسئله" (yeh seat) and "مسأله" (alef seat) are one word: a hamza on a seat after a letter is dropped with
+# its seat, so both become "مسله". Only inside a word (a word-initial alef with hamza is a plain alef); waw
+# with hamza becomes waw, so "مؤسسه" meets the usual "موسسه".
+_HAMZA = re.compile(r"(?<=[\u0620-\u06ff])[\u0623\u0626](?=[\u0620-\u06ff])")
+_EZAFE = re.compile("\u0647\u200c\u06cc(?![\u0620-\u06ff])")  # "ه‌ی" at a word's end -> "ه" ("راهی" stays)
+_WORD = re.compile(r"[^\W_]+")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+PREFIXES = frozenset({"می", "نمی"})
+SUFFIXES = frozenset({"ها", "های", "هایی", "ترین", "تر", "ای", "ام", "اند"})
+_STRIP = ("هایی", "های", "ها", "ترین")  # cut from words with at least _MIN_STEM letters left
+_MIN_STEM = 3
+
+PERSIAN_STOP = frozenset(
+    """و در به از که این با را برای آن یا تا بر هم نیز اما یک ی هر شده است بود شد دو بین پس چه
+    ولی اگر آیا همه خود ها های ای می او ما من شما ایشان آنها اینکه روی زیر مورد""".split()
+)
+ENGLISH_STOP = frozenset(
+    """a an and are as at be by for from in into is it its of on or that the their this to was were
+    with without via vs""".split()
+)
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    """The letter-level rules: one Persian orthography, ASCII digits, no marks, lower case, ezafe folded."""
+    text = ascii_digits(persian(text))
+    if _ARABIC.search(text):
+        text = _HAMZA.sub("", text)
+        text = text.translate(_FOLD)
+        text = _EZAFE.sub("\u0647", text)
+        text = text.replace(ZWNJ, "")
+    return text.casefold()
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    if word.isascii():
+        return word if word.isdigit() else _STEMMER.stemWord(word)
+    for suffix in _STRIP:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` with detached prefixes and suffixes joined, before stemming and stop words."""
+    out: list[str] = []
+    joined = False  # the previous word took a prefix: it may not take another
+    for word in _WORD.findall(fold(text)):
+        if out and word in SUFFIXES and not out[-1].isascii():
+            out[-1] += word
+        elif out and out[-1] in PREFIXES and not joined:
+            out[-1] += word
+            joined = True
+            continue
+        else:
+            out.append(word)
+        joined = False
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The search tokens of ``text``, in order: what the index stores and what a query is matched with."""
+    return [_stem(w) for w in words(text) if w not in PERSIAN_STOP and w not in ENGLISH_STOP]
+
+
+def token_text(text: str) -> str:
+    """:func:`tokens` as one space-separated string: the indexed form of a field."""
+    return " ".join(tokens(text))

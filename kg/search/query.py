@@ -1,0 +1,214 @@
+"""Queries against a release's search index: ranked hits with facets and cursor paging, and suggestions.
+
+A query string is split into terms and "quoted phrases"; each goes through the index's normalisation
+(``kg.search.normalise``) and becomes an FTS5 expression in which every term must match (AND). When no article
+holds every term, the terms are tried again with OR, so a bilingual or over-specific query still finds the
+articles that match most of it (BM25 ranks those holding more terms first).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.search.index import COLUMNS, WEIGHTS
+from kg.search.normalise import tokens
+
+_PHRASE = re.compile(r'"([^"]*)"?')
+MAX_LIMIT = 100
+FACETS = ("journal", "year", "lang", "type")
+
+
+@dataclass
+class Parsed:
+    """A query as the index sees it: each group is one term's or one phrase's tokens."""
+
+    groups: list[list[str]]
+    phrases: list[bool]
+
+    @property
+    def tokens(self) -> list[str]:
+        return [t for g in self.groups for t in g]
+
+    def expression(self, joiner: str = " AND ") -> str:
+        return joiner.join(_fts_string(g) for g in self.groups)
+
+
+@dataclass
+class Filters:
+    journal: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    lang: str | None = None
+    type: str | None = None
+
+
+@dataclass
+class Hit:
+    iri: str
+    score: float
+    doc: dict[str, Any]
+    journal: str | None
+    year: int | None
+    lang: str | None
+    type: str | None
+
+
+@dataclass
+class Results:
+    query: Parsed
+    total: int
+    hits: list[Hit]
+    next_cursor: str | None
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # journal/type IRI -> lang -> label
+    matched_all: bool = True  # False when the OR fallback answered
+
+
+def parse(text: str) -> Parsed:
+    """Split a query into "phrases" and single terms, each normalised like the indexed text."""
+    groups: list[list[str]] = []
+    phrases: list[bool] = []
+    rest = _PHRASE.sub(lambda m: _keep(m.group(1), groups, phrases) or " ", text)
+    for word in rest.split():
+        for token in tokens(word):
+            groups.append([token])
+            phrases.append(False)
+    # a Persian prefix or suffix typed apart ("می شود", "کتاب ها") joins its word in tokens(): do it over the
+    # whole query too, and prefer that reading when it differs
+    whole = tokens(rest)
+    singles = [g[0] for g, p in zip(groups, phrases, strict=True) if not p]
+    if whole != singles:
+        kept = [(g, p) for g, p in zip(groups, phrases, strict=True) if p]
+        groups = [g for g, _ in kept] + [[t] for t in whole]
+        phrases = [p for _, p in kept] + [False] * len(whole)
+    return Parsed(groups, phrases)
+
+
+def _keep(phrase: str, groups: list[list[str]], phrases: list[bool]) -> None:
+    found = tokens(phrase)
+    if found:
+        groups.append(found)
+        phrases.append(True)
+
+
+def _fts_string(group: list[str]) -> str:
+    return '"' + " ".join(t.replace('"', '""') for t in group) + '"'
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The offset a cursor stands for; a malformed cursor is a ValueError naming it."""
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = int(data["o"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"invalid cursor {cursor!r}") from error
+    if offset < 0:
+        raise ValueError(f"invalid cursor {cursor!r}")
+    return offset
+
+
+def _where(filters: Filters) -> tuple[str, list[Any]]:
+    clauses, args = [], []
+    for column, value in (("journal", filters.journal), ("lang", filters.lang), ("type", filters.type)):
+        if value:
+            clauses.append(f"d.{column} = ?")
+            args.append(value)
+    if filters.year_from is not None:
+        clauses.append("d.year >= ?")
+        args.append(filters.year_from)
+    if filters.year_to is not None:
+        clauses.append("d.year <= ?")
+        args.append(filters.year_to)
+    return "".join(f" AND {c}" for c in clauses), args
+
+
+def search(
+    conn: sqlite3.Connection,
+    text: str,
+    filters: Filters | None = None,
+    *,
+    limit: int = 20,
+    cursor: str | None = None,
+    facets: bool = True,
+) -> Results:
+    """The ranked hits of ``text`` (BM25 with title and keyword columns weighted above abstracts)."""
+    filters = filters or Filters()
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = decode_cursor(cursor)
+    parsed = parse(text)
+    if not parsed.groups:
+        return Results(parsed, 0, [], None)
+    where, args = _where(filters)
+    matched_all = True
+    expression = parsed.expression()
+    total = _count(conn, expression, where, args)
+    if total == 0 and len(parsed.groups) > 1:
+        expression, matched_all = parsed.expression(" OR "), False
+        total = _count(conn, expression, where, args)
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    rows = conn.execute(
+        f"SELECT d.iri, bm25(fts, {weights}) AS rank, d.doc, d.journal, d.year, d.lang, d.type "
+        f"FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY rank, d.id LIMIT ? OFFSET ?",
+        [expression, *args, limit, offset],
+    ).fetchall()
+    hits = [Hit(r[0], round(-r[1], 4), json.loads(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+    following = encode_cursor(offset + limit) if offset + limit < total else None
+    results = Results(parsed, total, hits, following, matched_all=matched_all)
+    if facets and total:
+        results.facets = {name: _facet(conn, name, expression, where, args) for name in FACETS}
+    results.labels = _labels(conn, results)
+    return results
+
+
+def _count(conn: sqlite3.Connection, expression: str, where: str, args: list[Any]) -> int:
+    sql = f"SELECT COUNT(*) FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where}"
+    return int(conn.execute(sql, [expression, *args]).fetchone()[0])
+
+
+def _facet(conn: sqlite3.Connection, name: str, expression: str, where: str, args: list[Any]) -> list[tuple[Any, int]]:
+    sql = (
+        f"SELECT d.{name}, COUNT(*) AS n FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where} "
+        f"AND d.{name} IS NOT NULL GROUP BY d.{name} ORDER BY n DESC, d.{name} LIMIT 20"
+    )
+    return [(row[0], int(row[1])) for row in conn.execute(sql, [expression, *args])]
+
+
+def _labels(conn: sqlite3.Connection, results: Results) -> dict[str, dict[str, str]]:
+    wanted = {h.journal for h in results.hits} | {h.type for h in results.hits}
+    for name in ("journal", "type"):
+        wanted |= {value for value, _ in results.facets.get(name, [])}
+    wanted.discard(None)
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    rows = conn.execute(f"SELECT iri, labels FROM labels WHERE iri IN ({marks})", sorted(w for w in wanted if w))
+    return {iri: json.loads(labels) for iri, labels in rows}
+
+
+def suggest(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[dict[str, Any]]:
+    """People, keywords and journals whose labels hold words starting with what was typed, most used first."""
+    found = tokens(text)
+    if not found:
+        return []
+    # every word but the last is complete; the last one is being typed: a prefix
+    expression = " ".join(_fts_string([t]) for t in found[:-1]) + " " + _fts_string([found[-1]]) + "*"
+    rows = conn.execute(
+        "SELECT s.kind, s.iri, s.label, s.lang, s.weight FROM suggest_fts JOIN suggest s ON s.id = suggest_fts.rowid "
+        "WHERE suggest_fts MATCH ? ORDER BY s.weight DESC, length(s.label), s.id LIMIT ?",
+        (expression.strip(), max(1, min(limit, 50))),
+    ).fetchall()
+    return [{"kind": r[0], "iri": r[1], "label": r[2], "lang": r[3], "articles": r[4]} for r in rows]
+
+
+__all__ = ["COLUMNS", "Filters", "Hit", "Parsed", "Results", "parse", "search", "suggest"]

@@ -149,6 +149,26 @@ ORDER BY ?graph
 LIMIT 50
 """,
         ),
+        Example(
+            "search",
+            "Full-text search joined with the graph",
+            "kgs:score(?article, \"words\") is the article's BM25 score in the release's search index (titles, "
+            "abstracts, keywords, people, journals; Persian spellings folded), unbound when it does not match; "
+            "kgs:matches(?text, \"words\") tests one literal, the Persian-aware replacement for CONTAINS.",
+            _prologue("schema")
+            + "PREFIX kgs: <https://w3id.org/kg/search#>\n"
+            + f"""
+SELECT ?article ?score ?journal ?title WHERE {{
+  ?article a schema:ScholarlyArticle ;
+           schema:isPartOf/schema:isPartOf/schema:isPartOf ?journal .
+  BIND(kgs:score(?article, {keyword_text}) AS ?score)
+  FILTER(BOUND(?score))
+  OPTIONAL {{ ?article schema:headline ?title FILTER(kgs:matches(?title, {keyword_text})) }}
+}}
+ORDER BY DESC(?score)
+LIMIT 20
+""",
+        ),
     ]
 
 

@@ -24,13 +24,13 @@ from typing import Any
 from pyoxigraph import Store
 
 from kg.search.extract import Article, articles
-from kg.search.normalise import token_text
+from kg.search.normalise import pair_text, token_text
 
 INDEX_FILE = "search.sqlite"  # in DIR (the working index) and in every release folder
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # FTS5 columns in order; bm25() weights follow the same order: title and keyword hits rank above abstract hits
-COLUMNS = ("title", "keywords", "people", "journal", "abstract")
-WEIGHTS = (10.0, 6.0, 3.0, 2.0, 1.0)
+COLUMNS = ("title", "keywords", "people", "journal", "abstract", "pairs")
+WEIGHTS = (10.0, 6.0, 3.0, 2.0, 1.0, 2.0)
 ABSTRACT_CHARS = 4000  # kept for snippets; the index itself holds every token
 
 _SCHEMA = f"""
@@ -107,10 +107,11 @@ def _version(conn: sqlite3.Connection) -> str | None:
 
 
 def _reset(conn: sqlite3.Connection) -> None:
-    """An index from another schema version is emptied and rebuilt whole."""
+    """An index from another schema version is dropped and rebuilt whole."""
     with conn:
-        for table in ("docs", "fts", "labels", "suggest", "suggest_fts"):
-            conn.execute(f"DELETE FROM {table}")
+        for table in ("docs", "fts", "labels", "suggest", "suggest_fts", "meta"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+    conn.executescript(_SCHEMA)
 
 
 def _delete(conn: sqlite3.Connection, iri: str) -> None:
@@ -150,7 +151,7 @@ def _insert(conn: sqlite3.Connection, article: Article) -> None:
     )
     journal_names = "\n".join(v for labels in article.links.get("journal", {}).values() for v in labels.values())
     conn.execute(
-        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             cursor.lastrowid,
             token_text(_joined(article, "title")),
@@ -158,6 +159,8 @@ def _insert(conn: sqlite3.Connection, article: Article) -> None:
             token_text(_joined(article, "person", "affiliation")),
             token_text(journal_names),
             token_text(_joined(article, "abstract")),
+            # compounds written apart ("ریخت شناسی") also as one token; the abstract is left out (size)
+            pair_text(_joined(article, "title", "keyword", "concept", "person", "affiliation") + "\n" + journal_names),
         ),
     )
 

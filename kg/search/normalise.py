@@ -33,7 +33,7 @@ _FOLD = str.maketrans(
         "\u0625": "\u0627",  # alef with hamza below -> alef
         "\u0671": "\u0627",  # alef wasla -> alef
         "\u0624": "\u0648",  # waw with hamza -> waw
-        "\u0626": "\u06cc",  # yeh with hamza at a word's end -> yeh (inside a word, _HAMZA drops it)
+        "\u0626": "\u06cc",  # yeh with hamza -> yeh
         "\u0640": None,  # tatweel
         "\u0654": None,  # hamza above (the mark of "هٔ")
         "\u0655": None,
@@ -43,12 +43,12 @@ _FOLD = str.maketrans(
         "\u0621": None,  # a lone hamza carries no letter of its own in search
     }
 )
-# "مسئله" (yeh seat) and "مسأله" (alef seat) are one word: a hamza on a seat after a letter is dropped with
-# its seat, so both become "مسله". Only inside a word (a word-initial alef with hamza is a plain alef); waw
-# with hamza becomes waw, so "مؤسسه" meets the usual "موسسه".
-_HAMZA = re.compile(r"(?<=[\u0620-\u06ff])[\u0623\u0626](?=[\u0620-\u06ff])")
+# Hamza seats fold to their letter (alef, yeh, waw), which is how the words are typed without hamza: "تأثیر"
+# meets "تاثیر", "رئیس" meets "رییس", "مؤسسه" meets "موسسه". A word whose hamza sits on yeh in one spelling and
+# on alef in the other (مسئله/مسأله) folds through this table (the folded yeh form -> the alef form).
+_SEAT_WORDS = {"مسیله": "مساله", "مسیلهی": "مساله"}
 _EZAFE = re.compile("\u0647\u200c\u06cc(?![\u0620-\u06ff])")  # "ه‌ی" at a word's end -> "ه" ("راهی" stays)
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W\d_]+|\d+")  # letters and digits apart: "سال1399" is two words
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 PREFIXES = frozenset({"می", "نمی"})
@@ -58,7 +58,7 @@ _MIN_STEM = 3
 
 PERSIAN_STOP = frozenset(
     """و در به از که این با را برای آن یا تا بر هم نیز اما یک ی هر شده است بود شد دو بین پس چه
-    ولی اگر آیا همه خود ها های ای می او ما من شما ایشان آنها اینکه روی زیر مورد""".split()
+    ولی اگر آیا همه خود ها های ای می او ما من شما ایشان آنها اینکه""".split()
 )
 ENGLISH_STOP = frozenset(
     """a an and are as at be by for from in into is it its of on or that the their this to was were
@@ -71,7 +71,6 @@ def fold(text: str) -> str:
     """The letter-level rules: one Persian orthography, ASCII digits, no marks, lower case, ezafe folded."""
     text = ascii_digits(persian(text))
     if _ARABIC.search(text):
-        text = _HAMZA.sub("", text)
         text = text.translate(_FOLD)
         text = _EZAFE.sub("\u0647", text)
         text = text.replace(ZWNJ, "")
@@ -79,9 +78,11 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """One folded word's token: English Snowball stem, Persian plural/superlative suffix cut, digits kept."""
     if word.isascii():
         return word if word.isdigit() else _STEMMER.stemWord(word)
+    word = _SEAT_WORDS.get(word, word)
     for suffix in _STRIP:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
             return word[: -len(suffix)]
@@ -105,9 +106,32 @@ def words(text: str) -> list[str]:
     return out
 
 
+def content_words(text: str) -> list[str]:
+    """:func:`words` without stop words."""
+    return [w for w in words(text) if w not in PERSIAN_STOP and w not in ENGLISH_STOP]
+
+
 def tokens(text: str) -> list[str]:
     """The search tokens of ``text``, in order: what the index stores and what a query is matched with."""
-    return [_stem(w) for w in words(text) if w not in PERSIAN_STOP and w not in ENGLISH_STOP]
+    return [stem(w) for w in content_words(text)]
+
+
+def compound(first: str, second: str) -> str | None:
+    """The token of two adjacent Persian words written as one ("ریخت شناسی" -> "ریختشناسی"), else None.
+
+    Persian writes the parts of a compound with a space, a ZWNJ or nothing; the index also stores every
+    adjacent pair joined (:func:`pair_text`), and a query accepts each word alone or joined to a neighbour.
+    """
+    if first.isascii() or second.isascii() or first.isdigit() or second.isdigit():
+        return None
+    return stem(first + second)
+
+
+def pair_text(text: str) -> str:
+    """Every adjacent pair of Persian words joined, as the index's ``pairs`` column."""
+    found = content_words(text)
+    joined = (compound(a, b) for a, b in zip(found, found[1:], strict=False))
+    return " ".join(j for j in joined if j)
 
 
 def token_text(text: str) -> str:

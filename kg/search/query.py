@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.search.index import COLUMNS, WEIGHTS
-from kg.search.normalise import tokens
+from kg.search.normalise import compound, content_words, stem, tokens
 
 _PHRASE = re.compile(r'"([^"]*)"?')
 MAX_LIMIT = 100
@@ -25,17 +25,27 @@ FACETS = ("journal", "year", "lang", "type")
 
 @dataclass
 class Parsed:
-    """A query as the index sees it: each group is one term's or one phrase's tokens."""
+    """A query as the index sees it: each group is one term's or one phrase's tokens.
+
+    ``alternatives[i]`` are the compounds term ``i`` forms with a neighbouring Persian word: the term matches
+    alone or inside one of them ("ریخت شناسی" finds "ریخت‌شناسی" and the reverse, see
+    ``kg.search.normalise.compound``).
+    """
 
     groups: list[list[str]]
     phrases: list[bool]
+    alternatives: list[list[str]] = field(default_factory=list)
 
     @property
     def tokens(self) -> list[str]:
         return [t for g in self.groups for t in g]
 
     def expression(self, joiner: str = " AND ") -> str:
-        return joiner.join(_fts_string(g) for g in self.groups)
+        parts = []
+        for i, group in enumerate(self.groups):
+            options = [_fts_string(group)] + [_fts_string([a]) for a in (self.alternatives[i:i + 1] or [[]])[0]]
+            parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
+        return joiner.join(parts)
 
 
 @dataclass
@@ -73,27 +83,28 @@ def parse(text: str) -> Parsed:
     """Split a query into "phrases" and single terms, each normalised like the indexed text."""
     groups: list[list[str]] = []
     phrases: list[bool] = []
-    rest = _PHRASE.sub(lambda m: _keep(m.group(1), groups, phrases) or " ", text)
-    for word in rest.split():
-        for token in tokens(word):
-            groups.append([token])
-            phrases.append(False)
-    # a Persian prefix or suffix typed apart ("می شود", "کتاب ها") joins its word in tokens(): do it over the
-    # whole query too, and prefer that reading when it differs
-    whole = tokens(rest)
-    singles = [g[0] for g, p in zip(groups, phrases, strict=True) if not p]
-    if whole != singles:
-        kept = [(g, p) for g, p in zip(groups, phrases, strict=True) if p]
-        groups = [g for g, _ in kept] + [[t] for t in whole]
-        phrases = [p for _, p in kept] + [False] * len(whole)
-    return Parsed(groups, phrases)
+    alternatives: list[list[str]] = []
+    rest = _PHRASE.sub(lambda m: _keep(m.group(1), groups, phrases, alternatives) or " ", text)
+    found = content_words(rest)
+    start = len(groups)
+    for word in found:
+        groups.append([stem(word)])
+        phrases.append(False)
+        alternatives.append([])
+    for i, (first, second) in enumerate(zip(found, found[1:], strict=False)):
+        joined = compound(first, second)
+        if joined:
+            alternatives[start + i].append(joined)
+            alternatives[start + i + 1].append(joined)
+    return Parsed(groups, phrases, alternatives)
 
 
-def _keep(phrase: str, groups: list[list[str]], phrases: list[bool]) -> None:
+def _keep(phrase: str, groups: list[list[str]], phrases: list[bool], alternatives: list[list[str]]) -> None:
     found = tokens(phrase)
     if found:
         groups.append(found)
         phrases.append(True)
+        alternatives.append([])
 
 
 def _fts_string(group: list[str]) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode
 
 from kg.search.index import INDEX_FILE, WEIGHTS, connect
-from kg.search.normalise import tokens
+from kg.search.normalise import pair_text, tokens
 from kg.search.query import parse
 from kg.vocab import KGS, XSD
 
@@ -46,9 +46,9 @@ def matches(text: Any, query: Any) -> Literal | None:
     if not parsed.groups:
         return _FALSE
     found = tokens(text.value)
-    present = set(found)
-    for group in parsed.groups:
-        if len(group) == 1 and group[0] not in present:
+    present = set(found) | set(pair_text(text.value).split())
+    for group, joined in zip(parsed.groups, parsed.alternatives, strict=True):
+        if len(group) == 1 and group[0] not in present and present.isdisjoint(joined):
             return _FALSE
         if len(group) > 1 and not _contains_run(found, group):
             return _FALSE

@@ -22,6 +22,7 @@ from kg.search.openapi import openapi
 from kg.search.query import Filters, Results, search, suggest
 from kg.search.snippets import highlight
 from kg.server.describe import Rebase, rebase
+from kg.server.resources import PAGE_CSP
 
 bp = Blueprint("search", __name__)
 PAGE_SIZE = 20
@@ -243,7 +244,7 @@ def api_openapi() -> Response:
 
 
 @bp.route("/search")
-def search_page() -> str:
+def search_page() -> Response:
     """The results page: hits with highlighted snippets, facets and paging, in Persian (RTL) or English."""
     lang = request.args.get("hl") if request.args.get("hl") in LANGUAGES else _accepted()
     q = request.args.get("q", "").strip()
@@ -255,7 +256,7 @@ def search_page() -> str:
         merged = {**args, "hl": lang, **changes}
         return rb.public + "/search?" + urlencode({k: v for k, v in merged.items() if v})
 
-    return render_template(
+    html = render_template(
         "search.html",
         lang=lang,
         dir="rtl" if lang == "fa" else "ltr",
@@ -268,6 +269,10 @@ def search_page() -> str:
         url=url,
         public=rb.public,
     )
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["Vary"] = "Accept-Language"
+    return response
 
 
 def _accepted() -> str:

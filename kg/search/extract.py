@@ -1,4 +1,8 @@
-"""What the search index holds about each article, read from the build's store with one SPARQL query.
+"""What the search index holds about each article, read from the build's store with one SPARQL query per field.
+
+Each query runs inside each article's named graph (decision 5: it holds the article's people, journal and
+issue too): over the union default graph every shared person or keyword would be matched once per graph
+that repeats it, which multiplied the rows by thousands at scale.
 
 Reading the store rather than the mapper's records keeps the index to what was published (validation
 held back the quarantined articles; ranking picked one copy of each), and keeps ``kg.build`` to one line.
@@ -16,24 +20,21 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from kg.vocab import DCTERMS, FABIO, SCHEMA
 
-_QUERY = f"""
-SELECT DISTINCT ?a ?f ?v ?x WHERE {{
-  ?a a <{SCHEMA.ScholarlyArticle.value}> .
-  {{ ?a <{DCTERMS.title.value}> ?v BIND("title" AS ?f) }}
-  UNION {{ ?a <{FABIO.hasTranslatedTitle.value}> ?v BIND("title" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.abstract.value}> ?v BIND("abstract" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.keywords.value}> ?v BIND("keyword" AS ?f) FILTER(isLiteral(?v)) }}
-  UNION {{ ?a <{SCHEMA.about.value}> ?x . ?x <{SCHEMA.name.value}> ?v BIND("concept" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.author.value}> ?x . ?x <{SCHEMA.name.value}> ?v BIND("person" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.author.value}>/<{SCHEMA.affiliation.value}> ?x . ?x <{SCHEMA.name.value}> ?v
-           BIND("affiliation" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.isPartOf.value}>+ ?x . ?x a <{SCHEMA.Periodical.value}> ; <{SCHEMA.name.value}> ?v
-           BIND("journal" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.genre.value}> ?x . ?x <{SCHEMA.name.value}> ?v BIND("type" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.datePublished.value}> ?v BIND("date" AS ?f) }}
-  UNION {{ ?a <{SCHEMA.inLanguage.value}> ?v BIND("lang" AS ?f) }}
-}}
-"""
+_ARTICLE = f"?a a <{SCHEMA.ScholarlyArticle.value}> . "
+# field -> the pattern binding ?v (the value) and, where the value belongs to a node, ?x (that node)
+_FIELDS = {
+    "title": f"{{ ?a <{DCTERMS.title.value}> ?v }} UNION {{ ?a <{FABIO.hasTranslatedTitle.value}> ?v }}",
+    "abstract": f"?a <{SCHEMA.abstract.value}> ?v",
+    "keyword": f"?a <{SCHEMA.keywords.value}> ?v FILTER(isLiteral(?v))",
+    "concept": f"?a <{SCHEMA.about.value}> ?x . ?x <{SCHEMA.name.value}> ?v",
+    "person": f"?a <{SCHEMA.author.value}> ?x . ?x <{SCHEMA.name.value}> ?v",
+    "affiliation": f"?a <{SCHEMA.author.value}>/<{SCHEMA.affiliation.value}> ?x . ?x <{SCHEMA.name.value}> ?v",
+    "journal": f"?a <{SCHEMA.isPartOf.value}>/<{SCHEMA.isPartOf.value}>? ?i . ?i <{SCHEMA.isPartOf.value}> ?x . "
+    f"?x a <{SCHEMA.Periodical.value}> ; <{SCHEMA.name.value}> ?v",
+    "type": f"?a <{SCHEMA.genre.value}> ?x . ?x <{SCHEMA.name.value}> ?v",
+    "date": f"?a <{SCHEMA.datePublished.value}> ?v",
+    "lang": f"?a <{SCHEMA.inLanguage.value}> ?v",
+}
 
 
 @dataclass
@@ -50,7 +51,9 @@ class Article:
         if link is not None:
             self.links.setdefault(name, {}).setdefault(link, {})[lang] = value
         if name not in ("journal", "type"):
-            self.texts.setdefault(name, []).append((value, lang))
+            values = self.texts.setdefault(name, [])
+            if (value, lang) not in values:
+                values.append((value, lang))
 
     def as_dict(self) -> dict[str, Any]:
         """A canonical form: the same article always gives the same dict (sorted), whatever the store order."""
@@ -76,18 +79,19 @@ class Article:
 def articles(store: Store) -> dict[str, Article]:
     """Every published article of ``store`` (the union of its named graphs), keyed by IRI."""
     found: dict[str, Article] = {}
-    for row in store.query(_QUERY, use_default_graph_as_union=True):  # type: ignore[union-attr]
-        article_node, name_term, value, link = row[0], row[1], row[2], row[3]
-        if not isinstance(article_node, NamedNode) or not isinstance(value, Literal):
-            continue
-        article = found.get(article_node.value)
-        if article is None:
-            article = found[article_node.value] = Article(article_node.value)
-        name = name_term.value if isinstance(name_term, Literal) else ""
-        if name == "date":
-            article.date = min(filter(None, (article.date, value.value)))
-        elif name == "lang":
-            article.lang = value.value
-        else:
-            article.add(name, value.value, value.language or "", link.value if isinstance(link, NamedNode) else None)
+    for name, pattern in _FIELDS.items():
+        query = f"SELECT ?a ?v ?x WHERE {{ GRAPH ?g {{ {_ARTICLE}{pattern} }} }}"
+        for row in store.query(query):  # type: ignore[union-attr]
+            article_node, value, link = row[0], row[1], row[2]
+            if not isinstance(article_node, NamedNode) or not isinstance(value, Literal):
+                continue
+            article = found.get(article_node.value)
+            if article is None:
+                article = found[article_node.value] = Article(article_node.value)
+            if name == "date":
+                article.date = min(filter(None, (article.date, value.value)))
+            elif name == "lang":
+                article.lang = value.value
+            else:
+                article.add(name, value.value, value.language or "", link.value if isinstance(link, NamedNode) else None)
     return found

@@ -312,7 +312,7 @@ class _Release:
         self.seconds["dumps"] = time.perf_counter() - started
 
     def write_search_index(self) -> None:
-        """The full-text index (``kg.search.index``): the working one updated from the store, copied into the release."""
+        """The full-text index (``kg.search.index``): the working one updated, then copied into the release."""
         from kg.search.index import INDEX_FILE, update
 
         stats = update(self.store, self.layout.root / INDEX_FILE, self.staging.path / INDEX_FILE)

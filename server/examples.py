@@ -154,7 +154,7 @@ LIMIT 50
             "Full-text search joined with the graph",
             "kgs:score(?article, \"words\") is the article's BM25 score in the release's search index (titles, "
             "abstracts, keywords, people, journals; Persian spellings folded), unbound when it does not match; "
-            "kgs:matches(?text, \"words\") tests one literal, the Persian-aware replacement for CONTAINS.",
+            'kgs:matches(?text, "words") tests one literal, the Persian-aware replacement for CONTAINS.',
             _prologue("schema")
             + "PREFIX kgs: <https://w3id.org/kg/search#>\n"
             + f"""

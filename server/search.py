@@ -201,7 +201,7 @@ def api_search() -> Response:
     q = request.args.get("q", "").strip()
     if not q:
         abort(400, description="parameter 'q' (the search text) is required")
-    lang = request.args.get("lang_ui") if request.args.get("lang_ui") in LANGUAGES else "en"
+    lang = _choice("lang_ui", "en")
     rb = rebase()
     results = _run(q, _limit())
     following = None
@@ -246,7 +246,7 @@ def api_openapi() -> Response:
 @bp.route("/search")
 def search_page() -> Response:
     """The results page: hits with highlighted snippets, facets and paging, in Persian (RTL) or English."""
-    lang = request.args.get("hl") if request.args.get("hl") in LANGUAGES else _accepted()
+    lang = _choice("hl", _accepted())
     q = request.args.get("q", "").strip()
     rb = rebase()
     results = _run(q, PAGE_SIZE) if q else None
@@ -273,6 +273,12 @@ def search_page() -> Response:
     response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["Vary"] = "Accept-Language"
     return response
+
+
+def _choice(name: str, default: str) -> str:
+    """A page language from parameter ``name`` (fa or en), else ``default``."""
+    value = request.args.get(name, "")
+    return value if value in LANGUAGES else default
 
 
 def _accepted() -> str:

@@ -60,8 +60,10 @@ def test_acceptance_queries_find_their_articles_and_contains_does_not(server: Ru
             missed.append((query, why, expected - got))
         rows = _sparql(server, CONTAINS_QUERY % json.dumps(query, ensure_ascii=False))
         found_by_contains += expected <= {row["a"]["value"].rsplit("/", 1)[1] for row in rows}
-    print(f"\nsearch: {found_by_search}/{len(CASES)} queries found every expected article on the first page; "
-          f"SPARQL CONTAINS: {found_by_contains}/{len(CASES)}")
+    print(
+        f"\nsearch: {found_by_search}/{len(CASES)} queries found every expected article on the first page; "
+        f"SPARQL CONTAINS: {found_by_contains}/{len(CASES)}"
+    )
     assert len(CASES) >= 40
     assert not missed, missed
     assert found_by_contains < len(CASES) * 0.6
@@ -90,7 +92,9 @@ def test_cursor_paging_cors_and_filters(server: RunningServer) -> None:
     facets = requests.get(server.url + "/api/search", params={"q": "groundwater"}, timeout=10).json()["facets"]
     assert {f["label"] for f in facets["lang"]} <= {"Persian", "English"}
     journal = facets["journal"][0]
-    filtered = requests.get(server.url + "/api/search", params={"q": "groundwater", "journal": journal["value"]}, timeout=10)
+    filtered = requests.get(
+        server.url + "/api/search", params={"q": "groundwater", "journal": journal["value"]}, timeout=10
+    )
     assert filtered.json()["total"] == journal["count"]
     year = facets["year"][0]["value"]
     after = requests.get(server.url + "/api/search", params={"q": "groundwater", "from": year + 1}, timeout=10).json()
@@ -101,8 +105,12 @@ def test_cursor_paging_cors_and_filters(server: RunningServer) -> None:
 
 @pytest.mark.parametrize(
     ("params", "named"),
-    [({}, "'q'"), ({"q": "x", "from": "last year"}, "'from'"), ({"q": "x", "cursor": "!!"}, "cursor"),
-     ({"q": "x", "limit": "1000"}, "'limit'")],
+    [
+        ({}, "'q'"),
+        ({"q": "x", "from": "last year"}, "'from'"),
+        ({"q": "x", "cursor": "!!"}, "cursor"),
+        ({"q": "x", "limit": "1000"}, "'limit'"),
+    ],
 )
 def test_bad_parameters_are_400_naming_them(server: RunningServer, params: dict[str, str], named: str) -> None:
     response = requests.get(server.url + "/api/search", params=params, timeout=10)
@@ -136,7 +144,9 @@ def test_results_page_is_rtl_with_highlights_and_facets(server: RunningServer) -
     marks = [m.text for m in page.iter("mark")]
     assert "لیشمانیوز" in marks  # the article's own spelling, though the query used Arabic Yeh
     assert page.cssselect("aside.facets li a")
-    english = lxml.html.fromstring(requests.get(server.url + "/search", params={"q": "trout", "hl": "en"}, timeout=10).text)
+    english = lxml.html.fromstring(
+        requests.get(server.url + "/search", params={"q": "trout", "hl": "en"}, timeout=10).text
+    )
     assert english.get("dir") == "ltr" and len(english.cssselect("ol.hits > li")) == 2
 
 

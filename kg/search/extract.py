@@ -60,7 +60,9 @@ class Article:
         return {
             "iri": self.iri,
             "texts": {k: sorted(set(v)) for k, v in sorted(self.texts.items())},
-            "links": {k: {i: dict(sorted(ls.items())) for i, ls in sorted(v.items())} for k, v in sorted(self.links.items())},
+            "links": {
+                k: {i: dict(sorted(ls.items())) for i, ls in sorted(v.items())} for k, v in sorted(self.links.items())
+            },
             "date": self.date,
             "lang": self.lang,
         }
@@ -93,5 +95,7 @@ def articles(store: Store) -> dict[str, Article]:
             elif name == "lang":
                 article.lang = value.value
             else:
-                article.add(name, value.value, value.language or "", link.value if isinstance(link, NamedNode) else None)
+                article.add(
+                    name, value.value, value.language or "", link.value if isinstance(link, NamedNode) else None
+                )
     return found

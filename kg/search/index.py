@@ -96,9 +96,7 @@ def update(store: Store, working: Path, release_copy: Path) -> IndexStats:
             target.close()
     finally:
         conn.close()
-    return IndexStats(
-        len(found), len(changed), len(gone), time.perf_counter() - started, release_copy.stat().st_size
-    )
+    return IndexStats(len(found), len(changed), len(gone), time.perf_counter() - started, release_copy.stat().st_size)
 
 
 def _version(conn: sqlite3.Connection) -> str | None:

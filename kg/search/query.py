@@ -43,7 +43,7 @@ class Parsed:
     def expression(self, joiner: str = " AND ") -> str:
         parts = []
         for i, group in enumerate(self.groups):
-            options = [_fts_string(group)] + [_fts_string([a]) for a in (self.alternatives[i:i + 1] or [[]])[0]]
+            options = [_fts_string(group)] + [_fts_string([a]) for a in (self.alternatives[i : i + 1] or [[]])[0]]
             parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
         return joiner.join(parts)
 
@@ -84,7 +84,7 @@ def parse(text: str) -> Parsed:
     groups: list[list[str]] = []
     phrases: list[bool] = []
     alternatives: list[list[str]] = []
-    rest = _PHRASE.sub(lambda m: _keep(m.group(1), groups, phrases, alternatives) or " ", text)
+    rest = _PHRASE.sub(lambda m: _keep(m.group(1), groups, phrases, alternatives), text)
     found = content_words(rest)
     start = len(groups)
     for word in found:
@@ -99,12 +99,14 @@ def parse(text: str) -> Parsed:
     return Parsed(groups, phrases, alternatives)
 
 
-def _keep(phrase: str, groups: list[list[str]], phrases: list[bool], alternatives: list[list[str]]) -> None:
+def _keep(phrase: str, groups: list[list[str]], phrases: list[bool], alternatives: list[list[str]]) -> str:
+    """Record a quoted phrase's tokens as one group; the phrase leaves a space in the rest of the query."""
     found = tokens(phrase)
     if found:
         groups.append(found)
         phrases.append(True)
         alternatives.append([])
+    return " "
 
 
 def _fts_string(group: list[str]) -> str:
@@ -130,7 +132,8 @@ def decode_cursor(cursor: str | None) -> int:
 
 
 def _where(filters: Filters) -> tuple[str, list[Any]]:
-    clauses, args = [], []
+    clauses: list[str] = []
+    args: list[Any] = []
     for column, value in (("journal", filters.journal), ("lang", filters.lang), ("type", filters.type)):
         if value:
             clauses.append(f"d.{column} = ?")

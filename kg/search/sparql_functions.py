@@ -75,7 +75,8 @@ class Scorer:
                 self.conn = connect(self.index, read_only=True)
             weights = ", ".join(str(w) for w in WEIGHTS)
             rows = self.conn.execute(
-                f"SELECT d.iri, bm25(fts, {weights}) FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ? LIMIT ?",
+                f"SELECT d.iri, bm25(fts, {weights}) FROM fts JOIN docs d ON d.id = fts.rowid "
+                "WHERE fts MATCH ? LIMIT ?",
                 (parsed.expression(), _MAX_HITS),
             )
             found = {iri: round(-rank, 4) for iri, rank in rows}

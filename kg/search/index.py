@@ -24,7 +24,7 @@ from typing import Any
 from pyoxigraph import Store
 
 from kg.search.extract import Article, articles
-from kg.search.normalise import pair_text, token_text
+from kg.search.normalise import token_and_pair_text, token_text
 
 INDEX_FILE = "search.sqlite"  # in DIR (the working index) and in every release folder
 SCHEMA_VERSION = "2"
@@ -148,18 +148,23 @@ def _insert(conn: sqlite3.Connection, article: Article) -> None:
         ),
     )
     journal_names = "\n".join(v for labels in article.links.get("journal", {}).values() for v in labels.values())
+    fields = {
+        "title": _joined(article, "title"),
+        "keywords": _joined(article, "keyword", "concept"),
+        "people": _joined(article, "person", "affiliation"),
+        "journal": journal_names,
+    }
+    columns: dict[str, str] = {}
+    pairs: list[str] = []
+    for name, text in fields.items():
+        columns[name], joined = token_and_pair_text(text)
+        pairs.append(joined)
+    columns["abstract"] = token_text(_joined(article, "abstract"))
+    # compounds written apart ("ریخت شناسی") also as one token; not for abstracts (the index would double)
+    columns["pairs"] = " ".join(p for p in pairs if p)
     conn.execute(
-        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            cursor.lastrowid,
-            token_text(_joined(article, "title")),
-            token_text(_joined(article, "keyword", "concept")),
-            token_text(_joined(article, "person", "affiliation")),
-            token_text(journal_names),
-            token_text(_joined(article, "abstract")),
-            # compounds written apart ("ریخت شناسی") also as one token; the abstract is left out (size)
-            pair_text(_joined(article, "title", "keyword", "concept", "person", "affiliation") + "\n" + journal_names),
-        ),
+        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})",
+        (cursor.lastrowid, *(columns[name] for name in COLUMNS)),
     )
 
 

@@ -47,12 +47,14 @@ _FOLD = str.maketrans(
 # meets "تاثیر", "رئیس" meets "رییس", "مؤسسه" meets "موسسه". A word whose hamza sits on yeh in one spelling and
 # on alef in the other (مسئله/مسأله) folds through this table (the folded yeh form -> the alef form).
 _SEAT_WORDS = {"مسیله": "مساله", "مسیلهی": "مساله"}
+_FOLDED = re.compile("[" + "".join(chr(c) for c in _FOLD) + "]")
 _EZAFE = re.compile("\u0647\u200c\u06cc(?![\u0620-\u06ff])")  # "ه‌ی" at a word's end -> "ه" ("راهی" stays)
 _WORD = re.compile(r"[^\W\d_]+|\d+")  # letters and digits apart: "سال1399" is two words
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 PREFIXES = frozenset({"می", "نمی"})
 SUFFIXES = frozenset({"ها", "های", "هایی", "ترین", "تر", "ای", "ام", "اند"})
+_AFFIXES = PREFIXES | SUFFIXES
 _STRIP = ("هایی", "های", "ها", "ترین")  # cut from words with at least _MIN_STEM letters left
 _MIN_STEM = 3
 
@@ -71,9 +73,10 @@ def fold(text: str) -> str:
     """The letter-level rules: one Persian orthography, ASCII digits, no marks, lower case, ezafe folded."""
     text = ascii_digits(persian(text))
     if _ARABIC.search(text):
-        text = text.translate(_FOLD)
-        text = _EZAFE.sub("\u0647", text)
-        text = text.replace(ZWNJ, "")
+        if _FOLDED.search(text):  # most text holds none of them: translate (a dict lookup per character) is slow
+            text = text.translate(_FOLD)
+        if ZWNJ in text:
+            text = _EZAFE.sub("\u0647", text).replace(ZWNJ, "")
     return text.casefold()
 
 
@@ -91,9 +94,12 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text`` with detached prefixes and suffixes joined, before stemming and stop words."""
+    found = _WORD.findall(fold(text))
+    if _AFFIXES.isdisjoint(found):  # the common case: nothing to join, no Python loop over the words
+        return found
     out: list[str] = []
     joined = False  # the previous word took a prefix: it may not take another
-    for word in _WORD.findall(fold(text)):
+    for word in found:
         if out and word in SUFFIXES and not out[-1].isascii():
             out[-1] += word
         elif out and out[-1] in PREFIXES and not joined:
@@ -129,9 +135,18 @@ def compound(first: str, second: str) -> str | None:
 
 def pair_text(text: str) -> str:
     """Every adjacent pair of Persian words joined, as the index's ``pairs`` column."""
-    found = content_words(text)
+    return _pairs(content_words(text))
+
+
+def _pairs(found: list[str]) -> str:
     joined = (compound(a, b) for a, b in zip(found, found[1:], strict=False))
     return " ".join(j for j in joined if j)
+
+
+def token_and_pair_text(text: str) -> tuple[str, str]:
+    """:func:`token_text` and :func:`pair_text` of one text from one pass over its words (the build's hot path)."""
+    found = content_words(text)
+    return " ".join(map(stem, found)), _pairs(found)
 
 
 def token_text(text: str) -> str:

@@ -22,6 +22,7 @@ from kg.search.openapi import openapi
 from kg.search.query import Filters, Results, search, suggest
 from kg.search.snippets import highlight
 from kg.server.describe import Rebase, rebase
+from kg.server.releases import current_target
 from kg.server.resources import PAGE_CSP
 
 bp = Blueprint("search", __name__)
@@ -78,7 +79,12 @@ def _with_index(work: Callable[[sqlite3.Connection], T]) -> T:
             abort(503, description="no release has been published yet")
         path = Path(release.path) / INDEX_FILE
         if not path.is_file():
-            abort(503, description=f"release {release.id} has no search index; rebuild it with kg build --force")
+            # the served release was just pruned, before the server switched to the new one (it does within
+            # its reload interval): read the new release's index now
+            current = current_target(current_app.config["KG"].out_dir)
+            if current is None or not (current / INDEX_FILE).is_file():
+                abort(503, description=f"release {release.id} has no search index; rebuild it with kg build --force")
+            path = current / INDEX_FILE
         try:
             conn = connect(path, read_only=True)
         except sqlite3.Error:

@@ -46,6 +46,7 @@ class Article:
     links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # field -> IRI -> lang -> label
     date: str = ""
     lang: str = ""
+    _digest: str = ""  # computed once, when the article is complete
 
     def add(self, name: str, value: str, lang: str, link: str | None) -> None:
         if link is not None:
@@ -69,8 +70,11 @@ class Article:
 
     def digest(self) -> str:
         """What the incremental index compares: an article is re-indexed only when this changes."""
+        if self._digest:
+            return self._digest
         blob = json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        return hashlib.sha256(blob).hexdigest()[:32]
+        self._digest = hashlib.sha256(blob).hexdigest()[:32]
+        return self._digest
 
     @property
     def year(self) -> int | None:

@@ -32,6 +32,7 @@ SCHEMA_VERSION = "2"
 COLUMNS = ("title", "keywords", "people", "journal", "abstract", "pairs")
 WEIGHTS = (10.0, 6.0, 3.0, 2.0, 1.0, 2.0)
 ABSTRACT_CHARS = 4000  # kept for snippets; the index itself holds every token
+_PAIRED = ("title", "keywords")  # fields whose adjacent Persian words are also indexed joined
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -157,10 +158,14 @@ def _insert(conn: sqlite3.Connection, article: Article) -> None:
     columns: dict[str, str] = {}
     pairs: list[str] = []
     for name, text in fields.items():
-        columns[name], joined = token_and_pair_text(text)
-        pairs.append(joined)
+        if name in _PAIRED:
+            columns[name], joined = token_and_pair_text(text)
+            pairs.append(joined)
+        else:
+            columns[name] = token_text(text)
     columns["abstract"] = token_text(_joined(article, "abstract"))
-    # compounds written apart ("ریخت شناسی") also as one token; not for abstracts (the index would double)
+    # compounds written apart ("ریخت شناسی") also as one token, for titles and keywords (in abstracts, names
+    # and affiliations they would double the index and the build's time for few hits)
     columns["pairs"] = " ".join(p for p in pairs if p)
     conn.execute(
         f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from kg.search.index import INDEX_FILE, connect
 from kg.search.openapi import openapi
-from kg.search.query import Filters, Results, search, suggest
+from kg.search.query import Facets, Filters, Results, facet_table, search, suggest
 from kg.search.snippets import highlight
 from kg.server.describe import Rebase, rebase
 from kg.server.releases import current_target
@@ -70,7 +71,7 @@ UI = {
 }
 
 
-def _with_index(work: Callable[[sqlite3.Connection], T]) -> T:
+def _with_index(work: Callable[[sqlite3.Connection, Path], T]) -> T:
     """Run ``work`` on the served release's index; 503 when no release (or no index in it) is served."""
     backend = current_app.extensions["kg_backend"]
     for _ in range(3):
@@ -90,7 +91,7 @@ def _with_index(work: Callable[[sqlite3.Connection], T]) -> T:
         except sqlite3.Error:
             continue  # pruned between the two steps: the next release() is the new one
         try:
-            return work(conn)
+            return work(conn, path)
         except sqlite3.OperationalError as error:
             if "fts5" in str(error) or "syntax" in str(error):
                 abort(400, description=f"the search query could not be read: {error}")
@@ -98,6 +99,16 @@ def _with_index(work: Callable[[sqlite3.Connection], T]) -> T:
         finally:
             conn.close()
     abort(503, description="the search index is being switched to a new release; try again")
+
+
+@lru_cache(maxsize=4)
+def _facets_of(path: str) -> dict[int, Facets]:
+    """The facet values of a release's index, read once per process (a release's file never changes)."""
+    conn = connect(Path(path), read_only=True)
+    try:
+        return facet_table(conn)
+    finally:
+        conn.close()
 
 
 def _int(name: str) -> int | None:
@@ -123,9 +134,9 @@ def _run(q: str, limit: int) -> Results:
     cursor = request.args.get("cursor") or None
     filters = _filters()
 
-    def work(conn: sqlite3.Connection) -> Results:
+    def work(conn: sqlite3.Connection, path: Path) -> Results:
         try:
-            return search(conn, q, filters, limit=limit, cursor=cursor)
+            return search(conn, q, filters, limit=limit, cursor=cursor, table=_facets_of(str(path)))
         except ValueError as error:
             abort(400, description=str(error))
 
@@ -235,7 +246,7 @@ def api_suggest() -> Response:
     rb = rebase()
     if not q:
         return jsonify({"query": q, "suggestions": []})
-    found = _with_index(lambda conn: suggest(conn, q))
+    found = _with_index(lambda conn, _: suggest(conn, q))
     for row in found:
         if row["iri"]:
             row["page"] = _page_url(rb, row["iri"], row["lang"] or "fa")

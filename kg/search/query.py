@@ -12,6 +12,8 @@ import base64
 import json
 import re
 import sqlite3
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,22 +133,6 @@ def decode_cursor(cursor: str | None) -> int:
     return offset
 
 
-def _where(filters: Filters) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    args: list[Any] = []
-    for column, value in (("journal", filters.journal), ("lang", filters.lang), ("type", filters.type)):
-        if value:
-            clauses.append(f"d.{column} = ?")
-            args.append(value)
-    if filters.year_from is not None:
-        clauses.append("d.year >= ?")
-        args.append(filters.year_from)
-    if filters.year_to is not None:
-        clauses.append("d.year <= ?")
-        args.append(filters.year_to)
-    return "".join(f" AND {c}" for c in clauses), args
-
-
 def search(
     conn: sqlite3.Connection,
     text: str,
@@ -155,6 +141,7 @@ def search(
     limit: int = 20,
     cursor: str | None = None,
     facets: bool = True,
+    table: dict[int, Facets] | None = None,
 ) -> Results:
     """The ranked hits of ``text`` (BM25 with title and keyword columns weighted above abstracts)."""
     filters = filters or Filters()
@@ -163,39 +150,83 @@ def search(
     parsed = parse(text)
     if not parsed.groups:
         return Results(parsed, 0, [], None)
-    where, args = _where(filters)
+    table = facet_table(conn) if table is None else table
+    keep = _keeper(filters)
     matched_all = True
     expression = parsed.expression()
-    total = _count(conn, expression, where, args)
-    if total == 0 and len(parsed.groups) > 1:
+    rows = _matches(conn, expression, table, keep)
+    if not rows and len(parsed.groups) > 1:
         expression, matched_all = parsed.expression(" OR "), False
-        total = _count(conn, expression, where, args)
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    rows = conn.execute(
-        f"SELECT d.iri, bm25(fts, {weights}) AS rank, d.doc, d.journal, d.year, d.lang, d.type "
-        f"FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY rank, d.id LIMIT ? OFFSET ?",
-        [expression, *args, limit, offset],
-    ).fetchall()
-    hits = [Hit(r[0], round(-r[1], 4), json.loads(r[2]), r[3], r[4], r[5], r[6]) for r in rows]
+        rows = _matches(conn, expression, table, keep)
+    # one pass over the matches gives the count, the facets and the page: FTS5 evaluates the query once
+    rows.sort()
+    page = rows[offset : offset + limit]
+    docs = _docs(conn, [row[1] for row in page])
+    hits = [Hit(docs[r[1]][0], round(-r[0], 4), docs[r[1]][1], *r[2]) for r in page]
+    total = len(rows)
     following = encode_cursor(offset + limit) if offset + limit < total else None
     results = Results(parsed, total, hits, following, matched_all=matched_all)
     if facets and total:
-        results.facets = {name: _facet(conn, name, expression, where, args) for name in FACETS}
+        results.facets = {name: _facet(rows, column) for column, name in enumerate(FACETS)}
     results.labels = _labels(conn, results)
     return results
 
 
-def _count(conn: sqlite3.Connection, expression: str, where: str, args: list[Any]) -> int:
-    sql = f"SELECT COUNT(*) FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where}"
-    return int(conn.execute(sql, [expression, *args]).fetchone()[0])
+Facets = tuple[str | None, int | None, str | None, str | None]  # journal, year, lang, type
 
 
-def _facet(conn: sqlite3.Connection, name: str, expression: str, where: str, args: list[Any]) -> list[tuple[Any, int]]:
-    sql = (
-        f"SELECT d.{name}, COUNT(*) AS n FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?{where} "
-        f"AND d.{name} IS NOT NULL GROUP BY d.{name} ORDER BY n DESC, d.{name} LIMIT 20"
-    )
-    return [(row[0], int(row[1])) for row in conn.execute(sql, [expression, *args])]
+def facet_table(conn: sqlite3.Connection) -> dict[int, Facets]:
+    """Every article's facet values by row id. A server keeps it per release (the file never changes): a
+    dictionary lookup per match is far cheaper than joining the matches with the ``docs`` table."""
+    return {
+        row[0]: (row[1], row[2], row[3], row[4])
+        for row in conn.execute("SELECT id, journal, year, lang, type FROM docs")
+    }
+
+
+def _keeper(filters: Filters) -> Callable[[Facets], bool] | None:
+    wanted = (filters.journal, filters.lang, filters.type)
+    low, high = filters.year_from, filters.year_to
+    if not any(wanted) and low is None and high is None:
+        return None
+
+    def keep(values: Facets) -> bool:
+        journal, year, lang, kind = values
+        if (filters.journal and journal != filters.journal) or (filters.lang and lang != filters.lang):
+            return False
+        if filters.type and kind != filters.type:
+            return False
+        if low is not None and (year is None or year < low):
+            return False
+        return high is None or (year is not None and year <= high)
+
+    return keep
+
+
+_NONE: Facets = (None, None, None, None)
+
+
+def _matches(
+    conn: sqlite3.Connection, expression: str, table: dict[int, Facets], keep: Callable[[Facets], bool] | None
+) -> list[tuple[float, int, Facets]]:
+    """(rank, id, facets) of every match: ranks are negative BM25, so ascending is best first."""
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    found = conn.execute(f"SELECT bm25(fts, {weights}), rowid FROM fts WHERE fts MATCH ?", (expression,))
+    rows = [(rank, rowid, table.get(rowid, _NONE)) for rank, rowid in found]
+    return rows if keep is None else [row for row in rows if keep(row[2])]
+
+
+def _docs(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, dict[str, Any]]]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    rows = conn.execute(f"SELECT id, iri, doc FROM docs WHERE id IN ({marks})", ids)
+    return {row[0]: (row[1], json.loads(row[2])) for row in rows}
+
+
+def _facet(rows: list[tuple[float, int, Facets]], column: int, size: int = 20) -> list[tuple[Any, int]]:
+    counts = Counter(row[2][column] for row in rows if row[2][column] is not None)
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:size]
 
 
 def _labels(conn: sqlite3.Connection, results: Results) -> dict[str, dict[str, str]]:

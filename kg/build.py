@@ -332,9 +332,14 @@ class _Release:
         """The full-text index (``kg.search.index``): the working one updated, then copied into the release."""
         from kg.search.index import INDEX_FILE, update
 
-        stats = update(self.store, self.layout.root / INDEX_FILE, self.staging.path / INDEX_FILE)
+        stats = update(
+            self.store, self.layout.root / INDEX_FILE, self.staging.path / INDEX_FILE, self.graph_files.digests
+        )
         self.seconds["search"] = stats.seconds
-        log.info("search index: %d articles, %d re-indexed, %d removed", stats.articles, stats.indexed, stats.deleted)
+        log.info(
+            "search index: %d articles, %d read, %d re-indexed, %d removed",
+            *(stats.articles, stats.read, stats.indexed, stats.deleted),
+        )
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

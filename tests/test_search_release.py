@@ -14,7 +14,7 @@ import requests
 from kg.build import BuildOptions, build
 from kg.search.index import INDEX_FILE, connect
 from kg.search.query import search
-from tests.conftest import SEED, TEST_SECRET
+from tests.conftest import CORPUS, SEED, TEST_SECRET
 from tests.server_fixtures import start_server
 
 pytest_plugins = ["tests.server_fixtures"]
@@ -44,7 +44,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_an_incremental_build_replacing_an_article_changes_its_hits(tmp_path: Path, caplog) -> None:
     inputs = tmp_path / "in"
-    inputs.mkdir()
+    shutil.copytree(CORPUS, inputs)
     shutil.copy(SEED, inputs / FILE)
     out = tmp_path / "out"
     _build(inputs, out)
@@ -57,12 +57,13 @@ def test_an_incremental_build_replacing_an_article_changes_its_hits(tmp_path: Pa
     _build(inputs, out)
     assert (out / "current").resolve() != first_release
     assert _hits(out, NEW) == before and not _hits(out, OLD)
-    assert "search index: 1 articles, 1 re-indexed, 0 removed" in caplog.text
+    # only the changed article's graph was read from the store, and only that article indexed again
+    assert "search index: 19 articles, 1 read, 1 re-indexed, 0 removed" in caplog.text
     # the earlier release keeps its own index: a server still reading it answers as before
     old_conn = connect(first_release / INDEX_FILE, read_only=True)
     assert {hit.iri for hit in search(old_conn, OLD).hits} == before
     working = sqlite3.connect(out / INDEX_FILE)
-    assert working.execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 1
+    assert working.execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 19
 
 
 def test_searches_during_a_republish_never_fail(tmp_path: Path) -> None:

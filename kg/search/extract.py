@@ -42,6 +42,7 @@ class Article:
     """One article's searchable text and facets; ``texts`` maps a field to its (value, language) pairs."""
 
     iri: str
+    graph: str = ""  # the named graph it is published in
     texts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # field -> IRI -> lang -> label
     date: str = ""
@@ -82,24 +83,36 @@ class Article:
         return int(head) if head.isdigit() else None
 
 
-def articles(store: Store) -> dict[str, Article]:
-    """Every published article of ``store`` (the union of its named graphs), keyed by IRI."""
+def articles(store: Store, graphs: list[str] | None = None) -> dict[str, Article]:
+    """The published articles of ``store`` (all, or those in ``graphs``), keyed by IRI."""
     found: dict[str, Article] = {}
+    if graphs is None:
+        blocks = [""]
+    else:
+        blocks = [
+            "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs[i : i + _BLOCK]) + " } "
+            for i in range(0, len(graphs), _BLOCK)
+        ]
     for name, pattern in _FIELDS.items():
-        query = f"SELECT ?a ?v ?x WHERE {{ GRAPH ?g {{ {_ARTICLE}{pattern} }} }}"
-        for row in store.query(query):  # type: ignore[union-attr]
-            article_node, value, link = row[0], row[1], row[2]
-            if not isinstance(article_node, NamedNode) or not isinstance(value, Literal):
-                continue
-            article = found.get(article_node.value)
-            if article is None:
-                article = found[article_node.value] = Article(article_node.value)
-            if name == "date":
-                article.date = min(filter(None, (article.date, value.value)))
-            elif name == "lang":
-                article.lang = value.value
-            else:
-                article.add(
-                    name, value.value, value.language or "", link.value if isinstance(link, NamedNode) else None
-                )
+        for block in blocks:
+            query = f"SELECT ?a ?v ?x ?g WHERE {{ {block}GRAPH ?g {{ {_ARTICLE}{pattern} }} }}"
+            for row in store.query(query):  # type: ignore[union-attr]
+                _add(found, name, row[0], row[1], row[2], row[3])
     return found
+
+
+_BLOCK = 200  # graphs per VALUES block
+
+
+def _add(found: dict[str, Article], name: str, node: Any, value: Any, link: Any, graph: Any) -> None:
+    if not isinstance(node, NamedNode) or not isinstance(value, Literal):
+        return
+    article = found.get(node.value)
+    if article is None:
+        article = found[node.value] = Article(node.value, graph=graph.value if isinstance(graph, NamedNode) else "")
+    if name == "date":
+        article.date = min(filter(None, (article.date, value.value)))
+    elif name == "lang":
+        article.lang = value.value
+    else:
+        article.add(name, value.value, value.language or "", link.value if isinstance(link, NamedNode) else None)

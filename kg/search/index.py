@@ -27,7 +27,7 @@ from kg.search.extract import Article, articles
 from kg.search.normalise import token_and_pair_text, token_text
 
 INDEX_FILE = "search.sqlite"  # in DIR (the working index) and in every release folder
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # FTS5 columns in order; bm25() weights follow the same order: title and keyword hits rank above abstract hits
 COLUMNS = ("title", "keywords", "people", "journal", "abstract", "pairs")
 WEIGHTS = (10.0, 6.0, 3.0, 2.0, 1.0, 2.0)
@@ -37,8 +37,10 @@ _PAIRED = ("title", "keywords")  # fields whose adjacent Persian words are also 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
-  id INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL, digest TEXT NOT NULL,
-  journal TEXT, year INTEGER, lang TEXT, type TEXT, doc TEXT NOT NULL);
+  id INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL, digest TEXT NOT NULL, graph TEXT,
+  journal TEXT, year INTEGER, lang TEXT, type TEXT, doc TEXT NOT NULL, links TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_graph ON docs(graph);
+CREATE TABLE IF NOT EXISTS graphs(graph TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_journal ON docs(journal);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(COLUMNS)}, tokenize="unicode61 remove_diacritics 0");
 CREATE TABLE IF NOT EXISTS labels(iri TEXT PRIMARY KEY, kind TEXT NOT NULL, labels TEXT NOT NULL);
@@ -52,6 +54,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS suggest_fts USING fts5(norm, tokenize="unicod
 @dataclass
 class IndexStats:
     articles: int
+    read: int  # articles read from the store (those of the graphs that changed, or all)
     indexed: int  # re-indexed in this build (new or changed)
     deleted: int
     seconds: float
@@ -68,27 +71,46 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def update(store: Store, working: Path, release_copy: Path) -> IndexStats:
-    """Bring the working index in line with ``store``'s articles, then copy it to ``release_copy``."""
+def update(store: Store, working: Path, release_copy: Path, graph_digests: dict[str, str] | None = None) -> IndexStats:
+    """Bring the working index in line with ``store``'s articles, then copy it to ``release_copy``.
+
+    With ``graph_digests`` (each named graph's digest, from ``kg.publish.graphs``) only the graphs whose digest
+    changed since the last update are read from the store; without it (or when most changed) all are.
+    """
     started = time.perf_counter()
-    found = articles(store)
     conn = connect(working)
     try:
         if _version(conn) != SCHEMA_VERSION:
             _reset(conn)
-        known = dict(conn.execute("SELECT iri, digest FROM docs").fetchall())
-        changed = [a for iri, a in found.items() if known.get(iri) != a.digest()]
-        gone = [iri for iri in known if iri not in found]
+        known_graphs = dict(conn.execute("SELECT graph, digest FROM graphs").fetchall())
+        reread: set[str] | None = None
+        if graph_digests is not None:
+            reread = {g for g, d in graph_digests.items() if not d or known_graphs.get(g) != d}
+            reread |= set(known_graphs) - set(graph_digests)  # vanished graphs: their articles go
+            if len(reread) > len(graph_digests) // 2:
+                reread = None
+        found = articles(store) if reread is None else articles(store, sorted(reread))
+        known = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT iri, digest, graph FROM docs")}
+        changed = [a for iri, a in found.items() if known.get(iri, ("", ""))[0] != a.digest()]
+        if reread is None:
+            gone = [iri for iri in known if iri not in found]
+        else:
+            gone = [iri for iri, (_, graph) in known.items() if graph in reread and iri not in found]
         with conn:
             for iri in gone + [a.iri for a in changed if a.iri in known]:
                 _delete(conn, iri)
             for article in changed:
                 _insert(conn, article)
-            _write_labels(conn, found.values())
-            _write_suggestions(conn, found.values())
+            _write_labels(conn, changed)
+            _write_suggestions(conn)
+            if graph_digests is not None:
+                conn.execute("DELETE FROM graphs")
+                conn.executemany("INSERT INTO graphs VALUES (?, ?)", graph_digests.items())
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
-        conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        if reread is None or len(changed) + len(gone) > 1000:
+            conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")  # merges segments: worth it after much change
         conn.commit()
+        total = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
         release_copy.unlink(missing_ok=True)
         target = sqlite3.connect(release_copy)
         try:
@@ -97,7 +119,8 @@ def update(store: Store, working: Path, release_copy: Path) -> IndexStats:
             target.close()
     finally:
         conn.close()
-    return IndexStats(len(found), len(changed), len(gone), time.perf_counter() - started, release_copy.stat().st_size)
+    seconds = time.perf_counter() - started
+    return IndexStats(total, len(found), len(changed), len(gone), seconds, release_copy.stat().st_size)
 
 
 def _version(conn: sqlite3.Connection) -> str | None:
@@ -108,7 +131,7 @@ def _version(conn: sqlite3.Connection) -> str | None:
 def _reset(conn: sqlite3.Connection) -> None:
     """An index from another schema version is dropped and rebuilt whole."""
     with conn:
-        for table in ("docs", "fts", "labels", "suggest", "suggest_fts", "meta"):
+        for table in ("docs", "fts", "labels", "suggest", "suggest_fts", "meta", "graphs"):
             conn.execute(f"DROP TABLE IF EXISTS {table}")
     conn.executescript(_SCHEMA)
 
@@ -137,15 +160,18 @@ def _insert(conn: sqlite3.Connection, article: Article) -> None:
         "date": article.date,
     }
     cursor = conn.execute(
-        "INSERT INTO docs(iri, digest, journal, year, lang, type, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO docs(iri, digest, graph, journal, year, lang, type, doc, links) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             article.iri,
             article.digest(),
+            article.graph,
             _first(article.links.get("journal", {})),
             article.year,
             article.lang or None,
             _first(article.links.get("type", {})),
             json.dumps(doc, ensure_ascii=False),
+            json.dumps([article.links, article.texts.get("keyword", [])], ensure_ascii=False),
         ),
     )
     journal_names = "\n".join(v for labels in article.links.get("journal", {}).values() for v in labels.values())
@@ -182,32 +208,32 @@ def _by_lang(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _write_labels(conn: sqlite3.Connection, found: Any) -> None:
-    """The labels of journals and article types, for facets: rewritten whole (a few hundred rows)."""
+    """The labels of journals and article types of the articles indexed now, for facets (kept across builds)."""
     labels: dict[str, tuple[str, dict[str, str]]] = {}
     for article in found:
         for kind in ("journal", "type"):
             for iri, names in article.links.get(kind, {}).items():
                 labels.setdefault(iri, (kind, {}))[1].update(names)
-    conn.execute("DELETE FROM labels")
     conn.executemany(
-        "INSERT INTO labels VALUES (?, ?, ?)",
+        "INSERT OR REPLACE INTO labels VALUES (?, ?, ?)",
         [(iri, kind, json.dumps(names, ensure_ascii=False)) for iri, (kind, names) in labels.items()],
     )
 
 
-def _write_suggestions(conn: sqlite3.Connection, found: Any) -> None:
+def _write_suggestions(conn: sqlite3.Connection) -> None:
     """People, keywords and journals for autocomplete, weighted by how many articles carry them.
 
-    Rewritten whole on every build: one row per distinct label, a few seconds' work at most even for a large
-    graph, and simpler than counting references up and down incrementally.
+    Rewritten whole on every build from the ``links`` the index keeps per article (one row per distinct
+    label): a second or two even for a large graph, simpler than counting references up and down.
     """
     counts: Counter[tuple[str, str | None, str, str]] = Counter()
-    for article in found:
+    for (blob,) in conn.execute("SELECT links FROM docs"):
+        links, keywords = json.loads(blob)
         for kind, name in (("person", "person"), ("journal", "journal"), ("keyword", "concept")):
-            for iri, names in article.links.get(name, {}).items():
+            for iri, names in links.get(name, {}).items():
                 for lang, label in names.items():
                     counts[(kind, iri, label, lang)] += 1
-        for value, lang in article.texts.get("keyword", []):
+        for value, lang in keywords:
             counts[("keyword", None, value, lang)] += 1
     conn.execute("DELETE FROM suggest")
     conn.execute("DELETE FROM suggest_fts")

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from kg.search.normalise import tokens
 
 _WORDS = re.compile(r"\S+")
 WINDOW = 28  # words shown around the first hit of a long text
+
+
+@lru_cache(maxsize=65536)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """One word's tokens, remembered: result pages show the same words again and again."""
+    return tuple(tokens(word))
 
 
 def highlight(text: str, wanted: set[str], window: int | None = WINDOW) -> tuple[str, bool]:
@@ -22,7 +29,7 @@ def highlight(text: str, wanted: set[str], window: int | None = WINDOW) -> tuple
     Also says whether anything was marked. ``window=None`` keeps the whole text (titles).
     """
     words = _WORDS.findall(text)
-    marked = [bool(wanted.intersection(tokens(word))) for word in words]
+    marked = [bool(wanted.intersection(_word_tokens(word))) for word in words]
     start, end = 0, len(words)
     if window is not None and len(words) > window:
         first = marked.index(True) if any(marked) else 0

@@ -32,6 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.publish.datestamps import RecordCounts, deletions, write_records
 from kg.publish.dumps import DumpInfo, write_dumps
 from kg.publish.graphs import GraphFiles
 from kg.publish.layout import Layout, ReleaseLayout
@@ -139,6 +140,7 @@ def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> Bui
         release.read()
         release.write_provenance()
         release.write_store_and_dumps()
+        release.write_records()
     finally:
         release.close_working_store()
     release.finish()
@@ -195,6 +197,7 @@ class _Release:
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
         self.exit_code = EXIT_OK
+        self.record_counts = RecordCounts()
 
     def start(self) -> None:
         """A staging folder for the release, its report opened, the quarantine emptied, the store opened."""
@@ -310,6 +313,20 @@ class _Release:
             del release_store  # closed before the release is published
         self.seconds["dumps"] = time.perf_counter() - started
 
+    def write_records(self) -> None:
+        """Per-article datestamps and OAI-PMH records (``kg.publish.datestamps``), carried from the current release."""
+        started = time.perf_counter()
+        previous = self.layout.current_release().oai if self.layout.current.exists() else None
+        self.record_counts = write_records(
+            previous,
+            self.staging.oai,
+            self.graph_files,
+            self.options.base,
+            self.started_at,
+            deletions(self.layout.root),
+        )
+        self.seconds["records"] = time.perf_counter() - started
+
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""
         del self.ranking, self.writer, self.graph_files, self.store
@@ -342,6 +359,7 @@ class _Release:
                 "counts": {**totals.as_dict(), "default_graph_triples": self.merged_triples()},
                 "validation": {"shacl_checks": self.checks} if self.checks is not None else None,
                 "dumps": dumps,
+                "records": self.record_counts.as_dict(),
             },
         )
 

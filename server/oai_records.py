@@ -62,9 +62,13 @@ class Records:
         return self._db().execute("SELECT 1 FROM sets WHERE spec = ?", (spec,)).fetchone() is not None
 
     def get(self, identifier: str) -> Header | None:
-        row = self._db().execute(
-            "SELECT identifier, datestamp, deleted, sets, oai_dc FROM records WHERE identifier = ?", (identifier,)
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(
+                "SELECT identifier, datestamp, deleted, sets, oai_dc FROM records WHERE identifier = ?", (identifier,)
+            )
+            .fetchone()
+        )
         return _header(row) if row else None
 
     def count(self, selection: Selection) -> int:

@@ -39,9 +39,7 @@ class _Index:
 
     def texts(self, subject: str, predicate: NamedNode) -> list[Text]:
         """Literal values with their language, sorted so that the record is the same on every build."""
-        return sorted(
-            (o.value, o.language or "") for o in self.objects(subject, predicate) if isinstance(o, Literal)
-        )
+        return sorted((o.value, o.language or "") for o in self.objects(subject, predicate) if isinstance(o, Literal))
 
     def text(self, subject: str, predicate: NamedNode) -> str | None:
         values = self.texts(subject, predicate)

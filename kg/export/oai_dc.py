@@ -24,7 +24,9 @@ def _element(name: str, value: str, lang: str = "") -> str:
 
 def _xml_chars(text: str) -> str:
     """Drop the characters XML 1.0 cannot carry (control characters a source may hold)."""
-    return "".join(c for c in text if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") or c > "\uffff")
+    return "".join(
+        c for c in text if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") or c > "\uffff"
+    )
 
 
 def oai_dc(record: dict[str, Any]) -> str:

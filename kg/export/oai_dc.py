@@ -19,10 +19,10 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 
 def _element(name: str, value: str, lang: str = "") -> str:
     attribute = f" xml:lang={quoteattr(lang)}" if lang else ""
-    return f"<dc:{name}{attribute}>{escape(_xml_chars(value))}</dc:{name}>"
+    return f"<dc:{name}{attribute}>{escape(xml_chars(value))}</dc:{name}>"
 
 
-def _xml_chars(text: str) -> str:
+def xml_chars(text: str) -> str:
     """Drop the characters XML 1.0 cannot carry (control characters a source may hold)."""
     return "".join(
         c for c in text if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") or c > "\uffff"

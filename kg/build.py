@@ -32,7 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
-from kg.publish.datestamps import RecordCounts, deletions, write_records
+from kg.publish.channels import Channels, write_channels
 from kg.publish.dumps import DumpInfo, write_dumps
 from kg.publish.graphs import GraphFiles
 from kg.publish.layout import Layout, ReleaseLayout
@@ -140,7 +140,7 @@ def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> Bui
         release.read()
         release.write_provenance()
         release.write_store_and_dumps()
-        release.write_records()
+        release.write_channels()
     finally:
         release.close_working_store()
     release.finish()
@@ -197,7 +197,7 @@ class _Release:
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
         self.exit_code = EXIT_OK
-        self.record_counts = RecordCounts()
+        self.channels = Channels()
 
     def start(self) -> None:
         """A staging folder for the release, its report opened, the quarantine emptied, the store opened."""
@@ -313,19 +313,13 @@ class _Release:
             del release_store  # closed before the release is published
         self.seconds["dumps"] = time.perf_counter() - started
 
-    def write_records(self) -> None:
-        """Per-article datestamps and OAI-PMH records (``kg.publish.datestamps``), carried from the current release."""
+    def write_channels(self) -> None:
+        """Per-article datestamps and OAI-PMH records, and the change feed (``kg.publish.channels``)."""
         started = time.perf_counter()
-        previous = self.layout.current_release().oai if self.layout.current.exists() else None
-        self.record_counts = write_records(
-            previous,
-            self.staging.oai,
-            self.graph_files,
-            self.options.base,
-            self.started_at,
-            deletions(self.layout.root),
+        self.channels = write_channels(
+            self.layout, self.staging, self.graph_files, self.options.base, self.id, self.started_at
         )
-        self.seconds["records"] = time.perf_counter() - started
+        self.seconds["channels"] = time.perf_counter() - started
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""
@@ -359,7 +353,7 @@ class _Release:
                 "counts": {**totals.as_dict(), "default_graph_triples": self.merged_triples()},
                 "validation": {"shacl_checks": self.checks} if self.checks is not None else None,
                 "dumps": dumps,
-                "records": self.record_counts.as_dict(),
+                **self.channels.as_dict(),
             },
         )
 

@@ -24,6 +24,7 @@ BLUEPRINTS: list[str] = [
     "kg.server.resources:bp",
     "kg.server.dataset:bp",
     "kg.server.oai:bp",
+    "kg.server.changes:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"

@@ -8,6 +8,7 @@ harvest's frozen ``until`` are all a resumption token needs, so a token stays go
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -101,6 +102,20 @@ def _where(selection: Selection) -> tuple[str, list[str]]:
 
 
 def _header(row: tuple[str, str, int, str, str]) -> Header:
-    import json
-
     return Header(row[0], row[1], bool(row[2]), json.loads(row[3]), row[4])
+
+
+def datestamps_of(path: Path, identifiers: list[str]) -> dict[str, str]:
+    """Identifier -> datestamp of the live records among ``identifiers`` (the sitemap's ``lastmod``)."""
+    if not identifiers or not path.is_file():
+        return {}
+    records = Records(path)
+    found: dict[str, str] = {}
+    for start in range(0, len(identifiers), 500):
+        chunk = identifiers[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = records._db().execute(
+            f"SELECT identifier, datestamp FROM records WHERE deleted = 0 AND identifier IN ({marks})", chunk
+        )
+        found.update(dict(rows))
+    return found

@@ -11,6 +11,7 @@ Each text value is a ``(text, language)`` pair: the graph's language tags travel
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -23,15 +24,60 @@ Text = tuple[str, str]  # (value, language tag; "" when untagged)
 _ORCID_PREFIX = ORCID_RESOLVER
 
 
+# the predicates article_record reads: the others are skipped as the graph is parsed
+_READ = {
+    term.value
+    for term in (
+        RDF_TYPE,
+        SCHEMA.name,
+        DCTERMS.title,
+        FABIO.hasTranslatedTitle,
+        PRISM.keyword,
+        DCTERMS.abstract,
+        SCHEMA.datePublished,
+        SCHEMA.genre,
+        PRISM.doi,
+        SCHEMA.inLanguage,
+        SCHEMA.url,
+        SCHEMA.license,
+        SCHEMA.pageStart,
+        SCHEMA.pageEnd,
+        SCHEMA.pagination,
+        SCHEMA.isPartOf,
+        SCHEMA.issueNumber,
+        SCHEMA.volumeNumber,
+        SCHEMA.alternateName,
+        PRISM.issn,
+        PRISM.eIssn,
+        SCHEMA.publisher,
+        PRO.isDocumentContextFor,
+        PRO.withRole,
+        SCHEMA.position,
+        PRO.isHeldBy,
+        SCHEMA.sameAs,
+        PRO.relatesToOrganization,
+        SCHEMA.givenName,
+        SCHEMA.familyName,
+    )
+}
+
+# a line whose predicate is one of them (a literal holding such text is parsed too, and dropped then)
+_READ_LINE = re.compile(b"> <(?:" + b"|".join(re.escape(p.encode()) for p in sorted(_READ)) + b")> ")
+
+
 class _Index:
     """The graph's triples by subject: subject IRI -> predicate IRI -> objects, in a stable order."""
 
     def __init__(self, nquads: bytes) -> None:
         self.by_subject: dict[str, dict[str, list[Literal | NamedNode]]] = defaultdict(lambda: defaultdict(list))
-        for quad in parse(nquads, format=RdfFormat.N_QUADS):
+        wanted = b"".join(line for line in nquads.splitlines(keepends=True) if _READ_LINE.search(line))
+        for quad in parse(wanted, format=RdfFormat.N_QUADS):
+            predicate = quad.predicate.value
+            if predicate not in _READ:  # most of a graph (labels of labels, provenance) is not read here
+                continue
             subject, obj = quad.subject, quad.object
             if isinstance(subject, NamedNode) and isinstance(obj, Literal | NamedNode):
-                self.by_subject[subject.value][quad.predicate.value].append(obj)
+                self.by_subject[subject.value][predicate].append(obj)
 
     def objects(self, subject: str, predicate: NamedNode) -> list[Literal | NamedNode]:
         found = self.by_subject.get(subject)

@@ -7,6 +7,7 @@ language-tagged value keeps its tag as ``xml:lang``; creators come in byline ord
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -22,11 +23,12 @@ def _element(name: str, value: str, lang: str = "") -> str:
     return f"<dc:{name}{attribute}>{escape(xml_chars(value))}</dc:{name}>"
 
 
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def xml_chars(text: str) -> str:
     """Drop the characters XML 1.0 cannot carry (control characters a source may hold)."""
-    return "".join(
-        c for c in text if c in "\t\n\r" or (" " <= c <= "\ud7ff") or ("\ue000" <= c <= "\ufffd") or c > "\uffff"
-    )
+    return _NOT_XML.sub("", text)
 
 
 def oai_dc(record: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from kg.export.oai_dc import oai_dc
 from kg.publish.graphs import GraphFiles
 
 SCHEMA_VERSION = "1"
+_FEW = 32  # up to this many changed graphs are read one by one
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (
@@ -147,7 +148,14 @@ def read_rows(path: Path | None) -> dict[str, Row]:
 
 
 def _graph_line_groups(graphs: GraphFiles, wanted: set[str]) -> Iterator[tuple[str, bytes]]:
-    """(graph, N-Quads) of the wanted graphs, one segment at a time (a graph's copy is in one segment)."""
+    """(graph, N-Quads) of the wanted graphs, one segment at a time (a graph's copy is in one segment).
+
+    A few graphs (an incremental build) are read one by one; many are read in one pass over the segments.
+    """
+    if len(wanted) <= _FEW:
+        for name in sorted(wanted):
+            yield name, graphs.read(name)
+        return
     for source in graphs.sorted_sources():
         found: dict[str, list[bytes]] = {}
         for line in source:

@@ -20,6 +20,7 @@ the article as deleted even while its graph is still in the working store.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from typing import Any
 from kg.export.article_record import article_record, in_language
 from kg.export.oai_dc import oai_dc
 from kg.publish.graphs import GraphFiles
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 _FEW = 32  # up to this many changed graphs are read one by one
@@ -92,7 +95,11 @@ DELETIONS = "deleted.jsonl"
 
 
 def deletions(root: Path) -> dict[str, dict[str, str]]:
-    """Withdrawn graph -> its latest line in ``DIR/deleted.jsonl`` (none when there is no file)."""
+    """Withdrawn graph -> its latest line in ``DIR/deleted.jsonl`` (none when there is no file).
+
+    A line that is not a deletion (hand-edited, cut short) is left out with a warning naming the file and
+    line: the build goes on, and the article it meant stays published until the line is put right.
+    """
     path = Path(root) / DELETIONS
     found: dict[str, dict[str, str]] = {}
     if path.exists():
@@ -103,7 +110,7 @@ def deletions(root: Path) -> dict[str, dict[str, str]]:
                 line = json.loads(text)
                 found[str(line["graph"])] = {k: str(v) for k, v in line.items()}
             except (ValueError, KeyError, TypeError) as error:
-                raise ValueError(f"{path}, line {number}: not a deletion line ({error})") from error
+                log.warning("%s, line %d: not a deletion line, ignored (%s): %.80s", path, number, error, text)
     return found
 
 

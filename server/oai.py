@@ -20,7 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import ServiceUnavailable
 
 from kg.export.oai_dc import OAI_DC_NS, OAI_DC_SCHEMA
 from kg.publish.layout import ReleaseLayout
@@ -55,7 +56,8 @@ def oai() -> Response:
     """One OAI-PMH request (GET query or POST form), answered as an OAI-PMH XML document."""
     release = current_release()
     if release is None or not ReleaseLayout(release.path).oai.is_file():
-        abort(503, description="No release with OAI-PMH records is published yet.")
+        # harvesters (sickle, BASE's) retry a 503 after Retry-After
+        raise ServiceUnavailable(description="No release with OAI-PMH records is published yet.", retry_after=5)
     records = Records(ReleaseLayout(release.path).oai)
     args = request.form if request.method == "POST" else request.args
     now = _utc_now()

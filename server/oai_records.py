@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.publish.datestamps import unpack
+
 _local = threading.local()
 
 
@@ -82,7 +84,7 @@ class Records:
         if after is not None:
             sql += " AND (r.datestamp > ? OR (r.datestamp = ? AND r.identifier > ?))"
             args += [after[0], after[0], after[1]]
-        metadata = "r.oai_dc" if with_metadata else "''"
+        metadata = "r.oai_dc" if with_metadata else "x''"
         rows = self._db().execute(
             f"SELECT r.identifier, r.datestamp, r.deleted, r.sets, {metadata} {sql} "
             "ORDER BY r.datestamp, r.identifier LIMIT ?",
@@ -101,8 +103,8 @@ def _where(selection: Selection) -> tuple[str, list[str]]:
     )
 
 
-def _header(row: tuple[str, str, int, str, str]) -> Header:
-    return Header(row[0], row[1], bool(row[2]), json.loads(row[3]), row[4])
+def _header(row: tuple[str, str, int, str, bytes]) -> Header:
+    return Header(row[0], row[1], bool(row[2]), json.loads(row[3]), unpack(row[4]) if row[4] else "")
 
 
 def datestamps_of(path: Path, identifiers: list[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import BuildOptions, build
-from kg.publish.datestamps import deletions, note_deleted, write_records
+from kg.publish.datestamps import deletions, note_deleted, unpack, write_records
 from kg.publish.graphs import GraphFiles, graph_digest
 from kg.publish.layout import Layout
 from tests.conftest import SEED, TEST_SECRET
@@ -69,7 +69,7 @@ def test_datestamps_follow_graph_digests(seed_graph: bytes, tmp_path: Path) -> N
     assert counts.changed == 0 and counts.newly_deleted == 0
     assert _rows(third) == rows  # nothing changed: every datestamp stays; deletions persist
     with sqlite3.connect(third) as db:
-        record = json.loads(db.execute("SELECT record FROM records WHERE identifier = ?", (one,)).fetchone()[0])
+        record = json.loads(unpack(db.execute("SELECT record FROM records WHERE identifier = ?", (one,)).fetchone()[0]))
         sets = dict(db.execute("SELECT spec, name FROM sets"))
     assert record["authors"][0]["family"] == [["Roozbahani", "en"], ["روزبهانی", "fa"]]
     assert sets["2476-6879:10:4"] == "Management Strategies in Health System, Vol. 10, No. 4"

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from kg.export.crossref import Deposit, ExportConfigError, crossref_deposit
 from kg.export.doaj import doaj_records
+from kg.publish.datestamps import unpack
 from kg.publish.layout import Layout
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 2, 3
@@ -31,7 +32,7 @@ def release_records(out_dir: Path, journal: str | None = None, issue: str | None
         raise FileNotFoundError(f"{table}: no published release with article records (run kg build first)")
     connection = sqlite3.connect(f"file:{table}?mode=ro", uri=True)
     try:
-        rows = [json.loads(r[0]) for r in connection.execute("SELECT record FROM records WHERE deleted = 0")]
+        rows = [json.loads(unpack(r[0])) for r in connection.execute("SELECT record FROM records WHERE deleted = 0")]
     finally:
         connection.close()
     rows.sort(key=lambda r: (r.get("issue") or "", _page(r.get("page_start")), r["id"]))

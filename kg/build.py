@@ -32,10 +32,12 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.publish.crosscheck import check_release
 from kg.publish.dumps import DumpInfo, write_dumps
 from kg.publish.graphs import GraphFiles
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
+from kg.publish.quality import quality_figures, write_quality
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
 from kg.publish.report import ReportWriter, Totals, summary_lines
@@ -138,6 +140,7 @@ def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> Bui
     try:
         release.read()
         release.write_provenance()
+        release.check_records()
         release.write_store_and_dumps()
     finally:
         release.close_working_store()
@@ -195,6 +198,8 @@ class _Release:
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
         self.exit_code = EXIT_OK
+        self.conflicts: list[dict[str, Any]] = []
+        self.quality: dict[str, Any] = {}
 
     def start(self) -> None:
         """A staging folder for the release, its report opened, the quarantine emptied, the store opened."""
@@ -295,6 +300,15 @@ class _Release:
         self.store.flush()
         self.seconds["store"] = self.writer.seconds
 
+    def check_records(self) -> None:
+        """The store-wide shapes over what this build touched (conflicts, with both sources), then the release's
+        data-quality figures (``kg.publish.crosscheck``, ``kg.publish.quality``)."""
+        started = time.perf_counter()
+        self.conflicts = check_release(self.store, self.layout, self.ranking, self.report)
+        self.quality = quality_figures(self.store, self.report.warnings, self.conflicts)
+        write_quality(self.staging.quality, self.quality)
+        self.seconds["store_checks"] = time.perf_counter() - started
+
     def write_store_and_dumps(self) -> None:
         """The release's checkpoint of the store, and the dumps, with the merged default graph loaded alongside."""
         started = time.perf_counter()
@@ -327,6 +341,7 @@ class _Release:
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "dumps": dumps,
                 "exit_code": self.exit_code,
+                "quality": self.quality,
             }
         )
         write_build_info(
@@ -357,7 +372,9 @@ class _Release:
 
     def build_report(self) -> BuildReport:
         report, release = self.report, self.layout.release(self.id)
-        summary = summary_lines(report.totals, report.shown, self.layout.report, report.listable, self.checks)
+        summary = summary_lines(
+            report.totals, report.shown, self.layout.report, report.listable, self.checks, self.conflicts
+        )
         return BuildReport(
             self.exit_code, report.totals, release.path, release.report, self.dumps, self.seconds, summary
         )

@@ -230,6 +230,15 @@ STORE_CASES = {
     "Store-issueDate": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/X-5> {
         <id/journal/2476-6879/volume/10/issue/4> a schema:PublicationIssue ;
             schema:datePublished "2026-03-01"^^xsd:date } }""",
+    "Store-journalDoi": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/A-10-968-1> {
+        <id/journal/2476-6879> prism:doi "10.61882/mshsj" , "10.61186/mshsj" } }""",
+    "Store-printIsOnlineIssn": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/A-10-968-1> {
+        <id/journal/2476-6879> prism:eIssn "2476-6879" } }""",
+    "Store-issnInOtherIdentifier": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/A-10-968-1> {
+        <id/journal/2476-6879> datacite:hasIdentifier <id/journal/2476-6879/identifier/nlai> .
+        <id/journal/2476-6879/identifier/nlai> datacite:usesIdentifierScheme
+                datacite:local-resource-identifier-scheme ;
+            literal:hasLiteralValue "2538-1563" ; schema:propertyID "NLAI" } }""",
 }
 STORE_PREFIXES = f"""BASE <{BASE}>
 PREFIX schema: <http://schema.org/>
@@ -238,6 +247,8 @@ PREFIX pro: <http://purl.org/spar/pro/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX datacite: <http://purl.org/spar/datacite/>
+PREFIX literal: <http://www.essepuntato.it/2010/06/literalreification/>
 """
 
 

@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from kg.validation.conflicts import conflict_lines
 from kg.vocab import shape_curie
 
 TERMINAL_PROBLEMS = 40
 LISTED = ("error", "violation", "warning")  # the severities the terminal summary lists
+# Notes about a systematic pattern of the source system, not about one file: said once per issue in the
+# report's "issue_notes" (naming every file that shows it), not once in every file of the issue.
+ONCE_PER_ISSUE = frozenset({"nominal-gregorian-date"})
 
 
 @dataclass
@@ -53,13 +57,25 @@ class ReportWriter:
         self.totals = Totals()
         self.shown: list[dict[str, Any]] = []
         self.listable = 0  # problems the summary would list, of the files read in this build
+        self.records: dict[str, tuple[str, str]] = {}  # published graph -> (file, record), for the checks after
+        self.touched: set[str] = set()  # graphs published from files read in this build
+        self.warnings: dict[str, list[dict[str, str]]] = {}  # published graph -> its open warnings (kg.publish.quality)
+        self.issue_notes: dict[tuple[str, str, str], dict[str, Any]] = {}  # ONCE_PER_ISSUE notes, per issue
+        self.conflicts: list[dict[str, Any]] = []  # found across records after reading (add_conflicts)
 
     def add_file(self, entry: dict[str, Any]) -> None:
         if not self.first:
             self.handle.write(",\n")
         self.first = False
-        self.handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
         unchanged = entry.get("unchanged", False)  # carried from an earlier build: counted, not shown again
+        entry = self._once_per_issue(entry)
+        self.handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        for article in entry.get("articles", []):
+            if article.get("status") == "published":
+                self.records[article["graph"]] = (entry.get("path", ""), article.get("record", ""))
+                self.warnings[article["graph"]] = _open_warnings(article)
+                if not unchanged:
+                    self.touched.add(article["graph"])
         for problem in _problems_of(entry):
             self.totals.problems[problem["severity"]] += 1
             if unchanged:
@@ -69,9 +85,40 @@ class ReportWriter:
                 if len(self.shown) < TERMINAL_PROBLEMS:
                     self.shown.append(problem)
 
+    def _once_per_issue(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """The entry less its ``ONCE_PER_ISSUE`` notes, which go to ``issue_notes`` (counted once per issue).
+
+        An issue is told by its journal (the articles' IRIs up to ``/article/``) and the note itself, which
+        names the issue's dates; a file without articles keeps its notes.
+        """
+        problems = entry.get("problems", [])
+        journal = next((a["iri"].partition("/article/")[0] for a in entry.get("articles", []) if "iri" in a), "")
+        if not journal or not any(p.get("code") in ONCE_PER_ISSUE for p in problems):
+            return entry
+        kept = []
+        for problem in problems:
+            if problem.get("code") not in ONCE_PER_ISSUE:
+                kept.append(problem)
+                continue
+            key = (journal, problem["code"], problem.get("message", ""))
+            note = self.issue_notes.get(key)
+            if note is None:
+                note = self.issue_notes[key] = {**problem, "journal": journal, "files": []}
+                note.pop("file", None)
+                self.totals.problems[problem["severity"]] += 1
+            note["files"].append(entry.get("path", ""))
+        return {**entry, "problems": kept}
+
+    def add_conflicts(self, conflicts: list[dict[str, Any]]) -> None:
+        """The store-wide findings of the build (``kg.validation.conflicts``), counted by severity."""
+        for item in conflicts:
+            self.totals.problems[item["severity"]] += 1
+        self.conflicts = conflicts
+
     def close(self, trailer: dict[str, Any]) -> None:
         self.handle.write("\n],\n")
-        trailer = {"totals": self.totals.as_dict(), **trailer}
+        notes = [{**note, "files": sorted(note["files"])} for _, note in sorted(self.issue_notes.items())]
+        trailer = {"totals": self.totals.as_dict(), "issue_notes": notes, "conflicts": self.conflicts, **trailer}
         items = [
             f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}" for key, value in trailer.items()
         ]
@@ -91,6 +138,21 @@ def _problems_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return problems
 
 
+def _open_warnings(article: dict[str, Any]) -> list[dict[str, str]]:
+    """A published article's warnings (reader's and shapes'), as the data-quality page lists them."""
+    found = [
+        {"severity": p["severity"], "field": p.get("field", ""), "message": p.get("message", "")}
+        for p in article.get("problems", [])
+        if p.get("severity") in ("error", "warning")
+    ]
+    found.extend(
+        {"severity": r["severity"], "field": _shape_name(r), "message": r.get("message", "")}
+        for r in article.get("validation", [])
+        if r.get("severity") in ("violation", "warning")
+    )
+    return found
+
+
 def _shape_name(result: dict[str, Any]) -> str:
     """The field a SHACL result is about: its property path, else its shape (``kgsh:Issue-datesAgree``)."""
     path = result.get("path", "")
@@ -100,7 +162,12 @@ def _shape_name(result: dict[str, Any]) -> str:
 
 
 def summary_lines(
-    totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0, checks: int | None = None
+    totals: Totals,
+    shown: list[dict[str, Any]],
+    report_path: Path,
+    listable: int = 0,
+    checks: int | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
 ) -> list[str]:
     """The human summary printed at the end of a build.
 
@@ -145,5 +212,8 @@ def summary_lines(
     hidden = listable - len(shown)
     if hidden > 0:
         lines.append(f"  ... and {hidden} more")
+    if conflicts:
+        lines.append(f"conflicts across records: {len(conflicts)} (published all the same; each value's sources):")
+        lines.extend(conflict_lines(conflicts[:TERMINAL_PROBLEMS]))
     lines.append(f"full report: {report_path}")
     return lines

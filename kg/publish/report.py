@@ -86,7 +86,8 @@ class ReportWriter:
                     self.shown.append(problem)
 
     def _once_per_issue(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """The entry less its ``ONCE_PER_ISSUE`` notes, which go to ``issue_notes`` (counted once per issue).
+        """The entry less the ``ONCE_PER_ISSUE`` notes already said for its issue by an earlier file: each is
+        said once, in the first file that shows it, and listed in ``issue_notes`` with every such file.
 
         An issue is told by its journal (the articles' IRIs up to ``/article/``) and the note itself, which
         names the issue's dates; a file without articles keeps its notes.
@@ -102,10 +103,10 @@ class ReportWriter:
                 continue
             key = (journal, problem["code"], problem.get("message", ""))
             note = self.issue_notes.get(key)
-            if note is None:
+            if note is None:  # said where it is first met, and in the report's issue_notes with every file
+                kept.append(problem)
                 note = self.issue_notes[key] = {**problem, "journal": journal, "files": []}
                 note.pop("file", None)
-                self.totals.problems[problem["severity"]] += 1
             note["files"].append(entry.get("path", ""))
         return {**entry, "problems": kept}
 

@@ -40,6 +40,14 @@ RULES = {
     "Store-oneJournalPerIssn": "both journals are kept, each with the ISSN its exports state; nothing is merged",
 }
 
+# Where a shape's value is stated, when not on the focus node itself (``{this}``, ``{value}``: N-Triples terms).
+SOURCE_PATTERNS = {
+    "Store-issnInOtherIdentifier": "{this} <http://purl.org/spar/datacite/hasIdentifier> ?node . ?node "
+    "<http://purl.org/spar/datacite/usesIdentifierScheme> "
+    "<http://purl.org/spar/datacite/local-resource-identifier-scheme> ; "
+    "<http://www.essepuntato.it/2010/06/literalreification/hasLiteralValue> {value}",
+}
+
 # graph IRI -> what the build knows of it: {"file": path, "record": label, "date": issue date, "rank": ...}
 Describe = Callable[[str], dict[str, Any] | None]
 
@@ -76,7 +84,7 @@ def find_conflicts(store: Store, scope: Scope, describe: Describe) -> list[dict[
 def _entry(store: Store, finding: StoreFinding, describe: Describe) -> dict[str, Any]:
     shape = shape_curie(finding.shape).removeprefix("kgsh:")
     sides = [finding.value] if finding.other is None or isinstance(finding.other, NamedNode) else []
-    values = []
+    values: list[dict[str, Any]] = []
     if isinstance(finding.other, Literal):
         sides = [finding.value, finding.other]
     for term in sides or [None]:
@@ -115,8 +123,11 @@ def _graphs_stating(store: Store, finding: StoreFinding, term: object, subject: 
     """The article graphs that state ``term`` on the focus node (directly, or on one of its nodes such as an
     identifier), or that describe the focus node at all when the finding names no value."""
     this = f"<{subject or finding.focus}>"
+    special = SOURCE_PATTERNS.get(shape_curie(finding.shape).removeprefix("kgsh:"))
     if term is None:
         pattern = f"{this} ?p ?o"
+    elif special is not None:
+        pattern = special.format(this=this, value=term_n3(term))
     else:
         value = term_n3(term)
         pattern = f"{{ {this} ?p {value} }} UNION {{ {this} ?q ?node . ?node ?p {value} }}"

@@ -117,7 +117,7 @@ def test_each_conflict_is_reported_once_with_both_sources(conflicted: tuple[Path
     assert quality["conflicts"] == report["conflicts"] == report["quality"]["conflicts"]
 
 
-def test_the_nominal_date_is_said_once_per_issue_across_files(tmp_path: Path) -> None:
+def test_the_nominal_date_and_the_journal_s_placeholders_are_said_once(tmp_path: Path) -> None:
     report = run_build(tmp_path / "out", {"a.xml": variant("A-1"), "b.xml": variant("A-2")}, tmp_path / "in")
     said = [
         (Path(entry["path"]).name, problem["code"])
@@ -126,9 +126,11 @@ def test_the_nominal_date_is_said_once_per_issue_across_files(tmp_path: Path) ->
         if problem["code"] == "nominal-gregorian-date"
     ]
     assert said == [("a.xml", "nominal-gregorian-date")]
-    (note,) = report["issue_notes"]
-    assert note["journal"] == JOURNAL and [Path(f).name for f in note["files"]] == ["a.xml", "b.xml"]
-    assert report["totals"]["problems"]["info"] == 3  # the note once, and each file's NLAI placeholder
+    notes = {(note["code"], note["scope"]): note for note in report["repeated_notes"]}
+    assert set(notes) == {("nominal-gregorian-date", "issue"), ("placeholder", "journal")}
+    for note in notes.values():
+        assert note["journal"] == JOURNAL and [Path(f).name for f in note["files"]] == ["a.xml", "b.xml"]
+    assert report["totals"]["problems"] == {"info": 2}  # each once: the nominal date, the NLAI placeholder
 
 
 def test_an_unmapped_article_type_is_one_warning(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def check_release(store: Store, layout: Layout, ranking: Ranking, report: Report
 
     conflicts = find_conflicts(store, scope, describe)
     report.add_conflicts(conflicts)
-    log.info(
+    log.debug(
         "store-wide checks: %d conflicts over %s",
         len(conflicts),
         "everything" if scope.nodes is None else f"{len(scope.nodes)} nodes",

@@ -18,8 +18,10 @@ from kg.vocab import shape_curie
 
 TERMINAL_PROBLEMS = 40
 LISTED = ("error", "violation", "warning")  # the severities the terminal summary lists
-# Notes about a systematic pattern of the source system, not about one file: said once per issue in the
-# report's "issue_notes" (naming every file that shows it), not once in every file of the issue.
+# Notes about the source system or a journal's settings, not about one file: said once (in the first file that
+# shows them) and listed in the report's "repeated_notes" with every file that shows them. A pattern of the
+# source system (these codes) is said once per issue; a problem of the journal's header (record "journal":
+# a placeholder identifier, a bad ISSN) once per journal, since the editor corrects it once, in the settings.
 ONCE_PER_ISSUE = frozenset({"nominal-gregorian-date"})
 
 
@@ -60,7 +62,7 @@ class ReportWriter:
         self.records: dict[str, tuple[str, str]] = {}  # published graph -> (file, record), for the checks after
         self.touched: set[str] = set()  # graphs published from files read in this build
         self.warnings: dict[str, list[dict[str, str]]] = {}  # published graph -> its open warnings (kg.publish.quality)
-        self.issue_notes: dict[tuple[str, str, str], dict[str, Any]] = {}  # ONCE_PER_ISSUE notes, per issue
+        self.notes: dict[tuple[str, ...], dict[str, Any]] = {}  # notes said once (_said_once)
         self.conflicts: list[dict[str, Any]] = []  # found across records after reading (add_conflicts)
 
     def add_file(self, entry: dict[str, Any]) -> None:
@@ -68,7 +70,7 @@ class ReportWriter:
             self.handle.write(",\n")
         self.first = False
         unchanged = entry.get("unchanged", False)  # carried from an earlier build: counted, not shown again
-        entry = self._once_per_issue(entry)
+        entry = self._said_once(entry)
         self.handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
         for article in entry.get("articles", []):
             if article.get("status") == "published":
@@ -85,27 +87,28 @@ class ReportWriter:
                 if len(self.shown) < TERMINAL_PROBLEMS:
                     self.shown.append(problem)
 
-    def _once_per_issue(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """The entry less the ``ONCE_PER_ISSUE`` notes already said for its issue by an earlier file: each is
-        said once, in the first file that shows it, and listed in ``issue_notes`` with every such file.
+    def _said_once(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """The entry less the notes an earlier file already said for its issue or journal (``ONCE_PER_ISSUE``,
+        record "journal"); each such note is listed in ``notes`` with every file that shows it.
 
-        An issue is told by its journal (the articles' IRIs up to ``/article/``) and the note itself, which
+        The journal is told by the articles' IRIs (up to ``/article/``), the issue by the note itself, which
         names the issue's dates; a file without articles keeps its notes.
         """
         problems = entry.get("problems", [])
         journal = next((a["iri"].partition("/article/")[0] for a in entry.get("articles", []) if "iri" in a), "")
-        if not journal or not any(p.get("code") in ONCE_PER_ISSUE for p in problems):
+        if not journal:
             return entry
         kept = []
         for problem in problems:
-            if problem.get("code") not in ONCE_PER_ISSUE:
+            key = _repeat_key(journal, problem)
+            if key is None:
                 kept.append(problem)
                 continue
-            key = (journal, problem["code"], problem.get("message", ""))
-            note = self.issue_notes.get(key)
-            if note is None:  # said where it is first met, and in the report's issue_notes with every file
+            note = self.notes.get(key)
+            if note is None:  # said where it is first met
                 kept.append(problem)
-                note = self.issue_notes[key] = {**problem, "journal": journal, "files": []}
+                scope = "issue" if problem.get("code") in ONCE_PER_ISSUE else "journal"
+                note = self.notes[key] = {**problem, "journal": journal, "scope": scope, "files": []}
                 note.pop("file", None)
             note["files"].append(entry.get("path", ""))
         return {**entry, "problems": kept}
@@ -118,8 +121,10 @@ class ReportWriter:
 
     def close(self, trailer: dict[str, Any]) -> None:
         self.handle.write("\n],\n")
-        notes = [{**note, "files": sorted(note["files"])} for _, note in sorted(self.issue_notes.items())]
-        trailer = {"totals": self.totals.as_dict(), "issue_notes": notes, "conflicts": self.conflicts, **trailer}
+        notes = [
+            {**note, "files": sorted(note["files"])} for _, note in sorted(self.notes.items()) if len(note["files"]) > 1
+        ]
+        trailer = {"totals": self.totals.as_dict(), "repeated_notes": notes, "conflicts": self.conflicts, **trailer}
         items = [
             f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}" for key, value in trailer.items()
         ]
@@ -137,6 +142,15 @@ def _problems_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
         where = {"file": entry.get("path", ""), "record": article.get("record", "")}
         problems.extend({**where, "field": _shape_name(result), **result} for result in article.get("validation", []))
     return problems
+
+
+def _repeat_key(journal: str, problem: dict[str, Any]) -> tuple[str, ...] | None:
+    """What makes a note the same in two files (see ``ONCE_PER_ISSUE``), or None for a file's own problem."""
+    if problem.get("code") in ONCE_PER_ISSUE:
+        return (journal, problem["code"], problem.get("message", ""))
+    if problem.get("record") == "journal" and problem.get("severity") != "error":
+        return (journal, problem.get("code", ""), problem.get("field", ""), problem.get("value", ""))
+    return None
 
 
 def _open_warnings(article: dict[str, Any]) -> list[dict[str, str]]:

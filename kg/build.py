@@ -140,7 +140,6 @@ def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> Bui
     try:
         release.read()
         release.write_provenance()
-        release.check_records()
         release.write_store_and_dumps()
     finally:
         release.close_working_store()
@@ -300,12 +299,12 @@ class _Release:
         self.store.flush()
         self.seconds["store"] = self.writer.seconds
 
-    def check_records(self) -> None:
+    def check_records(self, release_store: Store) -> None:
         """The store-wide shapes over what this build touched (conflicts, with both sources), then the release's
         data-quality figures (``kg.publish.crosscheck``, ``kg.publish.quality``)."""
         started = time.perf_counter()
-        self.conflicts = check_release(self.store, self.layout, self.ranking, self.report)
-        self.quality = quality_figures(self.store, self.report.warnings, self.conflicts)
+        self.conflicts = check_release(release_store, self.layout, self.ranking, self.report)
+        self.quality = quality_figures(release_store, self.report.warnings, self.conflicts)
         write_quality(self.staging.quality, self.quality)
         self.seconds["store_checks"] = time.perf_counter() - started
 
@@ -320,9 +319,10 @@ class _Release:
                 self.staging.dumps,
                 alongside=default_graph_loader(release_store, self.seconds),
             )
+            self.seconds["dumps"] = time.perf_counter() - started
+            self.check_records(release_store)  # over its merged default graph: each triple once
         finally:
             del release_store  # closed before the release is published
-        self.seconds["dumps"] = time.perf_counter() - started
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

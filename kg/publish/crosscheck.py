@@ -1,8 +1,10 @@
 """The build's checks across records: the store-wide shapes over what the build touched, with sources.
 
-Run by the build once every article is in its working store (``kg.build``), before the release's checkpoint
-is taken. ``kg.validation.conflicts`` finds the conflicts; this module tells it what the build touched, what
-the previous release reported (so that its conflicts are checked again, and dropped once resolved), and
+Run by the build over the release's checkpoint of the store once its merged default graph is loaded
+(``kg.build``): there each triple is once, where the union of the article graphs repeats a journal's triples
+in every article graph and a query joining two of them would meet every pair of copies.
+``kg.validation.conflicts`` finds the conflicts; this module tells it what the build touched, what the
+previous release reported (so that its conflicts are checked again, and dropped once resolved), and
 where each published graph came from (file, record, issue date), which only the build knows.
 """
 
@@ -33,7 +35,7 @@ def check_release(store: Store, layout: Layout, ranking: Ranking, report: Report
         file, record = report.records.get(graph, (won[2], ""))
         return {"file": file, "record": record, "date": won[0]}
 
-    conflicts = find_conflicts(store, scope, describe)
+    conflicts = find_conflicts(store, scope, describe, union=False)
     report.add_conflicts(conflicts)
     log.debug(
         "store-wide checks: %d conflicts over %s",

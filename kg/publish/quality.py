@@ -3,8 +3,8 @@
 For each journal and each of its issues: how many articles have both titles, both abstracts, keywords and a
 DOI, how many authors have an ORCID iD and an affiliation, and the open warnings (the report's, after one
 problem per cause, and the conflicts across records), each with the articles concerned, so that the page
-links to them. Computed by the build from its working store once every article is loaded (so an incremental
-build gives the figures of the whole release, not of its new files), written into the release as
+links to them. Computed by the build from the release's store once its merged default graph is loaded (so an
+incremental build gives the figures of the whole release, not of its new files), written into the release as
 ``quality.json`` and into ``report.json``; the server only reads that file (``kg.server.quality``).
 """
 
@@ -59,7 +59,7 @@ def quality_figures(
     prefix = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
     def rows(query: str) -> list[list[str]]:
-        found = store.query(prefix + query, use_default_graph_as_union=True)
+        found = store.query(prefix + query)  # the release's merged default graph: each triple once
         assert isinstance(found, QuerySolutions)
         return [[term.value if term is not None else "" for term in row] for row in found]
 

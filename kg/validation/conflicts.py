@@ -74,9 +74,10 @@ class Scope:
         return cls(frozenset(nodes))
 
 
-def find_conflicts(store: Store, scope: Scope, describe: Describe) -> list[dict[str, Any]]:
-    """The store-wide findings within ``scope`` as report entries, each value with its sources."""
-    findings = store_findings(store, focus=scope.nodes)
+def find_conflicts(store: Store, scope: Scope, describe: Describe, union: bool = True) -> list[dict[str, Any]]:
+    """The store-wide findings within ``scope`` as report entries, each value with its sources (``union``:
+    over the union of the graphs, for a store without a merged default graph)."""
+    findings = store_findings(store, focus=scope.nodes, union=union)
     entries = [_entry(store, finding, describe) for finding in findings]
     return sorted(entries, key=lambda e: (e["severity"] != "violation", e["shape"], e["focus"], e.get("value", "")))
 

@@ -13,6 +13,7 @@ import pytest
 from lxml import html
 
 from kg.build import BuildOptions, build
+from kg.cli import main as kg_main
 from tests.server_fixtures import RunningServer, start_server
 
 SEED = Path(__file__).resolve().parent.parent / "kg" / "sample" / "seed" / "mshsj-v10n4-a968.xml"
@@ -245,3 +246,19 @@ def test_the_quality_pages_are_bilingual_and_linked(served: RunningServer) -> No
     assert served.url + "/quality/" in landing.xpath("//a/@href")
     figures = json.loads(get(served.url + "/quality/journal/2476-6879.json"))
     assert figures["iri"] == JOURNAL and figures["article_count"] == 2
+
+
+def test_kg_validate_store_names_the_sources_of_each_conflict(
+    conflicted: tuple[Path, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert kg_main(["validate", "--store", str(conflicted[0]), "--format", "json"]) == 0  # warnings only
+    data = json.loads(capsys.readouterr().out)
+    found = conflicts(data)
+    assert set(found) == set(conflicts(conflicted[1]))
+    doi = found[("Store-journalDoi", JOURNAL)]
+    assert sources(doi) == {"10.61186/mshsj": {"a.xml"}, "10.61882/mshsj": {"b.xml"}}
+    assert doi["kept"] == "10.61882/mshsj"
+    assert kg_main(["validate", "--store", str(conflicted[0])]) == 0
+    text = capsys.readouterr().out
+    assert "across records, with the files and records that state each value:" in text
+    assert "10.61882/mshsj: b.xml [B-1]" in text

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from kg.validation.conflicts import conflict_lines, store_conflicts
 from kg.validation.results import ValidationResult, sort_key
 from kg.validation.store_check import validate_store
 from kg.validation.validator import BatchValidator, shared_validator
@@ -51,6 +52,7 @@ def run(
         print(f"kg validate: rejected {problem.get('file', '')}: {problem.get('message', '')}", file=sys.stderr)
     validator = _validator(engine)
     results = validate_batches(articles, validator)
+    conflicts: list[dict] = []
     if store_dir is not None:
         try:
             outcome = validate_store(store_dir, validator)
@@ -60,6 +62,7 @@ def run(
         results.update(outcome.by_graph)
         if outcome.store:
             results["(whole store)"] = outcome.store
+            conflicts = store_conflicts(store_dir)
     if not results:
         if rejected:
             print(f"kg validate: nothing to validate: {len(rejected)} input(s) rejected", file=sys.stderr)
@@ -67,11 +70,14 @@ def run(
         print("kg validate: nothing to validate", file=sys.stderr)
         return EXIT_NOTHING
     if format == "json":
-        out.write(render_json(results, reader) + "\n")
+        out.write(render_json(results, reader, conflicts) + "\n")
     elif format == "turtle":
         out.write(render_turtle(results))
     else:
         out.write(render_text(results, reader))
+        if conflicts:
+            out.write("\nacross records, with the files and records that state each value:\n")
+            out.write("\n".join(conflict_lines(conflicts)) + "\n")
     violations = any(item.severity == "violation" for items in results.values() for item in items)
     return EXIT_VIOLATIONS if violations or rejected else EXIT_OK
 
@@ -145,13 +151,16 @@ def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] |
     return "\n".join(lines) + "\n"
 
 
-def render_json(results: dict[str, list[ValidationResult]], reader: list[dict] | None = None) -> str:
+def render_json(
+    results: dict[str, list[ValidationResult]], reader: list[dict] | None = None, conflicts: list[dict] | None = None
+) -> str:
     items = [item for found in results.values() for item in found]
     return json.dumps(
         {
             "counts": dict(Counter(item.severity for item in items)),
             "graphs": {graph: [item.as_dict() for item in found] for graph, found in sorted(results.items())},
             "reader": reader or [],
+            "conflicts": conflicts or [],
         },
         ensure_ascii=False,
         indent=1,

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Store
+from pyoxigraph import DefaultGraph, Literal, NamedNode, QuerySolutions, Store
 
-from kg.validation.store_check import StoreFinding, store_findings, term_n3, term_text
+from kg.validation.store_check import StoreFinding, find_store, store_findings, term_n3, term_text
 from kg.vocab import shape_curie
 
 # Past this share of the store's graphs a run over everything is cheaper than binding each touched node.
@@ -47,6 +48,10 @@ SOURCE_PATTERNS = {
     "<http://purl.org/spar/datacite/local-resource-identifier-scheme> ; "
     "<http://www.essepuntato.it/2010/06/literalreification/hasLiteralValue> {value}",
 }
+
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+DCTERMS_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+SCHEMA_DATE = "http://schema.org/datePublished"
 
 # graph IRI -> what the build knows of it: {"file": path, "record": label, "date": issue date, "rank": ...}
 Describe = Callable[[str], dict[str, Any] | None]
@@ -149,6 +154,36 @@ def _latest(values: list[dict[str, Any]]) -> str:
         return max(((s.get("date", ""), s.get("file", "")) for s in value["sources"]), default=("", ""))
 
     return max(values, key=rank)["value"]
+
+
+def store_conflicts(store_dir: Path) -> list[dict[str, Any]]:
+    """The conflicts of a built output folder (its published release) with their sources: ``kg validate
+    --store``'s account of what the store-wide shapes found."""
+    store = Store.read_only(str(find_store(store_dir)))
+    union = not any(True for _ in store.quads_for_pattern(None, None, None, DefaultGraph()))
+    return find_conflicts(store, Scope(None), provenance_describe(store), union=union)
+
+
+def provenance_describe(store: Store) -> Describe:
+    """Where a graph came from, read from its own provenance: for ``kg validate --store``, which has no build
+    at hand. The file is named as the build saw it (its name), the record by the article's key."""
+
+    def describe(graph: str) -> dict[str, Any] | None:
+        rows = store.query(
+            f"""SELECT ?name ?date WHERE {{ GRAPH <{graph}> {{
+                <{graph}> <{PROV_DERIVED}> ?source . ?source <{DCTERMS_IDENTIFIER}> ?name .
+                OPTIONAL {{ ?article <{SCHEMA_DATE}> ?date }} }} }} LIMIT 1"""
+        )
+        assert isinstance(rows, QuerySolutions)
+        for name, date in rows:
+            return {
+                "file": term_text(name),
+                "record": graph.rpartition("/article/")[2],
+                "date": term_text(date),
+            }
+        return None
+
+    return describe
 
 
 def conflict_lines(conflicts: list[dict[str, Any]]) -> list[str]:

@@ -40,7 +40,7 @@ from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
 from kg.publish.quality import quality_figures, write_quality
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
-from kg.publish.report import ReportWriter, Totals, summary_lines
+from kg.publish.report import ReportWriter, Totals
 from kg.publish.store import open_store
 from kg.publish.store_writer import StoreWriter, default_graph_loader
 from kg.records import Problem
@@ -372,9 +372,7 @@ class _Release:
 
     def build_report(self) -> BuildReport:
         report, release = self.report, self.layout.release(self.id)
-        summary = summary_lines(
-            report.totals, report.shown, self.layout.report, report.listable, self.checks, self.conflicts
-        )
+        summary = report.summary(self.layout.report, self.checks)
         return BuildReport(
             self.exit_code, report.totals, release.path, release.report, self.dumps, self.seconds, summary
         )

@@ -119,6 +119,20 @@ class ReportWriter:
             self.totals.problems[item["severity"]] += 1
         self.conflicts = conflicts
 
+    def summary(self, report_path: Path, checks: int | None) -> list[str]:
+        """The terminal summary of this report (``summary_lines``)."""
+        shown = self.new_conflicts()
+        return summary_lines(self.totals, self.shown, report_path, self.listable, checks, shown, len(self.conflicts))
+
+    def new_conflicts(self) -> list[dict[str, Any]]:
+        """The conflicts a graph published by this build takes part in: the summary lists these; the others,
+        among files not read again, were listed when they were read and are only counted."""
+        return [
+            item
+            for item in self.conflicts
+            if any(source["graph"] in self.touched for value in item["values"] for source in value["sources"])
+        ]
+
     def close(self, trailer: dict[str, Any]) -> None:
         self.handle.write("\n],\n")
         notes = [
@@ -183,6 +197,7 @@ def summary_lines(
     listable: int = 0,
     checks: int | None = None,
     conflicts: list[dict[str, Any]] | None = None,
+    conflicts_total: int = 0,
 ) -> list[str]:
     """The human summary printed at the end of a build.
 
@@ -227,8 +242,14 @@ def summary_lines(
     hidden = listable - len(shown)
     if hidden > 0:
         lines.append(f"  ... and {hidden} more")
-    if conflicts:
-        lines.append(f"conflicts across records: {len(conflicts)} (published all the same; each value's sources):")
+    conflicts = conflicts or []
+    if conflicts or conflicts_total:
+        older = conflicts_total - len(conflicts)
+        lines.append(
+            f"conflicts across records: {max(conflicts_total, len(conflicts))}, published all the same"
+            + (f" ({older} among files not read again, not listed here)" if older > 0 else "")
+            + (": each value with its sources:" if conflicts else "")
+        )
         lines.extend(conflict_lines(conflicts[:TERMINAL_PROBLEMS]))
     lines.append(f"full report: {report_path}")
     return lines

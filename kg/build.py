@@ -32,12 +32,12 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
-from kg.publish.crosscheck import check_release
+from kg.publish.crosscheck import release_checks
 from kg.publish.dumps import DumpInfo, write_dumps
 from kg.publish.graphs import GraphFiles
+from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
-from kg.publish.quality import quality_figures, write_quality
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
 from kg.publish.report import ReportWriter, Totals
@@ -189,6 +189,7 @@ class _Release:
     graph_files: GraphFiles
     writer: StoreWriter
     ranking: Ranking
+    identity: IdentityTable
 
     def __init__(self, layout: Layout, options: BuildOptions, inputs: _Inputs, started_at: str, clock: float) -> None:
         self.layout, self.options, self.inputs = layout, options, inputs
@@ -197,8 +198,6 @@ class _Release:
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
         self.exit_code = EXIT_OK
-        self.conflicts: list[dict[str, Any]] = []
-        self.quality: dict[str, Any] = {}
 
     def start(self) -> None:
         """A staging folder for the release, its report opened, the quarantine emptied, the store opened."""
@@ -236,6 +235,7 @@ class _Release:
         self.graph_files = GraphFiles(layout.graphs)
         self.writer = StoreWriter(self.store, self.graph_files, checked=options.validate)
         self.ranking = Ranking(layout, self.writer, self.report.totals, self.inputs.resolved)
+        self.identity = IdentityTable(layout.identity)
 
     # ------------------------------------------------------------------------------------ read
     def read(self) -> None:
@@ -259,6 +259,13 @@ class _Release:
                 bar.total = (bar.total or 0) + len(again)
                 self._read_files([inputs.given[path] for path in sorted(again)], bar, ledger_lines)
         self.writer.flush()
+        started = time.perf_counter()
+        rewritten = self.identity.apply(self.graph_files, self.writer)  # one thing, one IRI (kg.identity)
+        self.seconds["identity"] = time.perf_counter() - started
+        if rewritten:
+            log.info(
+                "%d article graphs were rewritten to canonical IRIs (%d aliases)", rewritten, len(self.identity.aliases)
+            )
         if self.writer.identical:
             log.info("%d graphs were published again byte for byte; the store kept its copies", self.writer.identical)
         self.holders = self.ranking.holders()
@@ -274,6 +281,9 @@ class _Release:
                 for stage, value in result.seconds.items():
                     self.seconds[stage] = self.seconds.get(stage, 0.0) + value
                 entry = self.ranking.publish(result)
+                for article, reported in zip(result.articles, entry["articles"], strict=True):
+                    if reported["status"] == "published":
+                        self.identity.record(article.graph, article.claims)
                 self.report.add_file(entry)
                 resolved = self.inputs.resolved[result.path]
                 ledger_lines.write(ledger_line(resolved, result.size, result.sha256, ledger_entry(entry, result)))
@@ -288,7 +298,11 @@ class _Release:
             self.id,
             self.started_at,
             _now(),
-            [NamedNode(g) for g in self.ranking.published_graphs],
+            [
+                NamedNode(g)
+                for g in self.ranking.published_graphs + self.identity.moved
+                if g not in self.identity.withdrawn
+            ],
             sorted(self.ranking.sources),
         )
         self.store.extend(runs)
@@ -298,15 +312,6 @@ class _Release:
         files.prune()
         self.store.flush()
         self.seconds["store"] = self.writer.seconds
-
-    def check_records(self, release_store: Store) -> None:
-        """The store-wide shapes over what this build touched (conflicts, with both sources), then the release's
-        data-quality figures (``kg.publish.crosscheck``, ``kg.publish.quality``)."""
-        started = time.perf_counter()
-        self.conflicts = check_release(release_store, self.layout, self.ranking, self.report)
-        self.quality = quality_figures(release_store, self.report.warnings, self.conflicts)
-        write_quality(self.staging.quality, self.quality)
-        self.seconds["store_checks"] = time.perf_counter() - started
 
     def write_store_and_dumps(self) -> None:
         """The release's checkpoint of the store, and the dumps, with the merged default graph loaded alongside."""
@@ -320,7 +325,7 @@ class _Release:
                 alongside=default_graph_loader(release_store, self.seconds),
             )
             self.seconds["dumps"] = time.perf_counter() - started
-            self.check_records(release_store)  # over its merged default graph: each triple once
+            release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
         finally:
             del release_store  # closed before the release is published
 
@@ -341,7 +346,7 @@ class _Release:
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "dumps": dumps,
                 "exit_code": self.exit_code,
-                "quality": self.quality,
+                "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
             }
         )
         write_build_info(

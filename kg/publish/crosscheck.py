@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+import time
+from typing import Any, Protocol
 
 from pyoxigraph import Store
 
-from kg.publish.layout import Layout
+from kg.publish.layout import Layout, ReleaseLayout
+from kg.publish.quality import quality_figures, write_quality
 from kg.publish.ranking import Ranking
 from kg.publish.report import ReportWriter
 from kg.validation.conflicts import Scope, find_conflicts
@@ -24,9 +26,54 @@ from kg.validation.conflicts import Scope, find_conflicts
 log = logging.getLogger(__name__)
 
 
-def check_release(store: Store, layout: Layout, ranking: Ranking, report: ReportWriter) -> list[dict[str, Any]]:
-    """The conflicts of the working store within what this build touched; added to the report."""
-    scope = Scope.of(store, report.touched, len(ranking.winners), previous_conflict_nodes(layout))
+class _Identity(Protocol):
+    """What the checks read of the identity pass (``kg.publish.identity.IdentityTable``)."""
+
+    @property
+    def rewritten(self) -> int: ...
+
+    @property
+    def moved(self) -> list[str]: ...
+
+
+class Release(Protocol):
+    """What of a release being built (``kg.build``'s) the checks read."""
+
+    layout: Layout
+    staging: ReleaseLayout
+    ranking: Ranking
+    report: ReportWriter
+    seconds: dict[str, float]
+
+    @property
+    def identity(self) -> _Identity: ...
+
+
+def release_checks(store: Store, release: Release) -> None:
+    """The conflicts (``check_release``) and the data-quality figures (``kg.publish.quality``) of a release:
+    into its report and its ``quality.json``; the time they took into its ``seconds`` (``store_checks``).
+
+    When the identity pass rewrote graphs published by earlier builds (new aliases), the checks run over
+    everything: what those graphs say moved to other nodes.
+    """
+    started = time.perf_counter()
+    report = release.report
+    touched = None if release.identity.rewritten else report.touched | set(release.identity.moved)
+    conflicts = check_release(store, release.layout, release.ranking, report, touched)
+    report.quality = quality_figures(store, report.warnings, conflicts)
+    write_quality(release.staging.quality, report.quality)
+    release.seconds["store_checks"] = time.perf_counter() - started
+
+
+def check_release(
+    store: Store, layout: Layout, ranking: Ranking, report: ReportWriter, touched: set[str] | None
+) -> list[dict[str, Any]]:
+    """The conflicts of the release's store within what this build ``touched`` (None: everything); added to
+    the report."""
+    if touched is None:
+        scope = Scope(None)
+    else:
+        scope = Scope.of(store, touched, len(ranking.winners), previous_conflict_nodes(layout))
 
     def describe(graph: str) -> dict[str, Any] | None:
         won = ranking.winners.get(graph)

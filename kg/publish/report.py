@@ -64,6 +64,7 @@ class ReportWriter:
         self.warnings: dict[str, list[dict[str, str]]] = {}  # published graph -> its open warnings (kg.publish.quality)
         self.notes: dict[tuple[str, ...], dict[str, Any]] = {}  # notes said once (_said_once)
         self.conflicts: list[dict[str, Any]] = []  # found across records after reading (add_conflicts)
+        self.quality: dict[str, Any] = {}  # the data-quality figures (kg.publish.quality)
 
     def add_file(self, entry: dict[str, Any]) -> None:
         if not self.first:
@@ -138,7 +139,13 @@ class ReportWriter:
         notes = [
             {**note, "files": sorted(note["files"])} for _, note in sorted(self.notes.items()) if len(note["files"]) > 1
         ]
-        trailer = {"totals": self.totals.as_dict(), "repeated_notes": notes, "conflicts": self.conflicts, **trailer}
+        trailer = {
+            "totals": self.totals.as_dict(),
+            "repeated_notes": notes,
+            "conflicts": self.conflicts,
+            "quality": self.quality,
+            **trailer,
+        }
         items = [
             f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}" for key, value in trailer.items()
         ]

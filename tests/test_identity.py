@@ -85,6 +85,9 @@ def entries(report: dict) -> set[tuple[str, ...]]:
                         result.get("value", ""),
                     )
                 )
+    for note in report.get("repeated_notes", []):  # said once, in the first file; listed here with every file
+        for path in note["files"]:
+            found.add((Path(path).name, note["record"], note["severity"], note["code"], note["field"], note["value"]))
     return found
 
 

@@ -132,12 +132,13 @@ def _name(names: dict[str, str], lang: str, fallback: str) -> Text:
 
 
 def _journal(path: str) -> dict[str, Any]:
+    """A copy of the journal's figures (the page adds links to it; the loaded file stays as read)."""
     rb = rebase()
     iri = f"{rb.build}/id/{path}"
     journal = next((j for j in figures()["journals"] if j["iri"] == iri), None)
     if journal is None:
         abort(404, description=f"No journal is published as {iri}.")
-    return journal
+    return json.loads(json.dumps(journal))
 
 
 @bp.route("/quality/")
@@ -190,6 +191,10 @@ def journal_page(lang: str, path: str) -> str:
             if row["missing"] or row["warnings"]
         ]
         issues.append({"figures": issue, "href": links.page(issue["iri"]), "articles": concerned})
+    for conflict in journal["conflicts"]:  # each source links to the article page it came from
+        for value in conflict["values"]:
+            for source in value["sources"]:
+                source["href"] = links.page(source["graph"].replace("/graph/journal/", "/id/journal/", 1))
     title = _name(journal["name"], lang, journal["iri"])
     page = _page(title, lang, _urls(rb, path, lang, journal["iri"]))
     return render_template(

@@ -229,6 +229,8 @@ def test_the_quality_page_agrees_with_sparql_and_the_report(
         "a.xml",
         "b.xml",
     }
+    sourced = page.xpath("//li[@class='conflict']//a/@href")
+    assert sourced and all(link.startswith(served.url + "/en/doc/journal/2476-6879/article/") for link in sourced)
     links = page.xpath("//li[@class='record']/a/@href")
     assert links and all(link.startswith(served.url + "/en/doc/journal/2476-6879/article/") for link in links)
     assert get(links[0])  # the record's page is there

@@ -17,8 +17,8 @@ from flask import Blueprint, Response, abort, jsonify, render_template
 
 from kg.publish.layout import ReleaseLayout
 from kg.server.describe import Rebase, current_release, rebase
-from kg.server.pages import LANGUAGES, Links, Page, Text, digits
-from kg.server.pages import UI as PAGE_UI
+from kg.server.page_common import LANGUAGES, Links, Page, Text, digits
+from kg.server.page_common import UI as PAGE_UI
 from kg.server.resources import page_language
 
 bp = Blueprint("quality", __name__)

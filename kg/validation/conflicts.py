@@ -31,7 +31,7 @@ from kg.vocab import shape_curie
 # Past this share of the store's graphs a run over everything is cheaper than binding each touched node.
 FULL_RUN_SHARE = 0.5
 MAX_SOURCES = 5  # article graphs named per value: enough to find the exports, not a list of every article
-LATEST_ISSUE = "the value stated by the export of the latest issue is kept (as for copies of an article)"
+LATEST_ISSUE = "the value stated by the export of the latest issue wins, as between two copies of an article"
 RULES = {
     "Store-printIsOnlineIssn": "kept as stated, as both the print and the online ISSN: the export does not "
     "say which of the two it is",

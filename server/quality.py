@@ -101,7 +101,8 @@ def share(counts: dict[str, Any], name: str, lang: str) -> str:
     total = counts["author_count"] if name in AUTHOR_FIGURES else counts["article_count"]
     if not total:
         return "–"
-    return digits(f"{round(100 * counts['counts'][name] / total)}%", lang)
+    percent = round(100 * counts["counts"][name] / total)
+    return digits(f"{percent}٪", lang) if lang == "fa" else f"{percent}%"
 
 
 def _urls(rb: Rebase, path: str, lang: str, thing: str) -> dict[str, Any]:
@@ -159,7 +160,9 @@ def index(lang: str) -> str:
         for j in figures()["journals"]
     ]
     page = _page(Text(UI[lang]["quality"], lang), lang, _urls(rb, "", lang, rb.build + "/"))
-    return render_template("quality_index.html", page=page, q=UI[lang], rows=rows, figures=FIGURES, share=share)
+    return render_template(
+        "quality_index.html", page=page, q=UI[lang], rows=rows, figures=FIGURES, share=share, digits=digits
+    )
 
 
 @bp.route("/quality/<path:path>.json")

@@ -53,9 +53,10 @@ _NAMES = """SELECT DISTINCT ?thing ?name (LANG(?name) AS ?lang) WHERE {
 
 
 def quality_figures(
-    store: Store, warnings: dict[str, list[dict[str, Any]]], conflicts: list[dict[str, Any]]
+    store: Store, warnings: dict[str, tuple[tuple[str, str, str], ...]], conflicts: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The figures of every journal in the store; ``warnings`` maps an article graph to its open warnings."""
+    """The figures of every journal in the store; ``warnings`` maps an article graph to its open warnings
+    ((severity, field, message))."""
     prefix = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
     def rows(query: str) -> list[list[str]]:
@@ -90,7 +91,7 @@ def _assemble(
     articles: dict[str, dict[str, Any]],
     authors: dict[str, dict[str, dict[str, bool]]],
     names: dict[str, dict[str, str]],
-    warnings: dict[str, list[dict[str, Any]]],
+    warnings: dict[str, tuple[tuple[str, str, str], ...]],
     conflicts: list[dict[str, Any]],
 ) -> dict[str, Any]:
     journals: dict[str, dict[str, Any]] = {}
@@ -111,7 +112,10 @@ def _assemble(
             "missing": [name for name in ARTICLE_FIGURES if not has[name]]
             + [name for name in AUTHOR_FIGURES if any(not role[name] for role in roles.values())],
             "authors": len(roles),
-            "warnings": warnings.get(graph, []),
+            "warnings": [
+                {"severity": severity, "field": field, "message": message}
+                for severity, field, message in warnings.get(graph, ())
+            ],
         }
         journal = journals.setdefault(
             facts["journal"], {"iri": facts["journal"], "name": names.get(facts["journal"], {}), "issues": {}}

@@ -8,6 +8,7 @@ the first problems only.
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,7 @@ class ReportWriter:
         self.listable = 0  # problems the summary would list, of the files read in this build
         self.records: dict[str, tuple[str, str]] = {}  # published graph -> (file, record), for the checks after
         self.touched: set[str] = set()  # graphs published from files read in this build
-        self.warnings: dict[str, list[dict[str, str]]] = {}  # published graph -> its open warnings (kg.publish.quality)
+        self.warnings: dict[str, tuple[tuple[str, str, str], ...]] = {}  # published graph -> its open warnings
         self.notes: dict[tuple[str, ...], dict[str, Any]] = {}  # notes said once (_said_once)
         self.conflicts: list[dict[str, Any]] = []  # found across records after reading (add_conflicts)
         self.quality: dict[str, Any] = {}  # the data-quality figures (kg.publish.quality)
@@ -174,19 +175,21 @@ def _repeat_key(journal: str, problem: dict[str, Any]) -> tuple[str, ...] | None
     return None
 
 
-def _open_warnings(article: dict[str, Any]) -> list[dict[str, str]]:
-    """A published article's warnings (reader's and shapes'), as the data-quality page lists them."""
+def _open_warnings(article: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """A published article's warnings (reader's and shapes'): (severity, field, message), as the data-quality
+    page lists them. Kept for every article of a build, so as interned tuples: the texts repeat across
+    articles, and a tuple of shared strings costs a few dozen bytes where a dict of copies costs hundreds."""
     found = [
-        {"severity": p["severity"], "field": p.get("field", ""), "message": p.get("message", "")}
+        (p["severity"], p.get("field", ""), p.get("message", ""))
         for p in article.get("problems", [])
         if p.get("severity") in ("error", "warning")
     ]
     found.extend(
-        {"severity": r["severity"], "field": _shape_name(r), "message": r.get("message", "")}
+        (r["severity"], _shape_name(r), r.get("message", ""))
         for r in article.get("validation", [])
         if r.get("severity") in ("violation", "warning")
     )
-    return found
+    return tuple((sys.intern(a), sys.intern(b), sys.intern(c)) for a, b, c in found)
 
 
 def _shape_name(result: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, QuerySolutions, Store
+from pyoxigraph import QuerySolutions, Store
 
 from kg.vocab import PREFIXES
 
@@ -176,18 +176,6 @@ def _totals(issues: list[dict[str, Any]], articles: int) -> dict[str, Any]:
     }
 
 
-def share(counts: dict[str, Any], name: str) -> float | None:
-    """The share (0..1) of a figure: of articles or of authors; None when there is nothing to count."""
-    total = counts["author_count"] if name in AUTHOR_FIGURES else counts["article_count"]
-    return counts["counts"][name] / total if total else None
-
-
 def write_quality(path: Path, figures: dict[str, Any]) -> None:
     """``quality.json`` of a release: what the server's data-quality pages show."""
     path.write_text(json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def journal_path(iri: NamedNode | str) -> str:
-    """``journal/{issn}`` of a journal IRI: the path of its page under ``/quality/``."""
-    value = iri.value if isinstance(iri, NamedNode) else iri
-    return "journal/" + value.partition("/id/journal/")[2]

@@ -264,3 +264,17 @@ def test_kg_validate_store_names_the_sources_of_each_conflict(
     text = capsys.readouterr().out
     assert "across records, with the files and records that state each value:" in text
     assert "10.61882/mshsj: b.xml [B-1]" in text
+
+
+def test_kg_validate_reports_an_unmapped_article_type_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = variant(
+        "A-1",
+        ("<content_type_fa>مروری</content_type_fa>", "<content_type_fa></content_type_fa>"),
+        ("<content_type>Review</content_type>", "<content_type>Newsletter</content_type>"),
+    )
+    (tmp_path / "a.xml").write_text(text, encoding="utf-8")
+    assert kg_main(["validate", str(tmp_path / "a.xml"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [p["code"] for p in data["reader"] if p["severity"] == "warning"] == ["unmapped-article-type"]
+    shapes = {r["shape"].rsplit("#", 1)[-1] for found in data["graphs"].values() for r in found}
+    assert "Article-genre" not in shapes

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import TextIO
 
 from kg.validation.conflicts import conflict_lines, store_conflicts
-from kg.validation.results import ValidationResult, sort_key
+from kg.validation.results import ValidationResult, sort_key, without_restated
 from kg.validation.store_check import validate_store
 from kg.validation.validator import BatchValidator, shared_validator
-from kg.vocab import shape_curie
+from kg.vocab import KG, shape_curie
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def run(
     for problem in rejected:
         print(f"kg validate: rejected {problem.get('file', '')}: {problem.get('message', '')}", file=sys.stderr)
     validator = _validator(engine)
-    results = validate_batches(articles, validator)
+    results = _without_restated(validate_batches(articles, validator), articles, reader)
     conflicts: list[dict] = []
     if store_dir is not None:
         try:
@@ -80,6 +80,23 @@ def run(
             out.write("\n".join(conflict_lines(conflicts)) + "\n")
     violations = any(item.severity == "violation" for items in results.values() for item in items)
     return EXIT_VIOLATIONS if violations or rejected else EXIT_OK
+
+
+def _without_restated(
+    results: dict[str, list[ValidationResult]], articles: list[tuple[str, bytes]], reader: list[dict]
+) -> dict[str, list[ValidationResult]]:
+    """One problem per cause, as in the build (``RESTATED_BY_READER``). The reader's problems are not tied to
+    graphs here, so an article's are told from its graph: an article type label that was kept with no type
+    mapped from it is the reader's ``unmapped-article-type``, when the reader reported any."""
+    codes = {problem.get("code", "") for problem in reader}
+    if "unmapped-article-type" not in codes:
+        return results
+    label = f"<{KG.contentTypeLabel.value}>".encode()
+    unmapped = {graph for graph, payload in articles if label in payload}
+    return {
+        graph: without_restated(found, {"unmapped-article-type"}) if graph in unmapped else found
+        for graph, found in results.items()
+    }
 
 
 def _validator(engine: str) -> BatchValidator:

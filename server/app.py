@@ -25,6 +25,7 @@ BLUEPRINTS: list[str] = [
     "kg.server.dataset:bp",
     "kg.server.oai:bp",
     "kg.server.changes:bp",
+    "kg.server.quality:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"

@@ -32,6 +32,7 @@ from kg.publish.layout import ReleaseLayout
 from kg.server.changes import feed_triples
 from kg.server.contract import QueryError
 from kg.server.describe import Rebase, backend, current_release, rebase, select
+from kg.server.landing_lists import landing_lists, page_links
 from kg.server.negotiation import best_match
 from kg.server.oai_records import datestamps_of
 from kg.server.releases import Release
@@ -440,6 +441,7 @@ def landing() -> Response:
         base=rb.public,
         jsonld=script_json(dataset_jsonld(rb, release, stats)),
         license=license_iri(release),
+        **page_links(landing_lists(release.id), rb),
     )
     response = Response(body, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"

@@ -237,14 +237,14 @@ def write_records(
         else:
             rows[graph] = Row(before.identifier, graph, "", now, True, before.sets, b"", pack("{}"))
             counts.newly_deleted += 1
-    _write_table(target, rows, sets, old, previous, base)
     counts.deleted = sum(row.deleted for row in rows.values())
     counts.live = len(rows) - counts.deleted
+    _write_table(target, rows, sets, previous, base, counts)
     return counts
 
 
 def _write_table(
-    target: Path, rows: dict[str, Row], sets: dict[str, str], old: dict[str, Row], previous: Path | None, base: str
+    target: Path, rows: dict[str, Row], sets: dict[str, str], previous: Path | None, base: str, counts: RecordCounts
 ) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
@@ -275,7 +275,8 @@ def _write_table(
         earliest = min((r.datestamp for r in by_identifier.values()), default="")
         connection.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("schema_version", SCHEMA_VERSION), ("base", base), ("earliest_datestamp", earliest)],
+            [("schema_version", SCHEMA_VERSION), ("base", base), ("earliest_datestamp", earliest)]
+            + [(f"count_{key}", str(value)) for key, value in counts.as_dict().items()],
         )
         connection.commit()
     finally:

@@ -11,6 +11,7 @@
           report.json      what was read, published, warned about and rejected (``kg.publish.report``)
           build.json       base IRI, release id, times, counts, the dumps
           oai.sqlite       per-article datestamps, deletions and OAI-PMH records (``kg.publish.datestamps``)
+          quality.json     data-quality figures per journal and issue, and the conflicts (``kg.publish.quality``)
       releases/.<id>.partial   a release being written (renamed to ``<id>`` when complete)
       current -> releases/<id>     replaced atomically when a build succeeds
       dumps -> current/dumps
@@ -19,6 +20,7 @@
       secret.key           the deployment secret for keyed person hashes (never published)
       inputs.jsonl         the ledger of inputs (``kg.publish.ledger``)
       deleted.jsonl        withdrawn article graphs, appended by ``kg withdraw`` (``kg.publish.datestamps``)
+      identity/            the identity table: claims and aliases per graph (``kg.publish.identity``)
       .build.lock          held by the running build
 
 The build writes it (``kg.build``), the server reads ``current`` (``kg.server.releases``), and ``kg
@@ -38,9 +40,11 @@ CURRENT = "current"
 DUMPS = "dumps"
 REPORT = "report.json"
 BUILD_INFO = "build.json"
+QUALITY = "quality.json"
 QUARANTINE = "quarantine"
 SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"
+IDENTITY = "identity"  # the identity table and the originals of rewritten graphs (kg.publish.identity)
 LOCK = ".build.lock"
 OAI = "oai.sqlite"  # per-article datestamps and OAI-PMH records (kg.publish.datestamps)
 _STAGING = ".{}.partial"  # a release folder being written; every name starting with "." is unfinished
@@ -71,6 +75,11 @@ class ReleaseLayout:
     @property
     def oai(self) -> Path:
         return self.path / OAI
+
+    @property
+    def quality(self) -> Path:
+        """The data-quality figures per journal and issue (``kg.publish.quality``), read by the server."""
+        return self.path / QUALITY
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,10 @@ class Layout:
     def ledger_reading(self) -> Path:
         """The ledger lines of the files a running build has read (it becomes part of the ledger at the end)."""
         return self.root / f".{LEDGER}.reading"
+
+    @property
+    def identity(self) -> Path:
+        return self.root / IDENTITY
 
     @property
     def lock(self) -> Path:

@@ -45,24 +45,25 @@ def _rows(path: Path) -> dict[str, tuple[str, int, str]]:
 
 def test_datestamps_follow_graph_digests(seed_graph: bytes, tmp_path: Path) -> None:
     files = GraphFiles(tmp_path / "graphs")
-    graphs = dict([_copy(seed_graph, "A-1"), _copy(seed_graph, "A-2"), _copy(seed_graph, "A-3")])
+    graphs = dict(_copy(seed_graph, code) for code in ("A-1", "A-2", "A-3", "A-4"))
     files.write(graphs)
     first = tmp_path / "r1.sqlite"
     counts = write_records(None, first, files, BASE, "2026-01-01T00:00:00Z", {})
-    assert (counts.live, counts.changed, counts.deleted) == (3, 3, 0)
-    one, two, three = (g.replace("/graph/", "/id/", 1) for g in sorted(graphs))
+    assert (counts.live, counts.changed, counts.deleted) == (4, 4, 0)
+    one, two, three, four = (g.replace("/graph/", "/id/", 1) for g in sorted(graphs))
 
     changed_graph, changed = _copy(seed_graph.replace(b"Scoping Review", b"Scoping review"), "A-1")
     files.write({changed_graph: changed})
     files.current.pop(sorted(graphs)[1])  # A-2 leaves the graph (as an article replaced under a new IRI does)
     files.digests.pop(sorted(graphs)[1])
     note_deleted(tmp_path, sorted(graphs)[2], "withdrawn by the journal", "2026-01-02T00:00:00Z")
+    files.write({sorted(graphs)[3]: b""})  # emptied, as the identity pass withdraws a copy replaced by another
     second = tmp_path / "r2.sqlite"
     counts = write_records(first, second, files, BASE, "2026-01-03T00:00:00Z", deletions(tmp_path))
-    assert (counts.live, counts.changed, counts.newly_deleted, counts.deleted) == (1, 1, 2, 2)
+    assert (counts.live, counts.changed, counts.newly_deleted, counts.deleted) == (1, 1, 3, 3)
     rows = _rows(second)
     assert rows[one] == ("2026-01-03T00:00:00Z", 0, graph_digest(changed))
-    assert rows[two][:2] == ("2026-01-03T00:00:00Z", 1) and rows[three][:2] == ("2026-01-03T00:00:00Z", 1)
+    assert all(rows[gone][:2] == ("2026-01-03T00:00:00Z", 1) for gone in (two, three, four))
 
     third = tmp_path / "r3.sqlite"
     counts = write_records(second, third, files, BASE, "2026-01-04T00:00:00Z", deletions(tmp_path))

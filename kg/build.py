@@ -39,6 +39,7 @@ from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
+from kg.publish.malloc import map_large_buffers as _map_large_buffers
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
 from kg.publish.report import ReportWriter, Totals
@@ -46,6 +47,7 @@ from kg.publish.store import open_store
 from kg.publish.store_writer import StoreWriter, default_graph_loader
 from kg.records import Problem
 from kg.resources import MissingResource, check_install
+from kg.search.release import index_release
 
 log = logging.getLogger(__name__)
 
@@ -333,16 +335,9 @@ class _Release:
             del release_store  # closed before the release is published
 
     def write_search_index(self) -> None:
-        """The full-text index (``kg.search.index``): the working one updated, then copied into the release."""
-        from kg.search.index import INDEX_FILE, update
-
-        stats = update(
-            self.store, self.layout.root / INDEX_FILE, self.staging.path / INDEX_FILE, self.graph_files.digests
-        )
-        self.seconds["search"] = stats.seconds
-        log.info(
-            "search index: %d articles, %d read, %d re-indexed, %d removed",
-            *(stats.articles, stats.read, stats.indexed, stats.deleted),
+        """The release's full-text index: only the articles of changed graphs re-read (``kg.search.release``)."""
+        self.seconds["search"] = index_release(
+            self.store, self.layout.root, self.staging.path, self.graph_files.digests
         )
 
     def close_working_store(self) -> None:
@@ -402,30 +397,6 @@ class _Release:
 # ------------------------------------------------------------------------------------ helpers
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _map_large_buffers() -> None:
-    """Ask glibc to serve every allocation above 1 MB by mmap, so that freeing it returns it to the system.
-
-    The build passes 16 MB batches of N-Quads and 80 KB article payloads around; glibc's default raises
-    its mmap threshold as such blocks are freed, after which they come from the heap, which fragments and
-    never shrinks: the main process's resident memory then grew with the corpus. Does nothing where
-    the C library is not glibc. Worker processes are forked after this and keep the setting.
-    """
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
-    except (OSError, AttributeError):
-        pass
-
-
-_M_MMAP_THRESHOLD = -3  # from glibc's <malloc.h>
 
 
 def _refused(reason: str) -> BuildReport:

@@ -216,9 +216,12 @@ class BufferingWorker(ThreadWorker):
         conn.close()
 
     def murder_pending(self) -> None:
-        """gunicorn's sweep (run at least once a second), plus the requests past their deadline; all of
-        them when the worker stops."""
+        """gunicorn's sweep (run at least once a second), plus the requests past their deadline.
+
+        A stopping worker (graceful restart) still finishes reading requests already arriving, on kept-alive
+        connections above all: it answers them (with ``Connection: close``) instead of resetting them; the
+        timeouts and gunicorn's graceful timeout bound the wait."""
         super().murder_pending()
         now = time.monotonic()
-        for pending in [p for p in self.reading.values() if p.deadline <= now or not self.alive]:
-            self._drop(pending, TIMEOUT_ANSWER if self.alive else b"")
+        for pending in [p for p in self.reading.values() if p.deadline <= now]:
+            self._drop(pending, TIMEOUT_ANSWER)

@@ -238,7 +238,7 @@ class _Parser:
                     articles_raw.append((element.sourceline or 0, _article_fields(element)))
                     element.clear()
         except etree.XMLSyntaxError as error:
-            line = error.lineno if error.lineno else None
+            line = error.lineno or _logged_error_line(error)
             reason = _syntax_reason(error)
             if not self.header or root_tag is None:
                 return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", reason, line)])
@@ -814,8 +814,23 @@ def _article_code(web_url: str) -> str:
     return ""
 
 
+def _logged_error_line(error: etree.XMLSyntaxError) -> int | None:
+    """The line of the parser's first logged error: iterparse with entities unresolved reports an undefined
+    entity only as "no element found" at line 0, with the real error (and its line) in the error log."""
+    entry = _logged_error(error)
+    return entry.line if entry is not None and entry.line else None
+
+
+def _logged_error(error: etree.XMLSyntaxError) -> etree._LogEntry | None:
+    log = getattr(error, "error_log", None)
+    return next(iter(log), None) if log is not None and (error.lineno or 0) == 0 else None
+
+
 def _syntax_reason(error: etree.XMLSyntaxError) -> str:
     message = str(error.msg if getattr(error, "msg", None) else error)
+    logged = _logged_error(error)
+    if logged is not None and logged.message:
+        message = logged.message.strip()
     message = re.sub(r",? line \d+, column \d+.*$", "", message)
     if "Document is empty" in message:
         return "malformed XML: no content"

@@ -25,9 +25,9 @@ import selectors
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from gunicorn import http
+from gunicorn.http.parser import RequestParser
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
@@ -113,7 +113,7 @@ class BufferingWorker(ThreadWorker):
     """
 
     def init_process(self) -> None:
-        config = self.app.kg_config
+        config = self.app.kg_config  # type: ignore[attr-defined]  # kg.server.serve._Gunicorn sets it
         self.header_timeout = float(config.header_timeout)
         self.body_timeout = float(config.body_timeout)
         self.max_body = int(config.max_query_length) * 3 + 64 * 1024  # as create_app's MAX_CONTENT_LENGTH
@@ -195,8 +195,9 @@ class BufferingWorker(ThreadWorker):
         self.poller.unregister(conn.sock)
         conn.sock.setblocking(True)
         if conn.parser is None:
-            conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
-        conn.parser.unreader.unread(bytes(pending.data))
+            conn.parser = RequestParser(self.cfg, conn.sock, conn.client)  # HTTP/1.x, as gunicorn makes it
+        parser = cast(RequestParser, conn.parser)  # never HTTP/2 here: on_client_socket_readable leaves it to gunicorn
+        parser.unreader.unread(bytes(pending.data))
         conn.data_ready = True
         self.enqueue_req(conn)
 

@@ -168,4 +168,3 @@ def _headers(response: Response) -> Response:
         if exposed is not None and "RateLimit" not in exposed:
             response.headers["Access-Control-Expose-Headers"] = exposed + ", RateLimit, RateLimit-Policy, Retry-After"
     return response
-

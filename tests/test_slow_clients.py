@@ -140,7 +140,10 @@ def test_chunked_and_keep_alive_requests_still_work(guarded_server: RunningServe
             response = session.post(
                 guarded_server.sparql,
                 data=chunks(),
-                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": "application/sparql-results+json",
+                },
                 timeout=10,
             )
             assert response.status_code == 200 and response.json()["boolean"] is True

@@ -49,6 +49,7 @@ class _Pending:
     deadline: float
     data: bytearray = field(default_factory=bytearray)
     head_done: bool = False
+    continued: bool = False  # "100 Continue" sent: the client waits for it before sending its body
 
 
 def head_end(data: bytes | bytearray) -> int:
@@ -60,11 +61,13 @@ def head_end(data: bytes | bytearray) -> int:
     return end + 2 if end >= 0 else -1
 
 
-def framing(head: bytes | bytearray) -> tuple[int | None, bool]:
-    """(Content-Length or None, chunked?) of a request head; malformed values are left to gunicorn's parser."""
+def framing(head: bytes | bytearray) -> tuple[int | None, bool, bool]:
+    """(Content-Length or None, chunked?, expects 100-continue?) of a request head; malformed values are
+    left to gunicorn's parser."""
     length: int | None = None
-    chunked = False
-    for line in bytes(head).split(b"\r\n")[1:]:
+    chunked = expect = False
+    lines = bytes(head).split(b"\r\n")
+    for line in lines[1:]:
         name, _, value = line.partition(b":")
         name = name.strip().lower()
         if name == b"content-length":
@@ -74,7 +77,16 @@ def framing(head: bytes | bytearray) -> tuple[int | None, bool]:
                 length = None
         elif name == b"transfer-encoding" and b"chunked" in value.lower():
             chunked = True
-    return length, chunked
+        elif name == b"expect" and value.strip().lower() == b"100-continue":
+            expect = not lines[0].endswith(b"HTTP/1.0")  # an HTTP/1.0 expectation is ignored (RFC 9110 10.1.1)
+    return length, chunked, expect
+
+
+def without_expect(data: bytes | bytearray, end: int) -> bytes:
+    """The request with its ``Expect: 100-continue`` header removed (it has been answered already)."""
+    lines = bytes(data[:end]).split(b"\r\n")
+    kept = [line for line in lines if line.partition(b":")[0].strip().lower() != b"expect"]
+    return b"\r\n".join(kept) + bytes(data[end:])
 
 
 def chunked_complete(body: bytes | bytearray) -> bool | None:
@@ -180,13 +192,23 @@ class BufferingWorker(ThreadWorker):
         if not pending.head_done:
             pending.head_done = True
             pending.deadline = time.monotonic() + self.body_timeout
-        length, chunked = framing(pending.data[:end])
+        length, chunked, expect = framing(pending.data[:end])
         if chunked:
             done = chunked_complete(pending.data[end:])
-            return done is None or done or len(pending.data) - end > self.max_body
-        if length is None or length > self.max_body:
+            complete = done is None or done or len(pending.data) - end > self.max_body
+        elif length is None or length > self.max_body:
             return True
-        return len(pending.data) - end >= length
+        else:
+            complete = len(pending.data) - end >= length
+        if not complete and expect and not pending.continued:
+            # the client waits for this before it sends the body; the head then loses its Expect header, so
+            # that gunicorn does not send a second one
+            pending.continued = True
+            try:
+                pending.conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+            except OSError:
+                return True
+        return complete
 
     def _dispatch(self, pending: _Pending) -> None:
         """Hand the buffered request to gunicorn's parser and the connection to a thread."""
@@ -197,7 +219,8 @@ class BufferingWorker(ThreadWorker):
         if conn.parser is None:
             conn.parser = RequestParser(self.cfg, conn.sock, conn.client)  # HTTP/1.x, as gunicorn makes it
         parser = cast(RequestParser, conn.parser)  # never HTTP/2 here: on_client_socket_readable leaves it to gunicorn
-        parser.unreader.unread(bytes(pending.data))
+        data = bytes(pending.data)
+        parser.unreader.unread(without_expect(data, head_end(data)) if pending.continued else data)
         conn.data_ready = True
         self.enqueue_req(conn)
 

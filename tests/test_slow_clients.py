@@ -147,3 +147,26 @@ def test_chunked_and_keep_alive_requests_still_work(guarded_server: RunningServe
                 timeout=10,
             )
             assert response.status_code == 200 and response.json()["boolean"] is True
+
+
+def test_a_client_expecting_100_continue_gets_it_once_before_sending_its_body(guarded_server: RunningServer) -> None:
+    body = b"query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: kg.example\r\nAccept: application/sparql-results+json\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    (sock,) = open_slow(guarded_server.url, 1, head)
+    try:
+        sock.settimeout(1.0)  # curl waits 1 s for it; some clients wait longer
+        assert sock.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        sock.settimeout(5)
+        answer = b""
+        while b'"boolean"' not in answer:
+            chunk = sock.recv(4096)
+            assert chunk, f"the connection ended early: {answer!r}"
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    finally:
+        sock.close()

@@ -143,7 +143,7 @@ def case_requests(url: str) -> dict[str, list[tuple[str, dict[str, str]]]]:
 
 
 def lua_script(items: list[tuple[str, dict[str, str]]], folder: Path) -> Path:
-    """A wrk script sending the requests in turn, each connection starting at a different place."""
+    """A wrk script sending the requests in turn (the connections of a wrk thread share the turn)."""
     rows = ",\n".join(
         "{" + json.dumps(path) + ", {" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in h.items()) + "}}"
         for path, h in items
@@ -152,7 +152,6 @@ def lua_script(items: list[tuple[str, dict[str, str]]], folder: Path) -> Path:
     script.write_text(
         "local items = {\n" + rows + "\n}\n"
         "local counter = 0\n"
-        "function init(args) counter = math.random(#items) end\n"
         "function request()\n"
         "  counter = counter % #items + 1\n"
         "  local item = items[counter]\n"

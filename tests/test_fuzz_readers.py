@@ -50,7 +50,7 @@ HANG_SECONDS = 30.0  # the alarm that turns a hang into a failure
 
 _SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile(
-    "ci", max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=_SUPPRESS
+    "ci", max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=_SUPPRESS
 )
 settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=_SUPPRESS)
 FUZZ = settings.get_profile(os.environ.get("KG_FUZZ_PROFILE", "ci"))
@@ -209,3 +209,11 @@ def test_mutated_exports_never_crash_hang_or_go_unreported(case: tuple[str, str,
 @pytest.mark.parametrize("path", sorted(REGRESSIONS.glob("*.xml")), ids=lambda path: path.name)
 def test_found_cases_stay_fixed(path: Path) -> None:
     read_and_map(path.name, path.read_bytes())
+
+
+def test_a_huge_issue_number_is_not_published() -> None:
+    path = REGRESSIONS / "huge-issue-number.xml"
+    result = read_and_map(path.name, path.read_bytes())
+    assert result.export is not None and result.export.issue.number == "0"
+    (problem,) = [p for p in result.problems if p.code == "too-long"]
+    assert problem.field == "number" and problem.record == "issue" and "2,000 characters" in problem.message

@@ -34,6 +34,8 @@ LOCAL_ID_SCHEMES = ("pii", "magiran", "sid", "nlai", "iranmedex", "science")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SNIFF_BYTES = 64 * 1024
+# the longest volume or issue number kept (they are IRI segments); real ones are a few characters ("10", "3-4")
+MAX_LABEL = 40
 # Exports downloaded compressed and saved under their .xml name: (leading bytes, what it is, how to open it)
 _ARCHIVES = (
     (b"\x1f\x8b", "gzip-compressed", "gunzip"),
@@ -461,8 +463,8 @@ class _Parser:
         return value
 
     def issue(self, journal: Journal) -> JournalIssue:
-        volume = ascii_digits(clean_line(self.header.get("volume", "")))
-        number = ascii_digits(clean_line(self.header.get("number", "")))
+        volume = self.short_label(ascii_digits(clean_line(self.header.get("volume", ""))), "volume")
+        number = self.short_label(ascii_digits(clean_line(self.header.get("number", ""))), "number")
         if not number:
             self.problem(
                 "warning", "missing", "the issue has no number; articles are attached to issue '0'", "issue", "number"
@@ -512,6 +514,22 @@ class _Parser:
                     gregorian,
                 )
         return JournalIssue(volume=volume, number=number, gregorian_date=gregorian, jalali_date=jalali)
+
+    def short_label(self, value: str, field_name: str) -> str:
+        """``value``, or "" (with a warning) when it is too long to be a volume or issue number: it would
+        become part of every IRI of the issue and its articles."""
+        if len(value) <= MAX_LABEL:
+            return value
+        self.problem(
+            "warning",
+            "too-long",
+            f"the issue's {field_name} is {len(value):,} characters long (at most {MAX_LABEL}): it is not a "
+            f"{field_name} and was not published",
+            "issue",
+            field_name,
+            value,
+        )
+        return ""
 
     # -------------------------------------------------------------------------------- articles
     def article(self, index: int, line: int, fields: dict, journal: Journal, issue: JournalIssue) -> Article | None:

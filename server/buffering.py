@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import os
 import selectors
+import socket
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -35,6 +36,8 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 # refuse anything this long with a clear 4xx once it is dispatched
 MAX_HEAD = 64 * 1024
 RECV = 64 * 1024
+# a request that waited this long for a thread is dropped if its client has closed the connection meanwhile
+ABANDONED_AFTER = 1.0
 TIMEOUT_ANSWER = (
     b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 58\r\n\r\n"
     b"The request was not received completely within the limit.\n"
@@ -117,6 +120,16 @@ def chunked_complete(body: bytes | bytearray) -> bool | None:
             return False
 
 
+def _peer_closed(sock: socket.socket) -> bool:
+    """True when the client closed its side (the peek sees end of stream) or reset the connection."""
+    try:
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+
+
 class BufferingWorker(ThreadWorker):
     """gunicorn's threaded worker with requests read on the event loop, under header and body timeouts.
 
@@ -130,6 +143,7 @@ class BufferingWorker(ThreadWorker):
         self.body_timeout = float(config.body_timeout)
         self.max_body = int(config.max_query_length) * 3 + 64 * 1024  # as create_app's MAX_CONTENT_LENGTH
         self.reading: dict[TConn, _Pending] = {}
+        self.queued_at: dict[TConn, float] = {}  # written by the event loop, popped by the thread that handles it
         self.buffering = not self.cfg.is_ssl
         super().init_process()
 
@@ -162,6 +176,19 @@ class BufferingWorker(ThreadWorker):
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
         self._start_reading(conn)
+
+    def handle(self, conn: TConn) -> Any:
+        """gunicorn's handling, unless the client has gone while its request waited for a thread.
+
+        Under overload, requests wait in the thread pool's queue; a client that gave up (closed its
+        connection) would still cost a whole page or query. A request that waited more than
+        ``ABANDONED_AFTER`` seconds is checked with one non-blocking peek (end of stream: gone). Shorter waits
+        are not checked, so a client that half-closes after sending (HTTP/1.0 style) is answered normally
+        unless the server is overloaded."""
+        queued_at = self.queued_at.pop(conn, None)
+        if queued_at is not None and time.monotonic() - queued_at > ABANDONED_AFTER and _peer_closed(conn.sock):
+            return False
+        return super().handle(conn)
 
     # ---- reading ---------------------------------------------------------------------------------------
 
@@ -222,6 +249,7 @@ class BufferingWorker(ThreadWorker):
         data = bytes(pending.data)
         parser.unreader.unread(without_expect(data, head_end(data)) if pending.continued else data)
         conn.data_ready = True
+        self.queued_at[conn] = time.monotonic()
         self.enqueue_req(conn)
 
     def _drop(self, pending: _Pending, answer: bytes = b"") -> None:

@@ -211,6 +211,20 @@ def run_wrk(url: str, script: Path, concurrency: int, seconds: float) -> tuple[i
     return done, failed, rps, _wrk_ms(p50.group(1)) if p50 else nan, _wrk_ms(p99.group(1)) if p99 else nan
 
 
+def settle(url: str, limit: float = 60.0) -> float:
+    """Seconds until the server answers ``ASK {}`` within 0.5 s again (work left over from the last case)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        asked = time.monotonic()
+        try:
+            requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=limit)
+        except requests.RequestException:
+            pass
+        if time.monotonic() - asked < 0.5:
+            break
+    return time.monotonic() - started
+
+
 def run(out: Path, duration: float, levels: list[int], workers: int, threads: int) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="kg-load-"))
     process, url = start_server(out, work, workers, threads)
@@ -226,12 +240,13 @@ def run(out: Path, duration: float, levels: list[int], workers: int, threads: in
         figures = []
         for concurrency in levels:
             for name, script in scripts.items():
+                settled = settle(url)
                 started = time.monotonic()
                 done, failed, rps, p50, p99 = run_wrk(url, script, concurrency, duration)
                 figure = Case(name, concurrency, done, failed, rps, p50, p99, sampler.peak(started))
                 print(
                     f"{name:8} c={concurrency:<4} {rps:9.1f} req/s  p50 {p50:8.1f} ms  p99 {p99:8.1f} ms  "
-                    f"failed {failed}  peak RSS {figure.peak_rss_mb:.0f} MiB",
+                    f"failed {failed}  peak RSS {figure.peak_rss_mb:.0f} MiB  (settled in {settled:.1f} s)",
                     flush=True,
                 )
                 figures.append(figure)

@@ -53,6 +53,7 @@ class _Pending:
     data: bytearray = field(default_factory=bytearray)
     head_done: bool = False
     continued: bool = False  # "100 Continue" sent: the client waits for it before sending its body
+    registered: bool = False  # waiting on the event loop
 
 
 def head_end(data: bytes | bytearray) -> int:
@@ -193,23 +194,34 @@ class BufferingWorker(ThreadWorker):
     # ---- reading ---------------------------------------------------------------------------------------
 
     def _start_reading(self, conn: TConn) -> None:
+        """Read what is there already (a kept-alive connection is readable, and a request usually arrives in
+        one segment: then it goes to a thread at once, without another turn of the event loop); wait on the
+        event loop for the rest."""
         pending = _Pending(conn, time.monotonic() + self.header_timeout)
         self.reading[conn] = pending
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, pending))
+        if not self._read(pending):
+            pending.registered = True
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, pending))
 
     def _on_readable(self, pending: _Pending, client: Any) -> None:
+        self._read(pending)
+
+    def _read(self, pending: _Pending) -> bool:
+        """Read what has arrived; True when the connection has left the reading stage (dispatched or dropped)."""
         try:
             chunk = pending.conn.sock.recv(RECV)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             chunk = b""
         if not chunk:  # the client went away before finishing its request
             self._drop(pending)
-            return
+            return True
         pending.data += chunk
         if self._complete(pending):
             self._dispatch(pending)
+            return True
+        return False
 
     def _complete(self, pending: _Pending) -> bool:
         """Whether the request is all here (or cannot become valid by waiting: gunicorn then refuses it)."""
@@ -241,7 +253,8 @@ class BufferingWorker(ThreadWorker):
         """Hand the buffered request to gunicorn's parser and the connection to a thread."""
         conn = pending.conn
         del self.reading[conn]
-        self.poller.unregister(conn.sock)
+        if pending.registered:
+            self.poller.unregister(conn.sock)
         conn.sock.setblocking(True)
         if conn.parser is None:
             conn.parser = RequestParser(self.cfg, conn.sock, conn.client)  # HTTP/1.x, as gunicorn makes it
@@ -255,10 +268,11 @@ class BufferingWorker(ThreadWorker):
     def _drop(self, pending: _Pending, answer: bytes = b"") -> None:
         conn = pending.conn
         self.reading.pop(conn, None)
-        try:
-            self.poller.unregister(conn.sock)
-        except (OSError, KeyError, ValueError):
-            pass
+        if pending.registered:
+            try:
+                self.poller.unregister(conn.sock)
+            except (OSError, KeyError, ValueError):
+                pass
         if answer:
             try:
                 conn.sock.send(answer)  # non-blocking, best effort: a slow client may not read it

@@ -97,3 +97,46 @@ def test_the_client_behind_a_trusted_proxy_is_the_forwarded_one() -> None:
     assert client_address("10.0.0.1", "203.0.113.9, 10.0.0.1", ("10.0.0.1",)) == "203.0.113.9"
     assert client_address("198.51.100.7", "203.0.113.9", ("10.0.0.1",)) == "198.51.100.7"  # untrusted peer
     assert client_address("10.0.0.1", None, ("10.0.0.1",)) == "10.0.0.1"
+
+
+def test_the_settings_are_read_and_checked(tmp_path: Path) -> None:
+    from kg.server.config import ConfigError, load_config
+    from tests.server_fixtures import write_config
+
+    config_file = write_config(
+        tmp_path / "kg.toml",
+        {
+            "rate_limit": {"requests": 600, "window": 30, "exempt_loopback": False, "trusted_proxies": ["10.0.0.1"]},
+            "server": {"header_timeout": 5, "body_timeout": 12.5},
+        },
+    )
+    config = load_config(tmp_path, config_file)
+    assert (config.rate_limit, config.rate_window, config.rate_exempt_loopback) == (600, 30.0, False)
+    assert config.trusted_proxies == ("10.0.0.1",)
+    assert (config.header_timeout, config.body_timeout) == (5.0, 12.5)
+    assert load_config(tmp_path, config_file, rate_limit=0).rate_limit == 0  # the flag wins
+    with pytest.raises(ConfigError, match="rate_limit.requests"):
+        load_config(tmp_path, rate_limit=-1)
+    with pytest.raises(ConfigError, match="server.header_timeout"):
+        load_config(tmp_path, header_timeout=0)
+    with pytest.raises(ConfigError, match="unknown setting rate_limit.burst"):
+        load_config(tmp_path, write_config(tmp_path / "bad.toml", {"rate_limit": {"burst": 5}}))
+
+
+def _two_requests(table: Table) -> None:
+    for _ in range(2):
+        table.decide("a", 3, 30.0, now=100.0)
+
+
+def test_forked_processes_count_in_one_table() -> None:
+    """What kg serve relies on: the table made before gunicorn forks is the workers' one table."""
+    import multiprocessing
+
+    table = Table(slots=64)
+    child = multiprocessing.get_context("fork").Process(target=_two_requests, args=(table,))
+    child.start()
+    child.join(10)
+    assert child.exitcode == 0
+    third = table.decide("a", 3, 30.0, now=100.0)
+    assert third.allowed and third.remaining == 0  # the child's two requests counted here
+    assert not table.decide("a", 3, 30.0, now=100.0).allowed

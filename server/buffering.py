@@ -8,13 +8,17 @@ header and then wait held every thread of ``kg serve`` (2 workers x 8 threads) a
 runs for kept-alive connections) until the head is complete and the body announced by ``Content-Length``
 (or a complete chunked body) has arrived, reading without blocking; only then does it give the buffered
 bytes to gunicorn's parser and the connection to a thread. A connection whose head is not complete
-``header_timeout`` seconds after its first byte, or whose body is not complete ``body_timeout`` seconds
-after its head, is answered ``408`` and closed. Waiting costs a few kilobytes and a file descriptor, not a
-thread; gunicorn's ``worker_connections`` bounds the number of connections per worker.
+``header_timeout`` seconds after it was opened (a kept-alive one: after the first byte of its next
+request), or whose body is not complete ``body_timeout`` seconds after its head, is answered ``408`` and
+closed. Waiting costs a few kilobytes and a file descriptor, not a thread; gunicorn's ``worker_connections``
+bounds the number of connections per worker. A request that then waited over a second for a thread is
+skipped when its client has closed the connection meanwhile (an overloaded server does not work for
+clients that left).
 
-Requests larger than the application accepts (``limit``) are dispatched at once: the application refuses
-them with 413 without reading them. TLS and HTTP/2 prior knowledge are left to gunicorn's own path (kg
-serve uses neither; a production front end terminates TLS, see the README).
+Requests larger than the application accepts (``max_body``) are dispatched at once: the application
+refuses them with 413 without reading them. ``Expect: 100-continue`` is answered here, since the body is
+read here. TLS and HTTP/2 prior knowledge are left to gunicorn's own path (kg serve uses neither; a
+production front end terminates TLS, see the README).
 """
 
 from __future__ import annotations

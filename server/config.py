@@ -80,8 +80,8 @@ class Config:
     reload_interval: float = 1.0
     log_level: str = "INFO"
     access_log: bool = True
-    # slow clients (kg.server.buffering): a request's head must arrive within header_timeout seconds of its
-    # first byte, its body within body_timeout seconds of the head, or the connection is closed with 408
+    # slow clients (kg.server.buffering): a request's head must arrive within header_timeout seconds of the
+    # connection's opening, its body within body_timeout seconds of the head, or the connection gets 408
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     # per-client rate limiting (kg.server.ratelimit): rate_limit requests per rate_window seconds, 0: off

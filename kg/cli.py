@@ -57,7 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
     serve.add_argument("--config", type=Path, default=None, help="TOML configuration file")
     serve.add_argument(
-        "--rate-limit", type=int, default=None, help="requests per client per minute (rate_limit.requests; 0: off)"
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="requests per client per rate_limit.window (60 s by default): rate_limit.requests; 0: off",
     )
 
     validate = commands.add_parser("validate", help="validate exports or a built store against the shapes")

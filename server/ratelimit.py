@@ -40,6 +40,7 @@ SLOTS = 65536
 PROBE = 8
 _SLOT = struct.Struct("<Qd")  # client key (0: free), theoretical arrival time (time.monotonic(), system-wide)
 POLICY = "default"
+LOCK_TIMEOUT = 0.5  # seconds
 EXEMPT_PATHS = frozenset({"/health"})
 
 bp = Blueprint("ratelimit", __name__)
@@ -66,7 +67,11 @@ class Table:
         now = time.monotonic() if now is None else now
         interval = window / limit
         key = int.from_bytes(hashlib.blake2b(client.encode(), digest_size=8).digest(), "little") or 1
-        with self.lock:
+        # the lock is held for microseconds; a worker killed while holding it would leave it held, and then
+        # limiting fails open rather than stopping the service
+        if not self.lock.acquire(timeout=LOCK_TIMEOUT):
+            return Decision(True, limit, 0.0, 0.0)
+        try:
             offset = self._slot(key, now)
             _, tat = _SLOT.unpack_from(self.memory, offset)
             tat = max(tat, now)
@@ -75,6 +80,8 @@ class Table:
                 return Decision(False, 0, tat - now, retry)
             tat += interval
             _SLOT.pack_into(self.memory, offset, key, tat)
+        finally:
+            self.lock.release()
         remaining = int((window - (tat - now)) / interval + 1e-9)
         return Decision(True, remaining, tat - now, 0.0)
 

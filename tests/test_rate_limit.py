@@ -140,3 +140,11 @@ def test_forked_processes_count_in_one_table() -> None:
     third = table.decide("a", 3, 30.0, now=100.0)
     assert third.allowed and third.remaining == 0  # the child's two requests counted here
     assert not table.decide("a", 3, 30.0, now=100.0).allowed
+
+
+def test_a_lock_left_held_fails_open() -> None:
+    """A worker killed inside the critical section must not stop the service: requests are let through."""
+    table = Table(slots=64)
+    table.lock.acquire()
+    decision = table.decide("a", 1, 60.0, now=100.0)
+    assert decision.allowed

@@ -7,7 +7,8 @@ reader (:func:`kg.sources.journal_export.read_bytes`) and every article it yield
 (:func:`kg.mappers.map_article`), as ``kg build`` does. The invariants:
 
 * no exception escapes and each case ends within ``CASE_SECONDS`` (a hang is cut by an alarm and fails);
-* every problem names the file; every malformed-XML error names its line; a rejected file says why;
+* every problem names the file, and its line or its record (a malformed-XML error: its line); a rejected
+  file says why;
 * nothing half-published: what a truncated file yields is exactly the original's articles, each whole
   (field for field), and when an article is missing an error says so.
 
@@ -47,6 +48,8 @@ SECRET = b"fuzz-secret"
 MINTER = Minter("https://kg.example.org")
 CASE_SECONDS = 5.0  # one mutated file, read and mapped (the seeds take a few ms each)
 HANG_SECONDS = 30.0  # the alarm that turns a hang into a failure
+# problems about the file as a whole, which have no line to name
+WHOLE_FILE_CODES = {"empty-file", "compressed-file", "entity-declaration", "unreadable"}
 
 _SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile(
@@ -87,6 +90,8 @@ def read_and_map(name: str, data: bytes) -> ReadResult:
     assert seconds < CASE_SECONDS, f"{name}: {len(data)} bytes took {seconds:.1f} s"
     for problem in result.problems:
         assert problem.file == str(path), problem
+        # where in the file: a line, or the record (issue, article code or "article N (line L)") and field
+        assert problem.line or problem.record or problem.code in WHOLE_FILE_CODES, problem
         if problem.code == "malformed-xml":
             assert problem.line, f"a malformed-XML error without its line: {problem}"
     if result.rejected:

@@ -24,6 +24,7 @@ BLUEPRINTS: list[str] = [
     "kg.server.resources:bp",
     "kg.server.dataset:bp",
     "kg.server.ratelimit:bp",
+    "kg.server.overload:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.identity import Claim, article_claims
 from kg.iris import Minter
 from kg.mappers import map_article
 from kg.publish.graphs import graph_digest
@@ -67,6 +68,7 @@ class ArticleResult:
     validation: list[dict[str, Any]] = field(default_factory=list)
     quarantined: bool = False
     validation_report: str = ""  # the SHACL report as Turtle, kept for quarantined articles
+    claims: list[Claim] = field(default_factory=list)  # what other records may say is the same thing (kg.identity)
 
     def report_entry(self, status: str) -> dict[str, Any]:
         entry = {
@@ -164,6 +166,7 @@ def map_file(path: Path, options: PipelineOptions, minter: Minter | None = None)
                     digest=graph_digest(mapped.nquads),
                     quads=mapped.quads,
                     problems=[result.problems[index].as_dict() for index in own],
+                    claims=article_claims(minter, article, export.journal, export.issue),
                 )
             )
     return FileResult(

@@ -25,10 +25,10 @@ from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Triple, serialize
 from werkzeug.wrappers import Response as BaseResponse
 
 from kg.publish.article_jsonld import article_context_query, article_jsonld
-from kg.server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase
+from kg.server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase, select
 from kg.server.negotiation import best_match
 from kg.server.pages import LANGUAGES, Links, Text, page_context, render_thing, rows_for_triples
-from kg.vocab import FOAF, PREFIXES, SCHEMA
+from kg.vocab import FOAF, OWL, PREFIXES, SCHEMA
 
 bp = Blueprint("resources", __name__)
 
@@ -99,7 +99,23 @@ def _resolve(path: str) -> tuple[str, str, str | None]:
     stem, media = split_extension(path)
     if media is not None and exists(_thing(rb, stem)):
         return stem, _thing(rb, stem), media
+    _redirect_alias(rb, stem if media is not None else path)
     abort(404, description=f"Nothing is published as {rb.public}/id/{path}.")
+
+
+def _redirect_alias(rb: Rebase, path: str) -> None:
+    """Answer ``301`` when ``/id/{path}`` is an alias of a thing (kg.identity: the build states
+    ``<canonical> owl:sameAs <alias>``): the same URL with the canonical path, so old links keep working.
+    Only asked for IRIs that describe nothing themselves, so the common case costs no extra query."""
+    alias = _thing(rb, path)
+    rows = select(f"SELECT ?c WHERE {{ ?c {iri_ref(OWL.sameAs.value)} {iri_ref(alias)} }} ORDER BY ?c LIMIT 1")
+    prefix = f"{rb.build}/id/"
+    if not rows or not rows[0]["c"].value.startswith(prefix):
+        return
+    canonical = rows[0]["c"].value[len(prefix) :]
+    target = request.path.replace(f"/{path}", f"/{canonical}", 1)
+    query = request.query_string.decode("latin-1")
+    abort(redirect(rb.public + target + (f"?{query}" if query else ""), 301))
 
 
 def page_language() -> str:

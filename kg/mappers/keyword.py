@@ -28,12 +28,7 @@ def map_keywords(
         for keyword in keywords:
             out.text(article, (SCHEMA.keywords, PRISM.keyword), keyword, lang)
     scheme, scheme_ntriples = _SCHEMES.get(minter.base, _describe_scheme, minter)
-    if keywords_fa and len(keywords_fa) == len(keywords_en):
-        pairs = [(fa, en) for fa, en in zip(keywords_fa, keywords_en, strict=True)]
-        paired = True
-    else:
-        pairs = [("", en) for en in keywords_en] + [(fa, "") for fa in keywords_fa]
-        paired = False
+    pairs, paired = keyword_pairs(keywords_fa, keywords_en)
     for fa, en in pairs:
         concept, ntriples = _CONCEPTS.get(
             (minter.base, fa, en, paired), _describe_concept, minter, scheme, fa, en, paired
@@ -43,9 +38,22 @@ def map_keywords(
     out.fragment(scheme_ntriples)
 
 
+def keyword_pairs(keywords_fa: list[str], keywords_en: list[str]) -> tuple[list[tuple[str, str]], bool]:
+    """The (Persian, English) label of each concept, and whether the source paired them: lists of one
+    length are paired by position; otherwise each keyword is a concept of its own language."""
+    if keywords_fa and len(keywords_fa) == len(keywords_en):
+        return list(zip(keywords_fa, keywords_en, strict=True)), True
+    return [("", en) for en in keywords_en] + [(fa, "") for fa in keywords_fa], False
+
+
+def concept_iri(minter: Minter, fa: str, en: str) -> NamedNode:
+    """A concept's IRI as a record mints it: on its English label, else on its Persian one."""
+    return minter.concept(en, "en") if en else minter.concept(fa, "fa")
+
+
 def _describe_concept(minter: Minter, scheme: NamedNode, fa: str, en: str, paired: bool) -> tuple[NamedNode, Fragment]:
     out = GraphBuilder()
-    concept = minter.concept(en, "en") if en else minter.concept(fa, "fa")
+    concept = concept_iri(minter, fa, en)
     out.types(concept, SKOS.Concept, SCHEMA.DefinedTerm)
     out.add(concept, (SKOS.inScheme, SCHEMA.inDefinedTermSet), scheme)
     if en:

@@ -17,6 +17,7 @@
       quarantine/          articles held back by validation, one folder each
       secret.key           the deployment secret for keyed person hashes (never published)
       inputs.jsonl         the ledger of inputs (``kg.publish.ledger``)
+      identity/            the identity table: claims and aliases per graph (``kg.publish.identity``)
       .build.lock          held by the running build
 
 The build writes it (``kg.build``), the server reads ``current`` (``kg.server.releases``), and ``kg
@@ -39,6 +40,7 @@ BUILD_INFO = "build.json"
 QUARANTINE = "quarantine"
 SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"
+IDENTITY = "identity"  # the identity table and the originals of rewritten graphs (kg.publish.identity)
 LOCK = ".build.lock"
 _STAGING = ".{}.partial"  # a release folder being written; every name starting with "." is unfinished
 
@@ -118,6 +120,10 @@ class Layout:
     def ledger_reading(self) -> Path:
         """The ledger lines of the files a running build has read (it becomes part of the ledger at the end)."""
         return self.root / f".{LEDGER}.reading"
+
+    @property
+    def identity(self) -> Path:
+        return self.root / IDENTITY
 
     @property
     def lock(self) -> Path:

@@ -49,7 +49,7 @@ MINTER = Minter("https://kg.example.org")
 CASE_SECONDS = 5.0  # one mutated file, read and mapped (the seeds take a few ms each)
 HANG_SECONDS = 30.0  # the alarm that turns a hang into a failure
 # problems about the file as a whole, which have no line to name
-WHOLE_FILE_CODES = {"empty-file", "compressed-file", "entity-declaration", "unreadable"}
+WHOLE_FILE_CODES = {"empty-file", "compressed-file", "entity-declaration", "unreadable", "no-articles"}
 
 _SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 settings.register_profile(

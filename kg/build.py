@@ -32,6 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.publish.crosscheck import release_checks
 from kg.publish.dumps import DumpInfo, write_dumps
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
@@ -39,7 +40,7 @@ from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
-from kg.publish.report import ReportWriter, Totals, summary_lines
+from kg.publish.report import ReportWriter, Totals
 from kg.publish.store import open_store
 from kg.publish.store_writer import StoreWriter, default_graph_loader
 from kg.records import Problem
@@ -323,9 +324,10 @@ class _Release:
                 self.staging.dumps,
                 alongside=default_graph_loader(release_store, self.seconds),
             )
+            self.seconds["dumps"] = time.perf_counter() - started
+            release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
         finally:
             del release_store  # closed before the release is published
-        self.seconds["dumps"] = time.perf_counter() - started
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""
@@ -375,7 +377,7 @@ class _Release:
 
     def build_report(self) -> BuildReport:
         report, release = self.report, self.layout.release(self.id)
-        summary = summary_lines(report.totals, report.shown, self.layout.report, report.listable, self.checks)
+        summary = report.summary(self.layout.report, self.checks)
         return BuildReport(
             self.exit_code, report.totals, release.path, release.report, self.dumps, self.seconds, summary
         )

@@ -32,6 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.publish.channels import write_channels
 from kg.publish.crosscheck import release_checks
 from kg.publish.dumps import DumpInfo, write_dumps
 from kg.publish.graphs import GraphFiles
@@ -326,6 +327,7 @@ class _Release:
             )
             self.seconds["dumps"] = time.perf_counter() - started
             release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
+            write_channels(self)  # per-article datestamps, OAI-PMH records, the change feed (kg.publish.channels)
         finally:
             del release_store  # closed before the release is published
 

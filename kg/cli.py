@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
     serve.add_argument("--config", type=Path, default=None, help="TOML configuration file")
+    serve.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="requests per client per rate_limit.window (60 s by default): rate_limit.requests; 0: off",
+    )
 
     validate = commands.add_parser("validate", help="validate exports or a built store against the shapes")
     validate.add_argument("inputs", nargs="*", type=Path, help="export files and folders")
@@ -154,16 +160,18 @@ def port_in_use(host: str, port: int) -> str | None:
     return None
 
 
-def _serve(out: Path, host: str | None, port: int | None, config_file: Path | None) -> int:
+def _serve(
+    out: Path, host: str | None, port: int | None, config_file: Path | None, rate_limit: int | None = None
+) -> int:
     from kg.server.config import load_config as load_server_config
     from kg.server.serve import serve
 
-    config = load_server_config(out, config_file, host=host, port=port)
+    config = load_server_config(out, config_file, host=host, port=port, rate_limit=rate_limit)
     refused = port_in_use(config.host, config.port)
     if refused is not None:
         print(refused, file=sys.stderr)
         return EXIT_USAGE
-    serve(out, host=host, port=port, config_file=config_file)
+    serve(out, host=host, port=port, config_file=config_file, rate_limit=rate_limit)
     return 0
 
 
@@ -268,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         refused = _incomplete_install(server=True)
         if refused is not None:
             return refused
-        return _serve(args.out, args.host, args.port, args.config)
+        return _serve(args.out, args.host, args.port, args.config, args.rate_limit)
     if args.command == "validate":
         refused = _incomplete_install()
         if refused is not None:

@@ -27,6 +27,8 @@ BLUEPRINTS: list[str] = [
     "kg.server.oai:bp",
     "kg.server.changes:bp",
     "kg.server.quality:bp",
+    "kg.server.ratelimit:bp",
+    "kg.server.overload:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"

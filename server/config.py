@@ -22,6 +22,8 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "threads": "threads",
         "public_url": "public_url",
         "cors_origin": "cors_origin",
+        "header_timeout": "header_timeout",
+        "body_timeout": "body_timeout",
     },
     "sparql": {
         "timeout": "query_timeout",
@@ -38,6 +40,12 @@ _SECTIONS: dict[str, dict[str, str]] = {
     },
     "reload": {"interval": "reload_interval"},
     "log": {"level": "log_level", "access_log": "access_log"},
+    "rate_limit": {
+        "requests": "rate_limit",
+        "window": "rate_window",
+        "exempt_loopback": "rate_exempt_loopback",
+        "trusted_proxies": "trusted_proxies",
+    },
 }
 
 
@@ -72,6 +80,16 @@ class Config:
     reload_interval: float = 1.0
     log_level: str = "INFO"
     access_log: bool = True
+    # slow clients (kg.server.buffering): a request's head must arrive within header_timeout seconds of the
+    # connection's opening, its body within body_timeout seconds of the head, or the connection gets 408
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    # per-client rate limiting (kg.server.ratelimit): rate_limit requests per rate_window seconds, 0: off
+    rate_limit: int = 0
+    rate_window: float = 60.0
+    rate_exempt_loopback: bool = True
+    # peers whose X-Forwarded-For names the client (a reverse proxy on this machine, say)
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         checks = [
@@ -84,6 +102,10 @@ class Config:
             (self.query_processes >= 1, "sparql.query_processes must be at least 1"),
             (self.queue_timeout > 0, "sparql.queue_timeout must be positive"),
             (self.reload_interval > 0, "reload.interval must be positive"),
+            (self.header_timeout > 0, "server.header_timeout must be positive"),
+            (self.body_timeout > 0, "server.body_timeout must be positive"),
+            (self.rate_limit >= 0, "rate_limit.requests must not be negative (0: no limit)"),
+            (self.rate_window > 0, "rate_limit.window must be positive"),
             (self.cache_bytes >= 0, "sparql.cache_bytes must not be negative"),
             (self.cache_entry_bytes >= 0, "sparql.cache_entry_bytes must not be negative"),
             (
@@ -116,6 +138,12 @@ def _coerce(name: str, value: Any) -> Any:
             value = [value]
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError("sparql.allow_service must be a list of endpoint IRIs")
+        return tuple(value)
+    if name == "trusted_proxies":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError("rate_limit.trusted_proxies must be a list of IP addresses")
         return tuple(value)
     if name == "max_query_memory":
         if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):

@@ -34,6 +34,8 @@ LOCAL_ID_SCHEMES = ("pii", "magiran", "sid", "nlai", "iranmedex", "science")
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _SNIFF_BYTES = 64 * 1024
+# the longest volume or issue number kept (they are IRI segments); real ones are a few characters ("10", "3-4")
+MAX_LABEL = 40
 # Exports downloaded compressed and saved under their .xml name: (leading bytes, what it is, how to open it)
 _ARCHIVES = (
     (b"\x1f\x8b", "gzip-compressed", "gunzip"),
@@ -238,7 +240,7 @@ class _Parser:
                     articles_raw.append((element.sourceline or 0, _article_fields(element)))
                     element.clear()
         except etree.XMLSyntaxError as error:
-            line = error.lineno if error.lineno else None
+            line = error.lineno or _logged_error_line(error)
             reason = _syntax_reason(error)
             if not self.header or root_tag is None:
                 return ReadResult(self.source, problems=[_file_error(self.source, "malformed-xml", reason, line)])
@@ -461,8 +463,8 @@ class _Parser:
         return value
 
     def issue(self, journal: Journal) -> JournalIssue:
-        volume = ascii_digits(clean_line(self.header.get("volume", "")))
-        number = ascii_digits(clean_line(self.header.get("number", "")))
+        volume = self.short_label(ascii_digits(clean_line(self.header.get("volume", ""))), "volume")
+        number = self.short_label(ascii_digits(clean_line(self.header.get("number", ""))), "number")
         if not number:
             self.problem(
                 "warning", "missing", "the issue has no number; articles are attached to issue '0'", "issue", "number"
@@ -512,6 +514,22 @@ class _Parser:
                     gregorian,
                 )
         return JournalIssue(volume=volume, number=number, gregorian_date=gregorian, jalali_date=jalali)
+
+    def short_label(self, value: str, field_name: str) -> str:
+        """``value``, or "" (with a warning) when it is too long to be a volume or issue number: it would
+        become part of every IRI of the issue and its articles."""
+        if len(value) <= MAX_LABEL:
+            return value
+        self.problem(
+            "warning",
+            "too-long",
+            f"the issue's {field_name} is {len(value):,} characters long (at most {MAX_LABEL}): it is not a "
+            f"{field_name} and was not published",
+            "issue",
+            field_name,
+            value,
+        )
+        return ""
 
     # -------------------------------------------------------------------------------- articles
     def article(self, index: int, line: int, fields: dict, journal: Journal, issue: JournalIssue) -> Article | None:
@@ -814,8 +832,23 @@ def _article_code(web_url: str) -> str:
     return ""
 
 
+def _logged_error_line(error: etree.XMLSyntaxError) -> int | None:
+    """The line of the parser's first logged error: iterparse with entities unresolved reports an undefined
+    entity only as "no element found" at line 0, with the real error (and its line) in the error log."""
+    entry = _logged_error(error)
+    return entry.line if entry is not None and entry.line else None
+
+
+def _logged_error(error: etree.XMLSyntaxError) -> etree._LogEntry | None:
+    log = getattr(error, "error_log", None)
+    return next(iter(log), None) if log is not None and (error.lineno or 0) == 0 else None
+
+
 def _syntax_reason(error: etree.XMLSyntaxError) -> str:
     message = str(error.msg if getattr(error, "msg", None) else error)
+    logged = _logged_error(error)
+    if logged is not None and logged.message:
+        message = logged.message.strip()
     message = re.sub(r",? line \d+, column \d+.*$", "", message)
     if "Document is empty" in message:
         return "malformed XML: no content"

@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
         "--max-query-memory", dest="max_query_memory", help='memory ceiling per query process, e.g. "1GiB" (0: none)'
     )
     parser.add_argument("--reload-interval", type=float, dest="reload_interval")
+    parser.add_argument("--store", dest="store_url", help="a SPARQL 1.1 store's query URL to serve (kg.server.remote)")
     args = parser.parse_args(argv)
     serve(
         args.out_dir,
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
         query_timeout=args.query_timeout,
         reload_interval=args.reload_interval,
         max_query_memory=args.max_query_memory,
+        store_url=args.store_url,
     )
 
 

@@ -1,0 +1,156 @@
+"""Real SPARQL engines for the remote-store tests: the Oxigraph server and Virtuoso, started on free ports.
+
+Nothing here is a mock: ``start_oxigraph`` runs ``oxigraph serve`` (the ``oxigraph`` package, a test
+dependency) over a folder, ``start_virtuoso`` runs Debian's ``virtuoso-t`` with a copy of the packaged
+``virtuoso.ini`` whose files all live in a temporary folder and whose two ports are free. Each returns an
+:class:`Engine` that can be stopped (SIGKILL: the tests kill stores) and started again over the same data.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from tests.server_fixtures import free_port
+
+VIRTUOSO = shutil.which("virtuoso-t")
+VIRTUOSO_USER = ("dba", "dba")  # the packaged database's administrator (a fresh database in a temp folder)
+
+
+@dataclass
+class Engine:
+    """A running store: ``query_url`` for SPARQL queries, ``update_url``/``gsp_url`` for writes."""
+
+    name: str
+    command: list[str]
+    folder: Path
+    port: int
+    query_url: str
+    update_url: str
+    gsp_url: str
+    credentials: tuple[str, str] | None = None
+    ready_seconds: float = 60.0
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / f"{self.name}.out"
+
+    def start(self) -> Engine:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + self.ready_seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {self.log()}")
+            try:
+                answer = requests.get(
+                    self.query_url,
+                    params={"query": "ASK {}"},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=2,
+                )
+                if answer.status_code == 200 and "json" in answer.headers.get("Content-Type", ""):
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer within {self.ready_seconds} s: {self.log()}")
+
+    def stop(self, kill: bool = False) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+
+def oxigraph_engine(folder: Path, port: int | None = None) -> Engine:
+    """``oxigraph serve`` over ``folder/data`` with the union default graph (as kg's embedded store serves)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    binary = str(Path(sys.executable).parent / "oxigraph")
+    if not os.path.exists(binary):
+        binary = shutil.which("oxigraph") or "oxigraph"
+    url = f"http://127.0.0.1:{port}"
+    return Engine(
+        "oxigraph",
+        [binary, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}"],
+        folder,
+        port,
+        query_url=f"{url}/query",
+        update_url=f"{url}/update",
+        gsp_url=f"{url}/store",
+    )
+
+
+def _virtuoso_ini() -> Path:
+    found = sorted(glob.glob("/etc/virtuoso-opensource-*/virtuoso.ini"))
+    if not found:
+        raise FileNotFoundError("no /etc/virtuoso-opensource-*/virtuoso.ini (apt-get install virtuoso-opensource)")
+    return Path(found[-1])
+
+
+def virtuoso_engine(folder: Path) -> Engine:
+    """Debian's Virtuoso with its database, temp database, transaction, lock and log files in ``folder``."""
+    if VIRTUOSO is None:
+        raise FileNotFoundError("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+    folder.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    replacements = {
+        ("Database", "DatabaseFile"): folder / "virtuoso.db",
+        ("Database", "ErrorLogFile"): folder / "virtuoso.log",
+        ("Database", "LockFile"): folder / "virtuoso.lck",
+        ("Database", "TransactionFile"): folder / "virtuoso.trx",
+        ("Database", "xa_persistent_file"): folder / "virtuoso.pxa",
+        ("TempDatabase", "DatabaseFile"): folder / "virtuoso-temp.db",
+        ("TempDatabase", "TransactionFile"): folder / "virtuoso-temp.trx",
+        ("Parameters", "ServerPort"): sql_port,
+        ("HTTPServer", "ServerPort"): http_port,
+    }
+    lines = []
+    section = ""
+    for line in _virtuoso_ini().read_text(encoding="utf-8", errors="replace").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+        key = stripped.split("=", 1)[0].strip() if "=" in stripped and not stripped.startswith(";") else ""
+        if (section, key) in replacements:
+            line = f"{key} = {replacements[(section, key)]}"
+        lines.append(line)
+    ini = folder / "virtuoso.ini"
+    ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{http_port}"
+    return Engine(
+        "virtuoso",
+        [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+        folder,
+        http_port,
+        query_url=f"{url}/sparql",
+        update_url=f"{url}/sparql-auth",
+        gsp_url=f"{url}/sparql-graph-crud-auth",
+        credentials=VIRTUOSO_USER,
+        ready_seconds=120.0,
+    )

@@ -45,6 +45,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "connect_timeout": "store_connect_timeout",
         "credentials": "store_credentials",
         "union_param": "store_union_param",
+        "query_prologue": "store_query_prologue",
     },
     "log": {"level": "log_level", "access_log": "access_log"},
 }
@@ -87,6 +88,9 @@ class Config:
     # the request parameter that makes a query without a dataset read the union of the named graphs
     # (Oxigraph's; other stores ignore it, or read the union anyway as Virtuoso does; "" sends none)
     store_union_param: str = "union-default-graph"
+    # text put before every query sent to the store, e.g. Virtuoso's pragmas that keep its own graphs out of
+    # the default graph: DEFINE input:default-graph-exclude <http://www.openlinksw.com/schemas/virtrdf#> ...
+    store_query_prologue: str = ""
     log_level: str = "INFO"
     access_log: bool = True
 

@@ -176,7 +176,14 @@ class RemoteBackend:
         limit = self.config.query_timeout if timeout is None else min(timeout, self.config.query_timeout)
         try:
             reply = run_query(
-                self.http, self.url, request, limit, self.limits, f"{os.getpid()}-", self.config.store_union_param
+                self.http,
+                self.url,
+                request,
+                limit,
+                self.limits,
+                f"{os.getpid()}-",
+                self.config.store_union_param,
+                self.config.store_query_prologue,
             )
         except StoreDown as error:
             self._down = str(error)  # until the watcher reaches the store again

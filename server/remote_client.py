@@ -39,7 +39,7 @@ NT = "application/n-triples"
 _RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\x00-\x20]*>")
 _KIND_OF_FORM = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 # Virtuoso answers some errors with 200 and a text or HTML page; these name a query the store refused
-_REFUSED = re.compile(r"\b(SP\d{3}|SPARQL compiler|syntax error|37000)\b", re.IGNORECASE)
+_REFUSED = re.compile(r"\b(SP\d{3}|SR\d{3}|SPARQL compiler|syntax error|37000|22023)\b", re.IGNORECASE)
 _STORE_TIMEOUT = re.compile(r"\b(S1T00|SR171|timed? ?out|timeout|Estimated execution time)\b", re.IGNORECASE)
 # a store's answer may be larger than the result kg writes from it (JSON results carry a type per term)
 _WIRE_FACTOR = 4
@@ -83,6 +83,7 @@ def run_query(
     limits: Limits,
     prefix: str,
     union_param: str = "",
+    prologue: str = "",
 ) -> Reply:
     """POST ``request`` to the store at ``url``; the result in the negotiated format within the limits."""
     started = time.monotonic()
@@ -92,12 +93,15 @@ def run_query(
     query = request.query
     if request.base_iri and _RELATIVE_IRI.search(query):  # the service-defined base IRI (a BASE in the query
         query = f"BASE <{request.base_iri}> {query}"  # comes later and wins); same line: same line numbers
+    own_dataset = bool(request.default_graphs or request.named_graphs or request.has_from)
+    if prologue and not own_dataset:  # the store's pragmas first (Virtuoso's DEFINEs precede BASE and PREFIX)
+        query = f"{prologue} {query}"
     form: dict[str, Any] = {"query": query}
     if request.default_graphs:
         form["default-graph-uri"] = request.default_graphs
     if request.named_graphs:
         form["named-graph-uri"] = request.named_graphs
-    if union_param and not (request.default_graphs or request.named_graphs or request.has_from):
+    if union_param and not own_dataset:
         form[union_param] = ""  # the default graph is the union of the named graphs, as in the embedded store
     accept = NT if kind == "graph" else SRJ if kind else f"{SRJ}, {NT};q=0.9"
     body, content_type, status = fetch(http, url, form, accept, timeout, limits, started)
@@ -189,6 +193,8 @@ def _refusal(status: int, body: bytes, limit: float) -> QueryError:
         return QueryTimeout(f"the store stopped the query at its time limit: {message}")
     if status == 503:
         return StoreDown(f"the store is unavailable: {message}")
+    if status == 500 and _REFUSED.search(message):  # Virtuoso's refusals of a query it will not run (limits)
+        return QueryError(f"the store refused the query: {message}", 400)
     if status in (401, 403):
         return BadGateway(f"the store refused access ({status}): check the store credentials of kg serve")
     return BadGateway(f"the store answered {status}: {message}")

@@ -17,7 +17,7 @@ import requests
 from pyoxigraph import RdfFormat, serialize
 
 from kg.iris import Minter
-from kg.publish.marker import marker_triples
+from kg.mappers.provenance import run_quads
 from tests.remote_stores import VIRTUOSO, Engine, oxigraph_engine, virtuoso_engine
 from tests.server_fixtures import BASE, RunningServer, standard_quads, start_server
 
@@ -87,17 +87,20 @@ def put_graph(engine: Engine, graph: str, ntriples: bytes) -> None:
 
 
 def load_quads(engine: Engine, quads: list, release_id: str, base: str = BASE) -> None:
+    """The quads graph by graph, then a run record for ``release_id`` (the release marker) last."""
     graphs: dict[str, list] = {}
     for quad in quads:
         graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
     for graph, triples in graphs.items():
         put_graph(engine, graph, serialize(triples, format=RdfFormat.N_TRIPLES) or b"")
-    marker = marker_triples(base, release_id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-    put_graph(engine, Minter(base).release_graph().value, serialize(marker, format=RdfFormat.N_TRIPLES) or b"")
+    minter = Minter(base)
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    run = [q.triple for q in run_quads(minter, release_id, now, now, [], [])]
+    put_graph(engine, minter.runs_graph().value, serialize(run, format=RdfFormat.N_TRIPLES) or b"")
 
 
 def store_settings(engine: Engine, dumps: Path | None = None) -> dict[str, dict[str, object]]:
-    store: dict[str, object] = {"url": engine.query_url, "connect_timeout": 1.0}
+    store: dict[str, object] = {"url": engine.query_url, "connect_timeout": 1.0, "query_prologue": engine.prologue}
     if dumps is not None:
         store["dumps"] = str(dumps)
     return {"store": store}

@@ -1,14 +1,13 @@
-"""The release marker: a small graph that says which release a SPARQL store holds, and since when.
+"""The release marker: how a SPARQL store says which release it holds, and since when.
 
-``kg publish --to`` writes it last, after every article graph has been sent, so a front end
-(:mod:`kg.server.remote`) that reads a new release id knows the data under it is complete, and drops its
-caches. The marker is a VoID description of the dataset in the graph ``BASE/graph/release``
-(:meth:`kg.iris.Minter.release_graph`)::
+The marker is the build's own run record, the graph ``BASE/graph/runs`` (:func:`kg.mappers.provenance.run_quads`:
+one ``prov:Activity`` per build, ``BASE/id/run/<release id>``, with its ``prov:endedAtTime``). ``kg publish
+--to`` sends that graph last, after every article graph has reached the store, so a front end
+(:mod:`kg.server.remote`) that reads a newer run knows the data under it is complete, and drops its caches.
 
-    <BASE/id/dataset> a void:Dataset ; dcterms:identifier "RELEASE-ID" ;
-        dcterms:modified "2026-12-06T04:00:00Z"^^xsd:dateTime ; void:uriSpace "BASE/" .
-
-Front ends find it without knowing the base (one small query over the graphs named ``.../graph/release``).
+Why not a graph of its own: anything else written into the store would be data that queries over the union
+of the graphs see and the release does not hold (Oxigraph's union default graph includes the default graph
+too), so statistics, VoID counts and ``?s ?p ?o`` answers would differ from the embedded store's.
 """
 
 from __future__ import annotations
@@ -16,36 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import Literal, Triple
-
-from kg.iris import Minter
-from kg.vocab import DCTERMS, RDF_TYPE, VOID, XSD
-
+# The newest run in a graph named .../graph/runs (front ends need not know the base to find it).
 MARKER_QUERY = (
-    "SELECT ?id ?time ?space WHERE { GRAPH ?g { ?d a <http://rdfs.org/ns/void#Dataset> ; "
-    "<http://purl.org/dc/terms/identifier> ?id ; <http://purl.org/dc/terms/modified> ?time ; "
-    '<http://rdfs.org/ns/void#uriSpace> ?space } FILTER(STRENDS(STR(?g), "/graph/release")) } '
-    "ORDER BY DESC(STR(?time)) LIMIT 1"
+    "SELECT ?run ?time WHERE { GRAPH ?g { ?run a <http://www.w3.org/ns/prov#Activity> ; "
+    "<http://www.w3.org/ns/prov#endedAtTime> ?time } "
+    'FILTER(STRENDS(STR(?g), "/graph/runs")) } ORDER BY DESC(STR(?time)) LIMIT 1'
 )
+RUN_PATH = "/id/run/"  # kg.iris.Minter.run: BASE/id/run/<release id>
 
 
 @dataclass(frozen=True)
 class Marker:
     release: str
-    published: str  # xsd:dateTime, UTC
+    published: str  # xsd:dateTime (the run's end)
     base: str
-
-
-def marker_triples(base: str, release_id: str, published: str) -> list[Triple]:
-    """The marker graph's triples (its graph IRI is ``Minter(base).release_graph()``)."""
-    minter = Minter(base)
-    dataset = minter.dataset()
-    return [
-        Triple(dataset, RDF_TYPE, VOID.Dataset),
-        Triple(dataset, DCTERMS.identifier, Literal(release_id)),
-        Triple(dataset, DCTERMS.modified, Literal(published, datatype=XSD.dateTime)),
-        Triple(dataset, VOID.uriSpace, Literal(minter.base + "/")),
-    ]
 
 
 def marker_from_solutions(results: dict[str, Any]) -> Marker | None:
@@ -53,8 +36,11 @@ def marker_from_solutions(results: dict[str, Any]) -> Marker | None:
     bindings = results.get("results", {}).get("bindings", [])
     if not bindings:
         return None
-    row = bindings[0]
     try:
-        return Marker(row["id"]["value"], row["time"]["value"], row["space"]["value"].rstrip("/"))
+        run, time = bindings[0]["run"]["value"], bindings[0]["time"]["value"]
     except KeyError:
         return None
+    base, found, release = run.rpartition(RUN_PATH)
+    if not found or not release:
+        return None
+    return Marker(release, time, base)

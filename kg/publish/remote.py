@@ -9,8 +9,8 @@ Only graphs whose digest differs from the one last published to that URL are sen
 at once, so a publish that dies is finished by running it again.
 
 At the end: the release's dumps and ``build.json`` are copied to ``--dumps-to`` (a folder the front ends
-read, ``store.dumps`` in their configuration), then the release marker (:mod:`kg.publish.marker`) is written
-last, which tells every front end that the new release is complete.
+read, ``store.dumps`` in their configuration), then the release marker, the build's run record
+(:mod:`kg.publish.marker`), is sent last, which tells every front end that the new release is complete.
 
 Credentials come from ``--credentials FILE`` (one line ``user:password``) or ``KG_STORE_USER`` and
 ``KG_STORE_PASSWORD``; never from the command line, never written to the log or the state file.
@@ -34,15 +34,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from kg.iris import Minter
 from kg.publish.graphs import graph_digest
 from kg.publish.layout import Layout
-from kg.publish.marker import marker_triples
 from kg.publish.remote_state import PublishedState, current_graphs, graphs_of_segment, state_file
 
 log = logging.getLogger("kg.publish.remote")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 NT = "application/n-triples"
+UPDATE = "application/sparql-update; charset=utf-8"
 EMPTY = graph_digest(b"")  # the digest of a withdrawn graph's (empty) current copy
 
 
@@ -123,11 +124,18 @@ class _Sender:
             http = self.local.http = _http(self.options)
         return http
 
-    def send(self, method: str, params: dict[str, str] | None, body: bytes | None, content_type: str) -> None:
+    def send(
+        self,
+        method: str,
+        params: dict[str, str] | None,
+        body: bytes | None,
+        content_type: str,
+        retries: int | None = None,
+    ) -> None:
         import requests
 
         last = ""
-        for attempt in range(self.options.retries + 1):
+        for attempt in range((self.options.retries if retries is None else retries) + 1):
             with self._count:
                 self.requests += 1
             try:
@@ -170,7 +178,7 @@ class _Sender:
             if ntriples:
                 parts.append(b"INSERT DATA { GRAPH <" + graph.encode() + b"> {\n" + ntriples + b"} } ;\n")
         body = b"".join(parts).rstrip().rstrip(b";")
-        self.send("POST", None, body, "application/sparql-update; charset=utf-8")
+        self.send("POST", None, body, UPDATE)
 
 
 @contextmanager
@@ -229,7 +237,10 @@ def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], No
         state = PublishedState(state_file(layout.root, options.target), options.target)
         sender = _Sender(options)
         try:
-            _send_graphs(layout, graphs, state, sender, options, report)
+            # the run record is the release marker (kg.publish.marker): it goes last, once all else is there
+            runs = Minter(str(facts["base"])).runs_graph().value
+            marker = {runs: graphs.pop(runs)} if runs in graphs else {}
+            _send_graphs(layout, graphs, state, sender, options, report, keep={runs})
             if report.failed:
                 raise PublishError(
                     f"{len(report.failed)} graphs were not published (run kg publish again to retry): "
@@ -237,7 +248,9 @@ def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], No
                 )
             if options.dumps_to is not None:
                 copy_dumps(layout, report.release, options.dumps_to)
-            _write_marker(sender, facts, options)
+            _send_graphs(layout, marker, state, sender, options, report, keep=None)
+            if report.failed:
+                raise PublishError(f"the release marker was not published: {report.failed[0]}")
             state.marked(report.release)
             state.compact()
         finally:
@@ -247,17 +260,6 @@ def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], No
     return report
 
 
-def _write_marker(sender: _Sender, facts: dict[str, Any], options: PublishOptions) -> None:
-    from pyoxigraph import RdfFormat, serialize
-
-    from kg.iris import Minter
-
-    published = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    triples = marker_triples(str(facts["base"]), str(facts["release"]), published)
-    body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-    sender.put(Minter(str(facts["base"])).release_graph().value, body)
-
-
 def _send_graphs(
     layout: Layout,
     graphs: dict[str, Any],
@@ -265,8 +267,10 @@ def _send_graphs(
     sender: _Sender,
     options: PublishOptions,
     report: PublishReport,
+    keep: set[str] | None,
 ) -> None:
-    """The changed graphs, segment by segment (bounded memory), then the deletions, in parallel."""
+    """The changed graphs, segment by segment (bounded memory), then the deletions of graphs no longer
+    published (except of ``keep``; none when ``keep`` is None), in parallel."""
     changed: dict[int, set[str]] = {}
     for name, current in graphs.items():
         if current.digest and state.digests.get(name) == current.digest:
@@ -275,7 +279,7 @@ def _send_graphs(
             report.unchanged += 1
         else:
             changed.setdefault(current.segment, set()).add(name)
-    gone = [name for name in state.digests if name not in graphs]
+    gone = [] if keep is None else [name for name in state.digests if name not in graphs and name not in keep]
     pending: set[Future[None]] = set()
     results: dict[Future[None], tuple[list[str], list[str | None], int]] = {}
 

@@ -21,6 +21,8 @@ hangs on some direct-POST queries. One ``requests.Session`` per backend keeps a 
 from __future__ import annotations
 
 import re
+import socket
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -119,10 +121,15 @@ def fetch(
     limits: Limits,
     started: float | None = None,
 ) -> tuple[bytes, str, int]:
-    """The store's answer (body, media type, status), read whole within ``timeout`` seconds in all."""
+    """The store's answer (body, media type, status), read whole within ``timeout`` seconds in all.
+
+    A read blocks until its chunk is full, so the deadline is kept by a timer that closes the answer under a
+    store that trickles: the blocked read then fails, and the expiry says it was the time limit.
+    """
     started = time.monotonic() if started is None else started
-    deadline = started + timeout
     cap = limits.max_result_bytes * _WIRE_FACTOR + 1024 * 1024
+    expired = threading.Event()
+    timer: threading.Timer | None = None
     try:
         with http.post(
             url,
@@ -131,19 +138,36 @@ def fetch(
             timeout=(min(limits.connect_timeout, timeout), timeout),
             stream=True,
         ) as answer:
+
+            def expire() -> None:
+                expired.set()
+                try:  # wakes the read blocked on the socket (closing the answer alone does not)
+                    answer.raw.connection.sock.shutdown(socket.SHUT_RDWR)
+                except (AttributeError, OSError):
+                    pass
+                answer.close()
+
+            timer = threading.Timer(max(0.0, started + timeout - time.monotonic()), expire)
+            timer.daemon = True
+            timer.start()
             chunks: list[bytes] = []
             size = 0
-            for chunk in answer.iter_content(_CHUNK):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > cap and answer.status_code == 200:
-                    raise QueryError(
-                        f"the result is larger than the limit of {limits.max_result_bytes} bytes; narrow the query "
-                        "or add a LIMIT",
-                        413,
-                    )
-                if time.monotonic() > deadline:
-                    raise _timeout(timeout, started)
+            try:
+                for chunk in answer.iter_content(_CHUNK):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > cap and answer.status_code == 200:
+                        raise QueryError(
+                            f"the result is larger than the limit of {limits.max_result_bytes} bytes; narrow the "
+                            "query or add a LIMIT",
+                            413,
+                        )
+            except (requests.RequestException, OSError, AttributeError, ValueError) as error:
+                if expired.is_set():
+                    raise _timeout(timeout, started) from error
+                raise
+            if expired.is_set():
+                raise _timeout(timeout, started)
             media_type = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
             return b"".join(chunks), media_type, answer.status_code
     except requests.exceptions.ConnectTimeout as error:
@@ -156,6 +180,9 @@ def fetch(
         raise _timeout(timeout, started) from error
     except requests.exceptions.ChunkedEncodingError as error:
         raise BadGateway(f"the store's answer was cut off ({_short(error)})") from error
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 def _is_read_timeout(error: Exception) -> bool:
@@ -240,6 +267,9 @@ def _rewrite(body: bytes, media_type: str, request: QueryRequest, limits: Limits
     except ResultTooLarge as error:
         sink.discard()
         raise QueryError(f"{error}; narrow the query or add a LIMIT", 413) from None
+    except SyntaxError as error:  # results are parsed as they are written: a broken body shows here
+        sink.discard()
+        raise BadGateway(f"the store's answer is not a valid result: {error}") from None
     except BaseException:
         sink.discard()
         raise

@@ -53,7 +53,13 @@ from tests.test_sparql_negotiation import (
     test_format_parameter_overrides_accept,
     test_real_client_accept_headers,
 )
-from tests.test_sparql_safety import listener, test_update_load_and_service_are_refused_without_network
+from tests.test_sparql_safety import (
+    RUNAWAY,
+    SIMPLE,
+    TIME_LIMIT,
+    listener,
+    test_update_load_and_service_are_refused_without_network,
+)
 from tests.test_w3c_protocol import test_protocol, test_service_description_manifest
 
 pytest_plugins = ["tests.server_fixtures"]
@@ -126,3 +132,20 @@ def sparql_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> I
 def test_health_names_the_store_and_the_release(sparql_server: RunningServer, engine: Engine) -> None:
     health = requests.get(sparql_server.url + "/health", timeout=5).json()
     assert health["status"] == "ok" and health["release"] == "r1" and health["store"] == engine.query_url
+
+
+def test_a_runaway_query_answers_504_at_the_time_limit_and_others_are_answered(sparql_server: RunningServer) -> None:
+    """The store keeps computing (or estimates it would take too long): the front end answers at its limit."""
+    started = time.monotonic()
+    answer = requests.get(sparql_server.sparql, params={"query": RUNAWAY}, timeout=30)
+    took = time.monotonic() - started
+    assert answer.status_code == 504, answer.text
+    assert "time limit" in answer.text
+    assert took < TIME_LIMIT + 2.0
+    simple = requests.get(
+        sparql_server.sparql,
+        params={"query": SIMPLE},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
+    assert simple.status_code == 200 and simple.json()["boolean"] is True

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import threading
 import time
@@ -274,3 +275,24 @@ def test_two_half_builds_published_into_one_store_equal_one_build_of_everything(
     finally:
         sharded.stop(kill=True)
         whole.stop(kill=True)
+
+
+def test_sparql_update_publishes_the_same_quads_as_the_graph_store_protocol(
+    engine: Engine, inputs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    report = publish(out, PublishOptions(target=engine.update_url, method="update", batch=3, connections=2))
+    assert report.sent == len(FILES) + 1 and report.requests == 3  # 6 articles in 2 batches, then the marker
+    query = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = requests.post(
+        engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
+    )
+    dump = gzip.decompress((out / "current" / "dumps" / "kg.nq.gz").read_bytes()).decode("utf-8").splitlines()
+    assert len(answer.text.splitlines()) - 1 == len(dump)
+    again = publish(out, PublishOptions(target=engine.update_url, method="update", resend=True))
+    assert again.sent == len(FILES) + 1
+    answer = requests.post(
+        engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
+    )
+    assert len(answer.text.splitlines()) - 1 == len(dump)  # replaced, not added twice

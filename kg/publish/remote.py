@@ -62,6 +62,7 @@ class PublishOptions:
     credentials: Path | None = None
     dumps_to: Path | None = None
     retries: int = 2
+    resend: bool = False  # send every graph, whatever the target is recorded to hold (a store rebuilt empty)
 
 
 @dataclass
@@ -235,6 +236,8 @@ def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], No
         report = PublishReport(str(facts["release"]))
         graphs = current_graphs(layout.graphs)
         state = PublishedState(state_file(layout.root, options.target), options.target)
+        if options.resend:
+            state.digests = {name: "" for name in state.digests}  # nothing counts as sent; withdrawals still go
         sender = _Sender(options)
         try:
             # the run record is the release marker (kg.publish.marker): it goes last, once all else is there
@@ -360,6 +363,9 @@ def add_publish_command(commands: Any) -> None:
         "--credentials", type=Path, default=None, help="a file holding user:password (or KG_STORE_USER/_PASSWORD)"
     )
     command.add_argument("--dumps-to", type=Path, default=None, help="copy the dumps here for the front ends")
+    command.add_argument(
+        "--resend", action="store_true", help="send every graph again (the store was emptied or rebuilt)"
+    )
 
 
 def publish_command(args: argparse.Namespace) -> int:
@@ -375,6 +381,7 @@ def publish_command(args: argparse.Namespace) -> int:
         auth=args.auth,
         credentials=args.credentials,
         dumps_to=args.dumps_to,
+        resend=args.resend,
     )
     try:
         report = publish(args.out, options)

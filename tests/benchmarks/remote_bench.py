@@ -7,8 +7,9 @@ Over the release in ``DIR`` (a ``kg build`` output folder), one after the other 
    (``--connections`` at a time), quads/s; the ratio to the load is the figure to keep (target: 0.5x);
 3. **serve**: ``kg serve DIR`` (embedded store) and ``kg serve --store`` over an Oxigraph server (on the
    loaded store: the same quads), each with
-   ``wrk`` at ``--concurrency`` connections for ``--duration`` seconds: an article page (HTML, several
-   queries) and an article lookup (one SPARQL query), with the result cache on (as deployed) and off.
+   ``wrk`` at ``--concurrency`` connections for ``--duration`` seconds: an article lookup (one SPARQL
+   query), the article's linked-data document (Turtle) and its page (HTML, several queries), with the
+   result cache on (as deployed) and off.
 
 Prints a table and, with ``--json FILE``, writes the figures. Needs ``wrk`` and the ``oxigraph`` package.
 """
@@ -116,6 +117,7 @@ def run(
                     try:
                         for what, path, accept in (
                             ("lookup", lookup, "application/sparql-results+json"),
+                            ("article document", "/doc" + page[len("/en/doc") :], "text/turtle"),
                             ("article page", page, "text/html"),
                         ):
                             wrk(url + path, accept, concurrency, 1)  # warm up

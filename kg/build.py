@@ -32,13 +32,16 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.publish.channels import write_channels
+from kg.publish.crosscheck import release_checks
 from kg.publish.dumps import DumpInfo, write_dumps
 from kg.publish.graphs import GraphFiles
+from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
-from kg.publish.report import ReportWriter, Totals, summary_lines
+from kg.publish.report import ReportWriter, Totals
 from kg.publish.store import open_store
 from kg.publish.store_writer import StoreWriter, default_graph_loader
 from kg.records import Problem
@@ -187,6 +190,7 @@ class _Release:
     graph_files: GraphFiles
     writer: StoreWriter
     ranking: Ranking
+    identity: IdentityTable
 
     def __init__(self, layout: Layout, options: BuildOptions, inputs: _Inputs, started_at: str, clock: float) -> None:
         self.layout, self.options, self.inputs = layout, options, inputs
@@ -232,6 +236,7 @@ class _Release:
         self.graph_files = GraphFiles(layout.graphs)
         self.writer = StoreWriter(self.store, self.graph_files, checked=options.validate)
         self.ranking = Ranking(layout, self.writer, self.report.totals, self.inputs.resolved)
+        self.identity = IdentityTable(layout.identity)
 
     # ------------------------------------------------------------------------------------ read
     def read(self) -> None:
@@ -255,6 +260,13 @@ class _Release:
                 bar.total = (bar.total or 0) + len(again)
                 self._read_files([inputs.given[path] for path in sorted(again)], bar, ledger_lines)
         self.writer.flush()
+        started = time.perf_counter()
+        rewritten = self.identity.apply(self.graph_files, self.writer)  # one thing, one IRI (kg.identity)
+        self.seconds["identity"] = time.perf_counter() - started
+        if rewritten:
+            log.info(
+                "%d article graphs were rewritten to canonical IRIs (%d aliases)", rewritten, len(self.identity.aliases)
+            )
         if self.writer.identical:
             log.info("%d graphs were published again byte for byte; the store kept its copies", self.writer.identical)
         self.holders = self.ranking.holders()
@@ -270,6 +282,9 @@ class _Release:
                 for stage, value in result.seconds.items():
                     self.seconds[stage] = self.seconds.get(stage, 0.0) + value
                 entry = self.ranking.publish(result)
+                for article, reported in zip(result.articles, entry["articles"], strict=True):
+                    if reported["status"] == "published":
+                        self.identity.record(article.graph, article.claims)
                 self.report.add_file(entry)
                 resolved = self.inputs.resolved[result.path]
                 ledger_lines.write(ledger_line(resolved, result.size, result.sha256, ledger_entry(entry, result)))
@@ -284,7 +299,11 @@ class _Release:
             self.id,
             self.started_at,
             _now(),
-            [NamedNode(g) for g in self.ranking.published_graphs],
+            [
+                NamedNode(g)
+                for g in self.ranking.published_graphs + self.identity.moved
+                if g not in self.identity.withdrawn
+            ],
             sorted(self.ranking.sources),
         )
         self.store.extend(runs)
@@ -306,9 +325,11 @@ class _Release:
                 self.staging.dumps,
                 alongside=default_graph_loader(release_store, self.seconds),
             )
+            self.seconds["dumps"] = time.perf_counter() - started
+            release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
+            write_channels(self)  # per-article datestamps, OAI-PMH records, the change feed (kg.publish.channels)
         finally:
             del release_store  # closed before the release is published
-        self.seconds["dumps"] = time.perf_counter() - started
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""
@@ -327,6 +348,7 @@ class _Release:
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "dumps": dumps,
                 "exit_code": self.exit_code,
+                "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
             }
         )
         write_build_info(
@@ -357,7 +379,7 @@ class _Release:
 
     def build_report(self) -> BuildReport:
         report, release = self.report, self.layout.release(self.id)
-        summary = summary_lines(report.totals, report.shown, self.layout.report, report.listable, self.checks)
+        summary = report.summary(self.layout.report, self.checks)
         return BuildReport(
             self.exit_code, report.totals, release.path, release.report, self.dumps, self.seconds, summary
         )

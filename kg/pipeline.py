@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.identity import Claim, article_claims
 from kg.iris import Minter
 from kg.mappers import map_article
 from kg.publish.graphs import graph_digest
 from kg.records import Problem
 from kg.sources.journal_export import read_export
 from kg.validation import ValidationResult, Validator, shared_validator
+from kg.validation.results import without_restated
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class ArticleResult:
     validation: list[dict[str, Any]] = field(default_factory=list)
     quarantined: bool = False
     validation_report: str = ""  # the SHACL report as Turtle, kept for quarantined articles
+    claims: list[Claim] = field(default_factory=list)  # what other records may say is the same thing (kg.identity)
 
     def report_entry(self, status: str) -> dict[str, Any]:
         entry = {
@@ -164,6 +167,7 @@ def map_file(path: Path, options: PipelineOptions, minter: Minter | None = None)
                     digest=graph_digest(mapped.nquads),
                     quads=mapped.quads,
                     problems=[result.problems[index].as_dict() for index in own],
+                    claims=article_claims(minter, article, export.journal, export.issue),
                 )
             )
     return FileResult(
@@ -227,7 +231,7 @@ def _process_chunk(paths: list[Path]) -> list[FileResult]:
             batch = articles[first : first + size]
             verdicts = validator.validate_articles([(article.graph, article.nquads) for article in batch])
             for article in batch:
-                found = verdicts.get(article.graph, [])
+                found = without_restated(verdicts.get(article.graph, []), {p.get("code", "") for p in article.problems})
                 article.validation = [_validation_entry(item) for item in found]
                 article.quarantined = any(item.severity == "violation" for item in found)
                 if article.quarantined:

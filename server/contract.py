@@ -133,6 +133,20 @@ class Release:
 
     id: str
     build: dict[str, Any] = field(default_factory=dict)
+    # the release's files (build.json, dumps/, the OAI records, ...) where this front end can read them: the
+    # release folder (local), or the copy kg publish --dumps-to made (remote, store.dumps); None: not here
+    folder: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        """The release's files; 503 (the routes that need them cannot answer) when this server has none."""
+        if self.folder is None:
+            raise Unavailable(f"the files of release {self.id} are not reachable from this server (store.dumps)")
+        return self.folder
+
+    @property
+    def dumps(self) -> Path:
+        return self.path / "dumps"
 
     @property
     def base(self) -> str | None:

@@ -24,15 +24,13 @@ from typing import Any
 from flask import current_app, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
+from kg.publish.article_view import CHILD_SEGMENTS  # the nodes that exist only through their parent
 from kg.server.contract import Backend, QueryError, QueryRequest, Release, Reply
 from kg.vocab import RDFS, SCHEMA, SKOS
 
 NT = "application/n-triples"
 SRJ = "application/sparql-results+json"
 LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
-# path segments of the nodes that exist only through their parent: {thing}/author/1, {thing}/identifier/doi,
-# {article}/manifestation, {issue}/date-jalali(/description) (kg/iris.py, "nodes that exist only through ...")
-CHILD_SEGMENTS = ("author", "identifier", "manifestation", "date-jalali")
 Term = NamedNode | BlankNode | Literal
 
 

@@ -48,4 +48,4 @@ def load_release(path: Path) -> Release:
         raise ReleaseError(f"{build_file}: not a JSON object")
     if not files.store.is_dir():
         raise ReleaseError(f"{files.store}: no store in this release")
-    return Release(id=str(build.get("release") or path.name), build=build)
+    return Release(id=str(build.get("release") or path.name), build=build, folder=path)

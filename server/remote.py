@@ -125,7 +125,8 @@ class RemoteBackend:
             "ended": marker.published,
         }
         cache = ResponseCache(self.config.cache_bytes, self.config.cache_entry_bytes)
-        self._active = _Active(Release(marker.release, build), cache)
+        folder = self._release_folder(marker.release)
+        self._active = _Active(Release(marker.release, build, folder if folder and folder.is_dir() else None), cache)
         self.loaded_at = time.time()
         self.last_error = None
         log.info("serving release %s from the store %s", marker.release, self.url)
@@ -203,7 +204,7 @@ class RemoteBackend:
         folder = self._release_folder(release.id) if release else None
         if folder is None or not name or "/" in name or "\\" in name or name.startswith("."):
             return None
-        path = folder / name
+        path = folder / "dumps" / name
         return path if path.is_file() else None
 
     def default_graph_is_union(self) -> bool:

@@ -24,11 +24,13 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Triple, serialize
 from werkzeug.wrappers import Response as BaseResponse
 
-from kg.publish.article_jsonld import article_context_query, article_jsonld
-from kg.server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase
+from kg.publish.article_jsonld import article_jsonld
+from kg.publish.article_view import article_context_query, article_view
+from kg.server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase, select
 from kg.server.negotiation import best_match
-from kg.server.pages import LANGUAGES, Links, Text, page_context, render_thing, rows_for_triples
-from kg.vocab import FOAF, PREFIXES, SCHEMA
+from kg.server.page_common import LANGUAGES, Links, Text, page_context
+from kg.server.pages import render_thing, rows_for_triples
+from kg.vocab import FOAF, OWL, PREFIXES, SCHEMA
 
 bp = Blueprint("resources", __name__)
 
@@ -99,7 +101,23 @@ def _resolve(path: str) -> tuple[str, str, str | None]:
     stem, media = split_extension(path)
     if media is not None and exists(_thing(rb, stem)):
         return stem, _thing(rb, stem), media
+    _redirect_alias(rb, stem if media is not None else path)
     abort(404, description=f"Nothing is published as {rb.public}/id/{path}.")
+
+
+def _redirect_alias(rb: Rebase, path: str) -> None:
+    """Answer ``301`` when ``/id/{path}`` is an alias of a thing (kg.identity: the build states
+    ``<canonical> owl:sameAs <alias>``): the same URL with the canonical path, so old links keep working.
+    Only asked for IRIs that describe nothing themselves, so the common case costs no extra query."""
+    alias = _thing(rb, path)
+    rows = select(f"SELECT ?c WHERE {{ ?c {iri_ref(OWL.sameAs.value)} {iri_ref(alias)} }} ORDER BY ?c LIMIT 1")
+    prefix = f"{rb.build}/id/"
+    if not rows or not rows[0]["c"].value.startswith(prefix):
+        return
+    canonical = rows[0]["c"].value[len(prefix) :]
+    target = request.path.replace(f"/{path}", f"/{canonical}", 1)
+    query = request.query_string.decode("latin-1")
+    abort(redirect(rb.public + target + (f"?{query}" if query else ""), 301))
 
 
 def page_language() -> str:
@@ -260,8 +278,7 @@ def schema_jsonld(path: str) -> Response:
         lang = page_language()
     links = Links(rb, lang)
     data = article_jsonld(
-        triples,
-        iri,
+        article_view(triples, iri),
         lang,
         page=f"{rb.public}/{lang}/doc/{path}",
         document=links.page,

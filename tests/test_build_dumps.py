@@ -96,6 +96,7 @@ def vocabulary_terms() -> set[str]:
         "http://www.w3.org/2004/02/skos/core#altLabel",
         RDF_TYPE,
         "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://www.w3.org/2002/07/owl#sameAs",  # an alias of a thing (kg.identity)
     }
     return defined
 

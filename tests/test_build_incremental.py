@@ -175,3 +175,91 @@ def test_a_folder_keeps_its_base_iri(tmp_path: Path) -> None:
     assert "https://kg.example.org" in refused.summary[0] and "new folder" in refused.summary[0]
     assert article_triples(out) == before  # nothing read, nothing changed
     assert build([SEED], tmp_path / "elsewhere", options(base="https://data.example.org")).exit_code == EXIT_OK
+
+
+# ------------------------------------------------------------------ identity across builds (kg.identity)
+ORCID = "0000-0002-1825-0097"
+SECOND_ORCID = "0000-0001-5109-3700"
+
+
+def seed_variant(folder: Path, name: str, code: str, orcid: str = "") -> Path:
+    """The seed's article under another code; its author with the seed's e-mail, and an ORCID if given."""
+    text = SEED.read_text(encoding="utf-8").replace("A-10-968-1", code)
+    text = text.replace("<orcid></orcid>", f"<orcid>{orcid}</orcid>")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def authors(out: Path) -> set[str]:
+    store = Store.read_only(str(out / "current" / "store"))
+    return {
+        row["p"].value for row in store.query("SELECT DISTINCT ?p { GRAPH ?g { ?a <http://schema.org/author> ?p } }")
+    }
+
+
+def test_a_later_build_that_learns_two_keys_are_one_person_rewrites_the_published_graphs(tmp_path: Path) -> None:
+    """E-mail-only records first, the record with the ORCID in a later build (and the reverse order, and
+    all at once): the same canonical IRI and the same graph every way. A later record showing the same
+    e-mail with another ORCID undoes the merge, as a one-shot build of everything would."""
+    folder = tmp_path / "in"
+    plain = [seed_variant(folder, f"plain{n}.xml", f"A-10-96{n}-1") for n in range(2, 5)]
+    orcid = seed_variant(folder, "orcid.xml", "A-10-999-1", ORCID)
+    canonical = f"https://kg.example.org/id/person/orcid-{ORCID}"
+    email_first, orcid_first, one_shot = Twins(tmp_path / "a"), Twins(tmp_path / "b"), Twins(tmp_path / "c")
+    email_first.build(plain)
+    assert len(authors(email_first.out)) == 1 and canonical not in authors(email_first.out)
+    email_first.build([*plain, orcid])
+    orcid_first.build([orcid])
+    orcid_first.build([orcid, *plain])
+    one_shot.build([*plain, orcid])
+    assert authors(email_first.out) == authors(orcid_first.out) == authors(one_shot.out) == {canonical}
+    assert article_triples(email_first.out) == article_triples(orcid_first.out) == article_triples(one_shot.out)
+    # an unchanged rebuild keeps the release; a second ORCID behind the same e-mail splits them again
+    assert email_first.build([*plain, orcid]).totals.files == 0
+    other = seed_variant(folder, "other.xml", "A-10-998-1", SECOND_ORCID)
+    email_first.build([*plain, orcid, other])
+    one_shot = Twins(tmp_path / "d")
+    one_shot.build([other, orcid, *plain])
+    assert article_triples(email_first.out) == article_triples(one_shot.out)
+    assert len(authors(email_first.out)) == 3 and canonical in authors(email_first.out)
+
+
+def test_a_journal_alias_learnt_in_a_later_build_moves_the_published_articles(tmp_path: Path) -> None:
+    """An export whose print ISSN has a wrong check digit, built before or after a good export of the same
+    journal (or with it): one journal, its articles under the canonical journal, the same graph every way."""
+    folder = tmp_path / "in"
+    good = seed_variant(folder, "good.xml", "A-10-968-1")
+    bad = seed_variant(folder, "bad.xml", "A-10-969-1")
+    bad.write_text(bad.read_text(encoding="utf-8").replace(">2476-6879<", ">2476-6878<"), encoding="utf-8")
+    same = seed_variant(folder, "same.xml", "A-10-968-1")  # the good export's article, in a bad export
+    same.write_text(same.read_text(encoding="utf-8").replace(">2476-6879<", ">2476-6878<"), encoding="utf-8")
+    bad_first, good_first, one_shot = Twins(tmp_path / "a"), Twins(tmp_path / "b"), Twins(tmp_path / "c")
+    bad_first.build([bad, same])
+    bad_first.build([bad, same, good])
+    good_first.build([good])
+    good_first.build([good, bad, same])
+    one_shot.build([good, bad, same])
+    assert article_triples(bad_first.out) == article_triples(good_first.out) == article_triples(one_shot.out)
+    graphs = {quad[3] for quad in article_triples(one_shot.out)}
+    assert graphs == {f"<{GRAPH}>", f"<{GRAPH.replace('A-10-968-1', 'A-10-969-1')}>"}
+
+
+def test_a_coded_export_in_a_later_build_replaces_the_published_code_less_article(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    coded = seed_variant(folder, "coded.xml", "A-10-968-1")
+    text = coded.read_text(encoding="utf-8")
+    start = text.index("<web_url>", text.index("<articleset>"))
+    codeless = folder / "codeless.xml"
+    codeless.write_text(
+        text[:start] + "<web_url></web_url>" + text[text.index("</web_url>", start) + 10 :], encoding="utf-8"
+    )
+    later, earlier, one_shot = Twins(tmp_path / "a"), Twins(tmp_path / "b"), Twins(tmp_path / "c")
+    later.build([codeless])
+    assert {quad[3] for quad in article_triples(later.out)} != {f"<{GRAPH}>"}
+    later.build([codeless, coded])
+    earlier.build([coded])
+    earlier.build([coded, codeless])
+    one_shot.build([coded, codeless])
+    assert article_triples(later.out) == article_triples(earlier.out) == article_triples(one_shot.out)
+    assert {quad[3] for quad in article_triples(one_shot.out)} == {f"<{GRAPH}>"}

@@ -30,7 +30,7 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 _SEGMENT = re.compile(r"segment-(\d{8})\.graphs$")
@@ -154,6 +154,20 @@ class GraphFiles:
         if number is None:
             return b""
         return b"".join(self._current_lines(number, {graph}))
+
+    def read_many(self, graphs: Iterable[str]) -> dict[str, bytes]:
+        """The current N-Quads of several graphs, each segment read once (``read`` scans a whole segment for
+        one graph); graphs without a copy are left out."""
+        by_segment: dict[int, set[str]] = {}
+        for graph in graphs:
+            number = self.current.get(graph)
+            if number is not None:
+                by_segment.setdefault(number, set()).add(graph)
+        found: dict[str, list[bytes]] = {}
+        for number, names in sorted(by_segment.items()):
+            for line in self._current_lines(number, names):
+                found.setdefault(_graph_name(line), []).append(line)
+        return {name: b"".join(lines) for name, lines in found.items()}
 
     def sorted_sources(self) -> list[Iterator[bytes]]:
         """The current lines as one iterator per segment, each in byte order: what the dumps merge.

@@ -10,6 +10,8 @@
           dumps/           the dumps and their SHA256SUMS (``kg.publish.dumps``)
           report.json      what was read, published, warned about and rejected (``kg.publish.report``)
           build.json       base IRI, release id, times, counts, the dumps
+          oai.sqlite       per-article datestamps, deletions and OAI-PMH records (``kg.publish.datestamps``)
+          quality.json     data-quality figures per journal and issue, and the conflicts (``kg.publish.quality``)
       releases/.<id>.partial   a release being written (renamed to ``<id>`` when complete)
       current -> releases/<id>     replaced atomically when a build succeeds
       dumps -> current/dumps
@@ -17,6 +19,8 @@
       quarantine/          articles held back by validation, one folder each
       secret.key           the deployment secret for keyed person hashes (never published)
       inputs.jsonl         the ledger of inputs (``kg.publish.ledger``)
+      deleted.jsonl        withdrawn article graphs, appended by ``kg withdraw`` (``kg.publish.datestamps``)
+      identity/            the identity table: claims and aliases per graph (``kg.publish.identity``)
       .build.lock          held by the running build
 
 The build writes it (``kg.build``), the server reads ``current`` (``kg.server.releases``), and ``kg
@@ -36,10 +40,13 @@ CURRENT = "current"
 DUMPS = "dumps"
 REPORT = "report.json"
 BUILD_INFO = "build.json"
+QUALITY = "quality.json"
 QUARANTINE = "quarantine"
 SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"
+IDENTITY = "identity"  # the identity table and the originals of rewritten graphs (kg.publish.identity)
 LOCK = ".build.lock"
+OAI = "oai.sqlite"  # per-article datestamps and OAI-PMH records (kg.publish.datestamps)
 _STAGING = ".{}.partial"  # a release folder being written; every name starting with "." is unfinished
 
 
@@ -64,6 +71,15 @@ class ReleaseLayout:
     @property
     def build_info(self) -> Path:
         return self.path / BUILD_INFO
+
+    @property
+    def oai(self) -> Path:
+        return self.path / OAI
+
+    @property
+    def quality(self) -> Path:
+        """The data-quality figures per journal and issue (``kg.publish.quality``), read by the server."""
+        return self.path / QUALITY
 
 
 @dataclass(frozen=True)
@@ -118,6 +134,10 @@ class Layout:
     def ledger_reading(self) -> Path:
         """The ledger lines of the files a running build has read (it becomes part of the ledger at the end)."""
         return self.root / f".{LEDGER}.reading"
+
+    @property
+    def identity(self) -> Path:
+        return self.root / IDENTITY
 
     @property
     def lock(self) -> Path:

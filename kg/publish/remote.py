@@ -36,7 +36,7 @@ from typing import Any
 
 from kg.iris import Minter
 from kg.publish.graphs import graph_digest
-from kg.publish.layout import Layout
+from kg.publish.layout import STORE, Layout
 from kg.publish.remote_state import PublishedState, current_graphs, graphs_of_segment, state_file
 
 log = logging.getLogger("kg.publish.remote")
@@ -213,15 +213,16 @@ def _release_facts(layout: Layout) -> dict[str, Any]:
 
 
 def copy_dumps(layout: Layout, release_id: str, folder: Path) -> Path:
-    """The release's dumps and build.json into ``folder/<release id>/`` (complete before it is named)."""
+    """The release's files but its store (build.json, dumps/, ...) into ``folder/<release id>/``, complete
+    before it is named."""
     target = folder / release_id
     if (target / "build.json").exists():
         return target
     staging = folder / f".{release_id}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     source = layout.current_release()
-    shutil.copytree(source.dumps, staging) if source.dumps.is_dir() else staging.mkdir(parents=True)
-    shutil.copy2(source.build_info, staging / "build.json")
+    # everything of the release but its store: build.json, dumps/, the OAI records, the quality report...
+    shutil.copytree(source.path.resolve(), staging, ignore=shutil.ignore_patterns(STORE))
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     return target

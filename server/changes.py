@@ -11,8 +11,8 @@ from flask import Blueprint, Response, abort, send_file
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kg.publish.changes import CHANGES, FEED, INDEX
+from kg.server.contract import Release
 from kg.server.describe import current_release
-from kg.server.releases import Release
 from kg.vocab import DCAT, DCTERMS, RDF_TYPE, RDFS
 
 bp = Blueprint("changes", __name__)

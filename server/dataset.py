@@ -30,12 +30,11 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from kg.publish.article_jsonld import script_json
 from kg.publish.layout import ReleaseLayout
 from kg.server.changes import feed_triples
-from kg.server.contract import QueryError
+from kg.server.contract import QueryError, Release
 from kg.server.describe import Rebase, backend, current_release, rebase, select
 from kg.server.landing_lists import landing_lists, page_links
 from kg.server.negotiation import best_match
 from kg.server.oai_records import datestamps_of
-from kg.server.releases import Release
 from kg.server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
 from kg.server.service_description import software_agent_triples
 from kg.vocab import DCAT, DCTERMS, FOAF, PREFIXES, RDF_TYPE, SCHEMA, SD, SKOS, VOID, XSD
@@ -203,8 +202,8 @@ def dumps_of(release: Release) -> list[dict[str, Any]]:
     """The dumps build.json lists, with their modification time, for the files that exist."""
     out = []
     for info in release.build.get("dumps", []):
-        path = release.dumps / str(info.get("file", ""))
-        if info.get("file") and path.is_file():
+        path = backend().dump_path(str(info.get("file", "")))
+        if info.get("file") and path is not None:
             stat = path.stat()
             out.append(
                 {

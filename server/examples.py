@@ -13,8 +13,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-from kg.server.backend import Backend, QueryRequest
-from kg.server.contract import QueryError
+from kg.server.contract import Backend, QueryError, QueryRequest
 from kg.vocab import PREFIXES, sparql_prologue
 
 log = logging.getLogger("kg.server.examples")
@@ -221,7 +220,7 @@ def _pick(backend: Backend, name: str) -> str:
 def for_release(backend: Backend) -> list[Example]:
     """The examples for the served release, computed once per release."""
     release = backend.release()
-    key = str(release.path) if release else ""
+    key = release.id if release else ""
     with _lock:
         if key in _cache:
             return _cache[key]

@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--rate-limit", dest="rate_limit", type=int, help="requests per client per rate_limit.window (60 s); 0: off"
     )
+    parser.add_argument("--store", dest="store_url", help="a SPARQL 1.1 store's query URL to serve (kg.server.remote)")
     args = parser.parse_args(argv)
     serve(
         args.out_dir,
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         reload_interval=args.reload_interval,
         max_query_memory=args.max_query_memory,
         rate_limit=args.rate_limit,
+        store_url=args.store_url,
     )
 
 

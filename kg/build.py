@@ -32,7 +32,8 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
-from kg.publish.dumps import DumpInfo, write_dumps
+from kg.publish.dump_parts import count_default_graph, write_part_dumps
+from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
@@ -196,6 +197,7 @@ class _Release:
         self.seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
+        self.dump_parts_rewritten: list[str] = []  # the dump parts this build wrote (kg.publish.dump_parts)
         self.exit_code = EXIT_OK
 
     def start(self) -> None:
@@ -318,10 +320,14 @@ class _Release:
         self.store.backup(str(self.staging.store))
         release_store = open_store(self.staging.store)  # opened here: the dump writer opens files meanwhile
         try:
-            self.dumps = write_dumps(
-                self.graph_files.sorted_sources(),
+            files = self.graph_files
+            self.dumps, self.dump_parts_rewritten = write_part_dumps(  # kg.publish.dump_parts: only changed parts
+                {graph: files.digests.get(graph, "") for graph in files.current},
+                files.sorted_sources_of,
+                self.layout.dump_parts,
                 self.staging.dumps,
                 alongside=default_graph_loader(release_store, self.seconds),
+                merged_count=lambda: count_default_graph(release_store),
             )
         finally:
             del release_store  # closed before the release is published
@@ -344,6 +350,7 @@ class _Release:
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "dumps": dumps,
                 "exit_code": self.exit_code,
+                "dump_parts_rewritten": self.dump_parts_rewritten,
                 "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
             }
         )

@@ -1,0 +1,298 @@
+"""Partitioned dumps: one part per journal, so that a build rewrites only the parts its changes touch.
+
+Every published graph belongs to one part (``part_key``): an article graph to its journal's part, any
+other graph (the runs graph) to a part of its own, sorted after the journals. Each part is kept, for each
+format, as a complete gzip stream in ``DIR/dump-parts/`` beside a manifest of what it was made from (the
+digests of its graphs, ``kg.publish.graphs``). A build rewrites the parts whose graphs changed, added or
+went (an identity rewrite changes a graph's digest, so it marks its part too), and leaves the others'
+files untouched.
+
+The download of "everything" stays one file per format in the release's ``dumps/``: the concatenation of
+the parts' gzip members in key order, which is a valid gzip stream (RFC 1952 allows many members) and,
+since each part depends only on its graphs, byte for byte what a full rebuild of the same graphs writes.
+Assembling it copies compressed bytes; nothing is parsed, sorted or compressed again for unchanged parts.
+``dumps/parts.json`` lists where each part lies in each file.
+
+Within a part, quads and triples are in byte order, each once. The merged dumps (N-Triples, Turtle,
+JSON-LD) hold each triple once per part: a triple two journals share (a person, a keyword) is in both
+parts, which RDF reads as one. Turtle parts are whole documents, each with its prefixes, which Turtle
+allows in sequence; the JSON-LD file is one array, the parts' node objects between a ``[`` member, ``,``
+members and a ``]`` member.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
+
+from kg.publish.dumps import DumpInfo, deterministic_gzip, join_alongside, start_alongside
+from kg.vocab import PREFIXES
+
+FORMAT_VERSION = "parts 1"  # in every part's digest: a change of how parts are written rewrites them all
+MANIFEST = "manifest.json"
+PARTS_INDEX = "parts.json"
+_BLOCK = 1 << 20
+
+# (suffix, label, media type, what it holds)
+FORMATS = (
+    ("nq", "N-Quads", "application/n-quads", "named graphs"),
+    ("nt", "N-Triples", "application/n-triples", "merged"),
+    ("ttl", "Turtle", "text/turtle", "merged"),
+    ("jsonld", "JSON-LD", "application/ld+json", "merged"),
+)
+
+
+def part_key(graph: str) -> str:
+    """The part a graph's quads go to: ``journal/<issn>`` for article graphs, ``~<name>`` for the others."""
+    _, found, rest = graph.partition("/graph/journal/")
+    if found:
+        return "journal/" + rest.split("/", 1)[0]
+    return "~" + graph.rsplit("/graph/", 1)[-1]
+
+
+def part_stem(key: str) -> str:
+    """A file name for a part: its key made safe, and a short hash so that two keys never share one."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", key)[:80]
+    return f"{safe}.{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def part_digest(graphs: dict[str, str]) -> str | None:
+    """What a part is made from (graph IRI -> digest of its N-Quads); None when a digest is unknown."""
+    if any(not digest for digest in graphs.values()):
+        return None
+    text = FORMAT_VERSION + "\n" + "".join(f"{name}\t{graphs[name]}\n" for name in sorted(graphs))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _PartSink:
+    """One changed part being written: its N-Quads gzip and its plain merged N-Triples, each line once."""
+
+    folder: Path
+    stem: str
+    raw: IO[bytes] = field(init=False)
+    quads_out: gzip.GzipFile = field(init=False)
+    triples_out: IO[bytes] = field(init=False)
+    quads: int = 0
+    triples: int = 0
+    previous_quad: bytes = b""
+    previous_triple: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.raw = open(self.folder / f"{self.stem}.nq.gz", "wb")  # noqa: SIM115 - closed in close()
+        self.quads_out = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=3)
+        self.triples_out = open(self.folder / f"{self.stem}.nt", "wb")  # noqa: SIM115 - closed in close()
+
+    def add(self, line: bytes) -> None:
+        if line == self.previous_quad:
+            return
+        self.previous_quad = line
+        self.quads += 1
+        self.quads_out.write(line)
+        triple = line[: line.rindex(b" <")]
+        if triple != self.previous_triple:
+            self.previous_triple = triple
+            self.triples += 1
+            self.triples_out.write(triple + b" .\n")
+
+    def close(self) -> None:
+        self.quads_out.close()
+        self.raw.close()
+        self.triples_out.close()
+
+
+def _write_merged_formats(work: Path, stem: str) -> None:
+    """The part's N-Triples, Turtle and JSON-LD gzip files, from its plain, sorted N-Triples."""
+    plain = work / f"{stem}.nt"
+    with deterministic_gzip(work / f"{stem}.nt.gz") as out, open(plain, "rb") as source:
+        shutil.copyfileobj(source, out, _BLOCK)
+    with deterministic_gzip(work / f"{stem}.ttl.gz") as out:
+        # pyoxigraph's stub asks for a typing.IO; it only calls write(), which GzipFile has
+        serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), out, RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[arg-type]
+    document = serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), format=RdfFormat.JSON_LD) or b"[]"
+    inner = document.strip()[1:-1].strip()  # the node objects, without the array around them
+    with deterministic_gzip(work / f"{stem}.jsonld.gz") as out:
+        out.write(inner)
+
+
+def _load_manifest(parts_dir: Path) -> dict[str, dict]:
+    try:
+        manifest = json.loads((parts_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if manifest.get("format") != FORMAT_VERSION:
+        return {}
+    return dict(manifest.get("parts", {}))
+
+
+def _present(parts_dir: Path, stem: str) -> bool:
+    return all((parts_dir / f"{stem}.{suffix}.gz").is_file() for suffix, *_ in FORMATS)
+
+
+def update_parts(
+    current: dict[str, str], sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]], parts_dir: Path
+) -> tuple[dict[str, dict], list[str]]:
+    """Bring ``parts_dir`` up to date with the published graphs; return the manifest and the keys rewritten.
+
+    ``current`` maps each published graph to its digest; ``sources_of(graphs)`` yields those graphs' current
+    N-Quads lines, as byte-ordered iterators (``GraphFiles.sorted_sources_of``). Only the parts whose
+    digest changed are read and written; the parts of graphs no longer published are deleted.
+    """
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    known = _load_manifest(parts_dir)
+    groups: dict[str, dict[str, str]] = {}
+    for graph, digest in current.items():
+        groups.setdefault(part_key(graph), {})[graph] = digest
+    manifest: dict[str, dict] = {}
+    changed: list[str] = []
+    for key in sorted(groups):
+        digest = part_digest(groups[key])
+        entry = known.get(key)
+        if digest is not None and entry and entry.get("digest") == digest and _present(parts_dir, entry["stem"]):
+            manifest[key] = entry
+        else:
+            changed.append(key)
+    if changed:
+        wanted = {graph for key in changed for graph in groups[key]}
+        with tempfile.TemporaryDirectory(dir=parts_dir, prefix=".work-") as tmp:
+            work = Path(tmp)
+            sinks = {key: _PartSink(work, part_stem(key)) for key in changed}
+            try:
+                for line in heapq.merge(*sources_of(wanted)):
+                    sinks[part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode("utf-8"))].add(line)
+            finally:
+                for sink in sinks.values():
+                    sink.close()
+            for key, sink in sinks.items():
+                _write_merged_formats(work, sink.stem)
+                for suffix, *_ in FORMATS:  # each file replaced in one rename
+                    os.replace(work / f"{sink.stem}.{suffix}.gz", parts_dir / f"{sink.stem}.{suffix}.gz")
+                manifest[key] = {
+                    "stem": sink.stem,
+                    "digest": part_digest(groups[key]) or "",
+                    "quads": sink.quads,
+                    "triples": sink.triples,
+                }
+    _write_json(parts_dir / MANIFEST, {"format": FORMAT_VERSION, "parts": {k: manifest[k] for k in sorted(manifest)}})
+    kept = {f"{entry['stem']}.{suffix}.gz" for entry in manifest.values() for suffix, *_ in FORMATS}
+    for path in parts_dir.glob("*.gz"):  # parts of journals no longer published
+        if path.name not in kept:
+            path.unlink()
+    return manifest, changed
+
+
+def _write_json(path: Path, data: dict) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _gzip_member(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=3, mtime=0)
+
+
+def assemble(manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path) -> tuple[list[DumpInfo], dict]:
+    """Write each format's whole dump into ``dumps_dir`` as its parts' gzip members in key order.
+
+    Returns the dumps' facts (triples: the part counts summed) and the index of where each part lies.
+    """
+    dumps_dir.mkdir(parents=True, exist_ok=True)
+    keys = sorted(manifest)
+    infos: list[DumpInfo] = []
+    index: dict[str, dict] = {}
+    for suffix, label, media_type, holds in FORMATS:
+        name = f"kg.{suffix}.gz"
+        digest = hashlib.sha256()
+        offset = 0
+        ranges: dict[str, list[int]] = {}
+        with open(dumps_dir / name, "wb") as out:
+
+            def put(data: bytes) -> None:
+                nonlocal offset
+                out.write(data)
+                digest.update(data)
+                offset += len(data)
+
+            jsonld = suffix == "jsonld"
+            if jsonld:
+                put(_gzip_member(b"["))
+            first = True
+            for key in keys:
+                path = parts_dir / f"{manifest[key]['stem']}.{suffix}.gz"
+                if jsonld and not manifest[key]["triples"]:
+                    continue
+                if jsonld and not first:
+                    put(_gzip_member(b",\n"))
+                first = False
+                start = offset
+                with open(path, "rb") as source:
+                    while block := source.read(_BLOCK):
+                        put(block)
+                ranges[key] = [start, offset - start]
+            if jsonld:
+                put(_gzip_member(b"]\n"))
+        count = sum(manifest[key]["quads" if suffix == "nq" else "triples"] for key in keys)
+        infos.append(DumpInfo(name, label, media_type, count, offset, digest.hexdigest(), holds))
+        index[name] = ranges
+    return infos, index
+
+
+def write_part_dumps(
+    current: dict[str, str],
+    sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
+    parts_dir: Path,
+    dumps_dir: Path,
+    alongside: Callable[[Path], None] | None = None,
+    merged_count: Callable[[], int] | None = None,
+) -> tuple[list[DumpInfo], list[str]]:
+    """Update the parts, assemble the release's dumps from them, write ``SHA256SUMS`` and ``parts.json``.
+
+    ``alongside(merged)`` runs in a thread on a plain N-Triples file of every part's merged triples (the
+    build loads it into the release's default graph) while the dumps are assembled. ``merged_count()``,
+    called after it, gives the number of distinct merged triples (the default graph's size), which the
+    merged dumps report: a triple two parts share is written twice but is one triple of the dataset.
+    Returns the dumps' facts and the keys of the parts rewritten.
+    """
+    manifest, changed = update_parts(current, sources_of, parts_dir)
+    with tempfile.TemporaryDirectory(dir=dumps_dir.parent, prefix=".dump-") as tmp:
+        merged = Path(tmp) / "merged.nt"
+        helper = None
+        if alongside is not None:
+            with open(merged, "wb") as plain:
+                for key in sorted(manifest):
+                    with gzip.open(parts_dir / f"{manifest[key]['stem']}.nt.gz", "rb") as source:
+                        shutil.copyfileobj(source, plain, _BLOCK)
+            helper = start_alongside(alongside, merged)
+        try:
+            infos, index = assemble(manifest, parts_dir, dumps_dir)
+        finally:
+            join_alongside(helper)
+    if merged_count is not None:
+        distinct = merged_count()
+        for info in infos:
+            if info.graphs == "merged":
+                info.triples = distinct
+    _write_json(dumps_dir / PARTS_INDEX, {"parts": index})
+    with open(dumps_dir / "SHA256SUMS", "w", encoding="ascii") as sums:
+        for info in infos:
+            sums.write(f"{info.sha256}  {info.file}\n")
+    return infos, changed
+
+
+def count_default_graph(store: Store) -> int:
+    """The number of triples in a store's default graph (a SPARQL COUNT)."""
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(result, QuerySolutions)
+    return int(next(iter(result))["n"].value)

@@ -135,3 +135,46 @@ def test_whole_dumps_download_through_the_server_with_ranges(rebuilt: dict, tmp_
             gzip.decompress(ranged.content)
     finally:
         server.stop()
+
+
+def journal_graph(issn: str, code: str, shared: str) -> tuple[str, bytes]:
+    """An article graph of journal ``issn`` holding its own triple and one triple every journal shares."""
+    graph = f"https://kg.example.org/graph/journal/{issn}/article/{code}"
+    lines = [
+        f'<https://kg.example.org/id/{issn}/{code}> <http://schema.org/name> "{code}" <{graph}> .\n',
+        f'<https://kg.example.org/id/person/p> <http://schema.org/name> "{shared}" <{graph}> .\n',
+    ]
+    return graph, "".join(sorted(lines)).encode("utf-8")
+
+
+def test_parts_follow_graphs_in_and_out_and_shared_triples_count_once(tmp_path: Path) -> None:
+    """Unit level: a part per journal, rewritten when a graph changes, deleted when its graphs go; the whole
+    N-Triples holds a triple two journals share once per part, and reports the distinct count it is given."""
+    from kg.publish.dump_parts import write_part_dumps
+    from kg.publish.graphs import GraphFiles
+
+    files = GraphFiles(tmp_path / "graphs")
+    files.write(dict([journal_graph("1111-1111", "a", "P"), journal_graph("2222-2222", "b", "P")]))
+
+    def dumps(release: str) -> tuple[list, list[str]]:
+        current = {graph: files.digests[graph] for graph in files.current}
+        return write_part_dumps(
+            current, files.sorted_sources_of, tmp_path / "parts", tmp_path / release, merged_count=lambda: 3
+        )
+
+    infos, changed = dumps("r1")
+    assert changed == ["journal/1111-1111", "journal/2222-2222"]
+    whole = gzip.decompress((tmp_path / "r1" / "kg.nt.gz").read_bytes()).splitlines()
+    assert len(whole) == 4 and len(set(whole)) == 3  # the shared triple, once in each journal's part
+    assert {i.file: i.triples for i in infos} == {"kg.nq.gz": 4, "kg.nt.gz": 3, "kg.ttl.gz": 3, "kg.jsonld.gz": 3}
+    assert dumps("r2")[1] == []  # nothing changed: nothing rewritten
+    assert (tmp_path / "r2" / "kg.ttl.gz").read_bytes() == (tmp_path / "r1" / "kg.ttl.gz").read_bytes()
+
+    files.write(dict([journal_graph("2222-2222", "b", "Q")]))  # a graph rewritten (as the identity pass does)
+    assert dumps("r3")[1] == ["journal/2222-2222"]
+    del files.current["https://kg.example.org/graph/journal/1111-1111/article/a"]  # the journal withdrawn
+    assert dumps("r4")[1] == []
+    assert len(list((tmp_path / "parts").glob("*.gz"))) == len(FORMATS)  # its part files are gone
+    quads = gzip.decompress((tmp_path / "r4" / "kg.nq.gz").read_bytes())
+    assert b"1111-1111" not in quads and b'"Q"' in quads and b'"P"' not in quads
+    assert json.loads(gzip.decompress((tmp_path / "r4" / "kg.jsonld.gz").read_bytes()))

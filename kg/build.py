@@ -32,7 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
-from kg.publish.dump_parts import count_default_graph, write_part_dumps
+from kg.publish.dump_parts import count_default_graph, update_parts, write_whole_dumps
 from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
@@ -42,7 +42,7 @@ from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
 from kg.publish.report import ReportWriter, Totals, summary_lines
 from kg.publish.store import open_store
-from kg.publish.store_writer import StoreWriter, default_graph_loader
+from kg.publish.store_writer import StoreWriter
 from kg.records import Problem
 from kg.resources import MissingResource, check_install
 
@@ -315,22 +315,21 @@ class _Release:
         self.seconds["store"] = self.writer.seconds
 
     def write_store_and_dumps(self) -> None:
-        """The release's checkpoint of the store, and the dumps, with the merged default graph loaded alongside."""
+        """The changed dump parts and the default graph (``kg.publish.dump_parts``), the release's checkpoint
+        of the store, and the release's dumps assembled from the parts."""
         started = time.perf_counter()
+        files = self.graph_files
+        manifest, self.dump_parts_rewritten = update_parts(
+            {graph: files.digests.get(graph, "") for graph in files.current},
+            files.sorted_sources_of,
+            self.layout.dump_parts,
+            self.store,  # its default graph follows the changed parts
+        )
+        self.seconds["dump_parts"] = time.perf_counter() - started
         self.store.backup(str(self.staging.store))
-        release_store = open_store(self.staging.store)  # opened here: the dump writer opens files meanwhile
-        try:
-            files = self.graph_files
-            self.dumps, self.dump_parts_rewritten = write_part_dumps(  # kg.publish.dump_parts: only changed parts
-                {graph: files.digests.get(graph, "") for graph in files.current},
-                files.sorted_sources_of,
-                self.layout.dump_parts,
-                self.staging.dumps,
-                alongside=default_graph_loader(release_store, self.seconds),
-                merged_count=lambda: count_default_graph(release_store),
-            )
-        finally:
-            del release_store  # closed before the release is published
+        self.dumps = write_whole_dumps(
+            manifest, self.layout.dump_parts, self.staging.dumps, count_default_graph(self.store)
+        )
         self.seconds["dumps"] = time.perf_counter() - started
 
     def close_working_store(self) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
 
 from kg.build import BuildOptions, build
 from kg.publish.dump_parts import FORMATS, part_key
@@ -150,17 +150,28 @@ def journal_graph(issn: str, code: str, shared: str) -> tuple[str, bytes]:
 def test_parts_follow_graphs_in_and_out_and_shared_triples_count_once(tmp_path: Path) -> None:
     """Unit level: a part per journal, rewritten when a graph changes, deleted when its graphs go; the whole
     N-Triples holds a triple two journals share once per part, and reports the distinct count it is given."""
-    from kg.publish.dump_parts import write_part_dumps
+    from pyoxigraph import Store
+
+    from kg.publish.dump_parts import count_default_graph, write_part_dumps
     from kg.publish.graphs import GraphFiles
 
     files = GraphFiles(tmp_path / "graphs")
-    files.write(dict([journal_graph("1111-1111", "a", "P"), journal_graph("2222-2222", "b", "P")]))
+    store = Store()
+
+    def publish(graphs: dict[str, bytes]) -> None:  # into the graph files and the store, as the build does
+        files.write(graphs)
+        for name, data in graphs.items():
+            store.clear_graph(NamedNode(name))
+            store.bulk_load(data, format=RdfFormat.N_QUADS)
+
+    def default_graph() -> set[str]:
+        return {str(q.object) for q in store.quads_for_pattern(None, None, None, DefaultGraph())}
+
+    publish(dict([journal_graph("1111-1111", "a", "P"), journal_graph("2222-2222", "b", "P")]))
 
     def dumps(release: str) -> tuple[list, list[str]]:
         current = {graph: files.digests[graph] for graph in files.current}
-        return write_part_dumps(
-            current, files.sorted_sources_of, tmp_path / "parts", tmp_path / release, merged_count=lambda: 3
-        )
+        return write_part_dumps(current, files.sorted_sources_of, tmp_path / "parts", tmp_path / release, store)
 
     infos, changed = dumps("r1")
     assert changed == ["journal/1111-1111", "journal/2222-2222"]
@@ -170,10 +181,15 @@ def test_parts_follow_graphs_in_and_out_and_shared_triples_count_once(tmp_path: 
     assert dumps("r2")[1] == []  # nothing changed: nothing rewritten
     assert (tmp_path / "r2" / "kg.ttl.gz").read_bytes() == (tmp_path / "r1" / "kg.ttl.gz").read_bytes()
 
-    files.write(dict([journal_graph("2222-2222", "b", "Q")]))  # a graph rewritten (as the identity pass does)
+    assert default_graph() == {'"a"', '"b"', '"P"'}
+    publish(dict([journal_graph("2222-2222", "b", "Q")]))  # a graph rewritten (as the identity pass does)
     assert dumps("r3")[1] == ["journal/2222-2222"]
-    del files.current["https://kg.example.org/graph/journal/1111-1111/article/a"]  # the journal withdrawn
+    assert default_graph() == {'"a"', '"b"', '"P"', '"Q"'}  # P stays: journal 1111's graph still holds it
+    gone = "https://kg.example.org/graph/journal/1111-1111/article/a"
+    del files.current[gone]  # the journal withdrawn
+    store.clear_graph(NamedNode(gone))
     assert dumps("r4")[1] == []
+    assert default_graph() == {'"b"', '"Q"'} and count_default_graph(store) == 2
     assert len(list((tmp_path / "parts").glob("*.gz"))) == len(FORMATS)  # its part files are gone
     quads = gzip.decompress((tmp_path / "r4" / "kg.nq.gz").read_bytes())
     assert b"1111-1111" not in quads and b'"Q"' in quads and b'"P"' not in quads

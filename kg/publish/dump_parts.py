@@ -37,7 +37,8 @@ from typing import IO
 
 from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
 
-from kg.publish.dumps import DumpInfo, deterministic_gzip, join_alongside, start_alongside
+from kg.publish.default_graph import DefaultGraphLoad, remove_unheld
+from kg.publish.dumps import DumpInfo, deterministic_gzip
 from kg.vocab import PREFIXES
 
 FORMAT_VERSION = "parts 1"  # in every part's digest: a change of how parts are written rewrites them all
@@ -142,13 +143,20 @@ def _present(parts_dir: Path, stem: str) -> bool:
 
 
 def update_parts(
-    current: dict[str, str], sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]], parts_dir: Path
+    current: dict[str, str],
+    sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
+    parts_dir: Path,
+    store: Store | None = None,
 ) -> tuple[dict[str, dict], list[str]]:
     """Bring ``parts_dir`` up to date with the published graphs; return the manifest and the keys rewritten.
 
     ``current`` maps each published graph to its digest; ``sources_of(graphs)`` yields those graphs' current
     N-Quads lines, as byte-ordered iterators (``GraphFiles.sorted_sources_of``). Only the parts whose
     digest changed are read and written; the parts of graphs no longer published are deleted.
+
+    With ``store`` (the working store, its named graphs up to date), its default graph is changed by what
+    the changed parts' merged triples changed (``kg.publish.default_graph``), before their files are
+    replaced: a build that dies between leaves old part files, whose difference is applied again.
     """
     parts_dir.mkdir(parents=True, exist_ok=True)
     known = _load_manifest(parts_dir)
@@ -164,19 +172,25 @@ def update_parts(
             manifest[key] = entry
         else:
             changed.append(key)
-    if changed:
-        wanted = {graph for key in changed for graph in groups[key]}
+    gone = [key for key in known if key not in groups]
+    if changed or gone:
         with tempfile.TemporaryDirectory(dir=parts_dir, prefix=".work-") as tmp:
             work = Path(tmp)
-            sinks = {key: _PartSink(work, part_stem(key)) for key in changed}
+            sinks = _split(changed, groups, sources_of, work)
+            added, removed = _differences(known, sinks, gone, parts_dir, work)
+            loading = DefaultGraphLoad(store, added) if store is not None else None
+            if loading is not None:
+                loading.start()
             try:
-                for line in heapq.merge(*sources_of(wanted)):
-                    sinks[part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode("utf-8"))].add(line)
-            finally:
                 for sink in sinks.values():
-                    sink.close()
+                    _write_merged_formats(work, sink.stem)
+            finally:
+                if loading is not None:
+                    loading.finish()
+            if store is not None:
+                remove_unheld(store, removed)
+                store.flush()
             for key, sink in sinks.items():
-                _write_merged_formats(work, sink.stem)
                 for suffix, *_ in FORMATS:  # each file replaced in one rename
                     os.replace(work / f"{sink.stem}.{suffix}.gz", parts_dir / f"{sink.stem}.{suffix}.gz")
                 manifest[key] = {
@@ -191,6 +205,60 @@ def update_parts(
         if path.name not in kept:
             path.unlink()
     return manifest, changed
+
+
+def _split(
+    changed: list[str],
+    groups: dict[str, dict[str, str]],
+    sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
+    work: Path,
+) -> dict[str, _PartSink]:
+    """One pass over the changed parts' graphs, each line to its part's sink (a part's lines stay sorted)."""
+    wanted = {graph for key in changed for graph in groups[key]}
+    sinks = {key: _PartSink(work, part_stem(key)) for key in changed}
+    try:
+        for line in heapq.merge(*sources_of(wanted)):
+            sinks[part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode("utf-8"))].add(line)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    return sinks
+
+
+def _differences(
+    known: dict[str, dict], sinks: dict[str, _PartSink], gone: list[str], parts_dir: Path, work: Path
+) -> tuple[list[Path], list[bytes]]:
+    """The merged triples the changed parts gained (files of N-Triples) and lost (lines).
+
+    A part new to the folder gains its whole file; a part that went loses all of its old one.
+    """
+    added: list[Path] = []
+    removed: list[bytes] = []
+    for key, sink in sinks.items():
+        plain = work / f"{sink.stem}.nt"
+        old = _old_lines(known.get(key), parts_dir)
+        if old is None:
+            added.append(plain)
+            continue
+        new = set(plain.read_bytes().splitlines(keepends=True))
+        gained = work / f"{sink.stem}.added.nt"
+        gained.write_bytes(b"".join(sorted(new - old)))
+        added.append(gained)
+        removed += sorted(old - new)
+    for key in gone:
+        removed += sorted(_old_lines(known[key], parts_dir) or ())
+    return added, removed
+
+
+def _old_lines(entry: dict | None, parts_dir: Path) -> set[bytes] | None:
+    """The merged triples a part had, as N-Triples lines; None when it had no file."""
+    if not entry:
+        return None
+    path = parts_dir / f"{entry['stem']}.nt.gz"
+    if not path.is_file():
+        return None
+    with gzip.open(path, "rb") as source:
+        return set(source.read().splitlines(keepends=True))
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -254,41 +322,36 @@ def write_part_dumps(
     sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
     parts_dir: Path,
     dumps_dir: Path,
-    alongside: Callable[[Path], None] | None = None,
-    merged_count: Callable[[], int] | None = None,
+    store: Store | None = None,
 ) -> tuple[list[DumpInfo], list[str]]:
-    """Update the parts, assemble the release's dumps from them, write ``SHA256SUMS`` and ``parts.json``.
+    """Update the parts (and ``store``'s default graph), then assemble the release's dumps from the parts.
 
-    ``alongside(merged)`` runs in a thread on a plain N-Triples file of every part's merged triples (the
-    build loads it into the release's default graph) while the dumps are assembled. ``merged_count()``,
-    called after it, gives the number of distinct merged triples (the default graph's size), which the
-    merged dumps report: a triple two parts share is written twice but is one triple of the dataset.
+    See ``update_parts`` and ``write_whole_dumps``; without a store, the merged dumps count their lines.
     Returns the dumps' facts and the keys of the parts rewritten.
     """
-    manifest, changed = update_parts(current, sources_of, parts_dir)
-    with tempfile.TemporaryDirectory(dir=dumps_dir.parent, prefix=".dump-") as tmp:
-        merged = Path(tmp) / "merged.nt"
-        helper = None
-        if alongside is not None:
-            with open(merged, "wb") as plain:
-                for key in sorted(manifest):
-                    with gzip.open(parts_dir / f"{manifest[key]['stem']}.nt.gz", "rb") as source:
-                        shutil.copyfileobj(source, plain, _BLOCK)
-            helper = start_alongside(alongside, merged)
-        try:
-            infos, index = assemble(manifest, parts_dir, dumps_dir)
-        finally:
-            join_alongside(helper)
-    if merged_count is not None:
-        distinct = merged_count()
+    manifest, changed = update_parts(current, sources_of, parts_dir, store)
+    distinct = count_default_graph(store) if store is not None else None
+    return write_whole_dumps(manifest, parts_dir, dumps_dir, distinct), changed
+
+
+def write_whole_dumps(
+    manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path, merged_triples: int | None = None
+) -> list[DumpInfo]:
+    """The release's dumps assembled from the parts, with ``SHA256SUMS`` and ``parts.json``.
+
+    ``merged_triples``, when given, is the number of distinct merged triples (the default graph's size),
+    which the merged dumps report: a triple two parts share is written twice but is one triple of the data.
+    """
+    infos, index = assemble(manifest, parts_dir, dumps_dir)
+    if merged_triples is not None:
         for info in infos:
             if info.graphs == "merged":
-                info.triples = distinct
+                info.triples = merged_triples
     _write_json(dumps_dir / PARTS_INDEX, {"parts": index})
     with open(dumps_dir / "SHA256SUMS", "w", encoding="ascii") as sums:
         for info in infos:
             sums.write(f"{info.sha256}  {info.file}\n")
-    return infos, changed
+    return infos
 
 
 def count_default_graph(store: Store) -> int:

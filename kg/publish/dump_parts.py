@@ -271,6 +271,26 @@ def _gzip_member(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=3, mtime=0)
 
 
+class _Concatenation:
+    """A whole dump being written: its bytes, their digest and the offset reached."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out, self.digest, self.offset = out, hashlib.sha256(), 0
+
+    def put(self, data: bytes) -> None:
+        self.out.write(data)
+        self.digest.update(data)
+        self.offset += len(data)
+
+    def copy(self, path: Path) -> list[int]:
+        """Append a part's file; returns where it lies: [offset, length]."""
+        start = self.offset
+        with open(path, "rb") as source:
+            while block := source.read(_BLOCK):
+                self.put(block)
+        return [start, self.offset - start]
+
+
 def assemble(manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path) -> tuple[list[DumpInfo], dict]:
     """Write each format's whole dump into ``dumps_dir`` as its parts' gzip members in key order.
 
@@ -282,37 +302,22 @@ def assemble(manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path) -> tup
     index: dict[str, dict] = {}
     for suffix, label, media_type, holds in FORMATS:
         name = f"kg.{suffix}.gz"
-        digest = hashlib.sha256()
-        offset = 0
         ranges: dict[str, list[int]] = {}
+        jsonld = suffix == "jsonld"
         with open(dumps_dir / name, "wb") as out:
-
-            def put(data: bytes) -> None:
-                nonlocal offset
-                out.write(data)
-                digest.update(data)
-                offset += len(data)
-
-            jsonld = suffix == "jsonld"
+            whole = _Concatenation(out)
             if jsonld:
-                put(_gzip_member(b"["))
-            first = True
+                whole.put(_gzip_member(b"["))
             for key in keys:
-                path = parts_dir / f"{manifest[key]['stem']}.{suffix}.gz"
                 if jsonld and not manifest[key]["triples"]:
-                    continue
-                if jsonld and not first:
-                    put(_gzip_member(b",\n"))
-                first = False
-                start = offset
-                with open(path, "rb") as source:
-                    while block := source.read(_BLOCK):
-                        put(block)
-                ranges[key] = [start, offset - start]
+                    continue  # an empty part would leave two commas in a row
+                if jsonld and ranges:
+                    whole.put(_gzip_member(b",\n"))
+                ranges[key] = whole.copy(parts_dir / f"{manifest[key]['stem']}.{suffix}.gz")
             if jsonld:
-                put(_gzip_member(b"]\n"))
+                whole.put(_gzip_member(b"]\n"))
         count = sum(manifest[key]["quads" if suffix == "nq" else "triples"] for key in keys)
-        infos.append(DumpInfo(name, label, media_type, count, offset, digest.hexdigest(), holds))
+        infos.append(DumpInfo(name, label, media_type, count, whole.offset, whole.digest.hexdigest(), holds))
         index[name] = ranges
     return infos, index
 

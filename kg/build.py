@@ -32,7 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
-from kg.publish.dump_parts import count_default_graph, update_parts, write_whole_dumps
+from kg.publish.dump_parts import count_default_graph, update_graph_parts, write_whole_dumps
 from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
@@ -318,13 +318,7 @@ class _Release:
         """The changed dump parts and the default graph (``kg.publish.dump_parts``), the release's checkpoint
         of the store, and the release's dumps assembled from the parts."""
         started = time.perf_counter()
-        files = self.graph_files
-        manifest, self.dump_parts_rewritten = update_parts(
-            {graph: files.digests.get(graph, "") for graph in files.current},
-            files.sorted_sources_of,
-            self.layout.dump_parts,
-            self.store,  # its default graph follows the changed parts
-        )
+        manifest, self.dump_parts_rewritten = update_graph_parts(self.graph_files, self.layout.dump_parts, self.store)
         self.seconds["dump_parts"] = time.perf_counter() - started
         self.store.backup(str(self.staging.store))
         self.dumps = write_whole_dumps(

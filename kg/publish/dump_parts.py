@@ -39,6 +39,7 @@ from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
 
 from kg.publish.default_graph import DefaultGraphLoad, remove_unheld
 from kg.publish.dumps import DumpInfo, deterministic_gzip
+from kg.publish.graphs import GraphFiles
 from kg.vocab import PREFIXES
 
 FORMAT_VERSION = "parts 1"  # in every part's digest: a change of how parts are written rewrites them all
@@ -166,9 +167,9 @@ def update_parts(
     manifest: dict[str, dict] = {}
     changed: list[str] = []
     for key in sorted(groups):
-        digest = part_digest(groups[key])
+        wanted = part_digest(groups[key])
         entry = known.get(key)
-        if digest is not None and entry and entry.get("digest") == digest and _present(parts_dir, entry["stem"]):
+        if wanted is not None and entry and entry.get("digest") == wanted and _present(parts_dir, entry["stem"]):
             manifest[key] = entry
         else:
             changed.append(key)
@@ -205,6 +206,12 @@ def update_parts(
         if path.name not in kept:
             path.unlink()
     return manifest, changed
+
+
+def update_graph_parts(files: GraphFiles, parts_dir: Path, store: Store) -> tuple[dict[str, dict], list[str]]:
+    """``update_parts`` over the build's graph files: every current graph with its digest."""
+    current = {graph: files.digests.get(graph, "") for graph in files.current}
+    return update_parts(current, files.sorted_sources_of, parts_dir, store)
 
 
 def _split(

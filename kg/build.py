@@ -32,6 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.publish.crosscheck import release_checks
 from kg.publish.dump_parts import count_default_graph, update_graph_parts, write_whole_dumps
 from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
@@ -40,7 +41,7 @@ from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
-from kg.publish.report import ReportWriter, Totals, summary_lines
+from kg.publish.report import ReportWriter, Totals
 from kg.publish.store import open_store
 from kg.publish.store_writer import StoreWriter
 from kg.records import Problem
@@ -325,6 +326,9 @@ class _Release:
             manifest, self.layout.dump_parts, self.staging.dumps, count_default_graph(self.store)
         )
         self.seconds["dumps"] = time.perf_counter() - started
+        # conflicts and quality figures (kg.publish.crosscheck), over the working store: the same data as the
+        # release's checkpoint, default graph included
+        release_checks(self.store, self)
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""
@@ -375,7 +379,7 @@ class _Release:
 
     def build_report(self) -> BuildReport:
         report, release = self.report, self.layout.release(self.id)
-        summary = summary_lines(report.totals, report.shown, self.layout.report, report.listable, self.checks)
+        summary = report.summary(self.layout.report, self.checks)
         return BuildReport(
             self.exit_code, report.totals, release.path, release.report, self.dumps, self.seconds, summary
         )

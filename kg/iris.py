@@ -15,6 +15,7 @@ the server answers them with 303 to ``{base}/doc/{same path}``. Named graphs liv
 | organization       | {base}/id/org/h-{sha256(affiliation_key(English name))[:12]} |
 | keyword concept    | {base}/id/concept/{sha1(folded English label)[:12]}        |
 | identifier node    | {thing}/identifier/{scheme}                                 |
+| keyword position   | {article}/keyword/{i}  (schema:ListItem: the i-th keyword)  |
 | article graph      | {base}/graph/journal/{issn}/article/{code}                  |
 """
 
@@ -140,6 +141,9 @@ class Minter:
 
     def corresponding_role(self, article: NamedNode, position: int) -> NamedNode:
         return self.child(article, "author", str(position), "corresponding")
+
+    def keyword_item(self, article: NamedNode, position: int) -> NamedNode:
+        return self.child(article, "keyword", str(position))
 
     def manifestation(self, article: NamedNode) -> NamedNode:
         return self.child(article, "manifestation")

@@ -23,6 +23,7 @@ BLUEPRINTS: list[str] = [
     "kg.server.sparql:bp",
     "kg.server.resources:bp",
     "kg.server.dataset:bp",
+    "kg.server.quality:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"

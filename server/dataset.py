@@ -30,6 +30,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from kg.publish.article_jsonld import script_json
 from kg.server.contract import QueryError
 from kg.server.describe import Rebase, backend, current_release, rebase, select
+from kg.server.landing_lists import landing_lists, page_links
 from kg.server.negotiation import best_match
 from kg.server.releases import Release
 from kg.server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
@@ -435,6 +436,7 @@ def landing() -> Response:
         base=rb.public,
         jsonld=script_json(dataset_jsonld(rb, release, stats)),
         license=license_iri(release),
+        **page_links(landing_lists(release.id), rb),
     )
     response = Response(body, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"

@@ -24,6 +24,7 @@ from typing import Any
 from flask import current_app, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
+from kg.publish.article_view import CHILD_SEGMENTS  # the nodes that exist only through their parent
 from kg.server.backend import Backend, QueryRequest
 from kg.server.contract import QueryError, Reply
 from kg.server.releases import Release
@@ -32,9 +33,6 @@ from kg.vocab import RDFS, SCHEMA, SKOS
 NT = "application/n-triples"
 SRJ = "application/sparql-results+json"
 LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
-# path segments of the nodes that exist only through their parent: {thing}/author/1, {thing}/identifier/doi,
-# {article}/manifestation, {issue}/date-jalali(/description) (kg/iris.py, "nodes that exist only through ...")
-CHILD_SEGMENTS = ("author", "identifier", "manifestation", "date-jalali")
 Term = NamedNode | BlankNode | Literal
 
 

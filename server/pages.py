@@ -4,232 +4,23 @@ One page per thing and language (``/fa/doc/...`` right-to-left, ``/en/doc/...`` 
 each other, with no external assets. Each view gathers what it shows with a few bounded SPARQL queries
 (:mod:`kg.server.describe`) and hands plain values to a template. Every literal keeps its own language on the
 page (``lang`` and ``dir`` on its element), so an English title on a Persian page still reads left-to-right.
-Article pages carry the schema.org JSON-LD of :mod:`kg.publish.article_jsonld` and the Highwire Press
-``citation_*`` tags Google Scholar reads.
+Article pages are :mod:`kg.server.article_page`'s; what all pages share is in :mod:`kg.server.page_common`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any
 
 from flask import render_template
 from pyoxigraph import Literal, NamedNode
 
-from kg.publish.article_jsonld import article_context_query, article_jsonld, script_json
-from kg.server.describe import Index, Rebase, Term, concise_description, construct, iri_ref, select
-from kg.vocab import DCTERMS, FABIO, FOAF, PREFIXES, PRISM, PRO, SCHEMA, SCORO, SKOS, TIME
+from kg.server.article_page import article_page
+from kg.server.describe import Index, Rebase, concise_description, construct, iri_ref, select
+from kg.server.page_common import UI, Link, Links, Text, digits, gregorian, jalali_date, page_context, text
+from kg.vocab import DCTERMS, FABIO, FOAF, PREFIXES, PRO, SCHEMA, SKOS, TIME
 
-LANGUAGES = ("fa", "en")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LIST_LIMIT = 1000
-
-UI: dict[str, dict[str, str]] = {
-    "fa": {
-        "site": "گراف دانش مجلات",
-        "authors": "نویسندگان",
-        "abstract": "چکیده",
-        "keywords": "کلیدواژه‌ها",
-        "journal": "مجله",
-        "volume": "دوره",
-        "issue": "شماره",
-        "pages": "صفحات",
-        "date": "تاریخ انتشار",
-        "doi": "DOI",
-        "source": "صفحهٔ مقاله در سایت مجله",
-        "corresponding": "نویسندهٔ مسئول",
-        "articles": "مقاله‌ها",
-        "issues": "شماره‌ها",
-        "people": "پژوهشگران",
-        "affiliation": "وابستگی",
-        "issn": "شاپا",
-        "homepage": "وبگاه",
-        "type": "نوع مقاله",
-        "section": "بخش",
-        "formats": "قالب‌ها",
-        "other_language": "English",
-        "data": "داده‌ها",
-        "none": "موردی نیست.",
-        "article": "مقاله",
-        "person": "پژوهشگر",
-        "organization": "سازمان",
-        "concept": "کلیدواژه",
-        "resource": "منبع",
-        "orcid": "ORCID",
-        "properties": "ویژگی‌ها",
-        "language": "زبان",
-        "more": "فهرست کوتاه شده است.",
-        "sep": "، ",
-        "same_date": "برابر با",
-        "name_fa": "نام به فارسی",
-        "name_en": "نام به انگلیسی",
-    },
-    "en": {
-        "site": "Journals knowledge graph",
-        "authors": "Authors",
-        "abstract": "Abstract",
-        "keywords": "Keywords",
-        "journal": "Journal",
-        "volume": "Volume",
-        "issue": "Issue",
-        "pages": "Pages",
-        "date": "Published",
-        "doi": "DOI",
-        "source": "Article page at the journal's site",
-        "corresponding": "corresponding author",
-        "articles": "Articles",
-        "issues": "Issues",
-        "people": "People",
-        "affiliation": "Affiliation",
-        "issn": "ISSN",
-        "homepage": "Homepage",
-        "type": "Article type",
-        "section": "Section",
-        "formats": "Formats",
-        "other_language": "فارسی",
-        "data": "Data",
-        "none": "None.",
-        "article": "Article",
-        "person": "Person",
-        "organization": "Organization",
-        "concept": "Keyword",
-        "resource": "Resource",
-        "orcid": "ORCID",
-        "properties": "Properties",
-        "language": "Language",
-        "more": "The list is cut short.",
-        "sep": ", ",
-        "same_date": "=",
-        "name_fa": "Name in Persian",
-        "name_en": "Name in English",
-    },
-}
-JALALI_MONTHS = {
-    "fa": ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"],
-    "en": [
-        "Farvardin",
-        "Ordibehesht",
-        "Khordad",
-        "Tir",
-        "Mordad",
-        "Shahrivar",
-        "Mehr",
-        "Aban",
-        "Azar",
-        "Dey",
-        "Bahman",
-        "Esfand",
-    ],
-}
-GREGORIAN_MONTHS = {
-    "fa": ["ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر"],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
-PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
-
-
-def digits(text: str, lang: str) -> str:
-    return text.translate(PERSIAN_DIGITS) if lang == "fa" else text
-
-
-@dataclass
-class Text:
-    """A piece of text with its language, so the template can set ``lang`` and ``dir`` on it."""
-
-    value: str
-    lang: str = ""
-
-    @property
-    def dir(self) -> str:
-        return "rtl" if self.lang in ("fa", "ar") else ("ltr" if self.lang else "auto")
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def text(literal: Any) -> Text | None:
-    if literal is None:
-        return None
-    return Text(literal.value, getattr(literal, "language", None) or "")
-
-
-@dataclass
-class Link:
-    href: str
-    label: Text
-    note: str = ""
-    extra: list[Any] = field(default_factory=list)
-    key: Any = None  # what a list is ordered by: (date, first page) for articles
-
-
-class Author(TypedDict):
-    """An author of an article page: the person, a corresponding author or not, affiliations, ORCID."""
-
-    link: Link
-    corresponding: bool
-    orgs: list[Link]
-    orcid: str | None
-    name_for_citation: str
-
-
-@dataclass
-class Page:
-    """What every page template gets besides its own data."""
-
-    lang: str
-    kind: str
-    title: Text
-    urls: dict[str, Any]
-    ui: dict[str, str]
-    meta: list[tuple[str, str]] = field(default_factory=list)
-    jsonld: str | None = None
-
-    @property
-    def dir(self) -> str:
-        return "rtl" if self.lang == "fa" else "ltr"
-
-
-class Links:
-    """URLs of the pages of things (minted IRIs), in the page's language, on this server."""
-
-    def __init__(self, rebase: Rebase, lang: str) -> None:
-        self.rebase = rebase
-        self.lang = lang
-
-    def page(self, iri: str, lang: str | None = None) -> str:
-        local = self.rebase.local(iri)
-        prefix = self.rebase.public + "/id/"
-        if local.startswith(prefix):
-            return f"{self.rebase.public}/{lang or self.lang}/doc/{local[len(prefix) :]}"
-        return local
-
-    def document(self, iri: str) -> str:
-        local = self.rebase.local(iri)
-        prefix = self.rebase.public + "/id/"
-        return self.rebase.public + "/doc/" + local[len(prefix) :] if local.startswith(prefix) else local
-
-
-def gregorian(value: str, lang: str) -> str:
-    """``2026-03-01`` -> "1 March 2026" / "۱ مارس ۲۰۲۶" (the value is kept when it is not a full date)."""
-    try:
-        year, month, day = (int(part) for part in value[:10].split("-"))
-        name = GREGORIAN_MONTHS[lang][month - 1]
-    except (ValueError, IndexError):
-        return digits(value, lang)
-    return digits(f"{day} {name} {year}", lang)
 
 
 def jalali(index: Index, issue: Any, lang: str) -> str | None:
@@ -237,20 +28,13 @@ def jalali(index: Index, issue: Any, lang: str) -> str | None:
     for instant in index.objects(issue, TIME.hasTime):
         for description in index.objects(instant, TIME.inDateTime):
             year = index.value(description, TIME.year)
-            month = index.value(description, TIME.month)
-            day = index.value(description, TIME.day)
             if year is None:
                 continue
-            parts = [year.value]
-            try:
-                if month is not None:
-                    parts.insert(0, JALALI_MONTHS[lang][int(month.value.lstrip("-")) - 1])
-                if day is not None:
-                    parts.insert(0, str(int(day.value.lstrip("-"))))
-            except (ValueError, IndexError):
-                continue
-            suffix = " ه‍.ش." if lang == "fa" else " SH"
-            return digits(" ".join(parts), lang) + suffix
+            month = index.value(description, TIME.month)
+            day = index.value(description, TIME.day)
+            return jalali_date(
+                (year.value, month.value if month is not None else None, day.value if day is not None else None), lang
+            )
     return None
 
 
@@ -278,11 +62,6 @@ def render_thing(iri: str, lang: str, rebase: Rebase, urls: dict[str, Any]) -> s
     if SKOS.Concept.value in types or SCHEMA.DefinedTerm.value in types:
         return concept_page(node, index, lang, links, urls)
     return generic_page(node, index, lang, links, urls)
-
-
-def page_context(kind: str, title: Text | None, lang: str, urls: dict[str, Any], **extra: Any) -> Page:
-    """The part of a template's context every page shares."""
-    return Page(lang=lang, kind=kind, title=title or Text(urls["thing"]), urls=urls, ui=UI[lang], **extra)
 
 
 def _label(index: Index, node: Any, lang: str, fallback: str = "") -> Text:
@@ -321,137 +100,6 @@ CONSTRUCT {{ ?a ?p ?o . ?o <{SCHEMA.name.value}> ?n }} WHERE {{
         items.append(Link(links.page(article.value), _label(index, article, lang), note, authors, key))
     items.sort(key=lambda item: (item.key, item.label.value))
     return items[:LIST_LIMIT], len(items) > LIST_LIMIT
-
-
-def article_page(iri: str, lang: str, rebase: Rebase, links: Links, urls: dict[str, Any]) -> str:
-    triples = construct(article_context_query(iri))
-    index = Index(triples)
-    node = NamedNode(iri)
-    title = text(index.text(node, SCHEMA.headline, lang))
-    other_titles = [
-        text(t)
-        for t in index.objects(node, SCHEMA.headline)
-        if isinstance(t, Literal) and (title is None or t.value != title.value)
-    ]
-
-    corresponding = {
-        p.value
-        for role in index.objects(node, PRO.isDocumentContextFor)
-        if SCORO["corresponding-author"] in index.objects(role, PRO.withRole)
-        for p in index.objects(role, PRO.isHeldBy)
-    }
-    roles: list[tuple[int, Author]] = []
-    for role in index.objects(node, PRO.isDocumentContextFor):
-        if PRO.author not in index.objects(role, PRO.withRole):
-            continue
-        position = index.value(role, SCHEMA.position)
-        person = index.value(role, PRO.isHeldBy)
-        if person is None:
-            continue
-        orgs = [
-            Link(links.page(o.value), _label(index, o, lang)) for o in index.objects(role, PRO.relatesToOrganization)
-        ]
-        orcid = next((s.value for s in index.objects(person, SCHEMA.sameAs) if "orcid.org/" in s.value), None)
-        roles.append(
-            (
-                int(position.value) if position is not None else 10**6,
-                {
-                    "link": Link(links.page(person.value), _label(index, person, lang)),
-                    "corresponding": person.value in corresponding,
-                    "orgs": orgs,
-                    "orcid": orcid,
-                    "name_for_citation": (index.text(person, SCHEMA.name, lang) or Literal(person.value)).value,
-                },
-            )
-        )
-    authors = [entry for _, entry in sorted(roles, key=lambda pair: pair[0])]
-
-    abstract = text(index.text(node, SCHEMA.abstract, lang))
-    paragraphs = [Text(p.strip(), abstract.lang) for p in abstract.value.split("\n\n") if p.strip()] if abstract else []
-    keywords = []
-    for concept in index.objects(node, DCTERMS.subject):
-        keywords.append(Link(links.page(concept.value), _label(index, concept, lang)))
-    keywords.sort(key=lambda k: k.label.value)
-
-    issue = index.value(node, SCHEMA.isPartOf)
-    chain: list[Term] = []  # issue, volume, journal
-    current = issue
-    while current is not None and len(chain) < 3:
-        chain.append(current)
-        current = index.value(current, SCHEMA.isPartOf)
-    journal = next((c for c in chain if SCHEMA.Periodical.value in index.types(c)), None)
-    volume = next((c for c in chain if SCHEMA.PublicationVolume.value in index.types(c)), None)
-    issue_node = next((c for c in chain if SCHEMA.PublicationIssue.value in index.types(c)), None)
-    journal_title = _label(index, journal, lang) if journal is not None else None
-    volume_number = index.value(volume, SCHEMA.volumeNumber) if volume is not None else None
-    issue_number = index.value(issue_node, SCHEMA.issueNumber) if issue_node is not None else None
-    issns = sorted(i.value for i in index.objects(journal, SCHEMA.issn)) if journal is not None else []
-    start = index.value(node, SCHEMA.pageStart)
-    end = index.value(node, SCHEMA.pageEnd)
-    date = index.value(node, SCHEMA.datePublished)
-    doi = index.value(node, PRISM.doi)
-    source = index.value(node, SCHEMA.url)
-    language = index.value(node, SCHEMA.inLanguage)
-    genre = index.value(node, SCHEMA.genre)
-    section = text(index.text(node, SCHEMA.articleSection, lang))
-
-    meta: list[tuple[str, str]] = []
-    if title is not None:
-        meta.append(("citation_title", title.value))
-    meta += [("citation_author", a["name_for_citation"]) for a in authors]
-    if date is not None:
-        meta.append(("citation_publication_date", date.value[:10].replace("-", "/")))
-    if journal_title is not None:
-        meta.append(("citation_journal_title", journal_title.value))
-    meta += [("citation_issn", issn) for issn in issns]
-    if volume_number is not None:
-        meta.append(("citation_volume", volume_number.value))
-    if issue_number is not None:
-        meta.append(("citation_issue", issue_number.value))
-    if start is not None:
-        meta.append(("citation_firstpage", start.value))
-    if end is not None:
-        meta.append(("citation_lastpage", end.value))
-    if doi is not None:
-        meta.append(("citation_doi", doi.value))
-    if language is not None:
-        meta.append(("citation_language", language.value))
-    kw_literals = [k.value for k in index.texts(node, SCHEMA.keywords, lang)]
-    if kw_literals:
-        meta.append(("citation_keywords", "; ".join(kw_literals)))
-    meta.append(("citation_abstract_html_url", urls["self"]))
-
-    data = article_jsonld(
-        triples,
-        iri,
-        lang,
-        page=urls["self"],
-        document=links.page,
-    )
-    page = page_context("article", title, lang, urls, meta=meta, jsonld=script_json(data))
-    return render_template(
-        "article.html",
-        page=page,
-        other_titles=other_titles,
-        authors=authors,
-        paragraphs=paragraphs,
-        keywords=keywords,
-        journal=Link(links.page(journal.value), journal_title) if journal is not None and journal_title else None,
-        volume=Link(links.page(volume.value), Text(digits(volume_number.value, lang)))
-        if volume is not None and volume_number is not None
-        else None,
-        issue=Link(links.page(issue_node.value), Text(digits(issue_number.value, lang)))
-        if issue_node is not None and issue_number is not None
-        else None,
-        pages=digits(f"{start.value}–{end.value}" if end is not None else start.value, lang) if start else None,
-        date=gregorian(date.value, lang) if date is not None else None,
-        date_iso=date.value if date is not None else None,
-        date_jalali=jalali(index, issue_node, lang) if issue_node is not None else None,
-        doi=doi.value if doi is not None else None,
-        source=source.value if source is not None else None,
-        genre=Link(links.page(genre.value), _label(index, genre, lang)) if genre is not None else None,
-        section=section,
-    )
 
 
 def container_page(kind: str, node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:

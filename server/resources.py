@@ -24,10 +24,12 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from pyoxigraph import BlankNode, NamedNode, Quad, RdfFormat, Triple, serialize
 from werkzeug.wrappers import Response as BaseResponse
 
-from kg.publish.article_jsonld import article_context_query, article_jsonld
+from kg.publish.article_jsonld import article_jsonld
+from kg.publish.article_view import article_context_query, article_view
 from kg.server.describe import Rebase, backend, concise_description, construct, exists, iri_ref, rebase, select
 from kg.server.negotiation import best_match
-from kg.server.pages import LANGUAGES, Links, Text, page_context, render_thing, rows_for_triples
+from kg.server.page_common import LANGUAGES, Links, Text, page_context
+from kg.server.pages import render_thing, rows_for_triples
 from kg.vocab import FOAF, OWL, PREFIXES, SCHEMA
 
 bp = Blueprint("resources", __name__)
@@ -276,8 +278,7 @@ def schema_jsonld(path: str) -> Response:
         lang = page_language()
     links = Links(rb, lang)
     data = article_jsonld(
-        triples,
-        iri,
+        article_view(triples, iri),
         lang,
         page=f"{rb.public}/{lang}/doc/{path}",
         document=links.page,

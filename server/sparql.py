@@ -419,6 +419,7 @@ def _page(query: str) -> Response:
         "formats": {"solutions": SOLUTION_FORMATS, "graph": GRAPH_FORMATS},
         # result links to minted IRIs open this server's pages (sparql.js), wherever it is reached
         "public_base": (config.public_url or request.host_url).rstrip("/"),
+        "prefixes": PREFIXES,  # the editor's prefix completion (sparql.js), instead of prefix.cc
     }
     response = Response(render_template("sparql.html", **context), mimetype="text/html")
     response.headers["Vary"] = "Accept"

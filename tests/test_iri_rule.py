@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 
 from tests.server_fixtures import CHROMIUM, CHROMIUM_ARGS
 from tests.test_linked_data_fixtures import BUILD_BASE, SEED_ARTICLE, dump_graph
+from tests.test_query_page import write_query
 
 pytest_plugins = ["tests.server_fixtures", "tests.test_linked_data_fixtures"]
 
@@ -81,7 +82,8 @@ def test_the_query_pages_result_links_open_local_pages(ld_server):
         try:
             page = browser.new_page()
             page.goto(ld_server.sparql, wait_until="networkidle")
-            page.fill("#query", f"SELECT ?a ?p WHERE {{ BIND(<{BUILD_BASE}{SEED_ARTICLE}> AS ?a) ?a ?p ?o }} LIMIT 1")
+            page.wait_for_selector("#editor .CodeMirror")
+            write_query(page, f"SELECT ?a ?p WHERE {{ BIND(<{BUILD_BASE}{SEED_ARTICLE}> AS ?a) ?a ?p ?o }} LIMIT 1")
             page.click("#run")
             page.wait_for_selector("table.results tbody tr", timeout=15000)
             link = page.locator("table.results tbody td a.iri").first

@@ -32,6 +32,19 @@ SCHEMA = rdflib.Namespace("http://schema.org/")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# the seed export's keyword lists, in the order the authors gave them
+SEED_KEYWORDS = {
+    "fa": ["دوقلوی دیجیتال پزشکی", "سلامت دیجیتال", "هوش مصنوعی", "نظام سلامت", "ارکان نظام سلامت سازمان جهانی بهداشت"],
+    "en": [
+        "Medical digital twin",
+        "Digital health",
+        "Artificial intelligence",
+        "Health system",
+        "WHO health system building blocks",
+    ],
+}
+
+
 def embedded(url: str) -> tuple[list[dict], str]:
     response = requests.get(url, timeout=10)
     assert response.status_code == 200
@@ -63,7 +76,7 @@ def test_embedded_jsonld_says_only_what_the_kg_says(ld_server, sample_build, lan
     items, _ = embedded(url)
     assert len(items) == 1
     item = items[0]
-    assert item["@context"] == "https://schema.org" and item["@type"] == "ScholarlyArticle"
+    assert item["@context"][0] == "https://schema.org" and item["@type"] == "ScholarlyArticle"
     # the identifiers are the minted IRIs; the page links go to where the server is reached
     assert item["@id"] == BUILD_BASE + SEED_ARTICLE and item["mainEntityOfPage"] == url
     graph = to_graph(item)
@@ -86,6 +99,18 @@ def test_embedded_jsonld_says_only_what_the_kg_says(ld_server, sample_build, lan
     # authors in order, each with a page
     assert [a["@id"] for a in item["author"]] == [str(person)]
     assert item["author"][0]["url"].startswith(f"{ld_server.url}/{lang}/doc/person/")
+    # as rich as the graph: plain ISO date, names in both languages, abstract, affiliation, genre, language
+    assert item["datePublished"] == "2026-03-01"
+    assert {n["@language"] for n in item["name"]} == {"fa", "en"}
+    assert item["abstract"]["@language"] == lang and len(item["abstract"]["@value"]) > 200
+    organization = graph.value(person, SCHEMA.affiliation)
+    assert (organization, rdflib.RDF.type, SCHEMA.Organization) in graph
+    assert graph.value(organization, SCHEMA.name).language == lang
+    assert item["inLanguage"] == "fa" and item["genre"]["@type"] == "DefinedTerm"
+    assert str(graph.value(graph.value(article, SCHEMA.genre), SCHEMA.name))
+    # keywords in the source's order, in the page's language
+    assert [k["@value"] for k in item["keywords"]] == SEED_KEYWORDS[lang]
+    assert [a["name"]["@value"] for a in item["about"]] == SEED_KEYWORDS[lang]
 
 
 def test_the_standalone_jsonld_is_the_embedded_one(ld_server):

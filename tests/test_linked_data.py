@@ -256,20 +256,23 @@ def test_article_pages_in_both_languages(ld_server, kg):
 
 
 def test_highwire_press_tags_for_google_scholar(ld_server):
-    page, _ = read_page(f"{ld_server.url}/en/doc{SEED_ARTICLE[3:]}")
+    # one Google Scholar record per article: the tags are on the page of the article's language (Persian) only
+    english, _ = read_page(f"{ld_server.url}/en/doc{SEED_ARTICLE[3:]}")
+    assert not [name for name, _ in english.meta if name.startswith("citation_")]
+    page, _ = read_page(f"{ld_server.url}/fa/doc{SEED_ARTICLE[3:]}")
     meta: dict[str, list[str]] = {}
     for name, content in page.meta:
         meta.setdefault(name, []).append(content)
-    assert meta["citation_title"] == [TITLE_EN]
-    assert meta["citation_author"] == [AUTHOR_EN]
+    assert meta["citation_title"] == [TITLE_FA]
+    assert meta["citation_author"] == [AUTHOR_FA]
     assert meta["citation_publication_date"] == ["2026/03/01"]
-    assert meta["citation_journal_title"] == ["Management Strategies in Health System"]
+    assert meta["citation_journal_title"] == ["راهبردهای مدیریت در نظام سلامت"]
     assert sorted(meta["citation_issn"]) == ["2476-6879", "2538-1563"]
     assert meta["citation_volume"] == ["10"] and meta["citation_issue"] == ["4"]
     assert meta["citation_firstpage"] == ["355"] and meta["citation_lastpage"] == ["373"]
     assert meta["citation_language"] == ["fa"]
-    assert "Digital health" in meta["citation_keywords"][0]
-    assert meta["citation_abstract_html_url"] == [f"{ld_server.url}/en/doc{SEED_ARTICLE[3:]}"]
+    assert "سلامت دیجیتال" in meta["citation_keywords"][0]
+    assert meta["citation_abstract_html_url"] == [f"{ld_server.url}/fa/doc{SEED_ARTICLE[3:]}"]
 
 
 def test_person_journal_issue_and_keyword_pages_link_to_each_other(ld_server, kg):

@@ -14,7 +14,7 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from tests.server_fixtures import CHROMIUM, CHROMIUM_ARGS, start_server
+from tests.server_fixtures import BASE, CHROMIUM, CHROMIUM_ARGS, start_server
 
 pytest_plugins = ["tests.server_fixtures"]
 
@@ -122,6 +122,15 @@ def test_examples_on_the_built_sample(request: pytest.FixtureRequest, tmp_path: 
     assert all(results[key] for key in expected), {k: len(v) for k, v in results.items()}
 
 
+def write_query(page, text: str) -> None:
+    """Replace the editor's text as a paste would (no key-by-key typing: no completion pop-ups)."""
+    page.click("#editor .CodeMirror")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    if text:
+        page.keyboard.insert_text(text)
+
+
 @pytest.mark.browser
 def test_query_page_in_chromium(sparql_server) -> None:
     if not os.path.exists(CHROMIUM):
@@ -146,6 +155,13 @@ def test_query_page_in_chromium(sparql_server) -> None:
             )
             page.goto(sparql_server.sparql, wait_until="networkidle")
             assert page.title().startswith("SPARQL query")
+            # the site header and the way home
+            home = page.locator("header.site a.home")
+            assert home.get_attribute("href") == sparql_server.url + "/"
+            # the YASQE editor replaced the textarea, with SPARQL highlighting
+            page.wait_for_selector("#editor .CodeMirror")
+            assert page.locator("#query").is_hidden()
+            assert page.locator("#editor .cm-keyword").count() >= 1
 
             page.click("button.example[data-key=keyword]")
             page.wait_for_selector("table.results tbody tr", timeout=15000)
@@ -155,6 +171,7 @@ def test_query_page_in_chromium(sparql_server) -> None:
             assert rows.count() >= 1
             searched = re.search(r'CONTAINS\(LCASE\(STR\(\?keyword\)\), "([^"]+)"\)', page.input_value("#query"))
             assert searched, "the example query is in the editor"
+            assert searched.group(0) in page.locator("#editor .CodeMirror-code").inner_text()
             keyword_cells = page.locator("table.results tbody tr td:nth-child(3)").all_inner_texts()
             assert all(searched.group(1) in cell.lower() for cell in keyword_cells)
             assert "row" in page.locator("#status").inner_text()
@@ -166,17 +183,51 @@ def test_query_page_in_chromium(sparql_server) -> None:
             table = list(csv.reader(io.StringIO(download.text)))
             assert table[0] == ["article", "title", "keyword"] and len(table) - 1 == rows.count()
 
+            # a result link opens this server's page of the thing (the IRI shown is the minted one)
+            link = page.locator("table.results tbody tr td:nth-child(1) a").first
+            assert link.inner_text().startswith(BASE + "/id/")
+            assert link.get_attribute("href").startswith(sparql_server.url + "/id/")
+            opened = requests.get(link.get_attribute("href"), timeout=10, headers={"Accept": "text/html"})
+            assert opened.status_code == 200 and opened.url.startswith(sparql_server.url)
+
+            # prefix completion from the site's own prefixes (prefix.cc is never asked)
+            write_query(page, "")
+            page.keyboard.type("PREFIX sch")
+            page.wait_for_selector(".CodeMirror-hints li", timeout=5000)
+            assert any(
+                "schema: <http://schema.org/>" in h for h in page.locator(".CodeMirror-hints li").all_inner_texts()
+            )
+            page.keyboard.press("Escape")
+
+            # Persian values right-to-left, their tag after them
+            write_query(page, 'SELECT ?t WHERE { ?a <http://schema.org/headline> ?t FILTER(LANG(?t) = "fa") } LIMIT 3')
+            page.keyboard.press("Control+Enter")
+            page.wait_for_selector("table.results td bdi.literal[lang=fa]", timeout=15000)
+            persian = page.locator("table.results td bdi.literal[lang=fa]").first
+            assert persian.get_attribute("dir") == "rtl"
+            tag = page.locator("table.results td .tagged .tag").first
+            assert tag.inner_text() == "@fa"
+            value_box, tag_box = persian.bounding_box(), tag.bounding_box()
+            assert value_box and tag_box and tag_box["x"] >= value_box["x"] + value_box["width"] - 1  # tag after
+
             # typing a query and running it with the keyboard
-            page.fill("#query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-            page.press("#query", "Control+Enter")
+            write_query(page, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+            page.keyboard.press("Control+Enter")
             page.get_by_text(re.compile(r"^1 row in")).wait_for(timeout=15000)  # no eval: the page's CSP forbids it
             assert int(page.locator("table.results tbody td").inner_text().split("^^")[0]) > 0
 
             # an error is shown, not thrown
-            page.fill("#query", "SELECT * WHERE {")
+            write_query(page, "SELECT * WHERE {")
             page.click("#run")
             page.wait_for_selector("#status.error")
             assert "400" in page.locator("#status").inner_text()
+
+            # the service description opens as text the browser shows (Turtle), not as a download; in a page
+            # of its own: beside a non-HTML document Chromium asks for /favicon.ico (404) and logs it
+            href = page.locator("#service-description").get_attribute("href")
+            described = browser.new_page()
+            described.goto(urljoin(sparql_server.sparql, href), wait_until="load")
+            assert "sd:Service" in described.locator("body").inner_text()
         finally:
             browser.close()
     # the 400 above is logged by Chromium as a failed resource load; anything else is a page error

@@ -6,6 +6,8 @@ its own concepts. A concept's IRI hangs on its English label (or Persian, prefix
 keyword in two articles is one concept. Positional pairing is a heuristic: the concept records it with
 ``kg:pairedByPosition`` so that it can be revoked.
 
+The order of the source's lists is kept as numbered ``schema:ListItem`` nodes (``kg:keywordListItem``).
+
 Keywords recur (Zipf-like): each concept, and the keyword scheme, is hashed and serialised once per process.
 """
 
@@ -29,12 +31,13 @@ def map_keywords(
             out.text(article, (SCHEMA.keywords, PRISM.keyword), keyword, lang)
     scheme, scheme_ntriples = _SCHEMES.get(minter.base, _describe_scheme, minter)
     pairs, paired = keyword_pairs(keywords_fa, keywords_en)
-    for fa, en in pairs:
+    for position, (fa, en) in enumerate(pairs, start=1):
         concept, ntriples = _CONCEPTS.get(
             (minter.base, fa, en, paired), _describe_concept, minter, scheme, fa, en, paired
         )
         out.add(article, (DCTERMS.subject, SCHEMA.about), concept)
         out.fragment(ntriples)
+        _keyword_position(out, minter, article, concept, position)
     out.fragment(scheme_ntriples)
 
 
@@ -49,6 +52,17 @@ def keyword_pairs(keywords_fa: list[str], keywords_en: list[str]) -> tuple[list[
 def concept_iri(minter: Minter, fa: str, en: str) -> NamedNode:
     """A concept's IRI as a record mints it: on its English label, else on its Persian one."""
     return minter.concept(en, "en") if en else minter.concept(fa, "fa")
+
+
+def _keyword_position(out: GraphBuilder, minter: Minter, article: NamedNode, concept: NamedNode, at: int) -> None:
+    """The source's order of the keywords, which the set of ``dcterms:subject`` links loses: the i-th keyword
+    link as a ``schema:ListItem`` (``{article}/keyword/{i}``), so pages, ``citation_keywords`` and JSON-LD list
+    the keywords as the authors did. Unpaired lists number the English keywords first, then the Persian."""
+    item = minter.keyword_item(article, at)
+    out.types(item, SCHEMA.ListItem)
+    out.add(article, KG.keywordListItem, item)
+    out.add(item, SCHEMA.item, concept)
+    out.value(item, SCHEMA.position, at)
 
 
 def _describe_concept(minter: Minter, scheme: NamedNode, fa: str, en: str, paired: bool) -> tuple[NamedNode, Fragment]:

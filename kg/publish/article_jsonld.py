@@ -1,13 +1,17 @@
-"""schema.org JSON-LD for article pages, as Google's article guidance recommends (data model section 5).
+"""schema.org JSON-LD for article pages, as Google's and schema.org's article guidance recommend.
 
-One plain function, :func:`article_jsonld`, turns the triples around an article (gathered by the SPARQL
-query of :func:`article_context_query`) into a ``ScholarlyArticle`` object. The server embeds it in every
-article page and serves it on its own; ``kg jsonld`` (:func:`export_command`) writes it to files for journal
-sites that publish it on their own pages. Every statement in it is a triple of the knowledge graph, so that
-it cannot drift from the data: language-tagged titles, names and keywords are written as ``@value`` /
-``@language`` objects and dates as ``xsd:date`` values (the schema.org context would otherwise make them
-untagged strings and ``schema:Date``). The only additions are links to the page itself
-(``mainEntityOfPage``) and to the authors' pages (``url``).
+:func:`article_jsonld` renders an :class:`kg.publish.article_view.ArticleView` (the one view of an article
+that its page and its ``citation_*`` tags are rendered from too) as a ``ScholarlyArticle``: headline in the
+page's language and ``name`` in every language, abstract, authors in order with their affiliations
+(``Organization``), identifiers as ``PropertyValue`` (the DOI), genre, language, keywords in the source's
+order, the keyword concepts as ``about``, the issue -> volume -> journal chain with ISSNs, ``sameAs``. The
+server embeds it in every article page and serves it on its own; ``kg jsonld`` (:func:`export_command`)
+writes it to files for journal sites that publish it on their own pages.
+
+Every statement in it is a triple of the knowledge graph, so that it cannot drift from the data:
+language-tagged values are ``@value`` / ``@language`` objects, and ``datePublished`` is a plain ISO date that
+a small context entry types ``xsd:date`` as the graph does (the schema.org context alone would make it a
+``schema:Date``). The only additions are links to pages (``mainEntityOfPage``, the authors' ``url``).
 
 :func:`script_json` serializes for an HTML ``<script>`` element: ``<``, ``>`` and ``&`` are escaped as
 ``\\u003c`` etc., so that no value (a title holding ``</script>``) can end the element.
@@ -17,77 +21,23 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, QuerySolutions, QueryTriples, Store, Triple
+from pyoxigraph import DefaultGraph, Literal, QuerySolutions, QueryTriples, Store
 
+from kg.publish.article_view import ArticleView, Container, Named, article_context_query, article_view
 from kg.publish.layout import Layout
-from kg.vocab import PRO, RDF_TYPE, RDFS, SCHEMA, SKOS, TIME, XSD
+from kg.vocab import SCHEMA, XSD
 
 log = logging.getLogger(__name__)
 
 SCHEMA_CONTEXT = "https://schema.org"
-CHILD_SEGMENTS = ("author", "identifier", "manifestation", "date-jalali")
-LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
-_SCHEMA_TYPES = ("ScholarlyArticle", "Article", "PublicationIssue", "PublicationVolume", "Periodical", "Person")
-
-
-def article_context_query(article: str) -> str:
-    """A CONSTRUCT query for everything an article page shows and its JSON-LD says.
-
-    The article's own triples and those of its parts (authorships, identifiers, manifestation), its authors
-    and their organizations, the issue -> volume -> journal chain with the issue's Jalali date, and the labels
-    of everything the article links to (keyword concepts, article type, section).
-    """
-    if re.search(r'[\x00-\x20<>"{}|^`\\]', article):
-        raise ValueError(f"not a usable IRI: {article!r}")
-    a = f"<{article}>"
-    child = json.dumps("^" + re.escape(article) + "/(" + "|".join(CHILD_SEGMENTS) + ")(/|$)")
-    labels = " ".join(f"<{p.value}>" for p in LABELS)
-    part_of = f"<{SCHEMA.isPartOf.value}>"
-    return f"""
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ BIND({a} AS ?s) ?s ?p ?o }}
-  UNION {{ {a} ?x ?s . FILTER(isIRI(?s) && REGEX(STR(?s), {child})) ?s ?p ?o }}
-  UNION {{ {a} <{SCHEMA.author.value}> ?s . ?s ?p ?o }}
-  UNION {{ {a} <{PRO.isDocumentContextFor.value}>/<{PRO.relatesToOrganization.value}> ?s . ?s ?p ?o }}
-  UNION {{ {a} {part_of}+ ?s . ?s ?p ?o }}
-  UNION {{ {a} {part_of}/<{TIME.hasTime.value}> ?s . ?s ?p ?o }}
-  UNION {{ {a} {part_of}/<{TIME.hasTime.value}>/<{TIME.inDateTime.value}> ?s . ?s ?p ?o }}
-  UNION {{ {a} ?x ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
-}}"""
-
-
-class _Graph:
-    """Just enough of a graph to read the article's triples: objects by subject and predicate."""
-
-    def __init__(self, triples: Iterable[Triple]) -> None:
-        self.out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        for t in dict.fromkeys(triples):
-            if isinstance(t.subject, Triple):
-                continue  # a quoted triple as subject (RDF 1.2) says nothing about the article's resources
-            self.out[t.subject.value][t.predicate.value].append(t.object)
-
-    def objects(self, subject: str, predicate: NamedNode) -> list[Any]:
-        return list(self.out.get(subject, {}).get(predicate.value, []))
-
-    def first(self, subject: str, predicate: NamedNode) -> Any | None:
-        values = sorted(self.objects(subject, predicate), key=lambda v: v.value)
-        return values[0] if values else None
-
-    def text(self, subject: str, predicate: NamedNode, lang: str) -> Literal | None:
-        """The literal in ``lang``, else an untagged one, else any (in a stable order)."""
-        found = [o for o in self.objects(subject, predicate) if isinstance(o, Literal)]
-        for wanted in (lang, None):
-            for literal in found:
-                if literal.language == wanted:
-                    return literal
-        return sorted(found, key=lambda lit: (lit.language or "", lit.value))[0] if found else None
+# the graph's dates are xsd:date; the schema.org context would type a plain "2026-03-01" as schema:Date
+CONTEXT: list[Any] = [SCHEMA_CONTEXT, {"datePublished": {"@id": SCHEMA.datePublished.value, "@type": XSD.date.value}}]
+_CONTAINER_TYPES = ("PublicationIssue", "PublicationVolume", "Periodical")
 
 
 def _literal(literal: Literal) -> Any:
@@ -97,6 +47,11 @@ def _literal(literal: Literal) -> Any:
     if literal.datatype == XSD.string:
         return literal.value
     return {"@value": literal.value, "@type": literal.datatype.value}
+
+
+def _date(literal: Literal) -> Any:
+    """``datePublished``: the plain ISO date when it is an ``xsd:date`` (typed by :data:`CONTEXT`)."""
+    return literal.value if literal.datatype == XSD.date else _literal(literal)
 
 
 def _one_or_many(values: list[Any]) -> Any:
@@ -109,125 +64,113 @@ def default_document(iri: str) -> str:
 
 
 def article_jsonld(
-    triples: Iterable[Triple],
-    article: str,
+    view: ArticleView,
     lang: str,
     *,
     rebase: Callable[[str], str] = lambda iri: iri,
     page: str | None = None,
     document: Callable[[str], str] = default_document,
 ) -> dict[str, Any]:
-    """The schema.org ``ScholarlyArticle`` of ``article`` (a stored IRI) for a page in ``lang``.
+    """The schema.org ``ScholarlyArticle`` of an article's view, for a page in ``lang``.
 
-    ``triples`` are the answer to :func:`article_context_query`; ``rebase`` maps stored IRIs to the ones the
-    reader should see (the public base); ``page`` is the page the object is embedded in, ``document`` maps a
-    (rebased) thing IRI to its page, for the authors' ``url``.
+    ``rebase`` maps minted IRIs to the ones the reader should see (``kg jsonld --base``; the server keeps the
+    minted IRIs); ``page`` is the page the object is embedded in, ``document`` maps a (rebased) thing IRI to
+    its page, for the authors' ``url``.
     """
-    graph = _Graph(triples)
-    out: dict[str, Any] = {"@context": SCHEMA_CONTEXT}
-    types = [t.value[len(SCHEMA.iri) :] for t in graph.objects(article, RDF_TYPE) if t.value.startswith(SCHEMA.iri)]
-    out["@type"] = _one_or_many(sorted(types) or ["ScholarlyArticle"])
-    out["@id"] = rebase(article)
+    out: dict[str, Any] = {"@context": CONTEXT, "@type": _one_or_many(view.types), "@id": rebase(view.iri)}
     if page:
         out["mainEntityOfPage"] = page
-    title = graph.text(article, SCHEMA.headline, lang)
-    if title is not None:
-        out["headline"] = _literal(title)
-    name = graph.text(article, SCHEMA.name, lang)
-    if name is not None:
-        out["name"] = _literal(name)
-    language = graph.first(article, SCHEMA.inLanguage)
-    if language is not None:
-        out["inLanguage"] = _literal(language)
-    published = graph.first(article, SCHEMA.datePublished)
-    if published is not None:
-        out["datePublished"] = _literal(published)
-
-    authors = []
-    for person in _authors_in_order(graph, article):
-        entry: dict[str, Any] = {"@type": "Person", "@id": rebase(person)}
-        person_name = graph.text(person, SCHEMA.name, lang)
-        if person_name is not None:
-            entry["name"] = _literal(person_name)
-        entry["url"] = document(rebase(person))
-        same = sorted(o.value for o in graph.objects(person, SCHEMA.sameAs) if isinstance(o, NamedNode))
-        if same:
-            entry["sameAs"] = _one_or_many([rebase(s) for s in same])
-        authors.append(entry)
+    headline = view.headline(lang)
+    if headline is not None:
+        out["headline"] = _literal(headline)
+    if view.names:
+        out["name"] = _one_or_many([_literal(n) for n in view.names])
+    abstract = view.abstract(lang)
+    if abstract is not None:
+        out["abstract"] = _literal(abstract)
+    if view.language is not None:
+        out["inLanguage"] = _literal(view.language)
+    if view.date is not None:
+        out["datePublished"] = _date(view.date)
+    if view.genre is not None:
+        out["genre"] = _term(view.genre, lang, rebase)
+    authors = [_author(author, lang, rebase, document) for author in view.authors]
     if authors:
         out["author"] = authors
-
-    issue = graph.first(article, SCHEMA.isPartOf)
-    if isinstance(issue, NamedNode):
-        out["isPartOf"] = _container(graph, issue.value, lang, rebase)
-    for key, predicate in (
-        ("pageStart", SCHEMA.pageStart),
-        ("pageEnd", SCHEMA.pageEnd),
-        ("pagination", SCHEMA.pagination),
-    ):
-        value = graph.first(article, predicate)
+    if view.identifiers:
+        out["identifier"] = _one_or_many(
+            [
+                {"@type": "PropertyValue", "@id": rebase(i.iri), "propertyID": i.property_id, "value": i.value}
+                for i in view.identifiers
+            ]
+        )
+    if view.issue is not None:
+        out["isPartOf"] = _container(view.issue, lang, rebase)
+    for key, value in (("pageStart", view.page_start), ("pageEnd", view.page_end), ("pagination", view.pagination)):
         if value is not None:
             out[key] = _literal(value)
-    keywords = [o for o in graph.objects(article, SCHEMA.keywords) if isinstance(o, Literal)]
-    in_lang = [k for k in keywords if k.language == lang] or keywords
-    if in_lang:
-        out["keywords"] = [_literal(k) for k in in_lang]
-    url = graph.first(article, SCHEMA.url)
-    if isinstance(url, NamedNode):
-        out["url"] = rebase(url.value)
-    same_as = sorted(o.value for o in graph.objects(article, SCHEMA.sameAs) if isinstance(o, NamedNode))
-    if same_as:
-        out["sameAs"] = _one_or_many([rebase(s) for s in same_as])
+    keywords = view.keywords_in(lang)
+    if keywords:
+        out["keywords"] = [_literal(k) for k in keywords]
+    if view.keywords:
+        out["about"] = [_term(concept, lang, rebase) for concept in view.keywords]
+    if view.url:
+        out["url"] = rebase(view.url)
+    if view.same_as:
+        out["sameAs"] = _one_or_many([rebase(s) for s in view.same_as])
     return out
 
 
-def _authors_in_order(graph: _Graph, article: str) -> list[str]:
-    """Persons by authorship position (``pro:RoleInTime`` with ``schema:position``), then any others."""
-    positioned: list[tuple[int, str]] = []
-    for role in graph.objects(article, PRO.isDocumentContextFor):
-        if PRO.author not in graph.objects(role.value, PRO.withRole):
-            continue
-        position = graph.first(role.value, SCHEMA.position)
-        person = graph.first(role.value, PRO.isHeldBy)
-        if position is not None and person is not None:
-            try:
-                positioned.append((int(position.value), person.value))
-            except ValueError:
-                continue
-    ordered = [person for _, person in sorted(positioned)]
-    for person in sorted(o.value for o in graph.objects(article, SCHEMA.author)):
-        if person not in ordered:
-            ordered.append(person)
-    return ordered
-
-
-def _container(graph: _Graph, iri: str, lang: str, rebase: Callable[[str], str], depth: int = 0) -> dict[str, Any]:
-    """Issue -> volume -> periodical, each with what identifies it (number, name, ISSNs)."""
-    entry: dict[str, Any] = {"@id": rebase(iri)}
-    types = sorted(
-        t.value[len(SCHEMA.iri) :]
-        for t in graph.objects(iri, RDF_TYPE)
-        if t.value.startswith(SCHEMA.iri) and t.value[len(SCHEMA.iri) :] in _SCHEMA_TYPES
-    )
-    if types:
-        entry["@type"] = _one_or_many(types)
-    for key, predicate in (
-        ("issueNumber", SCHEMA.issueNumber),
-        ("volumeNumber", SCHEMA.volumeNumber),
-        ("datePublished", SCHEMA.datePublished),
-    ):
-        value = graph.first(iri, predicate)
-        if value is not None:
-            entry[key] = _literal(value)
-    name = graph.text(iri, SCHEMA.name, lang)
+def _term(term: Named, lang: str, rebase: Callable[[str], str]) -> dict[str, Any]:
+    """A keyword concept or an article type: ``DefinedTerm`` with its name in ``lang``."""
+    entry: dict[str, Any] = {"@id": rebase(term.iri)}
+    if "DefinedTerm" in term.types:
+        entry["@type"] = "DefinedTerm"
+    name = term.label(lang)
     if name is not None:
         entry["name"] = _literal(name)
-    issns = sorted(o.value for o in graph.objects(iri, SCHEMA.issn) if isinstance(o, Literal))
-    if issns:
-        entry["issn"] = _one_or_many(issns)
-    parent = graph.first(iri, SCHEMA.isPartOf)
-    if isinstance(parent, NamedNode) and depth < 3:
-        entry["isPartOf"] = _container(graph, parent.value, lang, rebase, depth + 1)
+    return entry
+
+
+def _author(author: Any, lang: str, rebase: Callable[[str], str], document: Callable[[str], str]) -> dict[str, Any]:
+    person = author.person
+    entry: dict[str, Any] = {"@type": "Person", "@id": rebase(person.iri)}
+    name = person.label(lang)
+    if name is not None:
+        entry["name"] = _literal(name)
+    entry["url"] = document(rebase(person.iri))
+    if author.same_as:
+        entry["sameAs"] = _one_or_many([rebase(s) for s in author.same_as])
+    orgs = []
+    for org in author.organizations:
+        item: dict[str, Any] = {"@type": "Organization", "@id": rebase(org.iri)}
+        org_name = org.label(lang)
+        if org_name is not None:
+            item["name"] = _literal(org_name)
+        orgs.append(item)
+    if orgs:
+        entry["affiliation"] = _one_or_many(orgs)
+    return entry
+
+
+def _container(container: Container, lang: str, rebase: Callable[[str], str]) -> dict[str, Any]:
+    """Issue -> volume -> periodical, each with what identifies it (number, name, ISSNs)."""
+    entry: dict[str, Any] = {"@id": rebase(container.iri)}
+    types = [t for t in container.types if t in _CONTAINER_TYPES]
+    if types:
+        entry["@type"] = _one_or_many(types)
+    if container.number is not None:
+        key = "issueNumber" if "PublicationIssue" in types else "volumeNumber"
+        entry[key] = _literal(container.number)
+    if container.date is not None:
+        entry["datePublished"] = _date(container.date)
+    name = next((n for n in container.names if n.language == lang), container.names[0] if container.names else None)
+    if name is not None:
+        entry["name"] = _literal(name)
+    if container.issns:
+        entry["issn"] = _one_or_many(list(container.issns))
+    if container.parent is not None:
+        entry["isPartOf"] = _container(container.parent, lang, rebase)
     return entry
 
 
@@ -303,12 +246,10 @@ def export_command(out_dir: Path, to_dir: Path, base: str | None) -> int:
         constructed = store.query(article_context_query(article), **options)
         if not isinstance(constructed, QueryTriples):
             raise TypeError("pyoxigraph answered a CONSTRUCT query without triples")
-        triples = list(constructed)
-        language = next((o.value for o in _Graph(triples).objects(article, SCHEMA.inLanguage)), "fa")
+        view = article_view(constructed, article)
+        language = view.original_language if view.original_language in ("fa", "en") else "fa"
         page = default_document(rebase(article))
-        data = article_jsonld(
-            triples, article, language if language in ("fa", "en") else "fa", rebase=rebase, page=page
-        )
+        data = article_jsonld(view, language or "fa", rebase=rebase, page=page)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written += 1
@@ -316,4 +257,4 @@ def export_command(out_dir: Path, to_dir: Path, base: str | None) -> int:
     return 0 if written else 2
 
 
-__all__ = ["article_context_query", "article_jsonld", "script_json", "export_command"]
+__all__ = ["article_jsonld", "script_json", "export_command"]

@@ -11,6 +11,7 @@
           dumps/           the dumps and their SHA256SUMS (``kg.publish.dumps``)
           report.json      what was read, published, warned about and rejected (``kg.publish.report``)
           build.json       base IRI, release id, times, counts, the dumps
+          quality.json     data-quality figures per journal and issue, and the conflicts (``kg.publish.quality``)
       releases/.<id>.partial   a release being written (renamed to ``<id>`` when complete)
       current -> releases/<id>     replaced atomically when a build succeeds
       dumps -> current/dumps
@@ -39,6 +40,7 @@ CURRENT = "current"
 DUMPS = "dumps"
 REPORT = "report.json"
 BUILD_INFO = "build.json"
+QUALITY = "quality.json"
 QUARANTINE = "quarantine"
 SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"
@@ -68,6 +70,11 @@ class ReleaseLayout:
     @property
     def build_info(self) -> Path:
         return self.path / BUILD_INFO
+
+    @property
+    def quality(self) -> Path:
+        """The data-quality figures per journal and issue (``kg.publish.quality``), read by the server."""
+        return self.path / QUALITY
 
 
 @dataclass(frozen=True)

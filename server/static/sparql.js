@@ -1,5 +1,7 @@
 /* The query page: run the query with fetch, show SELECT/ASK results as a table and graphs as text,
-   and offer download links in every format. No libraries, nothing loaded from elsewhere. */
+   and offer download links in every format. The editor is YASQE (vendored in static/yasqe/, see its
+   SOURCE.md) over the form's textarea, which it keeps in step, so the form works without it; nothing is
+   loaded from elsewhere: prefix completion uses the site's own prefixes, not prefix.cc. */
 (function () {
   "use strict";
 
@@ -14,6 +16,49 @@
   var downloads = document.getElementById("downloads");
   var description = document.getElementById("example-description");
   var examples = JSON.parse(document.getElementById("examples-data").textContent);
+  var prefixes = JSON.parse(document.getElementById("prefixes-data").textContent);
+  var yasqe = null;  // the YASQE editor over the textarea, when its script loaded
+
+  function queryText() { return yasqe ? yasqe.getValue() : editor.value; }
+
+  function setQuery(text) {
+    editor.value = text;
+    if (yasqe) { yasqe.setValue(text); }
+  }
+
+  function startEditor() {
+    if (typeof window.Yasqe !== "function") { return; }
+    var Yasqe = window.Yasqe;
+    var completions = Object.keys(prefixes).sort().map(function (p) { return p + ": <" + prefixes[p] + ">"; });
+    Yasqe.forkAutocompleter("prefixes", {
+      name: "localPrefixes",
+      persistenceId: null,
+      get: function () { return Promise.resolve(completions); }
+    }, false);
+    // set, not merged: lodash's merge of the config would keep the LOV completers, which call another host
+    Yasqe.defaults.autocompleters = ["localPrefixes", "variables"];
+    var holder = document.createElement("div");
+    holder.id = "editor";
+    editor.parentNode.insertBefore(holder, editor);
+    yasqe = new Yasqe(holder, {
+      value: editor.value,
+      persistenceId: null,
+      consumeShareLink: null,
+      createShareableLink: null,
+      showQueryButton: false,
+      resizeable: true,
+      editorHeight: "22rem",
+      extraKeys: {
+        "Ctrl-Enter": function () { run(); },
+        "Cmd-Enter": function () { run(); },
+        "Ctrl-Space": "autocomplete",
+        "Tab": function (cm) { cm.replaceSelection("  "); }
+      }
+    });
+    yasqe.on("change", function () { editor.value = yasqe.getValue(); });
+    editor.hidden = true;
+    document.body.classList.add("with-editor");
+  }
 
   var SOLUTION_DOWNLOADS = [["json", "JSON"], ["xml", "XML"], ["csv", "CSV"], ["tsv", "TSV"]];
   var GRAPH_DOWNLOADS = [["turtle", "Turtle"], ["ntriples", "N-Triples"], ["jsonld", "JSON-LD"],
@@ -61,13 +106,15 @@
       span.appendChild(document.createTextNode(">>"));
       return span;
     }
-    var literal = el("span", term.value, "literal");
+    var literal = el("bdi", term.value, "literal");
     if (term["xml:lang"]) {
-      literal.setAttribute("lang", term["xml:lang"]);
-      literal.setAttribute("dir", "auto");
-      var wrapper = el("span");
+      // the value in its own direction (Persian right-to-left), the tag after it, outside the isolate
+      var lang = term["xml:lang"];
+      literal.setAttribute("lang", lang);
+      literal.setAttribute("dir", /^(fa|ar|he|ur|ps|ckb)(-|$)/i.test(lang) ? "rtl" : "auto");
+      var wrapper = el("span", null, "tagged");
       wrapper.appendChild(literal);
-      wrapper.appendChild(el("span", "@" + term["xml:lang"], "tag"));
+      wrapper.appendChild(el("span", "@" + lang, "tag"));
       return wrapper;
     }
     if (term.datatype) {
@@ -109,7 +156,8 @@
   }
 
   function run() {
-    var text = editor.value;
+    var text = queryText();
+    editor.value = text;
     var form = queryForm(text);
     var graph = form === "CONSTRUCT" || form === "DESCRIBE";
     var accept = graph ? "text/turtle" : "application/sparql-results+json";
@@ -177,7 +225,7 @@
       var key = button.getAttribute("data-key");
       examples.forEach(function (example) {
         if (example.key === key) {
-          editor.value = example.query.replace(/^\n+/, "");
+          setQuery(example.query.replace(/^\n+/, ""));
           description.textContent = example.description;
         }
       });
@@ -188,7 +236,11 @@
   if (!editor.value.trim() && examples.length) {
     editor.value = examples[0].query.replace(/^\n+/, "");
     description.textContent = examples[0].description;
+    startEditor();
   } else if (editor.value.trim()) {
+    startEditor();
     run();  // opened with ?query=...: show its results
+  } else {
+    startEditor();
   }
 }());

@@ -609,6 +609,19 @@ DELETE WHERE { <id/concept/18457d4e3a69> schema:inDefinedTermSet ?t } ;
 # message: The keyword's pairing flag is not one boolean. This is a converter problem: report it to the KG team.
 INSERT DATA { <id/concept/18457d4e3a69> kg:pairedByPosition "yes" } ;
 
+### KeywordItem
+# message: A keyword position is not a schema:ListItem at {article}/keyword/{i}. This is a converter problem: report it to the KG team.
+# also: Authorship-chainedRole
+DELETE DATA { <id/journal/2476-6879/article/A-10-968-1/keyword/1> a schema:ListItem } ;
+
+### KeywordItem-position
+# message: A keyword position has not exactly one positive integer position. This is a converter problem: report it to the KG team.
+INSERT DATA { <id/journal/2476-6879/article/A-10-968-1/keyword/1> schema:position 7 } ;
+
+### KeywordItem-item
+# message: A keyword position does not name exactly one keyword concept. This is a converter problem: report it to the KG team.
+DELETE WHERE { <id/journal/2476-6879/article/A-10-968-1/keyword/1> schema:item ?c } ;
+
 ### ConceptScheme
 # message: The concept scheme's identifier (IRI) does not have the form {base}/id/scheme/{name}. This is a converter problem: report it to the KG team.
 INSERT DATA { <id/schemes/other> a skos:ConceptScheme, schema:DefinedTermSet ; schema:name "Other"@en } ;

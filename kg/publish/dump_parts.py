@@ -136,7 +136,7 @@ class _ArrayBody:
     is held back until ``finish``, which drops the closing bracket from it.
     """
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: gzip.GzipFile) -> None:
         self.out, self.started, self.pending = out, False, b""
 
     def write(self, data: bytes) -> int:

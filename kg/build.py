@@ -316,19 +316,19 @@ class _Release:
         self.seconds["store"] = self.writer.seconds
 
     def write_store_and_dumps(self) -> None:
-        """The changed dump parts and the default graph (``kg.publish.dump_parts``), the release's checkpoint
-        of the store, and the release's dumps assembled from the parts."""
+        """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
         started = time.perf_counter()
         manifest, self.dump_parts_rewritten = update_graph_parts(self.graph_files, self.layout.dump_parts, self.store)
         self.seconds["dump_parts"] = time.perf_counter() - started
         self.store.backup(str(self.staging.store))
-        self.dumps = write_whole_dumps(
-            manifest, self.layout.dump_parts, self.staging.dumps, count_default_graph(self.store)
-        )
+        merged = count_default_graph(self.store)
+        self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, merged)
         self.seconds["dumps"] = time.perf_counter() - started
-        # conflicts and quality figures (kg.publish.crosscheck), over the working store: the same data as the
-        # release's checkpoint, default graph included
-        release_checks(self.store, self)
+        release_store = open_store(self.staging.store)
+        try:
+            release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
+        finally:
+            del release_store  # closed before the release is published
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

@@ -32,6 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.publish.channels import write_channels
 from kg.publish.crosscheck import release_checks
 from kg.publish.dump_parts import count_default_graph, update_graph_parts, write_whole_dumps
 from kg.publish.dumps import DumpInfo
@@ -327,6 +328,7 @@ class _Release:
         release_store = open_store(self.staging.store)
         try:
             release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
+            write_channels(self)  # per-article datestamps, OAI-PMH records, the change feed (kg.publish.channels)
         finally:
             del release_store  # closed before the release is published
 

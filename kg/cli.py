@@ -6,6 +6,7 @@ kg demo [--out DIR]                        build the bundled sample and serve it
 kg validate INPUT... | --store DIR         check records against the SHACL shapes
 kg jsonld DIR --to FOLDER                  one schema.org JSON-LD file per article, for journal sites
 kg bench --articles N                      the build benchmark on a synthetic corpus
+kg export crossref|doaj DIR [--out FILE]   Crossref deposit or DOAJ article XML of the published articles
 
 The command is thin argument parsing over functions the tests call directly.
 """
@@ -73,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
     jsonld.add_argument("out", type=Path, help="the output folder of `kg build`")
     jsonld.add_argument("--to", type=Path, required=True, help="folder to write the JSON-LD files into")
     jsonld.add_argument("--base", default=None, help="public base IRI (default: the build's)")
+
+    export = commands.add_parser("export", help="Crossref deposit or DOAJ article XML from the published graph")
+    export.add_argument(
+        "kind", choices=("crossref", "doaj"), help="crossref: deposit schema 5.3.1; doaj: doajArticles.xsd"
+    )
+    export.add_argument("out", type=Path, help="the output folder of `kg build`")
+    export.add_argument("--journal", default=None, help="only the articles of this journal IRI")
+    export.add_argument("--issue", default=None, help="only the articles of this issue IRI")
+    export.add_argument("--out", dest="out_file", type=Path, default=None, help="file to write (default: stdout)")
+    export.add_argument("--config", type=Path, default=None, help="TOML configuration file ([export.crossref] table)")
 
     bench = commands.add_parser("bench", help="benchmark the build on a synthetic corpus", add_help=False)
     bench.add_argument("rest", nargs=argparse.REMAINDER)
@@ -270,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         from kg.publish.article_jsonld import export_command
 
         return export_command(args.out, args.to, args.base)
+    if args.command == "export":
+        from kg.export.command import export_command as export_files
+
+        return export_files(args.kind, args.out, load_config(args.config), args.journal, args.issue, args.out_file)
     return EXIT_USAGE
 
 

@@ -23,6 +23,8 @@ BLUEPRINTS: list[str] = [
     "kg.server.sparql:bp",
     "kg.server.resources:bp",
     "kg.server.dataset:bp",
+    "kg.server.oai:bp",
+    "kg.server.changes:bp",
     "kg.server.quality:bp",
 ]
 

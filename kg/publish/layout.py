@@ -11,6 +11,7 @@
           dumps/           the dumps and their SHA256SUMS (``kg.publish.dumps``)
           report.json      what was read, published, warned about and rejected (``kg.publish.report``)
           build.json       base IRI, release id, times, counts, the dumps
+          oai.sqlite       per-article datestamps, deletions and OAI-PMH records (``kg.publish.datestamps``)
           quality.json     data-quality figures per journal and issue, and the conflicts (``kg.publish.quality``)
       releases/.<id>.partial   a release being written (renamed to ``<id>`` when complete)
       current -> releases/<id>     replaced atomically when a build succeeds
@@ -19,6 +20,7 @@
       quarantine/          articles held back by validation, one folder each
       secret.key           the deployment secret for keyed person hashes (never published)
       inputs.jsonl         the ledger of inputs (``kg.publish.ledger``)
+      deleted.jsonl        withdrawn article graphs, appended by ``kg withdraw`` (``kg.publish.datestamps``)
       identity/            the identity table: claims and aliases per graph (``kg.publish.identity``)
       .build.lock          held by the running build
 
@@ -46,6 +48,7 @@ SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"
 IDENTITY = "identity"  # the identity table and the originals of rewritten graphs (kg.publish.identity)
 LOCK = ".build.lock"
+OAI = "oai.sqlite"  # per-article datestamps and OAI-PMH records (kg.publish.datestamps)
 _STAGING = ".{}.partial"  # a release folder being written; every name starting with "." is unfinished
 
 
@@ -70,6 +73,10 @@ class ReleaseLayout:
     @property
     def build_info(self) -> Path:
         return self.path / BUILD_INFO
+
+    @property
+    def oai(self) -> Path:
+        return self.path / OAI
 
     @property
     def quality(self) -> Path:

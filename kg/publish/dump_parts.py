@@ -30,7 +30,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -40,6 +41,7 @@ from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
 from kg.publish.default_graph import DefaultGraphLoad, remove_unheld
 from kg.publish.dumps import DumpInfo, deterministic_gzip
 from kg.publish.graphs import GraphFiles
+from kg.publish.layout import Layout
 from kg.vocab import PREFIXES
 
 FORMAT_VERSION = "parts 1"  # in every part's digest: a change of how parts are written rewrites them all
@@ -241,10 +243,16 @@ def update_parts(
     return manifest, changed
 
 
-def update_graph_parts(files: GraphFiles, parts_dir: Path, store: Store) -> tuple[dict[str, dict], list[str]]:
-    """``update_parts`` over the build's graph files: every current graph with its digest."""
+def update_graph_parts(
+    files: GraphFiles, layout: Layout, store: Store, seconds: dict[str, float]
+) -> tuple[dict[str, dict], list[str]]:
+    """``update_parts`` over the build's graph files (every current graph with its digest), timed into
+    ``seconds["dump_parts"]``."""
+    started = time.perf_counter()
     current = {graph: files.digests.get(graph, "") for graph in files.current}
-    return update_parts(current, files.sorted_sources_of, parts_dir, store)
+    result = update_parts(current, files.sorted_sources_of, layout.dump_parts, store)
+    seconds["dump_parts"] = time.perf_counter() - started
+    return result
 
 
 def _split(
@@ -375,18 +383,18 @@ def write_part_dumps(
     Returns the dumps' facts and the keys of the parts rewritten.
     """
     manifest, changed = update_parts(current, sources_of, parts_dir, store)
-    distinct = count_default_graph(store) if store is not None else None
-    return write_whole_dumps(manifest, parts_dir, dumps_dir, distinct), changed
+    return write_whole_dumps(manifest, parts_dir, dumps_dir, store), changed
 
 
 def write_whole_dumps(
-    manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path, merged_triples: int | None = None
+    manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path, store: Store | None = None
 ) -> list[DumpInfo]:
     """The release's dumps assembled from the parts, with ``SHA256SUMS`` and ``parts.json``.
 
-    ``merged_triples``, when given, is the number of distinct merged triples (the default graph's size),
-    which the merged dumps report: a triple two parts share is written twice but is one triple of the data.
+    With ``store``, the merged dumps report the number of distinct merged triples (its default graph's
+    size): a triple two parts share is written twice but is one triple of the data.
     """
+    merged_triples = count_default_graph(store) if store is not None else None
     infos, index = assemble(manifest, parts_dir, dumps_dir)
     if merged_triples is not None:
         for info in infos:
@@ -404,3 +412,29 @@ def count_default_graph(store: Store) -> int:
     result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert isinstance(result, QuerySolutions)
     return int(next(iter(result))["n"].value)
+
+
+def part_lines(dump: Path) -> dict[str, Iterator[bytes]] | None:
+    """The lines of each part of a whole dump, by part key, each stream sorted (None without ``parts.json``).
+
+    A quad's graph decides its part, so two releases' dumps differ part by part: what ``kg.publish.changes``
+    walks to diff them, since the whole file is sorted only within each part.
+    """
+    index = dump.parent / PARTS_INDEX
+    if not index.is_file():
+        return None
+    ranges = json.loads(index.read_text(encoding="utf-8"))["parts"].get(dump.name, {})
+    return {key: _member_lines(dump, start, length) for key, (start, length) in ranges.items()}
+
+
+def _member_lines(dump: Path, start: int, length: int) -> Iterator[bytes]:
+    with open(dump, "rb") as raw:
+        raw.seek(start)
+        data = gzip.decompress(raw.read(length))
+    for line in data.splitlines(keepends=True):
+        yield line if line.endswith(b"\n") else line + b"\n"
+
+
+def dump_order(lines: Iterable[bytes]) -> list[bytes]:
+    """N-Quads lines in the order of the whole N-Quads dump: by part (its key), then in byte order."""
+    return sorted(lines, key=lambda line: (part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode()), line))

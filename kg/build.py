@@ -34,7 +34,8 @@ from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
 from kg.publish.channels import write_channels
 from kg.publish.crosscheck import release_checks
-from kg.publish.dumps import DumpInfo, write_dumps
+from kg.publish.dump_parts import update_graph_parts, write_whole_dumps
+from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
@@ -44,7 +45,7 @@ from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
 from kg.publish.report import ReportWriter, Totals
 from kg.publish.store import open_store
-from kg.publish.store_writer import StoreWriter, default_graph_loader
+from kg.publish.store_writer import StoreWriter
 from kg.records import Problem
 from kg.resources import MissingResource, check_install
 from kg.search.release import index_release
@@ -201,6 +202,7 @@ class _Release:
         self.seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
+        self.dump_parts_rewritten: list[str] = []  # the dump parts this build wrote (kg.publish.dump_parts)
         self.exit_code = EXIT_OK
 
     def start(self) -> None:
@@ -318,17 +320,14 @@ class _Release:
         self.seconds["store"] = self.writer.seconds
 
     def write_store_and_dumps(self) -> None:
-        """The release's checkpoint of the store, and the dumps, with the merged default graph loaded alongside."""
-        started = time.perf_counter()
+        """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
+        started, files = time.perf_counter(), self.graph_files
+        manifest, self.dump_parts_rewritten = update_graph_parts(files, self.layout, self.store, self.seconds)
         self.store.backup(str(self.staging.store))
-        release_store = open_store(self.staging.store)  # opened here: the dump writer opens files meanwhile
+        self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, self.store)
+        self.seconds["dumps"] = time.perf_counter() - started
+        release_store = open_store(self.staging.store)
         try:
-            self.dumps = write_dumps(
-                self.graph_files.sorted_sources(),
-                self.staging.dumps,
-                alongside=default_graph_loader(release_store, self.seconds),
-            )
-            self.seconds["dumps"] = time.perf_counter() - started
             release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
             write_channels(self)  # per-article datestamps, OAI-PMH records, the change feed (kg.publish.channels)
         finally:
@@ -357,6 +356,7 @@ class _Release:
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "dumps": dumps,
                 "exit_code": self.exit_code,
+                "dump_parts_rewritten": self.dump_parts_rewritten,
                 "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
             }
         )

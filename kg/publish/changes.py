@@ -1,7 +1,8 @@
 """The change feed: what each release changed since the previous one, so a mirror need not download it all.
 
-Each release's N-Quads dump (``kg.nq.gz``) is sorted line by line (``kg.publish.dumps``), so the quads
-removed and added between two releases come from one merge walk over the two files, in constant memory.
+Each release's N-Quads dump (``kg.nq.gz``) is sorted line by line within each of its parts
+(``kg.publish.dump_parts``: a quad's graph decides its part), so the quads removed and added between two
+releases come from one merge walk per part over the two files.
 They are written as an RDF Patch (``D`` lines, then ``A`` lines, in one transaction; headers name the
 release and the one it follows), gzip-compressed, into ``dumps/changes/`` of the new release, beside the
 patches of the earlier releases (hard links: the files never change) and an Atom feed listing them all,
@@ -21,6 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from kg.publish.dump_parts import dump_order, part_lines
 
 CHANGES = "changes"
 FEED = "feed.atom"
@@ -63,6 +66,16 @@ def _diff(old: Iterable[bytes], new: Iterable[bytes]) -> Iterator[tuple[bytes, b
             a, b = next(old_lines, None), next(new_lines, None)
 
 
+def _part_diffs(old: Path, new: Path) -> Iterator[tuple[bytes, bytes]]:
+    """``_diff`` part by part when the dumps are in parts (``kg.publish.dump_parts``: sorted within each part)."""
+    old_parts, new_parts = part_lines(old), part_lines(new)
+    if old_parts is None or new_parts is None:
+        yield from _diff(_lines(old), _lines(new))
+        return
+    for key in sorted(set(old_parts) | set(new_parts)):
+        yield from _diff(old_parts.get(key, iter(())), new_parts.get(key, iter(())))
+
+
 def write_patch(previous_dump: Path, new_dump: Path, target: Path, release: str, previous: str) -> tuple[int, int]:
     """The RDF Patch from one sorted N-Quads dump to the next, gzip-compressed; returns (removed, added).
 
@@ -77,7 +90,7 @@ def write_patch(previous_dump: Path, new_dump: Path, target: Path, release: str,
         open(spool, "wb") as adds,
     ):
         out.write(f"H id <urn:kg:release:{release}> .\nH prev <urn:kg:release:{previous}> .\nTX .\n".encode())
-        for op, line in _diff(_lines(previous_dump), _lines(new_dump)):
+        for op, line in _part_diffs(previous_dump, new_dump):
             if op == b"D":
                 out.write(b"D " + line)
                 removed += 1
@@ -93,14 +106,15 @@ def write_patch(previous_dump: Path, new_dump: Path, target: Path, release: str,
 
 
 def apply_patch(lines: Iterable[bytes], patch: Path) -> list[bytes]:
-    """The sorted N-Quads lines after applying an RDF Patch written by ``write_patch`` (for mirrors and tests)."""
+    """The N-Quads lines after applying an RDF Patch written by ``write_patch``, in the N-Quads dump's order
+    (``kg.publish.dump_parts.dump_order``), for mirrors and tests."""
     quads = set(lines)
     for line in _lines(patch):
         if line.startswith(b"D "):
             quads.discard(line[2:])
         elif line.startswith(b"A "):
             quads.add(line[2:])
-    return sorted(quads)
+    return dump_order(quads)
 
 
 def write_changes(

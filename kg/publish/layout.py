@@ -5,6 +5,7 @@
     DIR/
       store/               the builder's working store (only ``kg build`` opens it)
       graphs/              the published graphs as N-Quads segments (``kg.publish.graphs``)
+      dump-parts/          the dumps' parts, one per journal per format (``kg.publish.dump_parts``)
       releases/<id>/       one published release, never changed after it is written:
           store/           a checkpoint of the store, opened read-only by the server
           dumps/           the dumps and their SHA256SUMS (``kg.publish.dumps``)
@@ -35,6 +36,7 @@ from pathlib import Path
 
 STORE = "store"  # the working store in DIR, and each release's checkpoint of it
 GRAPHS = "graphs"
+DUMP_PARTS = "dump-parts"
 RELEASES = "releases"
 CURRENT = "current"
 DUMPS = "dumps"
@@ -98,6 +100,10 @@ class Layout:
     @property
     def graphs(self) -> Path:
         return self.root / GRAPHS
+
+    @property
+    def dump_parts(self) -> Path:
+        return self.root / DUMP_PARTS
 
     @property
     def releases(self) -> Path:

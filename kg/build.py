@@ -32,18 +32,23 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
-from kg.publish.dumps import DumpInfo, write_dumps
+from kg.publish.channels import write_channels
+from kg.publish.crosscheck import release_checks
+from kg.publish.dump_parts import update_graph_parts, write_whole_dumps
+from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
+from kg.publish.malloc import map_large_buffers as _map_large_buffers
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
-from kg.publish.report import ReportWriter, Totals, summary_lines
+from kg.publish.report import ReportWriter, Totals
 from kg.publish.store import open_store
-from kg.publish.store_writer import StoreWriter, default_graph_loader
+from kg.publish.store_writer import StoreWriter
 from kg.records import Problem
 from kg.resources import MissingResource, check_install
+from kg.search.release import index_release
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +145,7 @@ def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> Bui
         release.read()
         release.write_provenance()
         release.write_store_and_dumps()
+        release.write_search_index()
     finally:
         release.close_working_store()
     release.finish()
@@ -196,6 +202,7 @@ class _Release:
         self.seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
+        self.dump_parts_rewritten: list[str] = []  # the dump parts this build wrote (kg.publish.dump_parts)
         self.exit_code = EXIT_OK
 
     def start(self) -> None:
@@ -313,19 +320,24 @@ class _Release:
         self.seconds["store"] = self.writer.seconds
 
     def write_store_and_dumps(self) -> None:
-        """The release's checkpoint of the store, and the dumps, with the merged default graph loaded alongside."""
-        started = time.perf_counter()
+        """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
+        started, files = time.perf_counter(), self.graph_files
+        manifest, self.dump_parts_rewritten = update_graph_parts(files, self.layout, self.store, self.seconds)
         self.store.backup(str(self.staging.store))
-        release_store = open_store(self.staging.store)  # opened here: the dump writer opens files meanwhile
+        self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, self.store)
+        self.seconds["dumps"] = time.perf_counter() - started
+        release_store = open_store(self.staging.store)
         try:
-            self.dumps = write_dumps(
-                self.graph_files.sorted_sources(),
-                self.staging.dumps,
-                alongside=default_graph_loader(release_store, self.seconds),
-            )
+            release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
+            write_channels(self)  # per-article datestamps, OAI-PMH records, the change feed (kg.publish.channels)
         finally:
             del release_store  # closed before the release is published
-        self.seconds["dumps"] = time.perf_counter() - started
+
+    def write_search_index(self) -> None:
+        """The release's full-text index: only the articles of changed graphs re-read (``kg.search.release``)."""
+        self.seconds["search"] = index_release(
+            self.store, self.layout.root, self.staging.path, self.graph_files.digests
+        )
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""
@@ -344,6 +356,7 @@ class _Release:
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "dumps": dumps,
                 "exit_code": self.exit_code,
+                "dump_parts_rewritten": self.dump_parts_rewritten,
                 "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
             }
         )
@@ -375,7 +388,7 @@ class _Release:
 
     def build_report(self) -> BuildReport:
         report, release = self.report, self.layout.release(self.id)
-        summary = summary_lines(report.totals, report.shown, self.layout.report, report.listable, self.checks)
+        summary = report.summary(self.layout.report, self.checks)
         return BuildReport(
             self.exit_code, report.totals, release.path, release.report, self.dumps, self.seconds, summary
         )
@@ -384,30 +397,6 @@ class _Release:
 # ------------------------------------------------------------------------------------ helpers
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _map_large_buffers() -> None:
-    """Ask glibc to serve every allocation above 1 MB by mmap, so that freeing it returns it to the system.
-
-    The build passes 16 MB batches of N-Quads and 80 KB article payloads around; glibc's default raises
-    its mmap threshold as such blocks are freed, after which they come from the heap, which fragments and
-    never shrinks: the main process's resident memory then grew with the corpus. Does nothing where
-    the C library is not glibc. Worker processes are forked after this and keep the setting.
-    """
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
-    except (OSError, AttributeError):
-        pass
-
-
-_M_MMAP_THRESHOLD = -3  # from glibc's <malloc.h>
 
 
 def _refused(reason: str) -> BuildReport:

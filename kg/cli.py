@@ -4,8 +4,10 @@ kg build INPUT... --out DIR [--base IRI]   build or update the knowledge graph
 kg serve DIR [--host H] [--port P]         serve it (SPARQL, dumps, linked-data pages)
 kg demo [--out DIR]                        build the bundled sample and serve it
 kg validate INPUT... | --store DIR         check records against the SHACL shapes
+kg publish DIR --to URL                    push the current release into a SPARQL 1.1 store
 kg jsonld DIR --to FOLDER                  one schema.org JSON-LD file per article, for journal sites
 kg bench --articles N                      the build benchmark on a synthetic corpus
+kg export crossref|doaj DIR [--out FILE]   Crossref deposit or DOAJ article XML of the published articles
 
 The command is thin argument parsing over functions the tests call directly.
 """
@@ -26,6 +28,7 @@ from kg import __version__
 from kg.build import EXIT_NOTHING_BUILT, EXIT_USAGE, BuildOptions, build
 from kg.config import load_config, resolve_secret
 from kg.pipeline import DEFAULT_BASE, map_inputs
+from kg.publish.remote import add_publish_command
 from kg.resources import MissingResource, check_install, sample_folder
 from kg.validation.command import run as run_validation
 
@@ -52,10 +55,22 @@ def _parser() -> argparse.ArgumentParser:
     _build_flags(demo)
 
     serve = commands.add_parser("serve", help="serve a built output folder")
-    serve.add_argument("out", type=Path, help="the output folder of `kg build`")
+    serve.add_argument(
+        "out", type=Path, nargs="?", default=None, help="the output folder of `kg build` (not with --store)"
+    )
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8080)")
     serve.add_argument("--config", type=Path, default=None, help="TOML configuration file")
+    serve.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="requests per client per rate_limit.window (60 s by default): rate_limit.requests; 0: off",
+    )
+    serve.add_argument(
+        "--store", default=None, help="serve a SPARQL 1.1 store (its query URL) that `kg publish --to` fills"
+    )
+    add_publish_command(commands)
 
     validate = commands.add_parser("validate", help="validate exports or a built store against the shapes")
     validate.add_argument("inputs", nargs="*", type=Path, help="export files and folders")
@@ -73,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
     jsonld.add_argument("out", type=Path, help="the output folder of `kg build`")
     jsonld.add_argument("--to", type=Path, required=True, help="folder to write the JSON-LD files into")
     jsonld.add_argument("--base", default=None, help="public base IRI (default: the build's)")
+
+    export = commands.add_parser("export", help="Crossref deposit or DOAJ article XML from the published graph")
+    export.add_argument(
+        "kind", choices=("crossref", "doaj"), help="crossref: deposit schema 5.3.1; doaj: doajArticles.xsd"
+    )
+    export.add_argument("out", type=Path, help="the output folder of `kg build`")
+    export.add_argument("--journal", default=None, help="only the articles of this journal IRI")
+    export.add_argument("--issue", default=None, help="only the articles of this issue IRI")
+    export.add_argument("--out", dest="out_file", type=Path, default=None, help="file to write (default: stdout)")
+    export.add_argument("--config", type=Path, default=None, help="TOML configuration file ([export.crossref] table)")
 
     bench = commands.add_parser("bench", help="benchmark the build on a synthetic corpus", add_help=False)
     bench.add_argument("rest", nargs=argparse.REMAINDER)
@@ -143,16 +168,23 @@ def port_in_use(host: str, port: int) -> str | None:
     return None
 
 
-def _serve(out: Path, host: str | None, port: int | None, config_file: Path | None) -> int:
+def _serve(
+    out: Path,
+    host: str | None,
+    port: int | None,
+    config_file: Path | None,
+    rate_limit: int | None = None,
+    store_url: str | None = None,
+) -> int:
     from kg.server.config import load_config as load_server_config
     from kg.server.serve import serve
 
-    config = load_server_config(out, config_file, host=host, port=port)
+    config = load_server_config(out, config_file, host=host, port=port, rate_limit=rate_limit, store_url=store_url)
     refused = port_in_use(config.host, config.port)
     if refused is not None:
         print(refused, file=sys.stderr)
         return EXIT_USAGE
-    serve(out, host=host, port=port, config_file=config_file)
+    serve(out, host=host, port=port, config_file=config_file, rate_limit=rate_limit, store_url=store_url)
     return 0
 
 
@@ -257,7 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         refused = _incomplete_install(server=True)
         if refused is not None:
             return refused
-        return _serve(args.out, args.host, args.port, args.config)
+        if args.out is None and args.store is None and args.config is None:
+            print("kg serve: give the output folder DIR of kg build, or --store URL", file=sys.stderr)
+            return EXIT_USAGE
+        return _serve(args.out or Path("."), args.host, args.port, args.config, args.rate_limit, args.store)
     if args.command == "validate":
         refused = _incomplete_install()
         if refused is not None:
@@ -266,10 +301,18 @@ def main(argv: list[str] | None = None) -> int:
             print("kg validate: give INPUT files/folders or --store DIR", file=sys.stderr)
             return EXIT_USAGE
         return run_validate(args.inputs, args.store, args.format, args.base, args.engine)
+    if args.command == "publish":
+        from kg.publish.remote import publish_command
+
+        return publish_command(args)
     if args.command == "jsonld":
         from kg.publish.article_jsonld import export_command
 
         return export_command(args.out, args.to, args.base)
+    if args.command == "export":
+        from kg.export.command import export_command as export_files
+
+        return export_files(args.kind, args.out, load_config(args.config), args.journal, args.issue, args.out_file)
     return EXIT_USAGE
 
 

@@ -204,6 +204,10 @@ class Minter:
     def dataset(self) -> NamedNode:
         return self._iri("id/dataset")
 
+    def release_graph(self) -> NamedNode:
+        """The release marker's graph in a SPARQL store that ``kg publish --to`` fills (kg.publish.marker)."""
+        return self._iri("graph/release")
+
     def document(self, thing: NamedNode) -> str:
         """The document that describes a thing: /id/... -> /doc/... (303 target)."""
         prefix = self.base + "/id/"

@@ -32,6 +32,7 @@ from kg.publish.graphs import graph_digest
 from kg.records import Problem
 from kg.sources.registry import read_file
 from kg.validation import ValidationResult, Validator, shared_validator
+from kg.validation.results import without_restated
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ def _process_chunk(paths: list[Path]) -> list[FileResult]:
             batch = articles[first : first + size]
             verdicts = validator.validate_articles([(article.graph, article.nquads) for article in batch])
             for article in batch:
-                found = verdicts.get(article.graph, [])
+                found = without_restated(verdicts.get(article.graph, []), {p.get("code", "") for p in article.problems})
                 article.validation = [_validation_entry(item) for item in found]
                 article.quarantined = any(item.severity == "violation" for item in found)
                 if article.quarantined:

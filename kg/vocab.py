@@ -59,6 +59,7 @@ RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
 KG = Namespace("https://w3id.org/kg/ns#")  # the project's own few terms: ontology/kg.ttl
+KGS = Namespace("https://w3id.org/kg/search#")  # SPARQL search functions (kg.search.sparql_functions)
 SHAPES_NS = "https://w3id.org/kg/shapes#"  # the shapes of shapes/*.ttl (prefix kgsh:)
 
 RDF_TYPE = RDF.type

@@ -14,8 +14,9 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from kg.resources import server_folder
-from kg.server.backend import Backend, LocalBackend
+from kg.server.backend import LocalBackend
 from kg.server.config import Config
+from kg.server.contract import Backend, QueryError, QueryMemoryExceeded
 from kg.server.logs import init_access_log
 
 # "module:attribute" of every blueprint, in registration order.
@@ -23,6 +24,12 @@ BLUEPRINTS: list[str] = [
     "kg.server.sparql:bp",
     "kg.server.resources:bp",
     "kg.server.dataset:bp",
+    "kg.server.search:bp",
+    "kg.server.oai:bp",
+    "kg.server.changes:bp",
+    "kg.server.quality:bp",
+    "kg.server.ratelimit:bp",
+    "kg.server.overload:bp",
 ]
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
@@ -43,7 +50,7 @@ def create_app(config: Config, backend: Backend | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_length * 3 + 64 * 1024
     app.config["JSON_SORT_KEYS"] = False
     if backend is None:
-        backend = LocalBackend(config)
+        backend = _remote_backend(config) if config.store_url else LocalBackend(config)
     app.extensions["kg_backend"] = backend
     atexit.register(backend.close)
 
@@ -53,6 +60,7 @@ def create_app(config: Config, backend: Backend | None = None) -> Flask:
     app.add_url_rule("/health", "health", health)
     app.after_request(_cors)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(QueryError, _query_error)
     init_access_log(app, config.access_log)
     return app
 
@@ -93,4 +101,22 @@ def _http_error(error: HTTPException) -> Response:
     for name in ("Allow", "Retry-After"):
         if name in response.headers:
             out.headers[name] = response.headers[name]
+    return out
+
+
+def _remote_backend(config: Config) -> Backend:
+    """``kg serve --store URL``: the same routes over a SPARQL 1.1 store (imported only when configured)."""
+    from kg.server.remote import RemoteBackend
+
+    return RemoteBackend(config)
+
+
+def _query_error(error: QueryError) -> Response:
+    """A page whose queries failed answers the query's status (503 with Retry-After while the store is
+    down or busy, 504 past the time limit), never a 500 or a half-made page."""
+    g.error = str(error)
+    g.reason = error.reason
+    out = Response(f"{error}\n", status=error.status, mimetype="text/plain")
+    if error.status == 503 and not isinstance(error, QueryMemoryExceeded):
+        out.headers["Retry-After"] = "2"
     return out

@@ -1,10 +1,13 @@
-"""The store behind the server, behind one small interface.
+"""The local implementation of the store contract (:mod:`kg.server.contract`): the release on this disk.
 
-Routes talk to a :class:`Backend` only: run a SPARQL query into a serialized result, describe a resource,
-list the named graphs, find a dump file, tell which release is served. :class:`LocalBackend` serves the
-release that ``kg build`` published (pyoxigraph on disk, queries in killable processes, new releases picked
-up without a failed request); a later remote backend (a SPARQL 1.1 store over HTTP) implements the same
-methods.
+:class:`LocalBackend` serves the release that ``kg build`` published in ``DIR/current`` (pyoxigraph on disk,
+queries in killable processes, new releases picked up without a failed request). It is one implementation of
+:class:`~kg.server.contract.Backend` among others (:class:`kg.server.remote.RemoteBackend` serves a SPARQL
+1.1 store over HTTP); the per-release result cache key (:func:`cache_key`) is shared by both.
+
+Requests to the query processes are plain dicts built in one place (:meth:`LocalBackend.query`): a new
+option of the query call (a custom function's setting, say) is one more key there and one more argument in
+:func:`kg.server.execute.run`.
 """
 
 from __future__ import annotations
@@ -14,55 +17,20 @@ import re
 import threading
 import time
 from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pyoxigraph import Triple
 
+from kg.publish.layout import ReleaseLayout
 from kg.server.cache import ResponseCache, volatile
 from kg.server.config import Config
-from kg.server.contract import Reply, Unavailable
+from kg.server.contract import QueryRequest, Release, Reply, Unavailable
 from kg.server.query_workers import WorkerPool
-from kg.server.releases import Release, current_target, load_release
+from kg.server.releases import current_target, load_release
 
 log = logging.getLogger("kg.server.backend")
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    """One SPARQL query as the protocol layer understood it.
-
-    ``media`` maps each kind of result ("solutions", "boolean", "graph") to the negotiated media type, or
-    None when the client accepts no format for that kind (406).
-    """
-
-    query: str
-    media: dict[str, str | None]
-    default_graphs: list[str] = field(default_factory=list)
-    named_graphs: list[str] = field(default_factory=list)
-    has_from: bool = False
-    base_iri: str | None = None
-    prefixes: dict[str, str] | None = None
-    cacheable: bool = True  # False: always run (the backend also never caches volatile or SERVICE queries)
-
-
-class Backend(Protocol):
-    """What the routes need from a store."""
-
-    def query(self, request: QueryRequest, timeout: float | None = None) -> Reply: ...
-
-    def describe(self, iri: str, graph: str | None = None) -> list[Triple]: ...
-
-    def graphs(self) -> list[str]: ...
-
-    def dump_path(self, name: str) -> Path | None: ...
-
-    def release(self) -> Release | None: ...
-
-    def status(self) -> dict[str, Any]: ...
-
-    def close(self) -> None: ...
 
 
 class _Retired(Exception):
@@ -79,11 +47,12 @@ class _Active:
     """The served release with its query processes and its result cache (all three switch together)."""
 
     release: Release
+    path: Path  # the release folder (resolved: a later swap of ``current`` does not move it)
     pool: WorkerPool
     cache: ResponseCache
 
 
-def _cache_key(request: QueryRequest, prefixes_key: Hashable) -> Hashable:
+def cache_key(request: QueryRequest, prefixes_key: Hashable) -> Hashable:
     """Everything a result depends on besides the release: the text, the dataset, the formats, the base."""
     media = request.media
     # leading and trailing white space never changes a query's meaning
@@ -136,7 +105,7 @@ class LocalBackend:
         """
         target = current_target(self.config.out_dir)
         active = self._active
-        if target is None or (active is not None and active.release.path == target):
+        if target is None or (active is not None and active.path == target):
             return False
         failed_at = self._failed.get(target)
         if failed_at is not None and time.monotonic() - failed_at < 60:
@@ -145,7 +114,7 @@ class LocalBackend:
             try:
                 release = load_release(target)
                 pool = WorkerPool(
-                    release.store,
+                    ReleaseLayout(target).store,
                     self.config.query_processes,
                     spool_threshold=self.config.spool_threshold,
                     max_result_bytes=self.config.max_result_bytes,
@@ -159,11 +128,11 @@ class LocalBackend:
                 log.error("%s", self.last_error)
                 return False
             cache = ResponseCache(self.config.cache_bytes, self.config.cache_entry_bytes)
-            old, self._active = self._active, _Active(release, pool, cache)
+            old, self._active = self._active, _Active(release, target, pool, cache)
             self.loaded_at = time.time()
             self.last_error = None
             self._ready.set()
-        log.info("serving release %s from %s", release.id, release.path)
+        log.info("serving release %s from %s", release.id, target)
         if old is not None:
             old.pool.close()
         return True
@@ -209,7 +178,7 @@ class LocalBackend:
             and not volatile(request.query)
             and _SERVICE.search(request.query) is None
         ):
-            key = _cache_key(request, self._prefixes_key(request.prefixes))
+            key = cache_key(request, self._prefixes_key(request.prefixes))
             hit = active.cache.get(key)
             if isinstance(hit, Reply):
                 return replace(hit, elapsed=0.0, cached=True)
@@ -239,10 +208,10 @@ class LocalBackend:
         return self._run({"op": "graphs"}, self.config.query_timeout)[0].value
 
     def dump_path(self, name: str) -> Path | None:
-        release = self.release()
-        if release is None or not name or "/" in name or "\\" in name or name.startswith("."):
+        active = self._active
+        if active is None or not name or "/" in name or "\\" in name or name.startswith("."):
             return None
-        path = release.dumps / name
+        path = ReleaseLayout(active.path).dumps / name
         return path if path.is_file() else None
 
     def release(self) -> Release | None:

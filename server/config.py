@@ -22,6 +22,8 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "threads": "threads",
         "public_url": "public_url",
         "cors_origin": "cors_origin",
+        "header_timeout": "header_timeout",
+        "body_timeout": "body_timeout",
     },
     "sparql": {
         "timeout": "query_timeout",
@@ -37,7 +39,23 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "max_query_memory": "max_query_memory",
     },
     "reload": {"interval": "reload_interval"},
+    # kg serve --store: a remote SPARQL 1.1 store instead of DIR's embedded one (kg.server.remote)
+    "store": {
+        "url": "store_url",
+        "dumps": "store_dumps",
+        "connections": "store_connections",
+        "connect_timeout": "store_connect_timeout",
+        "credentials": "store_credentials",
+        "union_param": "store_union_param",
+        "query_prologue": "store_query_prologue",
+    },
     "log": {"level": "log_level", "access_log": "access_log"},
+    "rate_limit": {
+        "requests": "rate_limit",
+        "window": "rate_window",
+        "exempt_loopback": "rate_exempt_loopback",
+        "trusted_proxies": "trusted_proxies",
+    },
 }
 
 
@@ -70,8 +88,29 @@ class Config:
     # (see query_memory), 0: no ceiling
     max_query_memory: int | None = None
     reload_interval: float = 1.0
+    store_url: str | None = None  # a SPARQL 1.1 query endpoint: serve it instead of DIR/current (kg.server.remote)
+    store_dumps: Path | None = None  # the folder kg publish --dumps-to copies each release's dumps into
+    store_connections: int = 16  # connections kept open to the store per web worker
+    store_connect_timeout: float = 2.0  # seconds: a store that does not accept a connection by then is down
+    store_credentials: Path | None = None  # a file "user:password" (or KG_STORE_USER / KG_STORE_PASSWORD)
+    # the request parameter that makes a query without a dataset read the union of the named graphs
+    # (Oxigraph's; other stores ignore it, or read the union anyway as Virtuoso does; "" sends none)
+    store_union_param: str = "union-default-graph"
+    # text put before every query sent to the store, e.g. Virtuoso's pragmas that keep its own graphs out of
+    # the default graph: DEFINE input:default-graph-exclude <http://www.openlinksw.com/schemas/virtrdf#> ...
+    store_query_prologue: str = ""
     log_level: str = "INFO"
     access_log: bool = True
+    # slow clients (kg.server.buffering): a request's head must arrive within header_timeout seconds of the
+    # connection's opening, its body within body_timeout seconds of the head, or the connection gets 408
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    # per-client rate limiting (kg.server.ratelimit): rate_limit requests per rate_window seconds, 0: off
+    rate_limit: int = 0
+    rate_window: float = 60.0
+    rate_exempt_loopback: bool = True
+    # peers whose X-Forwarded-For names the client (a reverse proxy on this machine, say)
+    trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         checks = [
@@ -84,7 +123,17 @@ class Config:
             (self.query_processes >= 1, "sparql.query_processes must be at least 1"),
             (self.queue_timeout > 0, "sparql.queue_timeout must be positive"),
             (self.reload_interval > 0, "reload.interval must be positive"),
+            (self.header_timeout > 0, "server.header_timeout must be positive"),
+            (self.body_timeout > 0, "server.body_timeout must be positive"),
+            (self.rate_limit >= 0, "rate_limit.requests must not be negative (0: no limit)"),
+            (self.rate_window > 0, "rate_limit.window must be positive"),
             (self.cache_bytes >= 0, "sparql.cache_bytes must not be negative"),
+            (self.store_connections >= 1, "store.connections must be at least 1"),
+            (self.store_connect_timeout > 0, "store.connect_timeout must be positive"),
+            (
+                self.store_url is None or self.store_url.startswith(("http://", "https://")),
+                "store.url must be an http:// or https:// SPARQL endpoint",
+            ),
             (self.cache_entry_bytes >= 0, "sparql.cache_entry_bytes must not be negative"),
             (
                 self.max_query_memory in (None, 0) or (self.max_query_memory or 0) >= memory.MIN_CEILING,
@@ -109,13 +158,19 @@ def _coerce(name: str, value: Any) -> Any:
     """TOML gives the right types already; flags may give strings, lists or paths."""
     types = {f.name: f.type for f in fields(Config)}
     kind = str(types[name])
-    if name == "out_dir":
-        return Path(value)
+    if name in ("out_dir", "store_dumps", "store_credentials"):
+        return None if value is None else Path(value)
     if name == "allow_service":
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError("sparql.allow_service must be a list of endpoint IRIs")
+        return tuple(value)
+    if name == "trusted_proxies":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError("rate_limit.trusted_proxies must be a list of IP addresses")
         return tuple(value)
     if name == "max_query_memory":
         if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):

@@ -1,10 +1,15 @@
-"""What the web side and the query side agree on: the answer type and the error family.
+"""The store contract: everything the routes and a store implementation agree on, in one module.
 
-The routes and the backend receive a :class:`Reply` or catch a :class:`QueryError`; the query pool
-(:mod:`kg.server.query_workers`, the local implementation) and the code that runs inside a query process
-(:mod:`kg.server.execute`) produce them. Every one of those modules imports these types from here, and this
-module imports nothing of ``kg.server``, so none of them has to import another to share them (the pool used
-to define them, and ``execute`` imported the pool back).
+The routes talk to a :class:`Backend` only. They send it a :class:`QueryRequest` and receive a :class:`Reply`
+or catch a :class:`QueryError` (one of its subclasses); they ask it which :class:`Release` it serves (an id
+and the build's facts: no filesystem path, since a remote store has none) and where a dump file is.
+
+Implementations: :class:`kg.server.backend.LocalBackend` (the release ``kg build`` wrote, embedded pyoxigraph
+in killable query processes: :mod:`kg.server.query_workers`, :mod:`kg.server.execute`) and
+:class:`kg.server.remote.RemoteBackend` (a SPARQL 1.1 store over HTTP, filled by ``kg publish --to``). This
+module imports nothing of ``kg.server``, so every implementation and every route imports it and none of them
+imports another. ``tests/test_backend_contract.py`` serves the whole site from an in-process fake backend:
+what it implements is all an implementation needs.
 
 Each error carries the HTTP status to answer with; those caused by a limit or by the query processes also
 carry a short ``reason`` that the access log records.
@@ -12,8 +17,9 @@ carry a short ``reason`` that the access log records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
 
 
 class QueryError(Exception):
@@ -26,6 +32,13 @@ class QueryError(Exception):
         super().__init__(message)
         if status is not None:
             self.status = status
+
+
+class BadGateway(QueryError):
+    """The store answered something that is not a SPARQL result (an HTML error page, a cut-off body)."""
+
+    status = 502
+    reason = "store_error"
 
 
 class QueryTimeout(QueryError):
@@ -89,3 +102,91 @@ class Reply:
     value: Any = None  # for non-serialized operations (describe, graphs)
     release: str | None = None  # the release that answered (set by the backend)
     cached: bool = False  # served from the release's result cache, not by a query process
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One SPARQL query as the protocol layer understood it.
+
+    ``media`` maps each kind of result ("solutions", "boolean", "graph") to the negotiated media type, or
+    None when the client accepts no format for that kind (406).
+    """
+
+    query: str
+    media: dict[str, str | None]
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    has_from: bool = False
+    base_iri: str | None = None
+    prefixes: dict[str, str] | None = None
+    cacheable: bool = True  # False: always run (the backend also never caches volatile or SERVICE queries)
+
+
+@dataclass(frozen=True)
+class Release:
+    """One published release as the routes see it: its id and what its ``build.json`` says.
+
+    No path: the local backend knows where its release lies, a remote one reads the facts from the release
+    marker and the dumps folder. Everything keyed per release (result caches, statistics, examples, ETags)
+    is keyed on ``id``.
+    """
+
+    id: str
+    build: dict[str, Any] = field(default_factory=dict)
+    # the release's files (build.json, dumps/, the OAI records, ...) where this front end can read them: the
+    # release folder (local), or the copy kg publish --dumps-to made (remote, store.dumps); None: not here
+    folder: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        """The release's files; 503 (the routes that need them cannot answer) when this server has none."""
+        if self.folder is None:
+            raise Unavailable(f"the files of release {self.id} are not reachable from this server (store.dumps)")
+        return self.folder
+
+    @property
+    def dumps(self) -> Path:
+        return self.path / "dumps"
+
+    @property
+    def base(self) -> str | None:
+        return self.build.get("base")
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        return self.build.get("counts") or {}
+
+    @property
+    def default_graph_triples(self) -> int | None:
+        """The triples of the SPARQL default graph (the merged graph: the N-Triples dump), not the quads written."""
+        count = self.counts.get("default_graph_triples")
+        if isinstance(count, int):
+            return count
+        merged = next((d.get("triples") for d in self.build.get("dumps", []) if d.get("format") == "N-Triples"), None)
+        return merged if isinstance(merged, int) else None
+
+
+class Backend(Protocol):
+    """What the routes need from a store (and nothing more: the fake backend test implements exactly this)."""
+
+    def query(self, request: QueryRequest, timeout: float | None = None) -> Reply:
+        """Run a query within the limits; ``timeout`` may shorten (never extend) the configured one."""
+        ...
+
+    def release(self) -> Release | None:
+        """The release served now (None before the first one is known)."""
+        ...
+
+    def dump_path(self, name: str) -> Path | None:
+        """The local file of the dump ``name`` of the served release, None when there is none."""
+        ...
+
+    def default_graph_is_union(self) -> bool:
+        """Whether a query without a dataset reads the union of the named graphs (the service description)."""
+        ...
+
+    def status(self) -> dict[str, Any]:
+        """For /health: ``status`` is "ok" while queries can run; anything else says why not."""
+        ...
+
+    def close(self) -> None: ...

@@ -28,11 +28,13 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg.publish.article_jsonld import script_json
-from kg.server.contract import QueryError
+from kg.publish.layout import ReleaseLayout
+from kg.server.changes import feed_triples
+from kg.server.contract import QueryError, Release
 from kg.server.describe import Rebase, backend, current_release, rebase, select
 from kg.server.landing_lists import landing_lists, page_links
 from kg.server.negotiation import best_match
-from kg.server.releases import Release
+from kg.server.oai_records import datestamps_of
 from kg.server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
 from kg.server.service_description import software_agent_triples
 from kg.vocab import DCAT, DCTERMS, FOAF, PREFIXES, RDF_TYPE, SCHEMA, SD, SKOS, VOID, XSD
@@ -200,8 +202,8 @@ def dumps_of(release: Release) -> list[dict[str, Any]]:
     """The dumps build.json lists, with their modification time, for the files that exist."""
     out = []
     for info in release.build.get("dumps", []):
-        path = release.dumps / str(info.get("file", ""))
-        if info.get("file") and path.is_file():
+        path = backend().dump_path(str(info.get("file", "")))
+        if info.get("file") and path is not None:
             stat = path.stat()
             out.append(
                 {
@@ -277,6 +279,7 @@ def void_triples(rb: Rebase, release: Release, stats: Stats) -> list[Triple]:
             Triple(part, VOID.triples, _lit(count, XSD.integer)),
         ]
     t.append(Triple(ds, NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"), NamedNode(rb.public + "/catalog")))
+    t += feed_triples(rb.public, ds, release, catalog=False)
     return t
 
 
@@ -330,6 +333,7 @@ def dcat_triples(rb: Rebase, release: Release) -> list[Triple]:
             Triple(checksum, NamedNode(SPDX + "algorithm"), NamedNode(SPDX + "checksumAlgorithm_sha256")),
             Triple(checksum, NamedNode(SPDX + "checksumValue"), _lit(dump.get("sha256", ""), XSD.hexBinary)),
         ]
+    t += feed_triples(rb.public, ds, release, catalog=True)
     return t
 
 
@@ -537,8 +541,11 @@ def sitemap(number: int = 0) -> Response:
     paths = _article_paths(rb, offset, SITEMAP_PAGE)
     if number > 0 and not paths:
         abort(404)
+    # each article's lastmod: when its published graph last changed (the build's datestamps)
+    stamps = datestamps_of(ReleaseLayout(release.path).oai, [f"{rb.build}/id/{path}" for path in paths])
     urls = []
     for path in paths:
+        article_lastmod = stamps.get(f"{rb.build}/id/{path}", lastmod)[:10]
         alternates = "".join(
             f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(rb.public)}/{lang}/doc/{escape(path)}"/>'
             for lang in ("fa", "en")
@@ -546,7 +553,7 @@ def sitemap(number: int = 0) -> Response:
         for lang in ("fa", "en"):
             urls.append(
                 f"<url><loc>{escape(rb.public)}/{lang}/doc/{escape(path)}</loc>"
-                + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+                + (f"<lastmod>{article_lastmod}</lastmod>" if article_lastmod else "")
                 + alternates
                 + "</url>"
             )

@@ -25,9 +25,7 @@ from flask import current_app, request
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from kg.publish.article_view import CHILD_SEGMENTS  # the nodes that exist only through their parent
-from kg.server.backend import Backend, QueryRequest
-from kg.server.contract import QueryError, Reply
-from kg.server.releases import Release
+from kg.server.contract import Backend, QueryError, QueryRequest, Release, Reply
 from kg.vocab import RDFS, SCHEMA, SKOS
 
 NT = "application/n-triples"

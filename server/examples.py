@@ -13,8 +13,7 @@ import os
 import threading
 from dataclasses import dataclass
 
-from kg.server.backend import Backend, QueryRequest
-from kg.server.contract import QueryError
+from kg.server.contract import Backend, QueryError, QueryRequest
 from kg.vocab import PREFIXES, sparql_prologue
 
 log = logging.getLogger("kg.server.examples")
@@ -149,6 +148,26 @@ ORDER BY ?graph
 LIMIT 50
 """,
         ),
+        Example(
+            "search",
+            "Full-text search joined with the graph",
+            "kgs:score(?article, \"words\") is the article's BM25 score in the release's search index (titles, "
+            "abstracts, keywords, people, journals; Persian spellings folded), unbound when it does not match; "
+            'kgs:matches(?text, "words") tests one literal, the Persian-aware replacement for CONTAINS.',
+            _prologue("schema")
+            + "PREFIX kgs: <https://w3id.org/kg/search#>\n"
+            + f"""
+SELECT ?article ?score ?journal ?title WHERE {{
+  ?article a schema:ScholarlyArticle ;
+           schema:isPartOf/schema:isPartOf/schema:isPartOf ?journal .
+  BIND(kgs:score(?article, {keyword_text}) AS ?score)
+  FILTER(BOUND(?score))
+  OPTIONAL {{ ?article schema:headline ?title FILTER(kgs:matches(?title, {keyword_text})) }}
+}}
+ORDER BY DESC(?score)
+LIMIT 20
+""",
+        ),
     ]
 
 
@@ -201,7 +220,7 @@ def _pick(backend: Backend, name: str) -> str:
 def for_release(backend: Backend) -> list[Example]:
     """The examples for the served release, computed once per release."""
     release = backend.release()
-    key = str(release.path) if release else ""
+    key = release.id if release else ""
     with _lock:
         if key in _cache:
             return _cache[key]

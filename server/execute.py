@@ -12,6 +12,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, Store, Triple
 
+from kg.search.sparql_functions import functions as search_functions
 from kg.server.contract import QueryError, Reply
 from kg.server.results import SOLUTION_TYPES, ResultTooLarge, Spool, write_boolean, write_solutions, write_triples
 
@@ -52,7 +53,12 @@ def _query(
     store: Store, request: dict[str, Any], spool_dir: str, prefix: str, info: dict[str, Any], started: float
 ) -> Reply:
     try:
-        result = store.query(request["query"], base_iri=request.get("base_iri"), **_dataset(request, info))
+        result = store.query(
+            request["query"],
+            base_iri=request.get("base_iri"),
+            custom_functions=_custom_functions(info),
+            **_dataset(request, info),
+        )
     except SyntaxError as error:
         raise QueryError(f"SPARQL syntax error: {error}", 400) from None
     except ValueError as error:
@@ -82,6 +88,18 @@ def _query(
         sink.discard()
         raise QueryError(f"the query failed during evaluation: {error}", 500) from None
     return Reply(media_type, body, path, sink.size, rows, time.perf_counter() - started)
+
+
+_FUNCTIONS: dict[str, dict[NamedNode, Any]] = {}
+
+
+def _custom_functions(info: dict[str, Any]) -> dict[NamedNode, Any]:
+    """The search functions (kgs:matches, kgs:score), made once per process for its store (kg.search)."""
+    path = str(info.get("store_path") or "")
+    table = _FUNCTIONS.get(path)
+    if table is None:
+        table = _FUNCTIONS[path] = search_functions(path or None)
+    return table
 
 
 def _chosen(media: dict[str, str | None], kind: str) -> str:

@@ -316,11 +316,12 @@ def child_main(fd: int, store_path: str, spool_dir: str, max_memory: int = 0) ->
         store = Store.read_only(store_path)
         # A store whose default graph holds triples was given a materialised merge by the build: serve that.
         # Otherwise the default graph is the union of the named graphs.
-        info = {
+        info: dict[str, Any] = {
             "default_graph_stored": next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None)
             is not None
         }
         store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True)
+        info["store_path"] = store_path  # where kgs:score finds the release's search index (kg.server.execute)
     except Exception as error:  # reported to the parent, which refuses the release
         conn.send(("failed", f"{type(error).__name__}: {error}"))
         return

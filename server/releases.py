@@ -1,7 +1,9 @@
 """Releases as the build publishes them: ``DIR/current -> releases/<id>`` with ``store/`` and ``build.json``
 (named in ``kg.publish.layout``, the contract between the build and the server).
 
-The server follows the symlink, not the path: a query process opens ``releases/<id>/store`` (the resolved
+What a release is to the routes (an id and its build.json) is :class:`kg.server.contract.Release`; the
+folder it was read from stays with :class:`kg.server.backend.LocalBackend`. The server follows the symlink,
+not the path: a query process opens ``releases/<id>/store`` (the resolved
 path), so a later swap of ``current`` never changes the data under a running query.
 """
 
@@ -9,49 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kg.publish.layout import Layout, ReleaseLayout
+from kg.server.contract import Release
 
 
 class ReleaseError(Exception):
     """A release that cannot be served (missing or unreadable store or build.json)."""
-
-
-@dataclass(frozen=True)
-class Release:
-    """One published release: where it is and what its build.json says."""
-
-    id: str
-    path: Path
-    build: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def store(self) -> Path:
-        return ReleaseLayout(self.path).store
-
-    @property
-    def dumps(self) -> Path:
-        return ReleaseLayout(self.path).dumps
-
-    @property
-    def base(self) -> str | None:
-        return self.build.get("base")
-
-    @property
-    def counts(self) -> dict[str, Any]:
-        return self.build.get("counts") or {}
-
-    @property
-    def default_graph_triples(self) -> int | None:
-        """The triples of the SPARQL default graph (the merged graph: the N-Triples dump), not the quads written."""
-        count = self.counts.get("default_graph_triples")
-        if isinstance(count, int):
-            return count
-        merged = next((d.get("triples") for d in self.build.get("dumps", []) if d.get("format") == "N-Triples"), None)
-        return merged if isinstance(merged, int) else None
 
 
 def current_target(out_dir: Path) -> Path | None:
@@ -67,7 +34,10 @@ def current_target(out_dir: Path) -> Path | None:
 
 
 def load_release(path: Path) -> Release:
-    """Read a release's build.json and check its store is there; the store itself is opened by the workers."""
+    """Read a release's build.json and check its store is there; the store itself is opened by the workers.
+
+    The :class:`~kg.server.contract.Release` carries no path: the local backend keeps ``path`` beside it.
+    """
     files = ReleaseLayout(path)
     build_file = files.build_info
     try:
@@ -78,4 +48,4 @@ def load_release(path: Path) -> Release:
         raise ReleaseError(f"{build_file}: not a JSON object")
     if not files.store.is_dir():
         raise ReleaseError(f"{files.store}: no store in this release")
-    return Release(id=str(build.get("release") or path.name), path=path, build=build)
+    return Release(id=str(build.get("release") or path.name), build=build, folder=path)

@@ -54,8 +54,10 @@ ALIASES = {
 }
 EXTENSIONS = {ext: media for media, (ext, _) in GRAPH_FORMATS.items()}
 PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
-    "frame-ancestors 'self'"
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'; "
+    # the header's search box: its suggestions script (static/search.js) and its requests to /api/suggest
+    "script-src 'self'; connect-src 'self'"
 )
 
 

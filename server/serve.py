@@ -1,5 +1,9 @@
 """``kg serve``: run the application under gunicorn (threaded workers), never Flask's development server.
 
+The workers are :class:`kg.server.buffering.BufferingWorker`: gunicorn's threaded worker that reads each
+request completely on its event loop before a thread sees it, so slow clients cannot hold the threads
+(header and body timeouts: ``server.header_timeout``, ``server.body_timeout``).
+
 Each gunicorn worker builds its own application (no preloading), so each owns its query processes and
 follows ``DIR/current`` by itself; SIGHUP to the master restarts the workers gracefully, which also picks
 up a new release. Usable as ``python -m kg.server.serve DIR`` as well as through the kg CLI.
@@ -9,32 +13,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
 
-from kg.server import memory
+from kg.server import memory, ratelimit
 from kg.server.config import Config, load_config
 from kg.server.logs import configure_logging
 
 log = logging.getLogger("kg.server")
-
-
-class SharingThreadWorker(ThreadWorker):
-    """gunicorn's threaded worker, yielding the CPU after each accept so the other workers get a share.
-
-    All workers wait on the one listening socket and the kernel wakes every one of them; on a busy machine
-    the worker already running wins every accept() of a burst of new connections (8 keep-alive clients
-    connecting at once all landed on one worker in one run out of ten, halving throughput, since a worker
-    is one Python interpreter: one core). Yielding after an accept lets a woken sibling take the next one.
-    """
-
-    def accept(self, listener: Any) -> None:
-        super().accept(listener)
-        os.sched_yield()
 
 
 class _Gunicorn(BaseApplication):
@@ -47,7 +35,7 @@ class _Gunicorn(BaseApplication):
         settings: dict[str, Any] = {
             "bind": [f"{config.host}:{config.port}"],
             "workers": config.workers,
-            "worker_class": "kg.server.serve.SharingThreadWorker",
+            "worker_class": "kg.server.buffering.BufferingWorker",
             "threads": config.threads,
             # the heartbeat timeout, not a request timeout: queries are bounded by sparql.timeout
             "timeout": max(30, int(config.query_timeout) + 30),
@@ -97,6 +85,7 @@ def serve(
         config.query_timeout,
     )
     warn_about_memory(config)
+    ratelimit.share(config)  # before gunicorn forks its workers: they inherit the one table
     _Gunicorn(config).run()
 
 
@@ -121,6 +110,10 @@ def main(argv: list[str] | None = None) -> None:
         "--max-query-memory", dest="max_query_memory", help='memory ceiling per query process, e.g. "1GiB" (0: none)'
     )
     parser.add_argument("--reload-interval", type=float, dest="reload_interval")
+    parser.add_argument(
+        "--rate-limit", dest="rate_limit", type=int, help="requests per client per rate_limit.window (60 s); 0: off"
+    )
+    parser.add_argument("--store", dest="store_url", help="a SPARQL 1.1 store's query URL to serve (kg.server.remote)")
     args = parser.parse_args(argv)
     serve(
         args.out_dir,
@@ -132,6 +125,8 @@ def main(argv: list[str] | None = None) -> None:
         query_timeout=args.query_timeout,
         reload_interval=args.reload_interval,
         max_query_memory=args.max_query_memory,
+        rate_limit=args.rate_limit,
+        store_url=args.store_url,
     )
 
 

@@ -14,8 +14,8 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple, serialize
 
 from kg import __version__
 from kg.iris import Minter
-from kg.server.backend import Backend
 from kg.server.config import Config
+from kg.server.contract import Backend
 from kg.server.results import GRAPH_TYPES
 from kg.vocab import DCTERMS, KG, PREFIXES, PROV, RDF_TYPE, RDFS, SD, VOID, XSD
 
@@ -55,7 +55,7 @@ def description_triples(endpoint: str, config: Config, backend: Backend) -> list
     ]
     if config.query_memory > 0:
         triples.append(Triple(service, KG.maxQueryMemory, Literal(str(config.query_memory), datatype=XSD.integer)))
-    if getattr(backend, "default_graph_is_union", lambda: True)():
+    if backend.default_graph_is_union():
         triples.append(Triple(service, SD.feature, SD.UnionDefaultGraph))
     triples += [Triple(service, SD.resultFormat, NamedNode(FORMATS + name)) for name in RESULT_FORMATS]
     if config.allow_service:

@@ -23,9 +23,8 @@ from werkzeug.sansio.utils import get_current_url
 from werkzeug.wsgi import wrap_file
 
 from kg.server import examples
-from kg.server.backend import Backend, QueryRequest
 from kg.server.config import Config
-from kg.server.contract import QueryError, QueryMemoryExceeded, Reply
+from kg.server.contract import Backend, QueryError, QueryMemoryExceeded, QueryRequest, Reply
 from kg.server.negotiation import best_match
 from kg.server.query_scan import Scan, refused_services, scan
 from kg.server.service_description import service_description

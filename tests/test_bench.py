@@ -133,6 +133,9 @@ def test_bench_runs_every_stage_and_writes_json(tmp_path: Path) -> None:
     rebuilt = stages["rebuild"]
     assert rebuilt["unchanged_release_kept"] and rebuilt["unchanged_exit_code"] == 0
     assert rebuilt["articles_read"] == 20 and rebuilt["files_unchanged"] == stages["build"]["files"]
+    # the new issue's journal and the runs graph: only their dump parts are written again
+    assert rebuilt["dump_parts_rewritten"] == 2 < rebuilt["dump_parts"]
+    assert 0 < figures["rebuild_over_build"]
     assert stages["generate"]["articles"] == stages["parse"]["articles"] == 40
     assert stages["map"]["articles"] == 40
     assert stages["build"]["articles_read"] == 40

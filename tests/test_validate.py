@@ -163,7 +163,8 @@ def test_the_sample_has_no_violation(validator: Validator, sample_build: Path) -
     assert [r for r in outcome.all() if r.severity == "violation"] == []
     shapes = {r.shape.removeprefix(KGSH) for r in outcome.all()}
     # What the real sample holds: truncated records, nominal Gregorian dates, one unmapped content type,
-    # articles in another language than their journal.
+    # articles in another language than their journal; and two conflicts across records: one journal's
+    # exports give two journal DOIs (10.61186/rap, 10.61882/rap), another's print ISSN is its online ISSN.
     assert shapes <= {
         "Article-abstract",
         "Article-authors",
@@ -171,7 +172,10 @@ def test_the_sample_has_no_violation(validator: Validator, sample_build: Path) -
         "Article-genre",
         "Article-languageAgrees",
         "Article-languageMissing",
+        "Store-journalDoi",
+        "Store-printIsOnlineIssn",
     }
+    assert {r.shape.removeprefix(KGSH) for r in outcome.store} == {"Store-journalDoi", "Store-printIsOnlineIssn"}
 
 
 # ------------------------------------------------------------------------------------- report
@@ -230,6 +234,15 @@ STORE_CASES = {
     "Store-issueDate": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/X-5> {
         <id/journal/2476-6879/volume/10/issue/4> a schema:PublicationIssue ;
             schema:datePublished "2026-03-01"^^xsd:date } }""",
+    "Store-journalDoi": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/A-10-968-1> {
+        <id/journal/2476-6879> prism:doi "10.61882/mshsj" , "10.61186/mshsj" } }""",
+    "Store-printIsOnlineIssn": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/A-10-968-1> {
+        <id/journal/2476-6879> prism:eIssn "2476-6879" } }""",
+    "Store-issnInOtherIdentifier": """INSERT DATA { GRAPH <graph/journal/2476-6879/article/A-10-968-1> {
+        <id/journal/2476-6879> datacite:hasIdentifier <id/journal/2476-6879/identifier/nlai> .
+        <id/journal/2476-6879/identifier/nlai> datacite:usesIdentifierScheme
+                datacite:local-resource-identifier-scheme ;
+            literal:hasLiteralValue "2538-1563" ; schema:propertyID "NLAI" } }""",
 }
 STORE_PREFIXES = f"""BASE <{BASE}>
 PREFIX schema: <http://schema.org/>
@@ -238,6 +251,8 @@ PREFIX pro: <http://purl.org/spar/pro/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX datacite: <http://purl.org/spar/datacite/>
+PREFIX literal: <http://www.essepuntato.it/2010/06/literalreification/>
 """
 
 

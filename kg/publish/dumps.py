@@ -94,11 +94,11 @@ class _Alongside(threading.Thread):
     def run(self) -> None:
         try:
             self.work(self.path)
-        except BaseException as error:  # re-raised in the caller's thread by _join
+        except BaseException as error:  # re-raised in the caller's thread by join_alongside
             self.error = error
 
 
-def _start(work: Callable[[Path], None] | None, path: Path) -> _Alongside | None:
+def start_alongside(work: Callable[[Path], None] | None, path: Path) -> _Alongside | None:
     if work is None:
         return None
     thread = _Alongside(work, path)
@@ -106,7 +106,7 @@ def _start(work: Callable[[Path], None] | None, path: Path) -> _Alongside | None
     return thread
 
 
-def _join(thread: _Alongside | None) -> None:
+def join_alongside(thread: _Alongside | None) -> None:
     if thread is None:
         return
     thread.join()
@@ -115,13 +115,13 @@ def _join(thread: _Alongside | None) -> None:
 
 
 @contextmanager
-def _deterministic_gzip(target: Path) -> Iterator[gzip.GzipFile]:
+def deterministic_gzip(target: Path) -> Iterator[gzip.GzipFile]:
     """A gzip writer whose bytes depend only on the content (no time, no file name in the header)."""
     with open(target, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=3) as out:
         yield out
 
 
-def _finish(path: Path, fmt: str, media_type: str, triples: int, graphs: str) -> DumpInfo:
+def finish_info(path: Path, fmt: str, media_type: str, triples: int, graphs: str) -> DumpInfo:
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     return DumpInfo(path.name, fmt, media_type, triples, path.stat().st_size, digest, graphs)
@@ -151,30 +151,30 @@ def write_dumps(
         workdir = Path(tmp)
         merged = workdir / "merged.nt"
         target = dumps_dir / "kg.nq.gz"
-        with _deterministic_gzip(target) as out:
+        with deterministic_gzip(target) as out:
             quad_count, triple_count = _merge_sorted(sorted_sources, out, merged)
-        infos.append(_finish(target, "N-Quads", "application/n-quads", quad_count, "named graphs"))
-        helper = _start(alongside, merged)
+        infos.append(finish_info(target, "N-Quads", "application/n-quads", quad_count, "named graphs"))
+        helper = start_alongside(alongside, merged)
         try:  # the thread reads merged.nt: it must be done before the temporary folder goes
             target = dumps_dir / "kg.nt.gz"
-            with _deterministic_gzip(target) as out, open(merged, "rb") as source:
+            with deterministic_gzip(target) as out, open(merged, "rb") as source:
                 for block in iter(lambda: source.read(1 << 20), b""):
                     out.write(block)
-            infos.append(_finish(target, "N-Triples", "application/n-triples", triple_count, "merged"))
+            infos.append(finish_info(target, "N-Triples", "application/n-triples", triple_count, "merged"))
 
             for name, fmt, label, media_type in (
                 ("kg.ttl.gz", RdfFormat.TURTLE, "Turtle", "text/turtle"),
                 ("kg.jsonld.gz", RdfFormat.JSON_LD, "JSON-LD", "application/ld+json"),
             ):
                 target = dumps_dir / name
-                with _deterministic_gzip(target) as out:
+                with deterministic_gzip(target) as out:
                     prefixes = PREFIXES if fmt == RdfFormat.TURTLE else None
                     quads = parse(path=merged, format=RdfFormat.N_TRIPLES)
                     # pyoxigraph's stub asks for a typing.IO; it only calls write(), which GzipFile has
                     serialize(quads, out, fmt, prefixes=prefixes)  # type: ignore[arg-type]
-                infos.append(_finish(target, label, media_type, triple_count, "merged"))
+                infos.append(finish_info(target, label, media_type, triple_count, "merged"))
         finally:
-            _join(helper)
+            join_alongside(helper)
 
     with open(dumps_dir / "SHA256SUMS", "w", encoding="ascii") as sums:
         for info in infos:

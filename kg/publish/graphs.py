@@ -183,6 +183,23 @@ class GraphFiles:
             for number in sorted(holding)
         ]
 
+    def sorted_sources_of(self, graphs: set[str]) -> list[Iterator[bytes]]:
+        """The current lines of only these graphs, one iterator per segment holding any, each in byte order.
+
+        What the partitioned dumps (``kg.publish.dump_parts``) merge for the parts a build changed.
+        """
+        holding: dict[int, set[str]] = {}
+        for name in graphs:
+            number = self.current.get(name)
+            if number is not None:
+                holding.setdefault(number, set()).add(name)
+        return [
+            _all_lines(self._segment(number))
+            if len(holding[number]) == self.listed[number]
+            else self._current_lines(number, holding[number])
+            for number in sorted(holding)
+        ]
+
     def _current_by_segment(self) -> dict[int, set[str]]:
         """Segment number -> the graphs whose current copy it holds (segments holding none are left out)."""
         holding: dict[int, set[str]] = {}

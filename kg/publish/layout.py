@@ -5,11 +5,14 @@
     DIR/
       store/               the builder's working store (only ``kg build`` opens it)
       graphs/              the published graphs as N-Quads segments (``kg.publish.graphs``)
+      dump-parts/          the dumps' parts, one per journal per format (``kg.publish.dump_parts``)
       releases/<id>/       one published release, never changed after it is written:
           store/           a checkpoint of the store, opened read-only by the server
           dumps/           the dumps and their SHA256SUMS (``kg.publish.dumps``)
           report.json      what was read, published, warned about and rejected (``kg.publish.report``)
           build.json       base IRI, release id, times, counts, the dumps
+          oai.sqlite       per-article datestamps, deletions and OAI-PMH records (``kg.publish.datestamps``)
+          quality.json     data-quality figures per journal and issue, and the conflicts (``kg.publish.quality``)
       releases/.<id>.partial   a release being written (renamed to ``<id>`` when complete)
       current -> releases/<id>     replaced atomically when a build succeeds
       dumps -> current/dumps
@@ -17,6 +20,7 @@
       quarantine/          articles held back by validation, one folder each
       secret.key           the deployment secret for keyed person hashes (never published)
       inputs.jsonl         the ledger of inputs (``kg.publish.ledger``)
+      deleted.jsonl        withdrawn article graphs, appended by ``kg withdraw`` (``kg.publish.datestamps``)
       identity/            the identity table: claims and aliases per graph (``kg.publish.identity``)
       .build.lock          held by the running build
 
@@ -32,16 +36,19 @@ from pathlib import Path
 
 STORE = "store"  # the working store in DIR, and each release's checkpoint of it
 GRAPHS = "graphs"
+DUMP_PARTS = "dump-parts"
 RELEASES = "releases"
 CURRENT = "current"
 DUMPS = "dumps"
 REPORT = "report.json"
 BUILD_INFO = "build.json"
+QUALITY = "quality.json"
 QUARANTINE = "quarantine"
 SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"
 IDENTITY = "identity"  # the identity table and the originals of rewritten graphs (kg.publish.identity)
 LOCK = ".build.lock"
+OAI = "oai.sqlite"  # per-article datestamps and OAI-PMH records (kg.publish.datestamps)
 _STAGING = ".{}.partial"  # a release folder being written; every name starting with "." is unfinished
 
 
@@ -67,6 +74,15 @@ class ReleaseLayout:
     def build_info(self) -> Path:
         return self.path / BUILD_INFO
 
+    @property
+    def oai(self) -> Path:
+        return self.path / OAI
+
+    @property
+    def quality(self) -> Path:
+        """The data-quality figures per journal and issue (``kg.publish.quality``), read by the server."""
+        return self.path / QUALITY
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -84,6 +100,10 @@ class Layout:
     @property
     def graphs(self) -> Path:
         return self.root / GRAPHS
+
+    @property
+    def dump_parts(self) -> Path:
+        return self.root / DUMP_PARTS
 
     @property
     def releases(self) -> Path:

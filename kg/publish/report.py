@@ -8,15 +8,22 @@ the first problems only.
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from kg.validation.conflicts import conflict_lines
 from kg.vocab import shape_curie
 
 TERMINAL_PROBLEMS = 40
 LISTED = ("error", "violation", "warning")  # the severities the terminal summary lists
+# Notes about the source system or a journal's settings, not about one file: said once (in the first file that
+# shows them) and listed in the report's "repeated_notes" with every file that shows them. A pattern of the
+# source system (these codes) is said once per issue; a problem of the journal's header (record "journal":
+# a placeholder identifier, a bad ISSN) once per journal, since the editor corrects it once, in the settings.
+ONCE_PER_ISSUE = frozenset({"nominal-gregorian-date"})
 
 
 @dataclass
@@ -53,13 +60,26 @@ class ReportWriter:
         self.totals = Totals()
         self.shown: list[dict[str, Any]] = []
         self.listable = 0  # problems the summary would list, of the files read in this build
+        self.records: dict[str, tuple[str, str]] = {}  # published graph -> (file, record), for the checks after
+        self.touched: set[str] = set()  # graphs published from files read in this build
+        self.warnings: dict[str, tuple[tuple[str, str, str], ...]] = {}  # published graph -> its open warnings
+        self.notes: dict[tuple[str, ...], dict[str, Any]] = {}  # notes said once (_said_once)
+        self.conflicts: list[dict[str, Any]] = []  # found across records after reading (add_conflicts)
+        self.quality: dict[str, Any] = {}  # the data-quality figures (kg.publish.quality)
 
     def add_file(self, entry: dict[str, Any]) -> None:
         if not self.first:
             self.handle.write(",\n")
         self.first = False
-        self.handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
         unchanged = entry.get("unchanged", False)  # carried from an earlier build: counted, not shown again
+        entry = self._said_once(entry)
+        self.handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        for article in entry.get("articles", []):
+            if article.get("status") == "published":
+                self.records[article["graph"]] = (entry.get("path", ""), article.get("record", ""))
+                self.warnings[article["graph"]] = _open_warnings(article)
+                if not unchanged:
+                    self.touched.add(article["graph"])
         for problem in _problems_of(entry):
             self.totals.problems[problem["severity"]] += 1
             if unchanged:
@@ -69,9 +89,64 @@ class ReportWriter:
                 if len(self.shown) < TERMINAL_PROBLEMS:
                     self.shown.append(problem)
 
+    def _said_once(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """The entry less the notes an earlier file already said for its issue or journal (``ONCE_PER_ISSUE``,
+        record "journal"); each such note is listed in ``notes`` with every file that shows it.
+
+        The journal is told by the articles' IRIs (up to ``/article/``), the issue by the note itself, which
+        names the issue's dates; a file without articles keeps its notes.
+        """
+        problems = entry.get("problems", [])
+        journal = next((a["iri"].partition("/article/")[0] for a in entry.get("articles", []) if "iri" in a), "")
+        if not journal:
+            return entry
+        kept = []
+        for problem in problems:
+            key = _repeat_key(journal, problem)
+            if key is None:
+                kept.append(problem)
+                continue
+            note = self.notes.get(key)
+            if note is None:  # said where it is first met
+                kept.append(problem)
+                scope = "issue" if problem.get("code") in ONCE_PER_ISSUE else "journal"
+                note = self.notes[key] = {**problem, "journal": journal, "scope": scope, "files": []}
+                note.pop("file", None)
+            note["files"].append(entry.get("path", ""))
+        return {**entry, "problems": kept}
+
+    def add_conflicts(self, conflicts: list[dict[str, Any]]) -> None:
+        """The store-wide findings of the build (``kg.validation.conflicts``), counted by severity."""
+        for item in conflicts:
+            self.totals.problems[item["severity"]] += 1
+        self.conflicts = conflicts
+
+    def summary(self, report_path: Path, checks: int | None) -> list[str]:
+        """The terminal summary of this report (``summary_lines``)."""
+        shown = self.new_conflicts()
+        return summary_lines(self.totals, self.shown, report_path, self.listable, checks, shown, len(self.conflicts))
+
+    def new_conflicts(self) -> list[dict[str, Any]]:
+        """The conflicts a graph published by this build takes part in: the summary lists these; the others,
+        among files not read again, were listed when they were read and are only counted."""
+        return [
+            item
+            for item in self.conflicts
+            if any(source["graph"] in self.touched for value in item["values"] for source in value["sources"])
+        ]
+
     def close(self, trailer: dict[str, Any]) -> None:
         self.handle.write("\n],\n")
-        trailer = {"totals": self.totals.as_dict(), **trailer}
+        notes = [
+            {**note, "files": sorted(note["files"])} for _, note in sorted(self.notes.items()) if len(note["files"]) > 1
+        ]
+        trailer = {
+            "totals": self.totals.as_dict(),
+            "repeated_notes": notes,
+            "conflicts": self.conflicts,
+            "quality": self.quality,
+            **trailer,
+        }
         items = [
             f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}" for key, value in trailer.items()
         ]
@@ -91,6 +166,32 @@ def _problems_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return problems
 
 
+def _repeat_key(journal: str, problem: dict[str, Any]) -> tuple[str, ...] | None:
+    """What makes a note the same in two files (see ``ONCE_PER_ISSUE``), or None for a file's own problem."""
+    if problem.get("code") in ONCE_PER_ISSUE:
+        return (journal, problem["code"], problem.get("message", ""))
+    if problem.get("record") == "journal" and problem.get("severity") != "error":
+        return (journal, problem.get("code", ""), problem.get("field", ""), problem.get("value", ""))
+    return None
+
+
+def _open_warnings(article: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """A published article's warnings (reader's and shapes'): (severity, field, message), as the data-quality
+    page lists them. Kept for every article of a build, so as interned tuples: the texts repeat across
+    articles, and a tuple of shared strings costs a few dozen bytes where a dict of copies costs hundreds."""
+    found = [
+        (p["severity"], p.get("field", ""), p.get("message", ""))
+        for p in article.get("problems", [])
+        if p.get("severity") in ("error", "warning")
+    ]
+    found.extend(
+        (r["severity"], _shape_name(r), r.get("message", ""))
+        for r in article.get("validation", [])
+        if r.get("severity") in ("violation", "warning")
+    )
+    return tuple((sys.intern(a), sys.intern(b), sys.intern(c)) for a, b, c in found)
+
+
 def _shape_name(result: dict[str, Any]) -> str:
     """The field a SHACL result is about: its property path, else its shape (``kgsh:Issue-datesAgree``)."""
     path = result.get("path", "")
@@ -100,7 +201,13 @@ def _shape_name(result: dict[str, Any]) -> str:
 
 
 def summary_lines(
-    totals: Totals, shown: list[dict[str, Any]], report_path: Path, listable: int = 0, checks: int | None = None
+    totals: Totals,
+    shown: list[dict[str, Any]],
+    report_path: Path,
+    listable: int = 0,
+    checks: int | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
+    conflicts_total: int = 0,
 ) -> list[str]:
     """The human summary printed at the end of a build.
 
@@ -145,5 +252,14 @@ def summary_lines(
     hidden = listable - len(shown)
     if hidden > 0:
         lines.append(f"  ... and {hidden} more")
+    conflicts = conflicts or []
+    if conflicts or conflicts_total:
+        older = conflicts_total - len(conflicts)
+        lines.append(
+            f"conflicts across records: {max(conflicts_total, len(conflicts))}, published all the same"
+            + (f" ({older} among files not read again, not listed here)" if older > 0 else "")
+            + (": each value with its sources:" if conflicts else "")
+        )
+        lines.extend(conflict_lines(conflicts[:TERMINAL_PROBLEMS]))
     lines.append(f"full report: {report_path}")
     return lines

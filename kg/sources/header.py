@@ -17,6 +17,8 @@ from kg.records import Journal, JournalIssue, Problem, SourceFile
 from kg.sources.cleaning import Cleaner
 from kg.text import ascii_digits, clean_line
 
+# the longest volume or issue number kept (they are IRI segments); real ones are a few characters ("10", "3-4")
+MAX_LABEL = 40
 LOCAL_ID_SCHEMES = ("pii", "magiran", "sid", "nlai", "iranmedex", "science")
 _T = TypeVar("_T")
 
@@ -114,8 +116,8 @@ def issn(c: Cleaner, header: dict[str, str], field_name: str) -> str:
 
 
 def issue(c: Cleaner, header: dict[str, str], pubdates: list[dict[str, str]]) -> JournalIssue:
-    volume = ascii_digits(clean_line(header.get("volume", "")))
-    number = ascii_digits(clean_line(header.get("number", "")))
+    volume = short_label(c, ascii_digits(clean_line(header.get("volume", ""))), "volume")
+    number = short_label(c, ascii_digits(clean_line(header.get("number", ""))), "number")
     if not number:
         c.problem(
             "warning", "missing", "the issue has no number; articles are attached to issue '0'", "issue", "number"
@@ -165,6 +167,23 @@ def issue(c: Cleaner, header: dict[str, str], pubdates: list[dict[str, str]]) ->
                 gregorian,
             )
     return JournalIssue(volume=volume, number=number, gregorian_date=gregorian, jalali_date=jalali)
+
+
+def short_label(c: Cleaner, value: str, field_name: str) -> str:
+    """``value``, or "" (with a warning) when it is too long to be a volume or issue number: it would
+    become part of every IRI of the issue and its articles."""
+    if len(value) <= MAX_LABEL:
+        return value
+    c.problem(
+        "warning",
+        "too-long",
+        f"the issue's {field_name} is {len(value):,} characters long (at most {MAX_LABEL}): it is not a "
+        f"{field_name} and was not published",
+        "issue",
+        field_name,
+        value,
+    )
+    return ""
 
 
 _NO_SOURCE = SourceFile(path="", name="", sha256="", size=0)

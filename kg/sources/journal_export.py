@@ -89,7 +89,7 @@ class _Walk:
                     articles_raw.append((element.sourceline or 0, _article_fields(element)))
                     element.clear()
         except etree.XMLSyntaxError as error:
-            line = error.lineno if error.lineno else None
+            line = safe_xml.error_line(error)
             reason = safe_xml.syntax_reason(error)
             if not self.header or not started:
                 return rejected(self.source, "malformed-xml", reason, line)

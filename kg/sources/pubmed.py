@@ -57,12 +57,12 @@ def read(source: SourceFile, data: bytes, secret: bytes) -> ReadResult:
                 else "no article was complete"
             )
             if not raws:
-                return rejected(source, "malformed-xml", f"{reason}; {kept}", error.lineno or None)
+                return rejected(source, "malformed-xml", f"{reason}; {kept}", safe_xml.error_line(error))
             cleaner.problem(
                 "error",
                 "malformed-xml",
                 f"{reason}; {kept}, the rest of the file could not be read",
-                line=error.lineno or None,
+                line=safe_xml.error_line(error),
             )
     if not raws:
         cleaner.problem("warning", "no-articles", "the file holds no <Article>")

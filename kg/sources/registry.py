@@ -131,5 +131,5 @@ def _malformed(source: SourceFile, data: bytes) -> ReadResult:
     try:
         safe_xml.parse_whole(data)
     except etree.XMLSyntaxError as error:
-        return rejected(source, "malformed-xml", safe_xml.syntax_reason(error), error.lineno or None)
+        return rejected(source, "malformed-xml", safe_xml.syntax_reason(error), safe_xml.error_line(error))
     return rejected(source, "malformed-xml", "no XML element")

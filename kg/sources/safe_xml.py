@@ -146,9 +146,26 @@ def stream(data: bytes) -> Iterator[tuple[str, etree._Element]]:
     )
 
 
+def error_line(error: etree.XMLSyntaxError) -> int | None:
+    """The line of a syntax error; iterparse with entities unresolved reports an undefined entity only as
+    "no element found" at line 0, with the real error (and its line) in the error log."""
+    if error.lineno:
+        return error.lineno
+    entry = _logged_error(error)
+    return entry.line if entry is not None and entry.line else None
+
+
+def _logged_error(error: etree.XMLSyntaxError) -> etree._LogEntry | None:
+    log = getattr(error, "error_log", None)
+    return next(iter(log), None) if log is not None and (error.lineno or 0) == 0 else None
+
+
 def syntax_reason(error: etree.XMLSyntaxError) -> str:
     """What a syntax error means to the person who sent the file (truncated, undecodable, malformed)."""
     message = str(error.msg if getattr(error, "msg", None) else error)
+    logged = _logged_error(error)
+    if logged is not None and logged.message:
+        message = logged.message.strip()
     message = re.sub(r",? line \d+, column \d+.*$", "", message)
     if "Document is empty" in message:
         return "malformed XML: no content"

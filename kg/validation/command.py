@@ -22,10 +22,11 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from kg.validation.results import ValidationResult, sort_key
+from kg.validation.conflicts import conflict_lines, store_conflicts
+from kg.validation.results import ValidationResult, sort_key, without_restated
 from kg.validation.store_check import validate_store
 from kg.validation.validator import BatchValidator, shared_validator
-from kg.vocab import shape_curie
+from kg.vocab import KG, shape_curie
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ def run(
     for problem in rejected:
         print(f"kg validate: rejected {problem.get('file', '')}: {problem.get('message', '')}", file=sys.stderr)
     validator = _validator(engine)
-    results = validate_batches(articles, validator)
+    results = _without_restated(validate_batches(articles, validator), articles, reader)
+    conflicts: list[dict] = []
     if store_dir is not None:
         try:
             outcome = validate_store(store_dir, validator)
@@ -60,6 +62,7 @@ def run(
         results.update(outcome.by_graph)
         if outcome.store:
             results["(whole store)"] = outcome.store
+            conflicts = store_conflicts(store_dir)
     if not results:
         if rejected:
             print(f"kg validate: nothing to validate: {len(rejected)} input(s) rejected", file=sys.stderr)
@@ -67,13 +70,33 @@ def run(
         print("kg validate: nothing to validate", file=sys.stderr)
         return EXIT_NOTHING
     if format == "json":
-        out.write(render_json(results, reader) + "\n")
+        out.write(render_json(results, reader, conflicts) + "\n")
     elif format == "turtle":
         out.write(render_turtle(results))
     else:
         out.write(render_text(results, reader))
+        if conflicts:
+            out.write("\nacross records, with the files and records that state each value:\n")
+            out.write("\n".join(conflict_lines(conflicts)) + "\n")
     violations = any(item.severity == "violation" for items in results.values() for item in items)
     return EXIT_VIOLATIONS if violations or rejected else EXIT_OK
+
+
+def _without_restated(
+    results: dict[str, list[ValidationResult]], articles: list[tuple[str, bytes]], reader: list[dict]
+) -> dict[str, list[ValidationResult]]:
+    """One problem per cause, as in the build (``RESTATED_BY_READER``). The reader's problems are not tied to
+    graphs here, so an article's are told from its graph: an article type label that was kept with no type
+    mapped from it is the reader's ``unmapped-article-type``, when the reader reported any."""
+    codes = {problem.get("code", "") for problem in reader}
+    if "unmapped-article-type" not in codes:
+        return results
+    label = f"<{KG.contentTypeLabel.value}>".encode()
+    unmapped = {graph for graph, payload in articles if label in payload}
+    return {
+        graph: without_restated(found, {"unmapped-article-type"}) if graph in unmapped else found
+        for graph, found in results.items()
+    }
 
 
 def _validator(engine: str) -> BatchValidator:
@@ -145,13 +168,16 @@ def render_text(results: dict[str, list[ValidationResult]], reader: list[dict] |
     return "\n".join(lines) + "\n"
 
 
-def render_json(results: dict[str, list[ValidationResult]], reader: list[dict] | None = None) -> str:
+def render_json(
+    results: dict[str, list[ValidationResult]], reader: list[dict] | None = None, conflicts: list[dict] | None = None
+) -> str:
     items = [item for found in results.values() for item in found]
     return json.dumps(
         {
             "counts": dict(Counter(item.severity for item in items)),
             "graphs": {graph: [item.as_dict() for item in found] for graph, found in sorted(results.items())},
             "reader": reader or [],
+            "conflicts": conflicts or [],
         },
         ensure_ascii=False,
         indent=1,

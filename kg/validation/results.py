@@ -18,6 +18,11 @@ from kg.validation.shapes import SEVERITY_IRI, SH
 from kg.vocab import SHAPES_NS
 
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
+# One problem per cause: a shape whose result only restates what the reader already reported for the same
+# article (naming the field and the value as written) is not reported a second time. Shape -> reader codes.
+RESTATED_BY_READER: dict[str, frozenset[str]] = {
+    SHAPES_NS + "Article-genre": frozenset({"unmapped-article-type"}),
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,12 @@ class ValidationResult:
     def report_turtle(results: Sequence[ValidationResult]) -> str:
         """The SHACL validation report (``sh:ValidationReport``) of these results, as Turtle."""
         return report_graph(results).serialize(format="turtle")
+
+
+def without_restated(results: Sequence[ValidationResult], reader_codes: set[str]) -> list[ValidationResult]:
+    """The results less those that restate a reader problem of the same article (``RESTATED_BY_READER``):
+    an unmapped article type is one warning (the reader's, with the label as written), not two."""
+    return [item for item in results if not (RESTATED_BY_READER.get(item.shape, frozenset()) & reader_codes)]
 
 
 def sort_key(item: ValidationResult) -> tuple:

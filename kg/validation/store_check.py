@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
+from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions, RdfFormat, Store, serialize
 from pyoxigraph import Literal as OxLiteral
-from pyoxigraph import NamedNode, QuerySolutions, RdfFormat, Store, serialize
 
 from kg.publish.layout import STORE, Layout
 from kg.validation.results import ValidationResult, sort_key
@@ -70,65 +71,106 @@ def validate_store(store_dir: Path, validator: BatchValidator | None = None, bat
     return outcome
 
 
-def run_store_shapes(store: Store, shapes_dir: Path | None = None) -> list[ValidationResult]:
-    """Run each store-wide SPARQL constraint once over the union of all graphs."""
+def run_store_shapes(
+    store: Store, shapes_dir: Path | None = None, focus: Collection[str] | None = None
+) -> list[ValidationResult]:
+    """Run each store-wide SPARQL constraint once over all graphs: the merged default graph when the store
+    has one (a release's), else their union (over the ``focus`` nodes only, when given)."""
+    union = not any(True for _ in store.quads_for_pattern(None, None, None, DefaultGraph()))
+    found = store_findings(store, shapes_dir, focus, union=union)
+    return sorted((finding.result() for finding in found), key=sort_key)
+
+
+@dataclass(frozen=True)
+class StoreFinding:
+    """One row of a store-wide constraint: its focus node and the terms it names (``value``, ``other``).
+
+    Kept as terms (not text) so that the build can look up which article graphs state each value
+    (``kg.validation.conflicts``). A pair of things found both ways round (this DOI on article A and B,
+    then on B and A) is one finding: ``focus`` is the smaller IRI.
+    """
+
+    shape: str
+    severity: str
+    focus: str
+    value: object
+    other: object
+    message: str
+
+    def result(self) -> ValidationResult:
+        return ValidationResult(
+            severity=self.severity,
+            shape=self.shape,
+            focus=self.focus,
+            path="",
+            value=term_text(self.value),
+            message=self.message,
+            component=str(SH.SPARQLConstraintComponent),
+            value_n3=term_n3(self.value),
+        )
+
+
+def store_findings(
+    store: Store, shapes_dir: Path | None = None, focus: Collection[str] | None = None, union: bool = True
+) -> list[StoreFinding]:
+    """Every store-wide constraint's findings, each once; ``focus`` restricts ``$this`` to those nodes.
+
+    ``union``: query the union of the named graphs. A release's store has the merged default graph (each
+    triple once): querying it instead matters, since the union repeats a journal's triples in every article
+    graph, and a constraint joining two of them (two titles of one journal) meets every pair of copies.
+    """
     shapes = load_shapes(shapes_dir, store=True)
     declared = load_shapes(shapes_dir) + shapes  # the sh:declare prefixes live in common.ttl
     prefixes = "".join(
         f"PREFIX {declared.value(decl, SH.prefix)}: <{declared.value(decl, SH.namespace)}>\n"
         for decl in declared.objects(None, SH.declare)
     )
-    results: list[ValidationResult] = []
+    values = None if focus is None else "VALUES $this { " + " ".join(f"<{iri}>" for iri in sorted(focus)) + " }"
+    if values is not None and not focus:
+        return []
+    found: dict[tuple, StoreFinding] = {}
     for shape in sorted(set(shapes.subjects(SH.sparql, None)), key=str):
         level = severity(shapes.value(shape, SH.severity))
         for constraint in shapes.objects(shape, SH.sparql):
-            query = str(shapes.value(constraint, SH.select))
+            query = _restricted(str(shapes.value(constraint, SH.select)), values)
             message = str(shapes.value(constraint, SH.message) or "")
-            solutions = store.query(prefixes + query, use_default_graph_as_union=True)
+            solutions = store.query(prefixes + query, use_default_graph_as_union=union)
             assert isinstance(solutions, QuerySolutions), f"{shape}: a store-wide constraint is a SELECT query"
+            names = [variable.value for variable in solutions.variables]
             for row in solutions:
-                results.append(_store_result(str(shape), level, message, row))
-    return sorted(results, key=sort_key)
+                finding = _finding(str(shape), level, message, dict(zip(names, row, strict=True)))
+                found.setdefault(
+                    (finding.shape, finding.focus, term_text(finding.value), term_text(finding.other)), finding
+                )
+    return list(found.values())
 
 
-def _text(term: object) -> str:
+def _restricted(query: str, values: str | None) -> str:
+    """The query with ``$this`` bound to the given nodes: a VALUES block opening its WHERE clause."""
+    if values is None:
+        return query
+    at = re.search(r"WHERE\s*\{", query, re.IGNORECASE)
+    assert at is not None, "a store-wide constraint has a WHERE clause"
+    return query[: at.end()] + "\n" + values + "\n" + query[at.end() :]
+
+
+def term_text(term: object) -> str:
     if term is None:
         return ""
     return term.value if isinstance(term, NamedNode | OxLiteral) else str(term)
 
 
-def _store_result(shape: str, severity: str, message: str, row) -> ValidationResult:
-    def binding(name: str) -> str:
-        try:
-            return _text(row[name])
-        except (KeyError, IndexError):
-            return ""
-
-    value = row["value"] if "value" in _variables(row) else None
-    return ValidationResult(
-        severity=severity,
-        shape=shape,
-        focus=binding("this"),
-        path=binding("path"),
-        value=_text(value),
-        message=_TEMPLATE.sub(lambda m: binding(m.group(1)), message),
-        component=str(SH.SPARQLConstraintComponent),
-        value_n3=_n3(value),
-    )
+def _finding(shape: str, level: str, message: str, row: dict[str, object]) -> StoreFinding:
+    """A row as a finding, a symmetric pair of things put the same way round whichever way it was found."""
+    this, other = row.get("this"), row.get("other")
+    if isinstance(this, NamedNode) and isinstance(other, NamedNode) and other.value < this.value:
+        row = {**row, "this": other, "other": this}
+        this, other = other, this
+    text = _TEMPLATE.sub(lambda m: term_text(row.get(m.group(1))), message)
+    return StoreFinding(shape, level, term_text(this), row.get("value"), other, text)
 
 
-def _variables(row) -> set[str]:
-    names = set()
-    for name in ("value", "path", "this"):
-        try:
-            row[name]
-            names.add(name)
-        except (KeyError, IndexError):
-            pass
-    return names
-
-
-def _n3(term: object) -> str:
+def term_n3(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, NamedNode):

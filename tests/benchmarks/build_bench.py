@@ -46,6 +46,7 @@ TIMELINE_SECONDS = 1.0
 TARGET_MAP_OVER_PARSE = 0.2
 TARGET_BUILD_ARTICLES_PER_S = 150.0
 TARGET_PEAK_MB = 1536.0
+TARGET_REBUILD_SECONDS = {10_000: 5.0, 50_000: 10.0}  # one new issue of 20 articles (issue 18)
 
 
 # ---------------------------------------------------------------------------------------------- stages
@@ -161,8 +162,17 @@ def stage_rebuild(corpus: str, out: str, processes: int | None, validate: bool =
         files_unchanged=report.totals.files_unchanged,
         unchanged_exit_code=unchanged.exit_code,
         unchanged_release_kept=unchanged.summary[0].startswith("nothing changed"),
+        dump_parts_rewritten=len(_rewritten_parts(report)),
+        dump_parts=len(list((Path(out) / "dump-parts").glob("*.nq.gz"))),
     )
     return figures
+
+
+def _rewritten_parts(report: Any) -> list[str]:
+    """The dump parts a build rewrote, as its report.json says (kg.publish.dump_parts)."""
+    if report.report_path is None:
+        return []
+    return list(json.loads(Path(report.report_path).read_text(encoding="utf-8")).get("dump_parts_rewritten", []))
 
 
 def _cpu_seconds(who: int) -> float:
@@ -429,6 +439,12 @@ def summarise(stages: dict[str, dict], articles: int, processes: int | None, loa
         met = built["articles_per_s"] >= TARGET_BUILD_ARTICLES_PER_S
         targets[f"build >= {TARGET_BUILD_ARTICLES_PER_S:.0f} articles/s"] = met
     targets[f"peak < {TARGET_PEAK_MB:.0f} MB"] = figures["peak_mb"] < TARGET_PEAK_MB
+    rebuilt = stages.get("rebuild")
+    if rebuilt and built:
+        figures["rebuild_over_build"] = rebuilt["seconds"] / built["seconds"]
+    if rebuilt and articles in TARGET_REBUILD_SECONDS:
+        limit = TARGET_REBUILD_SECONDS[articles]
+        targets[f"rebuild after one new issue <= {limit:.0f} s"] = rebuilt["seconds"] <= limit
     figures["targets"] = targets
     return figures
 
@@ -490,7 +506,10 @@ def format_table(figures: dict) -> str:
             f"rebuild: nothing changed {rebuilt['unchanged_seconds']:.1f}s{kept}; "
             f"one new issue of {rebuilt.get('articles_read', 0)} articles {rebuilt['seconds']:.1f}s "
             f"({rebuilt.get('files_unchanged', 0):,} files not read again, "
-            f"dumps {rebuilt.get('timings', {}).get('dumps', 0):.1f}s)"
+            f"dumps {rebuilt.get('timings', {}).get('dumps', 0):.1f}s, of it the changed dump parts and default graph "
+            f"{rebuilt.get('timings', {}).get('dump_parts', 0):.1f}s; "
+            f"{rebuilt.get('dump_parts_rewritten', 0)} of {rebuilt.get('dump_parts', 0)} dump parts rewritten)"
+            + (f"; {figures['rebuild_over_build']:.3f}x the full build" if "rebuild_over_build" in figures else "")
         )
     lines.append(f"peak memory of the run (largest stage, its process tree): {figures['peak_mb']:,.0f} MB")
     if figures.get("load_average_before") is not None:

@@ -1,0 +1,64 @@
+"""The merged default graph, kept in the working store and changed by what the changed dump parts changed.
+
+The SPARQL default graph is the merge of the article graphs, each triple once (``store_writer`` explains
+why it is a real graph rather than pyoxigraph's union). It used to be loaded whole into every release's
+store (12 s at 10,000 articles). Now the working store holds it, so each release's checkpoint carries it,
+and a build changes it by the difference between a changed dump part's old and new merged triples
+(``kg.publish.dump_parts``): lines only in the new part are added; lines only in the old part are removed
+unless a named graph still holds the triple (another journal's part may share it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
+
+from kg.publish.store_writer import FLUSH_BYTES, line_blocks
+
+
+class DefaultGraphLoad(threading.Thread):
+    """Loads N-Triples files into the default graph in a thread (pyoxigraph releases the GIL while loading),
+    so that the load of a first build overlaps the serialisers of the dump parts."""
+
+    def __init__(self, store: Store, files: Iterable[Path]) -> None:
+        super().__init__(name="kg-default-graph", daemon=True)
+        self.store, self.files = store, list(files)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            for path in self.files:
+                for block in line_blocks(path, FLUSH_BYTES):  # blocks: one bulk_load holds all it loads
+                    self.store.bulk_load(block, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph(), lenient=True)
+        except BaseException as error:  # re-raised by finish()
+            self.error = error
+
+    def finish(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def remove_unheld(store: Store, lines: Iterable[bytes]) -> int:
+    """Remove these N-Triples lines from the default graph unless a named graph still holds the triple.
+
+    Call it after the named graphs are up to date. Returns how many were removed.
+    """
+    removed = 0
+    data = b"".join(lines)
+    if not data:
+        return 0
+    for triple in parse(data, format=RdfFormat.N_TRIPLES):
+        held = any(
+            not isinstance(quad.graph_name, DefaultGraph)
+            for quad in store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
+        )
+        if not held:
+            quad = Quad(triple.subject, triple.predicate, triple.object, DefaultGraph())
+            if quad in store:
+                store.remove(quad)
+                removed += 1
+    return removed

@@ -1,0 +1,440 @@
+"""Partitioned dumps: one part per journal, so that a build rewrites only the parts its changes touch.
+
+Every published graph belongs to one part (``part_key``): an article graph to its journal's part, any
+other graph (the runs graph) to a part of its own, sorted after the journals. Each part is kept, for each
+format, as a complete gzip stream in ``DIR/dump-parts/`` beside a manifest of what it was made from (the
+digests of its graphs, ``kg.publish.graphs``). A build rewrites the parts whose graphs changed, added or
+went (an identity rewrite changes a graph's digest, so it marks its part too), and leaves the others'
+files untouched.
+
+The download of "everything" stays one file per format in the release's ``dumps/``: the concatenation of
+the parts' gzip members in key order, which is a valid gzip stream (RFC 1952 allows many members) and,
+since each part depends only on its graphs, byte for byte what a full rebuild of the same graphs writes.
+Assembling it copies compressed bytes; nothing is parsed, sorted or compressed again for unchanged parts.
+``dumps/parts.json`` lists where each part lies in each file.
+
+Within a part, quads and triples are in byte order, each once. The merged dumps (N-Triples, Turtle,
+JSON-LD) hold each triple once per part: a triple two journals share (a person, a keyword) is in both
+parts, which RDF reads as one. Turtle parts are whole documents, each with its prefixes, which Turtle
+allows in sequence; the JSON-LD file is one array, the parts' node objects between a ``[`` member, ``,``
+members and a ``]`` member.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
+
+from kg.publish.default_graph import DefaultGraphLoad, remove_unheld
+from kg.publish.dumps import DumpInfo, deterministic_gzip
+from kg.publish.graphs import GraphFiles
+from kg.publish.layout import Layout
+from kg.vocab import PREFIXES
+
+FORMAT_VERSION = "parts 1"  # in every part's digest: a change of how parts are written rewrites them all
+MANIFEST = "manifest.json"
+PARTS_INDEX = "parts.json"
+_BLOCK = 1 << 20
+
+# (suffix, label, media type, what it holds)
+FORMATS = (
+    ("nq", "N-Quads", "application/n-quads", "named graphs"),
+    ("nt", "N-Triples", "application/n-triples", "merged"),
+    ("ttl", "Turtle", "text/turtle", "merged"),
+    ("jsonld", "JSON-LD", "application/ld+json", "merged"),
+)
+
+
+def part_key(graph: str) -> str:
+    """The part a graph's quads go to: ``journal/<issn>`` for article graphs, ``~<name>`` for the others."""
+    _, found, rest = graph.partition("/graph/journal/")
+    if found:
+        return "journal/" + rest.split("/", 1)[0]
+    return "~" + graph.rsplit("/graph/", 1)[-1]
+
+
+def part_stem(key: str) -> str:
+    """A file name for a part: its key made safe, and a short hash so that two keys never share one."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", key)[:80]
+    return f"{safe}.{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def part_digest(graphs: dict[str, str]) -> str | None:
+    """What a part is made from (graph IRI -> digest of its N-Quads); None when a digest is unknown."""
+    if any(not digest for digest in graphs.values()):
+        return None
+    text = FORMAT_VERSION + "\n" + "".join(f"{name}\t{graphs[name]}\n" for name in sorted(graphs))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _PartSink:
+    """One changed part being written: its N-Quads gzip and its plain merged N-Triples, each line once."""
+
+    folder: Path
+    stem: str
+    raw: IO[bytes] = field(init=False)
+    quads_out: gzip.GzipFile = field(init=False)
+    triples_out: IO[bytes] = field(init=False)
+    quads: int = 0
+    triples: int = 0
+    previous_quad: bytes = b""
+    previous_triple: bytes = b""
+
+    def __post_init__(self) -> None:
+        self.raw = open(self.folder / f"{self.stem}.nq.gz", "wb")  # noqa: SIM115 - closed in close()
+        self.quads_out = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0, compresslevel=3)
+        self.triples_out = open(self.folder / f"{self.stem}.nt", "wb")  # noqa: SIM115 - closed in close()
+
+    def add(self, line: bytes) -> None:
+        if line == self.previous_quad:
+            return
+        self.previous_quad = line
+        self.quads += 1
+        self.quads_out.write(line)
+        triple = line[: line.rindex(b" <")]
+        if triple != self.previous_triple:
+            self.previous_triple = triple
+            self.triples += 1
+            self.triples_out.write(triple + b" .\n")
+
+    def close(self) -> None:
+        self.quads_out.close()
+        self.raw.close()
+        self.triples_out.close()
+
+
+def _write_merged_formats(work: Path, stem: str) -> None:
+    """The part's N-Triples, Turtle and JSON-LD gzip files, from its plain, sorted N-Triples."""
+    plain = work / f"{stem}.nt"
+    with deterministic_gzip(work / f"{stem}.nt.gz") as out, open(plain, "rb") as source:
+        shutil.copyfileobj(source, out, _BLOCK)
+    with deterministic_gzip(work / f"{stem}.ttl.gz") as out:
+        # pyoxigraph's stub asks for a typing.IO; it only calls write(), which GzipFile has
+        serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), out, RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[arg-type]
+    with deterministic_gzip(work / f"{stem}.jsonld.gz") as out:
+        body = _ArrayBody(out)  # streamed: a large journal's JSON-LD is never held whole in memory
+        serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), body, RdfFormat.JSON_LD)  # type: ignore[arg-type]
+        body.finish()
+
+
+class _ArrayBody:
+    """A writer that passes on a JSON array's body: the node objects, without the ``[`` and ``]`` around them.
+
+    The whole JSON-LD dump puts the parts' bodies into one array (``assemble``). The last non-blank chunk
+    is held back until ``finish``, which drops the closing bracket from it.
+    """
+
+    def __init__(self, out: gzip.GzipFile) -> None:
+        self.out, self.started, self.pending = out, False, b""
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        if not self.started:
+            data = data.lstrip()
+            if not data:
+                return size
+            self.started = True
+            data = data[1:].lstrip() if data.startswith(b"[") else data
+        if not data.strip():  # blank: it may follow the closing bracket, so it waits with the held chunk
+            self.pending += data
+            return size
+        self.out.write(self.pending)
+        self.pending = bytes(data)
+        return size
+
+    def flush(self) -> None:
+        """Nothing to flush here: the held chunk must wait for ``finish`` (pyoxigraph calls this when done)."""
+
+    def finish(self) -> None:
+        tail = self.pending.rstrip()
+        self.out.write(tail[:-1].rstrip() if tail.endswith(b"]") else tail)
+
+
+def _load_manifest(parts_dir: Path) -> dict[str, dict]:
+    try:
+        manifest = json.loads((parts_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if manifest.get("format") != FORMAT_VERSION:
+        return {}
+    return dict(manifest.get("parts", {}))
+
+
+def _present(parts_dir: Path, stem: str) -> bool:
+    return all((parts_dir / f"{stem}.{suffix}.gz").is_file() for suffix, *_ in FORMATS)
+
+
+def update_parts(
+    current: dict[str, str],
+    sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
+    parts_dir: Path,
+    store: Store | None = None,
+) -> tuple[dict[str, dict], list[str]]:
+    """Bring ``parts_dir`` up to date with the published graphs; return the manifest and the keys rewritten.
+
+    ``current`` maps each published graph to its digest; ``sources_of(graphs)`` yields those graphs' current
+    N-Quads lines, as byte-ordered iterators (``GraphFiles.sorted_sources_of``). Only the parts whose
+    digest changed are read and written; the parts of graphs no longer published are deleted.
+
+    With ``store`` (the working store, its named graphs up to date), its default graph is changed by what
+    the changed parts' merged triples changed (``kg.publish.default_graph``), before their files are
+    replaced: a build that dies between leaves old part files, whose difference is applied again.
+    """
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    known = _load_manifest(parts_dir)
+    groups: dict[str, dict[str, str]] = {}
+    for graph, digest in current.items():
+        groups.setdefault(part_key(graph), {})[graph] = digest
+    manifest: dict[str, dict] = {}
+    changed: list[str] = []
+    for key in sorted(groups):
+        wanted = part_digest(groups[key])
+        entry = known.get(key)
+        if wanted is not None and entry and entry.get("digest") == wanted and _present(parts_dir, entry["stem"]):
+            manifest[key] = entry
+        else:
+            changed.append(key)
+    gone = [key for key in known if key not in groups]
+    if changed or gone:
+        with tempfile.TemporaryDirectory(dir=parts_dir, prefix=".work-") as tmp:
+            work = Path(tmp)
+            sinks = _split(changed, groups, sources_of, work)
+            added, removed = _differences(known, sinks, gone, parts_dir, work)
+            loading = DefaultGraphLoad(store, added) if store is not None else None
+            if loading is not None:
+                loading.start()
+            try:
+                for sink in sinks.values():
+                    _write_merged_formats(work, sink.stem)
+            finally:
+                if loading is not None:
+                    loading.finish()
+            if store is not None:
+                remove_unheld(store, removed)
+                store.flush()
+            for key, sink in sinks.items():
+                for suffix, *_ in FORMATS:  # each file replaced in one rename
+                    os.replace(work / f"{sink.stem}.{suffix}.gz", parts_dir / f"{sink.stem}.{suffix}.gz")
+                manifest[key] = {
+                    "stem": sink.stem,
+                    "digest": part_digest(groups[key]) or "",
+                    "quads": sink.quads,
+                    "triples": sink.triples,
+                }
+    _write_json(parts_dir / MANIFEST, {"format": FORMAT_VERSION, "parts": {k: manifest[k] for k in sorted(manifest)}})
+    kept = {f"{entry['stem']}.{suffix}.gz" for entry in manifest.values() for suffix, *_ in FORMATS}
+    for path in parts_dir.glob("*.gz"):  # parts of journals no longer published
+        if path.name not in kept:
+            path.unlink()
+    return manifest, changed
+
+
+def update_graph_parts(
+    files: GraphFiles, layout: Layout, store: Store, seconds: dict[str, float]
+) -> tuple[dict[str, dict], list[str]]:
+    """``update_parts`` over the build's graph files (every current graph with its digest), timed into
+    ``seconds["dump_parts"]``."""
+    started = time.perf_counter()
+    current = {graph: files.digests.get(graph, "") for graph in files.current}
+    result = update_parts(current, files.sorted_sources_of, layout.dump_parts, store)
+    seconds["dump_parts"] = time.perf_counter() - started
+    return result
+
+
+def _split(
+    changed: list[str],
+    groups: dict[str, dict[str, str]],
+    sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
+    work: Path,
+) -> dict[str, _PartSink]:
+    """One pass over the changed parts' graphs, each line to its part's sink (a part's lines stay sorted)."""
+    wanted = {graph for key in changed for graph in groups[key]}
+    sinks = {key: _PartSink(work, part_stem(key)) for key in changed}
+    try:
+        for line in heapq.merge(*sources_of(wanted)):
+            sinks[part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode("utf-8"))].add(line)
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    return sinks
+
+
+def _differences(
+    known: dict[str, dict], sinks: dict[str, _PartSink], gone: list[str], parts_dir: Path, work: Path
+) -> tuple[list[Path], list[bytes]]:
+    """The merged triples the changed parts gained (files of N-Triples) and lost (lines).
+
+    A part new to the folder gains its whole file; a part that went loses all of its old one.
+    """
+    added: list[Path] = []
+    removed: list[bytes] = []
+    for key, sink in sinks.items():
+        plain = work / f"{sink.stem}.nt"
+        old = _old_lines(known.get(key), parts_dir)
+        if old is None:
+            added.append(plain)
+            continue
+        new = set(plain.read_bytes().splitlines(keepends=True))
+        gained = work / f"{sink.stem}.added.nt"
+        gained.write_bytes(b"".join(sorted(new - old)))
+        added.append(gained)
+        removed += sorted(old - new)
+    for key in gone:
+        removed += sorted(_old_lines(known[key], parts_dir) or ())
+    return added, removed
+
+
+def _old_lines(entry: dict | None, parts_dir: Path) -> set[bytes] | None:
+    """The merged triples a part had, as N-Triples lines; None when it had no file."""
+    if not entry:
+        return None
+    path = parts_dir / f"{entry['stem']}.nt.gz"
+    if not path.is_file():
+        return None
+    with gzip.open(path, "rb") as source:
+        return set(source.read().splitlines(keepends=True))
+
+
+def _write_json(path: Path, data: dict) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _gzip_member(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=3, mtime=0)
+
+
+class _Concatenation:
+    """A whole dump being written: its bytes, their digest and the offset reached."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out, self.digest, self.offset = out, hashlib.sha256(), 0
+
+    def put(self, data: bytes) -> None:
+        self.out.write(data)
+        self.digest.update(data)
+        self.offset += len(data)
+
+    def copy(self, path: Path) -> list[int]:
+        """Append a part's file; returns where it lies: [offset, length]."""
+        start = self.offset
+        with open(path, "rb") as source:
+            while block := source.read(_BLOCK):
+                self.put(block)
+        return [start, self.offset - start]
+
+
+def assemble(manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path) -> tuple[list[DumpInfo], dict]:
+    """Write each format's whole dump into ``dumps_dir`` as its parts' gzip members in key order.
+
+    Returns the dumps' facts (triples: the part counts summed) and the index of where each part lies.
+    """
+    dumps_dir.mkdir(parents=True, exist_ok=True)
+    keys = sorted(manifest)
+    infos: list[DumpInfo] = []
+    index: dict[str, dict] = {}
+    for suffix, label, media_type, holds in FORMATS:
+        name = f"kg.{suffix}.gz"
+        ranges: dict[str, list[int]] = {}
+        jsonld = suffix == "jsonld"
+        with open(dumps_dir / name, "wb") as out:
+            whole = _Concatenation(out)
+            if jsonld:
+                whole.put(_gzip_member(b"["))
+            for key in keys:
+                if jsonld and not manifest[key]["triples"]:
+                    continue  # an empty part would leave two commas in a row
+                if jsonld and ranges:
+                    whole.put(_gzip_member(b",\n"))
+                ranges[key] = whole.copy(parts_dir / f"{manifest[key]['stem']}.{suffix}.gz")
+            if jsonld:
+                whole.put(_gzip_member(b"]\n"))
+        count = sum(manifest[key]["quads" if suffix == "nq" else "triples"] for key in keys)
+        infos.append(DumpInfo(name, label, media_type, count, whole.offset, whole.digest.hexdigest(), holds))
+        index[name] = ranges
+    return infos, index
+
+
+def write_part_dumps(
+    current: dict[str, str],
+    sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
+    parts_dir: Path,
+    dumps_dir: Path,
+    store: Store | None = None,
+) -> tuple[list[DumpInfo], list[str]]:
+    """Update the parts (and ``store``'s default graph), then assemble the release's dumps from the parts.
+
+    See ``update_parts`` and ``write_whole_dumps``; without a store, the merged dumps count their lines.
+    Returns the dumps' facts and the keys of the parts rewritten.
+    """
+    manifest, changed = update_parts(current, sources_of, parts_dir, store)
+    return write_whole_dumps(manifest, parts_dir, dumps_dir, store), changed
+
+
+def write_whole_dumps(
+    manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path, store: Store | None = None
+) -> list[DumpInfo]:
+    """The release's dumps assembled from the parts, with ``SHA256SUMS`` and ``parts.json``.
+
+    With ``store``, the merged dumps report the number of distinct merged triples (its default graph's
+    size): a triple two parts share is written twice but is one triple of the data.
+    """
+    merged_triples = count_default_graph(store) if store is not None else None
+    infos, index = assemble(manifest, parts_dir, dumps_dir)
+    if merged_triples is not None:
+        for info in infos:
+            if info.graphs == "merged":
+                info.triples = merged_triples
+    _write_json(dumps_dir / PARTS_INDEX, {"parts": index})
+    with open(dumps_dir / "SHA256SUMS", "w", encoding="ascii") as sums:
+        for info in infos:
+            sums.write(f"{info.sha256}  {info.file}\n")
+    return infos
+
+
+def count_default_graph(store: Store) -> int:
+    """The number of triples in a store's default graph (a SPARQL COUNT)."""
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(result, QuerySolutions)
+    return int(next(iter(result))["n"].value)
+
+
+def part_lines(dump: Path) -> dict[str, Iterator[bytes]] | None:
+    """The lines of each part of a whole dump, by part key, each stream sorted (None without ``parts.json``).
+
+    A quad's graph decides its part, so two releases' dumps differ part by part: what ``kg.publish.changes``
+    walks to diff them, since the whole file is sorted only within each part.
+    """
+    index = dump.parent / PARTS_INDEX
+    if not index.is_file():
+        return None
+    ranges = json.loads(index.read_text(encoding="utf-8"))["parts"].get(dump.name, {})
+    return {key: _member_lines(dump, start, length) for key, (start, length) in ranges.items()}
+
+
+def _member_lines(dump: Path, start: int, length: int) -> Iterator[bytes]:
+    with open(dump, "rb") as raw:
+        raw.seek(start)
+        data = gzip.decompress(raw.read(length))
+    for line in data.splitlines(keepends=True):
+        yield line if line.endswith(b"\n") else line + b"\n"
+
+
+def dump_order(lines: Iterable[bytes]) -> list[bytes]:
+    """N-Quads lines in the order of the whole N-Quads dump: by part (its key), then in byte order."""
+    return sorted(lines, key=lambda line: (part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode()), line))

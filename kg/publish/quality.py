@@ -1,0 +1,181 @@
+"""The data-quality figures of a release, per journal and per issue: what a journal editor opens after an upload.
+
+For each journal and each of its issues: how many articles have both titles, both abstracts, keywords and a
+DOI, how many authors have an ORCID iD and an affiliation, and the open warnings (the report's, after one
+problem per cause, and the conflicts across records), each with the articles concerned, so that the page
+links to them. Computed by the build from the release's store once its merged default graph is loaded (so an
+incremental build gives the figures of the whole release, not of its new files), written into the release as
+``quality.json`` and into ``report.json``; the server only reads that file (``kg.server.quality``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import QuerySolutions, Store
+
+from kg.vocab import PREFIXES
+
+# Figure -> what it counts. Article figures count articles; author figures count author positions.
+ARTICLE_FIGURES = ("both_titles", "both_abstracts", "keywords", "doi")
+AUTHOR_FIGURES = ("orcid", "affiliation")
+FIGURES = ARTICLE_FIGURES + AUTHOR_FIGURES
+
+_ARTICLES = """SELECT DISTINCT ?article ?issue ?journal ?volume ?number ?date WHERE {
+    ?article a schema:ScholarlyArticle ; schema:isPartOf ?issue .
+    ?issue a schema:PublicationIssue ; schema:isPartOf+ ?journal .
+    ?journal a schema:Periodical .
+    OPTIONAL { ?issue schema:isPartOf/schema:volumeNumber ?volume }
+    OPTIONAL { ?issue schema:issueNumber ?number }
+    OPTIONAL { ?issue schema:datePublished ?date }
+}"""
+_LANGS = """SELECT DISTINCT ?article ?what (LANG(?text) AS ?lang) WHERE {
+    { ?article a schema:ScholarlyArticle ; schema:headline ?text . BIND("title" AS ?what) }
+    UNION { ?article a schema:ScholarlyArticle ; schema:abstract ?text . BIND("abstract" AS ?what) }
+}"""
+_HAS = """SELECT DISTINCT ?article ?what WHERE {
+    { ?article a schema:ScholarlyArticle ; schema:keywords ?k . BIND("keywords" AS ?what) }
+    UNION { ?article a schema:ScholarlyArticle ; prism:doi ?d . BIND("doi" AS ?what) }
+}"""
+_AUTHORS = """SELECT DISTINCT ?article ?role ?orcid ?org WHERE {
+    ?article a schema:ScholarlyArticle ; pro:isDocumentContextFor ?role .
+    ?role pro:withRole pro:author .
+    OPTIONAL { ?role pro:isHeldBy/schema:sameAs ?orcid FILTER (STRSTARTS(STR(?orcid), "https://orcid.org/")) }
+    OPTIONAL { ?role pro:relatesToOrganization ?org }
+}"""
+_NAMES = """SELECT DISTINCT ?thing ?name (LANG(?name) AS ?lang) WHERE {
+    VALUES ?type { schema:Periodical schema:ScholarlyArticle }
+    ?thing a ?type ; schema:name ?name .
+}"""
+
+
+def quality_figures(
+    store: Store, warnings: dict[str, tuple[tuple[str, str, str], ...]], conflicts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The figures of every journal in the store; ``warnings`` maps an article graph to its open warnings
+    ((severity, field, message))."""
+    prefix = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+
+    def rows(query: str) -> list[list[str]]:
+        found = store.query(prefix + query)  # the release's merged default graph: each triple once
+        assert isinstance(found, QuerySolutions)
+        return [[term.value if term is not None else "" for term in row] for row in found]
+
+    articles: dict[str, dict[str, Any]] = {}
+    for article, issue, journal, volume, number, date in rows(_ARTICLES):
+        articles.setdefault(
+            article,
+            {"issue": issue, "journal": journal, "volume": volume, "number": number, "date": date, "langs": set()},
+        )
+    for article, what, lang in rows(_LANGS):
+        if article in articles:
+            articles[article]["langs"].add((what, lang))
+    for article, what in rows(_HAS):
+        if article in articles:
+            articles[article][what] = True
+    authors: dict[str, dict[str, dict[str, bool]]] = defaultdict(dict)
+    for article, role, orcid, org in rows(_AUTHORS):
+        seen = authors[article].setdefault(role, {"orcid": False, "affiliation": False})
+        seen["orcid"] |= bool(orcid)
+        seen["affiliation"] |= bool(org)
+    names: dict[str, dict[str, str]] = defaultdict(dict)
+    for thing, name, lang in sorted(rows(_NAMES)):
+        names[thing].setdefault(lang or "en", name)
+    return _assemble(articles, authors, names, warnings, conflicts)
+
+
+def _assemble(
+    articles: dict[str, dict[str, Any]],
+    authors: dict[str, dict[str, dict[str, bool]]],
+    names: dict[str, dict[str, str]],
+    warnings: dict[str, tuple[tuple[str, str, str], ...]],
+    conflicts: list[dict[str, Any]],
+) -> dict[str, Any]:
+    journals: dict[str, dict[str, Any]] = {}
+    for iri in sorted(articles):
+        facts = articles[iri]
+        langs = facts["langs"]
+        has = {
+            "both_titles": {("title", "fa"), ("title", "en")} <= langs,
+            "both_abstracts": {("abstract", "fa"), ("abstract", "en")} <= langs,
+            "keywords": bool(facts.get("keywords")),
+            "doi": bool(facts.get("doi")),
+        }
+        roles = authors.get(iri, {})
+        graph = iri.replace("/id/journal/", "/graph/journal/", 1)
+        row = {
+            "iri": iri,
+            "title": names.get(iri, {}),
+            "missing": [name for name in ARTICLE_FIGURES if not has[name]]
+            + [name for name in AUTHOR_FIGURES if any(not role[name] for role in roles.values())],
+            "authors": len(roles),
+            "warnings": [
+                {"severity": severity, "field": field, "message": message}
+                for severity, field, message in warnings.get(graph, ())
+            ],
+        }
+        journal = journals.setdefault(
+            facts["journal"], {"iri": facts["journal"], "name": names.get(facts["journal"], {}), "issues": {}}
+        )
+        issue = journal["issues"].setdefault(
+            facts["issue"],
+            {
+                "iri": facts["issue"],
+                "volume": facts["volume"],
+                "number": facts["number"],
+                "date": facts["date"],
+                "articles": [],
+            },
+        )
+        issue["articles"].append(
+            {**row, "_has": has, "_authors": {n: sum(r[n] for r in roles.values()) for n in AUTHOR_FIGURES}}
+        )
+    out = []
+    for journal in journals.values():
+        issues = sorted(journal["issues"].values(), key=lambda i: (i["date"], i["iri"]), reverse=True)
+        for issue in issues:
+            issue.update(_figures(issue["articles"]))
+            for row in issue["articles"]:
+                del row["_has"], row["_authors"]
+        every = [row for issue in issues for row in issue["articles"]]
+        own = [c for c in conflicts if c["focus"] == journal["iri"] or c["focus"].startswith(journal["iri"] + "/")]
+        out.append(
+            {
+                "iri": journal["iri"],
+                "name": journal["name"],
+                **_totals(issues, len(every)),
+                "conflicts": own,
+                "issues": issues,
+            }
+        )
+    return {"figures": list(FIGURES), "journals": out, "conflicts": conflicts}
+
+
+def _figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """An issue's counts: articles, authors, and how many of them have each figure's item."""
+    counts: dict[str, int] = {name: sum(row["_has"][name] for row in rows) for name in ARTICLE_FIGURES}
+    counts.update({name: sum(row["_authors"][name] for row in rows) for name in AUTHOR_FIGURES})
+    return {
+        "article_count": len(rows),
+        "author_count": sum(row["authors"] for row in rows),
+        "counts": counts,
+        "warning_count": sum(len(row["warnings"]) for row in rows),
+    }
+
+
+def _totals(issues: list[dict[str, Any]], articles: int) -> dict[str, Any]:
+    """A journal's counts: the sums of its issues'."""
+    return {
+        "article_count": articles,
+        "author_count": sum(issue["author_count"] for issue in issues),
+        "counts": {name: sum(issue["counts"][name] for issue in issues) for name in FIGURES},
+        "warning_count": sum(issue["warning_count"] for issue in issues),
+    }
+
+
+def write_quality(path: Path, figures: dict[str, Any]) -> None:
+    """``quality.json`` of a release: what the server's data-quality pages show."""
+    path.write_text(json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,135 @@
+"""What ``kg publish --to`` reads and remembers: the release's graphs with their digests, and per target
+the digests already published there.
+
+The graphs come from the build folder's graph files (:mod:`kg.publish.graphs`), read without changing them:
+each ``segment-N.graphs`` list names the graphs whose current copy is in ``segment-N.nq`` with the digest of
+their N-Quads, the newest list naming a graph wins. An empty copy is a withdrawn graph.
+
+The digests published to each target are kept in ``DIR/published/<key>.jsonl`` (``key`` from the target URL),
+one line per graph sent or deleted, appended as each request succeeds: a publish that dies leaves the lines
+of what did reach the store, so running it again sends only the rest (resumable), and a later release sends
+only the graphs whose digest differs (incremental). The file is rewritten compactly at the end of a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+_LIST = re.compile(r"segment-(\d{8})\.graphs$")
+STATE_FOLDER = "published"
+
+
+@dataclass(frozen=True)
+class Current:
+    """One graph of the release: where its current copy is and its digest ("" when unknown)."""
+
+    segment: int
+    digest: str
+
+
+def current_graphs(graph_folder: Path) -> dict[str, Current]:
+    """Graph IRI -> its current copy, from the lists of the graph files (read only)."""
+    found: dict[str, Current] = {}
+    numbered = []
+    for path in graph_folder.iterdir() if graph_folder.is_dir() else []:
+        match = _LIST.match(path.name)
+        if match:
+            numbered.append((int(match.group(1)), path))
+    for number, path in sorted(numbered):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, _, digest = line.partition("\t")
+            if name:
+                found[name] = Current(number, digest)
+    return found
+
+
+def segment_path(graph_folder: Path, number: int) -> Path:
+    return graph_folder / f"segment-{number:08d}.nq"
+
+
+def graphs_of_segment(graph_folder: Path, number: int, wanted: set[str]) -> Iterator[tuple[str, bytes]]:
+    """The N-Triples of each wanted graph whose current copy is in segment ``number`` (graph term dropped)."""
+    lines: dict[str, list[bytes]] = {name: [] for name in wanted}
+    with open(segment_path(graph_folder, number), "rb") as handle:
+        for line in handle:
+            cut = line.rstrip().rindex(b" <")
+            name = line[cut + 2 : line.rindex(b">")].decode("utf-8")
+            bucket = lines.get(name)
+            if bucket is not None:
+                bucket.append(line[:cut] + b" .\n")
+    for name, triples in lines.items():
+        yield name, b"".join(triples)
+
+
+def state_file(out_dir: Path, target: str) -> Path:
+    """Where the digests published to ``target`` are kept (the URL itself is the file's first line)."""
+    key = hashlib.sha256(target.encode("utf-8")).hexdigest()[:16]
+    return out_dir / STATE_FOLDER / f"{key}.jsonl"
+
+
+class PublishedState:
+    """The digests a target holds, as far as this build folder sent them; appended to as requests succeed."""
+
+    def __init__(self, path: Path, target: str) -> None:
+        self.path = path
+        self.target = target
+        self.digests: dict[str, str] = {}
+        self.release: str | None = None
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:  # a line cut short by a crash: that request is simply sent again
+                    continue
+                if "graph" in entry:
+                    if entry.get("digest") is None:
+                        self.digests.pop(entry["graph"], None)
+                    else:
+                        self.digests[entry["graph"]] = entry["digest"]
+                elif "release" in entry:
+                    self.release = entry["release"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle: IO[str] = open(path, "a", encoding="utf-8")
+        if path.stat().st_size == 0:
+            self._write({"target": target})
+
+    def _write(self, entry: dict[str, object]) -> None:
+        self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._handle.flush()
+
+    def sent(self, graph: str, digest: str | None) -> None:
+        """Record a graph the store now holds with ``digest`` (None: deleted from the store)."""
+        if digest is None:
+            self.digests.pop(graph, None)
+        else:
+            self.digests[graph] = digest
+        self._write({"graph": graph, "digest": digest})
+
+    def marked(self, release: str) -> None:
+        self.release = release
+        self._write({"release": release})
+
+    def compact(self) -> None:
+        """Rewrite the file with one line per graph (write, then rename)."""
+        self._handle.close()
+        temporary = self.path.with_suffix(".tmp")
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(json.dumps({"target": self.target}) + "\n")
+            for graph, digest in sorted(self.digests.items()):
+                out.write(json.dumps({"graph": graph, "digest": digest}, ensure_ascii=False) + "\n")
+            if self.release:
+                out.write(json.dumps({"release": self.release}) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self.path)
+        self._handle = open(self.path, "a", encoding="utf-8")
+
+    def close(self) -> None:
+        self._handle.close()

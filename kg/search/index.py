@@ -1,0 +1,249 @@
+"""The full-text index: one SQLite file with an FTS5 table of pre-normalised tokens, built by ``kg build``.
+
+SQLite FTS5 (standard library, no new dependency) does the inverted index, BM25 ranking with per-column
+weights and phrase matching; kg does the tokenising (``kg.search.normalise``), so FTS5's own tokenizer only
+splits on the spaces between our tokens. README "Search" has the measurements behind the choice.
+
+The build keeps a working index next to its working store (``DIR/search.sqlite``) and updates it
+incrementally: an article whose digest (``kg.search.extract``) is unchanged is not re-indexed; changed ones
+are replaced, vanished ones deleted. The finished index is copied into the release (``releases/<id>/
+search.sqlite``) with SQLite's backup API, so the server reads a file that never changes and is swapped
+with the release.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Store
+
+from kg.search.extract import Article, articles
+from kg.search.normalise import token_and_pair_text, token_text
+
+INDEX_FILE = "search.sqlite"  # in DIR (the working index) and in every release folder
+SCHEMA_VERSION = "3"
+# FTS5 columns in order; bm25() weights follow the same order: title and keyword hits rank above abstract hits
+COLUMNS = ("title", "keywords", "people", "journal", "abstract", "pairs")
+WEIGHTS = (10.0, 6.0, 3.0, 2.0, 1.0, 2.0)
+ABSTRACT_CHARS = 4000  # kept for snippets; the index itself holds every token
+_PAIRED = ("title", "keywords")  # fields whose adjacent Persian words are also indexed joined
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs(
+  id INTEGER PRIMARY KEY, iri TEXT UNIQUE NOT NULL, digest TEXT NOT NULL, graph TEXT,
+  journal TEXT, year INTEGER, lang TEXT, type TEXT, doc TEXT NOT NULL, links TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_graph ON docs(graph);
+CREATE TABLE IF NOT EXISTS graphs(graph TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_journal ON docs(journal);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(COLUMNS)}, tokenize="unicode61 remove_diacritics 0");
+CREATE TABLE IF NOT EXISTS labels(iri TEXT PRIMARY KEY, kind TEXT NOT NULL, labels TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS suggest(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT, label TEXT NOT NULL,
+  lang TEXT, weight INTEGER NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS suggest_fts USING fts5(norm, tokenize="unicode61 remove_diacritics 0",
+  prefix='1 2 3');
+"""
+
+
+@dataclass
+class IndexStats:
+    articles: int
+    read: int  # articles read from the store (those of the graphs that changed, or all)
+    indexed: int  # re-indexed in this build (new or changed)
+    deleted: int
+    seconds: float
+    bytes: int
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection to an index file; read-only ones open it immutable (a release's file never changes)."""
+    if read_only:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path)
+        conn.executescript(_SCHEMA)
+    return conn
+
+
+def update(store: Store, working: Path, release_copy: Path, graph_digests: dict[str, str] | None = None) -> IndexStats:
+    """Bring the working index in line with ``store``'s articles, then copy it to ``release_copy``.
+
+    With ``graph_digests`` (each named graph's digest, from ``kg.publish.graphs``) only the graphs whose digest
+    changed since the last update are read from the store; without it (or when most changed) all are.
+    """
+    started = time.perf_counter()
+    conn = connect(working)
+    try:
+        if _version(conn) != SCHEMA_VERSION:
+            _reset(conn)
+        known_graphs = dict(conn.execute("SELECT graph, digest FROM graphs").fetchall())
+        reread: set[str] | None = None
+        if graph_digests is not None:
+            reread = {g for g, d in graph_digests.items() if not d or known_graphs.get(g) != d}
+            reread |= set(known_graphs) - set(graph_digests)  # vanished graphs: their articles go
+            if len(reread) > len(graph_digests) // 2:
+                reread = None
+        found = articles(store) if reread is None else articles(store, sorted(reread))
+        known = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT iri, digest, graph FROM docs")}
+        changed = [a for iri, a in found.items() if known.get(iri, ("", ""))[0] != a.digest()]
+        if reread is None:
+            gone = [iri for iri in known if iri not in found]
+        else:
+            gone = [iri for iri, (_, graph) in known.items() if graph in reread and iri not in found]
+        with conn:
+            for iri in gone + [a.iri for a in changed if a.iri in known]:
+                _delete(conn, iri)
+            for article in changed:
+                _insert(conn, article)
+            _write_labels(conn, changed)
+            _write_suggestions(conn)
+            if graph_digests is not None:
+                conn.execute("DELETE FROM graphs")
+                conn.executemany("INSERT INTO graphs VALUES (?, ?)", graph_digests.items())
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
+        if reread is None or len(changed) + len(gone) > 1000:
+            conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")  # merges segments: worth it after much change
+        conn.commit()
+        total = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        release_copy.unlink(missing_ok=True)
+        target = sqlite3.connect(release_copy)
+        try:
+            conn.backup(target)
+        finally:
+            target.close()
+    finally:
+        conn.close()
+    seconds = time.perf_counter() - started
+    return IndexStats(total, len(found), len(changed), len(gone), seconds, release_copy.stat().st_size)
+
+
+def _version(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    return row[0] if row else None
+
+
+def _reset(conn: sqlite3.Connection) -> None:
+    """An index from another schema version is dropped and rebuilt whole."""
+    with conn:
+        for table in ("docs", "fts", "labels", "suggest", "suggest_fts", "meta", "graphs"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+    conn.executescript(_SCHEMA)
+
+
+def _delete(conn: sqlite3.Connection, iri: str) -> None:
+    row = conn.execute("SELECT id FROM docs WHERE iri = ?", (iri,)).fetchone()
+    if row:
+        conn.execute("DELETE FROM fts WHERE rowid = ?", row)
+        conn.execute("DELETE FROM docs WHERE id = ?", row)
+
+
+def _joined(article: Article, *names: str) -> str:
+    return "\n".join(value for name in names for value, _ in article.texts.get(name, []))
+
+
+def _first(links: dict[str, dict[str, str]]) -> str | None:
+    return min(links) if links else None
+
+
+def _insert(conn: sqlite3.Connection, article: Article) -> None:
+    doc = {
+        "title": dict(_by_lang(article.texts.get("title", []))),
+        "abstract": {lang: text[:ABSTRACT_CHARS] for lang, text in _by_lang(article.texts.get("abstract", []))},
+        "keywords": sorted({v for v, _ in article.texts.get("keyword", []) + article.texts.get("concept", [])}),
+        "people": sorted({v for v, _ in article.texts.get("person", [])}),
+        "date": article.date,
+    }
+    cursor = conn.execute(
+        "INSERT INTO docs(iri, digest, graph, journal, year, lang, type, doc, links) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            article.iri,
+            article.digest(),
+            article.graph,
+            _first(article.links.get("journal", {})),
+            article.year,
+            article.lang or None,
+            _first(article.links.get("type", {})),
+            json.dumps(doc, ensure_ascii=False),
+            json.dumps([article.links, article.texts.get("keyword", [])], ensure_ascii=False),
+        ),
+    )
+    journal_names = "\n".join(v for labels in article.links.get("journal", {}).values() for v in labels.values())
+    fields = {
+        "title": _joined(article, "title"),
+        "keywords": _joined(article, "keyword", "concept"),
+        "people": _joined(article, "person", "affiliation"),
+        "journal": journal_names,
+    }
+    columns: dict[str, str] = {}
+    pairs: list[str] = []
+    for name, text in fields.items():
+        if name in _PAIRED:
+            columns[name], joined = token_and_pair_text(text)
+            pairs.append(joined)
+        else:
+            columns[name] = token_text(text)
+    columns["abstract"] = token_text(_joined(article, "abstract"))
+    # compounds written apart ("ریخت شناسی") also as one token, for titles and keywords (in abstracts, names
+    # and affiliations they would double the index and the build's time for few hits)
+    columns["pairs"] = " ".join(p for p in pairs if p)
+    conn.execute(
+        f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})",
+        (cursor.lastrowid, *(columns[name] for name in COLUMNS)),
+    )
+
+
+def _by_lang(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(lang, value) with one value per language (the first in sorted order, so the choice is stable)."""
+    chosen: dict[str, str] = {}
+    for value, lang in sorted(pairs):
+        chosen.setdefault(lang, value)
+    return sorted(chosen.items())
+
+
+def _write_labels(conn: sqlite3.Connection, found: Any) -> None:
+    """The labels of journals and article types of the articles indexed now, for facets (kept across builds)."""
+    labels: dict[str, tuple[str, dict[str, str]]] = {}
+    for article in found:
+        for kind in ("journal", "type"):
+            for iri, names in article.links.get(kind, {}).items():
+                labels.setdefault(iri, (kind, {}))[1].update(names)
+    conn.executemany(
+        "INSERT OR REPLACE INTO labels VALUES (?, ?, ?)",
+        [(iri, kind, json.dumps(names, ensure_ascii=False)) for iri, (kind, names) in labels.items()],
+    )
+
+
+def _write_suggestions(conn: sqlite3.Connection) -> None:
+    """People, keywords and journals for autocomplete, weighted by how many articles carry them.
+
+    Rewritten whole on every build from the ``links`` the index keeps per article (one row per distinct
+    label): a second or two even for a large graph, simpler than counting references up and down.
+    """
+    counts: Counter[tuple[str, str | None, str, str]] = Counter()
+    for (blob,) in conn.execute("SELECT links FROM docs"):
+        links, keywords = json.loads(blob)
+        for kind, name in (("person", "person"), ("journal", "journal"), ("keyword", "concept")):
+            for iri, names in links.get(name, {}).items():
+                for lang, label in names.items():
+                    counts[(kind, iri, label, lang)] += 1
+        for value, lang in keywords:
+            counts[("keyword", None, value, lang)] += 1
+    conn.execute("DELETE FROM suggest")
+    conn.execute("DELETE FROM suggest_fts")
+    seen: set[tuple[str, str]] = set()
+    for (kind, iri, label, lang), weight in counts.most_common():
+        if (kind, label) in seen:
+            continue  # a keyword both as a literal and as a concept: one suggestion (the concept, counted first)
+        seen.add((kind, label))
+        cursor = conn.execute(
+            "INSERT INTO suggest(kind, iri, label, lang, weight) VALUES (?, ?, ?, ?, ?)",
+            (kind, iri, label, lang, weight),
+        )
+        conn.execute("INSERT INTO suggest_fts(rowid, norm) VALUES (?, ?)", (cursor.lastrowid, token_text(label)))

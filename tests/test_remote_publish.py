@@ -1,0 +1,298 @@
+"""``kg publish --to`` and ``kg serve --store`` together, over a real Oxigraph server started by the tests.
+
+* a second publish after one input changed sends only that article's graph and the release marker (counted at
+  a proxy in front of the store), and a front end under a query loop switches to the new data with no
+  failed request;
+* a publish that died half-way is finished by running it again; a withdrawn graph is deleted from the store;
+* killing the store gives 503 with Retry-After within the configured time, /health says why, and restarting
+  the store brings the front end back without restarting it;
+* two front ends over one store answer identically;
+* two builds of disjoint halves of the inputs, published into one store, give the graphs of one build of all.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import rdflib
+import requests
+from rdflib.compare import isomorphic
+
+from kg.build import BuildOptions, build
+from kg.publish.graphs import GraphFiles
+from kg.publish.remote import PublishError, PublishOptions, _Sender, publish
+from tests.conftest import CORPUS, TEST_SECRET
+from tests.remote_stores import CountingProxy, Engine, oxigraph_engine
+from tests.server_fixtures import RunningServer, start_server
+
+pytestmark = pytest.mark.slow
+BASE = "https://kg.example.org"
+FILES = sorted(CORPUS.glob("*.xml"))[:6]
+CHANGED = FILES[2]
+SECTION = "<subject>Special</subject>"
+RENAMED_Q = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(STR(?o) = "A section renamed") }'
+TITLES_Q = "SELECT ?t WHERE { ?a a <http://schema.org/ScholarlyArticle> ; <http://schema.org/headline> ?t }"
+
+
+def build_into(out: Path, inputs: list[Path]) -> None:
+    options = BuildOptions(base=BASE, secret=TEST_SECRET.encode(), validate=False, progress=False)
+    report = build(inputs, out, options)
+    assert report.exit_code == 0, report
+
+
+def front_end(engine: Engine, work: Path, **store: object) -> RunningServer:
+    settings = {
+        "store": {"url": engine.query_url, "connect_timeout": 1.0, **store},
+        "sparql": {"timeout": 3.0, "queue_timeout": 3.0},
+        "server": {"workers": 1, "threads": 4, "public_url": BASE.replace("https", "http")},
+        "reload": {"interval": 0.2},
+    }
+    return start_server(work / "empty", work / f"front-{time.monotonic_ns()}", settings)
+
+
+def select(server: RunningServer, query: str) -> requests.Response:
+    return requests.get(
+        server.sparql, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=10
+    )
+
+
+def graphs_of(requests_seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out = []
+    for method, path in requests_seen:
+        query = parse_qs(urlsplit(path).query, keep_blank_values=True)
+        out.append((method, query.get("graph", ["(default)"])[0]))
+    return out
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    running = oxigraph_engine(tmp_path / "store").start()
+    yield running
+    running.stop(kill=True)
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for path in FILES:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_without_failures(
+    engine: Engine, inputs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    proxy = CountingProxy(engine.gsp_url.rsplit("/", 1)[0])
+    try:
+        target = proxy.url + "/store"
+        first = publish(out, PublishOptions(target=target, connections=3, dumps_to=tmp_path / "dumps"))
+        assert first.sent == len(FILES) + 1 and first.requests == len(proxy.requests) == len(FILES) + 1
+        server = front_end(engine, tmp_path, dumps=str(tmp_path / "dumps"))
+        try:
+            assert requests.get(server.url + "/health", timeout=5).json()["release"] == first.release
+            assert select(server, RENAMED_Q).json()["results"]["bindings"][0]["n"]["value"] == "0"
+
+            # one input changes: the section its article is filed under
+            path = inputs / CHANGED.name
+            text = path.read_text(encoding="utf-8")
+            assert SECTION in text
+            path.write_text(text.replace(SECTION, "<subject>A section renamed</subject>", 1), encoding="utf-8")
+            build_into(out, [inputs])
+
+            statuses: list[int] = []
+            releases: set[str] = set()
+            stop = threading.Event()
+
+            def loop() -> None:  # a client under load while the new release is published
+                while not stop.is_set():
+                    answer = select(server, TITLES_Q)
+                    statuses.append(answer.status_code)
+                    releases.add(answer.headers.get("X-KG-Release", ""))
+                    page = requests.get(server.url + "/", timeout=10)
+                    statuses.append(page.status_code)
+
+            proxy.requests.clear()
+            client = threading.Thread(target=loop)
+            client.start()
+            try:
+                second = publish(out, PublishOptions(target=target, connections=3, dumps_to=tmp_path / "dumps"))
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and second.release not in releases:
+                    time.sleep(0.1)
+            finally:
+                stop.set()
+                client.join()
+            sent = graphs_of(proxy.requests)
+            assert [method for method, _ in sent] == ["PUT", "PUT"], sent  # the changed graph, then the marker
+            assert sent[-1][1] == BASE + "/graph/runs" and "/article/" in sent[0][1]
+            assert second.sent == 2 and second.unchanged == len(FILES) - 1
+            assert statuses and set(statuses) == {200}, statuses
+            assert second.release in releases
+            renamed = select(server, RENAMED_Q).json()["results"]["bindings"]
+            assert renamed and renamed[0]["n"]["value"] != "0"
+        finally:
+            server.stop()
+    finally:
+        proxy.close()
+
+
+def test_an_interrupted_publish_finishes_when_run_again_and_withdrawn_graphs_are_deleted(
+    engine: Engine, inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    original = _Sender.put
+    calls = {"n": 0}
+
+    def failing_put(self: _Sender, graph: str, ntriples: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise PublishError("the store went away")
+        original(self, graph, ntriples)
+
+    monkeypatch.setattr(_Sender, "put", failing_put)
+    with pytest.raises(PublishError, match="run kg publish again"):
+        publish(out, PublishOptions(target=engine.gsp_url, connections=1))
+    monkeypatch.setattr(_Sender, "put", original)
+    finished = publish(out, PublishOptions(target=engine.gsp_url, connections=2))
+    assert finished.sent == len(FILES) + 1 - 3  # what the first run did not send, and the marker
+    count = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = requests.post(engine.query_url, data={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
+    assert answer.text.split()[-1] == str(len(FILES) + 1)
+
+    # an article withdrawn, as a build records it (an empty current copy): its graph leaves the store
+    files = GraphFiles(out / "graphs")
+    withdrawn = next(name for name in files.current if "/article/" in name)
+    files.write({withdrawn: b""})
+    third = publish(out, PublishOptions(target=engine.gsp_url))
+    assert third.deleted == 1 and third.sent == 0
+    answer = requests.post(engine.query_url, data={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
+    assert answer.text.split()[-1] == str(len(FILES)), (third, answer.text)
+
+
+def test_killed_store_gives_503_with_retry_after_and_the_front_end_recovers(
+    engine: Engine, inputs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    publish(out, PublishOptions(target=engine.gsp_url))
+    server = front_end(engine, tmp_path)
+    try:
+        article = select(server, "SELECT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> } LIMIT 1")
+        page = server.url + "/en/doc" + article.json()["results"]["bindings"][0]["a"]["value"][len(BASE) + 3 :]
+        assert requests.get(page, timeout=10).status_code == 200
+        engine.stop(kill=True)
+        for url in (server.url + "/sparql?query=" + requests.utils.quote(TITLES_Q + " LIMIT 2"), page):
+            started = time.monotonic()
+            accept = "text/html" if url == page else "application/sparql-results+json"
+            answer = requests.get(url, headers={"Accept": accept}, timeout=30)
+            took = time.monotonic() - started
+            assert answer.status_code == 503, (url, answer.status_code, answer.text)
+            assert answer.headers.get("Retry-After"), url
+            assert took < 3.0 + 1.0, took  # never past the configured time limit
+        health = requests.get(server.url + "/health", timeout=5)
+        assert health.status_code == 503 and "unavailable" in health.json()["reason"]
+
+        engine.start()  # same port, same data
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and requests.get(server.url + "/health", timeout=5).status_code != 200:
+            time.sleep(0.2)
+        assert requests.get(server.url + "/health", timeout=5).status_code == 200
+        assert select(server, TITLES_Q).status_code == 200
+        assert requests.get(page, timeout=10).status_code == 200
+    finally:
+        server.stop()
+
+
+def test_two_front_ends_answer_identically(engine: Engine, inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    publish(out, PublishOptions(target=engine.gsp_url, dumps_to=tmp_path / "dumps"))
+    one, two = (front_end(engine, tmp_path, dumps=str(tmp_path / "dumps")) for _ in range(2))
+    try:
+        article = select(one, "SELECT ?a WHERE { ?a a <http://schema.org/ScholarlyArticle> } ORDER BY ?a LIMIT 1")
+        path = article.json()["results"]["bindings"][0]["a"]["value"][len(BASE) :]
+        paths = [
+            ("/", "text/html"),
+            ("/en/doc" + path[3:], "text/html"),
+            ("/fa/doc" + path[3:], "text/html"),
+            ("/doc" + path[3:], "text/turtle"),
+            ("/doc" + path[3:], "application/ld+json"),
+            ("/sparql?query=" + requests.utils.quote(TITLES_Q + " ORDER BY ?t"), "text/csv"),
+            ("/sitemap.xml", "application/xml"),
+        ]
+        for url, accept in paths:
+            a = requests.get(one.url + url, headers={"Accept": accept}, timeout=10)
+            b = requests.get(two.url + url, headers={"Accept": accept}, timeout=10)
+            assert a.status_code == b.status_code == 200, (url, a.status_code, b.status_code)
+            assert a.content == b.content, url
+            assert a.headers.get("ETag") == b.headers.get("ETag"), url
+        # VoID names its partitions with blank nodes, whose labels differ per process: the same graph
+        one_void, two_void = (
+            rdflib.Graph().parse(data=requests.get(s.url + "/.well-known/void", timeout=30).text, format="turtle")
+            for s in (one, two)
+        )
+        assert len(one_void) > 100 and isomorphic(one_void, two_void)
+    finally:
+        one.stop()
+        two.stop()
+
+
+def test_two_half_builds_published_into_one_store_equal_one_build_of_everything(tmp_path: Path) -> None:
+    half = len(FILES) // 2
+    build_into(tmp_path / "a", FILES[:half])
+    build_into(tmp_path / "b", FILES[half:])
+    build_into(tmp_path / "all", FILES)
+    sharded = oxigraph_engine(tmp_path / "sharded").start()
+    whole = oxigraph_engine(tmp_path / "whole").start()
+    try:
+        publish(tmp_path / "a", PublishOptions(target=sharded.gsp_url))
+        publish(tmp_path / "b", PublishOptions(target=sharded.gsp_url))
+        publish(tmp_path / "all", PublishOptions(target=whole.gsp_url))
+        # every quad outside the run records (each build's own provenance: times and ids differ)
+        query = f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{BASE}/graph/runs>) }}"
+
+        def quads(engine: Engine) -> set[str]:
+            answer = requests.post(
+                engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
+            )
+            assert answer.status_code == 200, answer.text
+            return set(answer.text.splitlines()[1:])
+
+        together, apart = quads(whole), quads(sharded)
+        assert len(together) > 500
+        assert apart == together
+    finally:
+        sharded.stop(kill=True)
+        whole.stop(kill=True)
+
+
+def test_sparql_update_publishes_the_same_quads_as_the_graph_store_protocol(
+    engine: Engine, inputs: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    report = publish(out, PublishOptions(target=engine.update_url, method="update", batch=3, connections=2))
+    assert report.sent == len(FILES) + 1 and report.requests == 3  # 6 articles in 2 batches, then the marker
+    query = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = requests.post(
+        engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
+    )
+    dump = gzip.decompress((out / "current" / "dumps" / "kg.nq.gz").read_bytes()).decode("utf-8").splitlines()
+    assert len(answer.text.splitlines()) - 1 == len(dump)
+    again = publish(out, PublishOptions(target=engine.update_url, method="update", resend=True))
+    assert again.sent == len(FILES) + 1
+    answer = requests.post(
+        engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
+    )
+    assert len(answer.text.splitlines()) - 1 == len(dump)  # replaced, not added twice

@@ -1,0 +1,54 @@
+"""The search normalisation alone: every spelling variant of the issue gives the same tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.search.normalise import pair_text, tokens
+from kg.search.query import parse
+from kg.search.snippets import highlight
+
+SAME = [
+    ("می‌شود", "می شود", "میشود"),
+    ("مسئله", "مسأله", "مساله"),
+    ("مقالهٔ", "مقاله‌ی", "مقاله ی", "مقاله"),
+    ("كتاب‌ها", "کتاب ها", "کتابها", "کتاب"),
+    ("علی", "عَلِيّ", "علـــی"),
+    ("۱۴۰۲", "١٤٠٢", "1402"),
+    ("تأثیر", "تاثیر"),
+    ("رئیس", "رییس"),
+    ("مؤسسه", "موسسه"),
+    ("بزرگ‌ترین", "بزرگ ترین", "بزرگترین"),
+    ("Hospitals", "hospital", "HOSPITAL"),
+]
+
+
+@pytest.mark.parametrize("variants", SAME, ids=lambda v: v[0])
+def test_variants_give_one_token_list(variants: tuple[str, ...]) -> None:
+    first = tokens(variants[0])
+    assert first, variants[0]
+    for other in variants[1:]:
+        assert tokens(other) == first, (variants[0], other)
+
+
+def test_stop_words_and_digits_glued_to_words() -> None:
+    assert tokens("در سال1399 و the study of") == ["سال", "1399", "studi"]
+
+
+def test_compounds_written_apart_are_indexed_joined() -> None:
+    assert "ریختشناسی" in pair_text("ریخت شناسی روده").split()
+    expression = parse("ریخت شناسی").expression()
+    assert '"ریختشناسی"' in expression and '"ریخت"' in expression
+
+
+def test_phrases_keep_their_order() -> None:
+    parsed = parse('"digital twins" health')
+    assert parsed.groups == [["digit", "twin"], ["health"]]
+    assert parsed.phrases == [True, False]
+
+
+def test_highlight_marks_the_spelling_of_the_text() -> None:
+    snippet, marked = highlight("وضعیت پراکندگی لیشمانیوز <b>جلدی</b>", set(tokens("ليشمانيوز")), None)
+    assert marked
+    assert "<mark>لیشمانیوز</mark>" in snippet
+    assert "&lt;b&gt;" in snippet  # the text is escaped; only <mark> is markup

@@ -1,0 +1,111 @@
+"""The index follows the release: an incremental build that replaces an article changes its hits (and only that
+article is indexed again), and searches during a republish never fail."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import requests
+
+from kg.build import BuildOptions, build
+from kg.search.index import INDEX_FILE, connect
+from kg.search.query import search
+from tests.conftest import CORPUS, SEED, TEST_SECRET
+from tests.server_fixtures import start_server
+
+pytest_plugins = ["tests.server_fixtures"]
+
+OLD, NEW = "Scoping", "Panoramic"  # a word of the seed article's title, and the word that replaces it
+FILE = "mshsj-v10n4-a968.xml"  # its article has a code: its IRI stays when its title changes
+
+
+def _build(inputs: Path, out: Path) -> None:
+    report = build([inputs], out, BuildOptions(base="https://kg.example.org", secret=TEST_SECRET.encode()))
+    assert report.exit_code in (0, 1), report.summary
+
+
+def _hits(out: Path, query: str) -> set[str]:
+    conn = connect(out / "current" / INDEX_FILE, read_only=True)
+    try:
+        return {hit.iri for hit in search(conn, query).hits}
+    finally:
+        conn.close()
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_incremental_build_replacing_an_article_changes_its_hits(tmp_path: Path, caplog) -> None:
+    inputs = tmp_path / "in"
+    shutil.copytree(CORPUS, inputs)
+    shutil.copy(SEED, inputs / FILE)
+    out = tmp_path / "out"
+    _build(inputs, out)
+    before = _hits(out, OLD)
+    assert len(before) == 1 and not _hits(out, NEW)
+    first_release = (out / "current").resolve()
+
+    _edit(inputs / FILE, OLD, NEW)
+    caplog.set_level(logging.INFO, logger="kg.build")
+    _build(inputs, out)
+    assert (out / "current").resolve() != first_release
+    assert _hits(out, NEW) == before and not _hits(out, OLD)
+    # only the changed article's graph was read from the store, and only that article indexed again
+    assert "search index: 19 articles, 1 read, 1 re-indexed, 0 removed" in caplog.text
+    # the earlier release keeps its own index: a server still reading it answers as before
+    old_conn = connect(first_release / INDEX_FILE, read_only=True)
+    assert {hit.iri for hit in search(old_conn, OLD).hits} == before
+    working = sqlite3.connect(out / INDEX_FILE)
+    assert working.execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 19
+
+
+def test_searches_during_a_republish_never_fail(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED, inputs / FILE)
+    out = tmp_path / "out"
+    _build(inputs, out)
+    server = start_server(out, tmp_path / "server")
+    failures: list[str] = []
+    answers: list[int] = []
+    stop = threading.Event()
+
+    def query() -> None:
+        session = requests.Session()
+        while not stop.is_set():
+            for path, q in (("/api/search", NEW), ("/api/search", OLD), ("/api/suggest", "دیجی")):
+                response = session.get(server.url + path, params={"q": q}, timeout=10)
+                if response.status_code != 200:
+                    failures.append(f"{response.status_code} {response.text}")
+                elif path == "/api/search" and q == NEW:
+                    answers.append(response.json()["total"])
+
+    threads = [threading.Thread(target=query) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for round_ in range(2):
+            old, new = (OLD, NEW) if round_ == 0 else (NEW, OLD)
+            _edit(inputs / FILE, old, new)
+            _build(inputs, out)
+        _edit(inputs / FILE, OLD, NEW)
+        _build(inputs, out)
+        deadline = threading.Event()
+        for _ in range(50):  # the server picks the new release within its reload interval
+            if answers and answers[-1] == 1:
+                break
+            deadline.wait(0.1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=20)
+        server.stop()
+    assert not failures, failures[:3]
+    assert 0 in answers and answers[-1] == 1  # the hits moved with the releases

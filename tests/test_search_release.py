@@ -126,3 +126,35 @@ def test_the_quad_reader_reads_what_the_field_queries_read(sample_build: Path) -
     assert any(a.links.get("journal") for a in fast.values()) and any(a.texts.get("affiliation") for a in fast.values())
     some = sorted({a.graph for a in reference.values()})[:3]
     assert articles(store, some).keys() == articles_by_query(store, some).keys()
+
+
+def test_a_repeated_query_is_answered_from_the_cache_with_the_same_results(sample_build: Path) -> None:
+    """The per-release cache (``FacetTable``) changes nothing a query returns, for every page and filter."""
+    from kg.search.query import Filters, facet_table
+
+    conn = connect(sample_build / "current" / INDEX_FILE, read_only=True)
+    try:
+        table = facet_table(conn)
+        fresh = search(conn, "بررسی", limit=3)  # no table: nothing cached
+        assert fresh.total > 3 and fresh.facets["journal"] and fresh.next_cursor
+        first = search(conn, "بررسی", limit=3, table=table)
+        assert len(table.cache) == 1
+        second = search(conn, "بررسی", limit=3, table=table)
+        assert len(table.cache) == 1  # the same normalised query: one entry
+        for results in (first, second):
+            assert [(h.iri, h.score, h.journal, h.year) for h in results.hits] == [
+                (h.iri, h.score, h.journal, h.year) for h in fresh.hits
+            ]
+            assert (results.total, results.facets, results.next_cursor) == (
+                fresh.total,
+                fresh.facets,
+                fresh.next_cursor,
+            )
+        paged = search(conn, "بررسی", limit=3, cursor=fresh.next_cursor, table=table)
+        assert paged.hits and {h.iri for h in paged.hits}.isdisjoint({h.iri for h in fresh.hits})
+        year = fresh.facets["year"][0][0]
+        filtered = search(conn, "بررسی", Filters(year_from=year, year_to=year), table=table)
+        assert len(table.cache) == 2 and filtered.total == fresh.facets["year"][0][1]
+        assert all(h.year == year for h in filtered.hits)
+    finally:
+        conn.close()

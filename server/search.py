@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from kg.search.index import INDEX_FILE, connect
 from kg.search.openapi import openapi
-from kg.search.query import Facets, Filters, Results, facet_table, search, suggest
+from kg.search.query import FacetTable, Filters, Results, facet_table, search, suggest
 from kg.search.snippets import highlight
 from kg.server.describe import Rebase, rebase
 from kg.server.releases import current_target
@@ -102,8 +102,9 @@ def _with_index(work: Callable[[sqlite3.Connection, Path], T]) -> T:
 
 
 @lru_cache(maxsize=4)
-def _facets_of(path: str) -> dict[int, Facets]:
-    """The facet values of a release's index, read once per process (a release's file never changes)."""
+def _facets_of(path: str) -> FacetTable:
+    """The facet values of a release's index, read once per process (a release's file never changes), with
+    the cache of that release's recent queries (``kg.search.query``)."""
     conn = connect(Path(path), read_only=True)
     try:
         return facet_table(conn)

@@ -208,7 +208,8 @@ def _matched(conn: sqlite3.Connection, parsed: Parsed, filters: Filters, table: 
     matched = _Matched(rows, all_terms)
     if cache is not None:
         if len(cache) >= CACHED_QUERIES:
-            cache.pop(next(iter(cache), None), None)  # the oldest (dicts keep insertion order; threads share it)
+            oldest: tuple[Any, ...] = next(iter(cache), ())  # dicts keep insertion order
+            cache.pop(oldest, None)  # None: another thread may have dropped it already
         cache[key] = matched
     return matched
 

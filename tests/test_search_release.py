@@ -111,23 +111,6 @@ def test_searches_during_a_republish_never_fail(tmp_path: Path) -> None:
     assert 0 in answers and answers[-1] == 1  # the hits moved with the releases
 
 
-def test_the_quad_reader_reads_what_the_field_queries_read(sample_build: Path) -> None:
-    """``extract.articles`` (one scan per graph) gives every article the same fields as the SPARQL patterns."""
-    from pyoxigraph import Store
-
-    from kg.search.extract import articles, articles_by_query
-
-    store = Store.read_only(str(sample_build / "current" / "store"))
-    fast, reference = articles(store), articles_by_query(store)
-    assert len(fast) > 10
-    assert fast.keys() == reference.keys()
-    for iri, article in reference.items():
-        assert fast[iri].as_dict() == article.as_dict(), iri
-    assert any(a.links.get("journal") for a in fast.values()) and any(a.texts.get("affiliation") for a in fast.values())
-    some = sorted({a.graph for a in reference.values()})[:3]
-    assert articles(store, some).keys() == articles_by_query(store, some).keys()
-
-
 def test_a_repeated_query_is_answered_from_the_cache_with_the_same_results(sample_build: Path) -> None:
     """The per-release cache (``FacetTable``) changes nothing a query returns, for every page and filter."""
     from kg.search.query import Filters, facet_table

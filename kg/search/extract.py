@@ -1,4 +1,4 @@
-"""What the search index holds about each article, read from each article's named graph in the build's store.
+"""What the search index holds about each article, read from the build's store with one SPARQL query per field.
 
 Each query runs inside each article's named graph (decision 5: it holds the article's people, journal and
 issue too): over the union default graph every shared person or keyword would be matched once per graph
@@ -84,84 +84,24 @@ class Article:
 
 
 def articles(store: Store, graphs: list[str] | None = None) -> dict[str, Article]:
-    """The published articles of ``store`` (all, or those in ``graphs``), keyed by IRI.
-
-    Each graph's quads are read with one prefix scan (``quads_for_pattern`` on the graph) and the fields
-    picked from them in Python: ten SPARQL queries joining over every graph cost five times as much at
-    10,000 articles (README "Search", the benchmark).
-    """
+    """The published articles of ``store`` (all, or those in ``graphs``), keyed by IRI."""
     found: dict[str, Article] = {}
-    names = graphs if graphs is not None else sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
-    for graph in names:
-        _read_graph(found, graph, store.quads_for_pattern(None, None, None, NamedNode(graph)))
-    return found
-
-
-_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_TITLE = (DCTERMS.title.value, FABIO.hasTranslatedTitle.value)
-_LITERAL_FIELDS = {SCHEMA.abstract.value: "abstract", SCHEMA.keywords.value: "keyword"}
-_NAMED_FIELDS = {SCHEMA.about.value: "concept", SCHEMA.author.value: "person", SCHEMA.genre.value: "type"}
-_PART_OF = SCHEMA.isPartOf.value
-
-
-def _read_graph(found: dict[str, Article], graph: str, quads: Any) -> None:
-    """The articles of one graph, from its quads: the same fields as the patterns in ``_FIELDS``."""
-    edges: dict[Any, dict[str, list[Any]]] = {}
-    for quad in quads:
-        edges.setdefault(quad.subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
-    periodical = SCHEMA.Periodical.value
-    article_type = SCHEMA.ScholarlyArticle.value
-    for node, props in edges.items():
-        if not isinstance(node, NamedNode) or not any(t.value == article_type for t in props.get(_TYPE, ())):
-            continue
-
-        def add(name: str, value: Any, link: Any = None, node: Any = node) -> None:
-            _add(found, name, node, value, link, graph)
-
-        for predicate in _TITLE:
-            for value in props.get(predicate, ()):
-                add("title", value)
-        for predicate, name in _LITERAL_FIELDS.items():
-            for value in props.get(predicate, ()):
-                add(name, value)
-        for predicate, name in _NAMED_FIELDS.items():
-            for x in props.get(predicate, ()):
-                for value in edges.get(x, {}).get(SCHEMA.name.value, ()):
-                    add(name, value, x)
-        for author in props.get(SCHEMA.author.value, ()):
-            for x in edges.get(author, {}).get(SCHEMA.affiliation.value, ()):
-                for value in edges.get(x, {}).get(SCHEMA.name.value, ()):
-                    add("affiliation", value, x)
-        for x in _journals(edges, node):
-            x_props = edges.get(x, {})
-            if any(t.value == periodical for t in x_props.get(_TYPE, ())):
-                for value in x_props.get(SCHEMA.name.value, ()):
-                    add("journal", value, x)
-        for value in props.get(SCHEMA.datePublished.value, ()):
-            add("date", value)
-        for value in props.get(SCHEMA.inLanguage.value, ()):
-            add("lang", value)
-
-
-def _journals(edges: dict[Any, dict[str, list[Any]]], node: Any) -> set[Any]:
-    """The nodes two or three ``isPartOf`` steps up from ``node`` (issue, volume, journal or issue, journal)."""
-    one = set(edges.get(node, {}).get(_PART_OF, ()))
-    two = {y for x in one for y in edges.get(x, {}).get(_PART_OF, ())}
-    three = {z for y in two for z in edges.get(y, {}).get(_PART_OF, ())}
-    return two | three
-
-
-def articles_by_query(store: Store, graphs: list[str] | None = None) -> dict[str, Article]:
-    """The same as :func:`articles` with one SPARQL query per field (``_FIELDS``): the reference it is tested
-    against (``tests/test_search_release.py``), and the statement of what each field is."""
-    found: dict[str, Article] = {}
-    blocks = [""] if graphs is None else ["VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } "]
+    if graphs is None:
+        blocks = [""]
+    else:
+        blocks = [
+            "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs[i : i + _BLOCK]) + " } "
+            for i in range(0, len(graphs), _BLOCK)
+        ]
     for name, pattern in _FIELDS.items():
         for block in blocks:
             query = f"SELECT ?a ?v ?x ?g WHERE {{ {block}GRAPH ?g {{ {_ARTICLE}{pattern} }} }}"
             for row in store.query(query):  # type: ignore[union-attr]
                 _add(found, name, row[0], row[1], row[2], row[3])
     return found
+
+
+_BLOCK = 200  # graphs per VALUES block
 
 
 def _add(found: dict[str, Article], name: str, node: Any, value: Any, link: Any, graph: Any) -> None:

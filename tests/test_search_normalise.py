@@ -52,3 +52,23 @@ def test_highlight_marks_the_spelling_of_the_text() -> None:
     assert marked
     assert "<mark>لیشمانیوز</mark>" in snippet
     assert "&lt;b&gt;" in snippet  # the text is escaped; only <mark> is markup
+
+
+def test_stemming_is_safe_across_threads() -> None:
+    """The server's threads share one Snowball stemmer: without its lock, concurrent misses corrupt words."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.search.normalise import stem
+
+    words = [f"investigat{'e' * (i % 3)}{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}ings" for i in range(6000)]
+    stem.cache_clear()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch inside stemWord: without the lock this raises IndexError
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            concurrent = list(pool.map(stem, words, chunksize=1))
+    finally:
+        sys.setswitchinterval(interval)
+    stem.cache_clear()
+    assert concurrent == [stem(w) for w in words]

@@ -16,6 +16,7 @@ pure Python). Stop words of both languages are dropped. The rules are our own ta
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from itertools import chain
 
@@ -69,6 +70,7 @@ ENGLISH_STOP = frozenset(
 )
 _STOP = PERSIAN_STOP | ENGLISH_STOP
 _STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()  # a snowballstemmer object keeps its word in itself: one thread at a time
 
 
 def fold(text: str) -> str:
@@ -86,7 +88,10 @@ def fold(text: str) -> str:
 def stem(word: str) -> str:
     """One folded word's token: English Snowball stem, Persian plural/superlative suffix cut, digits kept."""
     if word.isascii():
-        return word if word.isdigit() else _STEMMER.stemWord(word)
+        if word.isdigit():
+            return word
+        with _STEMMER_LOCK:  # the server's threads share it (an unlocked stemmer raised IndexError under load)
+            return str(_STEMMER.stemWord(word))
     word = _SEAT_WORDS.get(word, word)
     for suffix in _STRIP:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:

@@ -1,9 +1,12 @@
 """``kg publish DIR --to URL``: push the current release of a build folder into a SPARQL 1.1 store.
 
-Each article graph is sent on its own, so the store holds exactly the release's graphs and a graph can be
-replaced alone: with the Graph Store HTTP Protocol (``--method gsp``, the default: ``PUT URL?graph=G`` with
-the graph's N-Triples, ``DELETE`` for a graph no longer published), or with SPARQL 1.1 Update where the store
-has no GSP (``--method update``: ``DROP SILENT GRAPH``/``INSERT DATA`` for ``--batch`` graphs per request).
+Each article graph can be replaced alone, so the store holds exactly the release's graphs. Three ways to
+write them (``--method``): ``nquads`` (default for an Oxigraph-style ``.../store`` URL, measured fastest there:
+one request and one store transaction per graph is what bounds the rate, so ``--batch`` graphs go in one
+N-Quads ``POST`` to the dataset, after one ``DROP SILENT GRAPH`` Update for those the store may hold); ``gsp``,
+the portable one (Graph Store HTTP Protocol: ``PUT URL?graph=G`` with the graph's N-Triples, ``DELETE`` for a
+graph no longer published); ``update`` (``DROP SILENT GRAPH``/``INSERT DATA`` for ``--batch`` graphs per
+request) where the store has neither.
 Only graphs whose digest differs from the one last published to that URL are sent
 (:mod:`kg.publish.remote_state`), by up to ``--connections`` requests at a time; what succeeded is recorded
 at once, so a publish that dies is finished by running it again.

@@ -63,6 +63,7 @@ class PublishOptions:
     credentials: Path | None = None
     dumps_to: Path | None = None
     retries: int = 2
+    bulk: bool = False  # nquads: the store's bulk loader, not one transaction per batch (Oxigraph: ?no_transaction)
     resend: bool = False  # send every graph, whatever the target is recorded to hold (a store rebuilt empty)
 
 
@@ -207,7 +208,7 @@ class _Sender:
         if drop:
             body = " ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in drop).encode()
             self.send("POST", None, body, UPDATE, url=update_url(self.options))
-        self.send("POST", None, nquads, NQ)
+        self.send("POST", {"no_transaction": ""} if self.options.bulk else None, nquads, NQ)
 
 
 def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], None] | None = None) -> PublishReport:
@@ -371,6 +372,11 @@ def add_publish_command(commands: Any) -> None:
     command.add_argument(
         "--credentials", type=Path, default=None, help="a file holding user:password (or KG_STORE_USER/_PASSWORD)"
     )
+    command.add_argument(
+        "--bulk",
+        action="store_true",
+        help="nquads: ask the store for its bulk loader (Oxigraph's ?no_transaction); a batch is then not atomic",
+    )
     command.add_argument("--dumps-to", type=Path, default=None, help="copy the dumps here for the front ends")
     command.add_argument(
         "--resend", action="store_true", help="send every graph again (the store was emptied or rebuilt)"
@@ -392,6 +398,7 @@ def publish_command(args: argparse.Namespace) -> int:
         credentials=args.credentials,
         dumps_to=args.dumps_to,
         resend=args.resend,
+        bulk=args.bulk,
     )
     try:
         report = publish(args.out, options)

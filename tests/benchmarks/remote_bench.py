@@ -4,8 +4,9 @@ Over the release in ``DIR`` (a ``kg build`` output folder), one after the other 
 
 1. **load**: ``oxigraph load`` of the release's N-Quads dump into a fresh store (the fastest way in), quads/s;
 2. **publish**: ``kg publish DIR --to`` a fresh ``oxigraph serve`` per ``--methods`` entry (``nquads``: batches
-   of ``--batch`` graphs in one N-Quads POST; ``update``: SPARQL Update batches; ``gsp``: a PUT per graph),
-   ``--connections`` at a time, quads/s; the ratio to the load is the figure to keep (target: 0.5x);
+   of ``--batch`` graphs in one N-Quads POST, ``nquads+bulk`` the same with ``--bulk``; ``update``: SPARQL
+   Update batches; ``gsp``: a PUT per graph), ``--connections`` at a time, quads/s; the ratio to the load is
+   the figure to keep (target: 0.5x);
 3. **serve**: ``kg serve DIR`` (embedded store) and ``kg serve --store`` over an Oxigraph server (on the
    loaded store: the same quads), each with
    ``wrk`` at ``--concurrency`` connections for ``--duration`` seconds: an article lookup (one SPARQL
@@ -103,7 +104,9 @@ def run(
         for method in methods if with_publish else ():
             target_store = oxigraph_engine(work / f"published-{method}").start()
             url = target_store.update_url if method == "update" else target_store.gsp_url
-            options = PublishOptions(target=url, method=method, connections=connections, batch=batch)
+            options = PublishOptions(
+                target=url, method=method.split("+")[0], connections=connections, batch=batch, bulk="+bulk" in method
+            )
             try:
                 shutil.rmtree(out_dir / "published", ignore_errors=True)  # a first publish: everything is sent
                 sent = publish(out_dir, options)

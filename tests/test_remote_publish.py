@@ -28,7 +28,7 @@ from rdflib.compare import isomorphic
 
 from kg.build import BuildOptions, build
 from kg.publish.graphs import GraphFiles
-from kg.publish.remote import PublishError, PublishOptions, _Sender, publish
+from kg.publish.remote import PublishError, PublishOptions, _Sender, publish, resolve_method
 from kg.publish.remote_state import current_graphs
 from tests.conftest import CORPUS, TEST_SECRET
 from tests.remote_stores import CountingProxy, Engine, oxigraph_engine
@@ -113,6 +113,7 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
         # request, the marker in another, nothing dropped
         assert first.sent == len(FILES) + 1 and first.requests == len(proxy.requests) == 2
         assert sorted(graphs_of(proxy)) == sorted(("ADD", g) for g in current_graphs(out / "graphs"))
+        assert all("no_transaction" in path for _, path in proxy.requests)  # auto: the bulk loader
         assert graphs_of(proxy)[-1] == ("ADD", BASE + "/graph/runs")
         server = front_end(engine, tmp_path, dumps=str(tmp_path / "dumps"))
         try:
@@ -354,3 +355,9 @@ def test_each_method_sends_only_the_changed_graphs(method: str, engine: Engine, 
     answer = requests.post(engine.query_url, data={"query": query}, headers={"Accept": "text/csv"}, timeout=10)
     dump = gzip.decompress((out / "current" / "dumps" / "kg.nq.gz").read_bytes()).splitlines()
     assert answer.text.split()[-1] == str(len(dump))  # replaced, not added to
+
+
+def test_auto_method_is_nquads_for_an_oxigraph_store_url_and_gsp_elsewhere() -> None:
+    assert resolve_method(PublishOptions(target="http://db:7878/store")) == "nquads"
+    assert resolve_method(PublishOptions(target="http://db:8890/sparql-graph-crud-auth")) == "gsp"
+    assert resolve_method(PublishOptions(target="http://db:7878/store", method="gsp")) == "gsp"

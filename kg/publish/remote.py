@@ -63,7 +63,8 @@ class PublishOptions:
     credentials: Path | None = None
     dumps_to: Path | None = None
     retries: int = 2
-    bulk: bool = False  # nquads: the store's bulk loader, not one transaction per batch (Oxigraph: ?no_transaction)
+    # nquads: the store's bulk loader, not a transaction per batch (Oxigraph: ?no_transaction); None: with auto
+    bulk: bool | None = None
     resend: bool = False  # send every graph, whatever the target is recorded to hold (a store rebuilt empty)
 
 
@@ -215,7 +216,9 @@ def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], No
     """Send what changed since the last publish of ``out_dir`` to ``options.target``; raises PublishError."""
     layout = Layout(out_dir)
     started = time.perf_counter()
-    options = replace(options, method=resolve_method(options))
+    method = resolve_method(options)
+    bulk = options.bulk if options.bulk is not None else options.method == "auto" and method == "nquads"
+    options = replace(options, method=method, bulk=bulk)
     with folder_lock(layout):
         facts = release_facts(layout)
         report = PublishReport(str(facts["release"]))
@@ -374,8 +377,10 @@ def add_publish_command(commands: Any) -> None:
     )
     command.add_argument(
         "--bulk",
-        action="store_true",
-        help="nquads: ask the store for its bulk loader (Oxigraph's ?no_transaction); a batch is then not atomic",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="nquads: the store's bulk loader (Oxigraph's ?no_transaction; a batch is not atomic then); "
+        "default: on with --method auto",
     )
     command.add_argument("--dumps-to", type=Path, default=None, help="copy the dumps here for the front ends")
     command.add_argument(

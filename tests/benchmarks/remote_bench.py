@@ -110,6 +110,8 @@ def run(
             try:
                 shutil.rmtree(out_dir / "published", ignore_errors=True)  # a first publish: everything is sent
                 sent = publish(out_dir, options)
+                held = _count_quads(target_store.query_url)  # after the clock: what the store holds
+                say(f"--method {method}: the store holds {held} quads, the dump has {quads} lines")
             finally:
                 target_store.stop()
                 shutil.rmtree(work / f"published-{method}", ignore_errors=True)
@@ -149,6 +151,14 @@ def run(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return report
+
+
+def _count_quads(query_url: str) -> int:
+    import requests
+
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = requests.post(query_url, data={"query": query}, headers={"Accept": "text/csv"}, timeout=600)
+    return int(answer.text.split()[-1])
 
 
 def _first_article(query_url: str) -> str:

@@ -1,7 +1,8 @@
 """Uncached page latency per page type under wrk (issue 15/18): articles, people, issues, journals.
 
-The pages are rendered on every request (pages are not cached by the SPARQL result cache: each page runs its
-own queries), so the latency is the cost of the page's queries plus rendering. For each page type, ``wrk``
+The server runs with the SPARQL result cache off (``sparql.cache_bytes = 0``): the pages' queries go through
+that cache, and with it on a page seen once answers from memory. So every request runs the page's queries
+and renders it: the latency of an uncached page. For each page type, ``wrk``
 cycles through up to ``--pages`` different things of that type (``/en/doc/...``) at each concurrency level
 for ``--duration`` seconds and the report gives requests/s, p50 and p99. Usage::
 
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-from tests.benchmarks.load import BASE, ROOT, _select, build_release, lua_script, run_wrk, start_server
-from tests.benchmarks.server_bench import _stop
+from tests.benchmarks.load import BASE, ROOT, _select, build_release, lua_script, run_wrk
+from tests.benchmarks.server_bench import _free_port, _stop, _wait
 
 TYPES = {
     "article": "http://schema.org/ScholarlyArticle",
@@ -26,12 +29,29 @@ TYPES = {
 }
 
 
+def start_server(out: Path, work: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``kg serve`` as in the load test (2 workers x 8 threads, access log off) with the result cache off."""
+    port = _free_port()
+    config = work / "pages.toml"
+    config.write_text(
+        f'[server]\nworkers = 2\nthreads = 8\npublic_url = "{BASE}"\n[sparql]\ncache_bytes = 0\n'
+        '[log]\nlevel = "WARNING"\naccess_log = false\n',
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "kg.server.serve", str(out), "--port", str(port), "--config", str(config)]
+    with open(work / "server.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    _wait(url + "/sparql", process, 120)
+    return process, url
+
+
 def run(
     out: Path, duration: float, levels: list[int], pages: int
 ) -> list[tuple[str, int, int, int, float, float, float]]:
     """(page type, concurrency, requests, failed, requests/s, p50 ms, p99 ms) per case."""
     work = Path(tempfile.mkdtemp(prefix="kg-pages-"))
-    process, url = start_server(out, work, workers=2, threads=8)
+    process, url = start_server(out, work)
     rows = []
     try:
         for kind, type_iri in TYPES.items():

@@ -329,8 +329,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_withdraw(args: argparse.Namespace) -> int:
     """``kg withdraw``: the build's settings of the folder (base IRI from its release, secret from its
     folder or the [build] table), then ``kg.publish.withdraw``."""
-    from kg.publish.releases import published_base
     from kg.publish.layout import Layout
+    from kg.publish.releases import published_base
     from kg.publish.withdraw import withdraw
 
     settings = load_config(args.config).get("build", {})

@@ -35,9 +35,9 @@ from kg.server.describe import Rebase, backend, current_release, rebase, select
 from kg.server.landing_lists import landing_lists, page_links
 from kg.server.negotiation import best_match
 from kg.server.oai_records import datestamps_of
-from kg.server.tombstones import tombstones
 from kg.server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
 from kg.server.service_description import software_agent_triples
+from kg.server.tombstones import tombstones
 from kg.vocab import DCAT, DCTERMS, FOAF, PREFIXES, RDF_TYPE, SCHEMA, SD, SKOS, VOID, XSD
 
 log = logging.getLogger("kg.server.dataset")

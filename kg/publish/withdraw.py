@@ -183,4 +183,3 @@ def _drop_from_ledger(path: Path, gone: set[str]) -> None:
 
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-

@@ -5,7 +5,8 @@
 build) writes the still-withdrawn ones into its ``dumps/withdrawn.json``: the server answers their IRIs
 ``410 Gone`` with the date and the reason, and ``/dumps/`` lists the file. A withdrawn graph that holds
 triples again (its file was built again, or another copy of the article came back) is no longer a
-tombstone: it is lifted here, without rewriting ``deleted.jsonl``, so a build that fails lifts nothing.
+tombstone: it is lifted here (its graph's digest is no longer the empty graph's, which the withdrawal
+noted), without rewriting ``deleted.jsonl``, so a build that fails lifts nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from kg.publish.graphs import graph_digest
 
 WITHDRAWN = "withdrawn.json"  # in a release's dumps folder
-_EMPTY = graph_digest(b"")
+EMPTY_DIGEST = graph_digest(b"")  # of an emptied graph: what `kg withdraw` leaves
 
 
 def article_iri(graph: str) -> str:
@@ -26,8 +27,12 @@ def article_iri(graph: str) -> str:
 
 
 def still_withdrawn(noted: dict[str, dict[str, str]], digests: dict[str, str]) -> dict[str, dict[str, str]]:
-    """The noted withdrawals whose graph is still empty: not published again since."""
-    return {graph: line for graph, line in noted.items() if digests.get(graph, _EMPTY) == _EMPTY}
+    """The noted withdrawals still in force: noted without a digest (withdrawn for good), or with the digest
+    the graph still has. ``kg withdraw`` notes the digest of the empty graph it leaves (``EMPTY_DIGEST``), so
+    a copy published again later has another digest and lifts the tombstone."""
+    return {
+        graph: line for graph, line in noted.items() if line.get("digest", "") in ("", digests.get(graph, EMPTY_DIGEST))
+    }
 
 
 def write_withdrawn(dumps: Path, withdrawn: dict[str, dict[str, str]]) -> list[dict[str, str]]:

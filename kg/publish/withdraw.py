@@ -32,6 +32,7 @@ from kg.publish.datestamps import note_deleted
 from kg.publish.graphs import graph_digest
 from kg.publish.layout import Layout
 from kg.publish.ledger import Ledger
+from kg.publish.tombstones import EMPTY_DIGEST
 from kg.resources import MissingResource, check_install
 
 
@@ -87,7 +88,7 @@ def _withdraw(layout: Layout, files: list[Path], reason: str, options: BuildOpti
         release.read()
         tombstones = [graph for graph in emptied if graph not in release.ranking.holders()]
         for graph in tombstones:
-            note_deleted(layout.root, graph, reason, started_at)
+            note_deleted(layout.root, graph, reason, started_at, EMPTY_DIGEST)
         _report_withdrawn(release, ledger, gone, tombstones, reason, lost)
         release.write_provenance()
         release.write_store_and_dumps()
@@ -131,10 +132,9 @@ def _on_disk(path: str) -> bool:
 
 def _empty(release: _Release, graphs: list[str]) -> None:
     """Empty the withdrawn graphs in the working store, and forget their claims to identity."""
-    empty = graph_digest(b"")
     identity = release.identity
     for graph in graphs:
-        release.writer.put(graph, b"", empty)
+        release.writer.put(graph, b"", EMPTY_DIGEST)
         identity.claims.pop(graph, None)
         identity.applied.pop(graph, None)
     # the provenance of earlier runs names the graphs they generated: those lines go with the graphs

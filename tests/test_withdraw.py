@@ -42,7 +42,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningSe
     shutil.copy(CORPUS / "jmums-xml_out-12124.xml", inputs / "jmums.xml")
     out = tmp_path_factory.mktemp("withdraw-out")
     assert _build(sorted(inputs.iterdir()), out) == 0
-    server = start_server(out, tmp_path_factory.mktemp("withdraw-server"))
+    # one worker: once it serves the new release, every answer is from it (two reload independently)
+    server = start_server(out, tmp_path_factory.mktemp("withdraw-server"), {"server": {"workers": 1}})
     yield server, out, inputs
     server.stop()
 

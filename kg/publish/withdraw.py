@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kg.build import EXIT_SOME_REJECTED, BuildOptions, BuildReport, _build_lock, _Inputs, _refused, _Release
+from kg.identity import renamed
 from kg.iris import Minter
 from kg.publish.datestamps import note_deleted
 from kg.publish.graphs import graph_digest
@@ -84,12 +85,17 @@ def _withdraw(layout: Layout, files: list[Path], reason: str, options: BuildOpti
     release = _Release(layout, options, inputs, started_at, clock)
     release.start()
     try:
+        emptied += _moved_copies(release, emptied)
         _empty(release, emptied)
         release.read()
         tombstones = [graph for graph in emptied if graph not in release.ranking.holders()]
         for graph in tombstones:
             note_deleted(layout.root, graph, reason, started_at, EMPTY_DIGEST)
         _report_withdrawn(release, ledger, gone, tombstones, reason, lost)
+        # the articles other files still hold count as unchanged, as in an incremental build's report
+        release.report.totals.articles_unchanged = sum(
+            path not in gone and path not in revive for path in ledger.current.values()
+        )
         release.write_provenance()
         release.write_store_and_dumps()
         release.write_search_index()
@@ -128,6 +134,12 @@ def _on_disk(path: str) -> bool:
         return os.stat(path).st_size > 0
     except OSError:
         return False
+
+
+def _moved_copies(release: _Release, graphs: list[str]) -> list[str]:
+    """Where the identity pass published the withdrawn graphs under their journal's canonical name."""
+    moved = {renamed(graph, release.identity.applied.get(graph, {})) for graph in graphs}
+    return sorted(moved - set(graphs))
 
 
 def _empty(release: _Release, graphs: list[str]) -> None:

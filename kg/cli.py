@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     withdraw.add_argument("files", nargs="+", type=Path, help="source files published into it before")
     withdraw.add_argument("--reason", default="withdrawn by the publisher", help="said with 410 Gone and in OAI-PMH")
     withdraw.add_argument("--config", type=Path, default=None, help="TOML configuration file ([build] table)")
+    withdraw.add_argument(
+        "--secret-file", type=Path, default=None, help="as for kg build (a copy read again keeps its person IRIs)"
+    )
     withdraw.add_argument("--quiet", action="store_true", help="no summary")
 
     bench = commands.add_parser("bench", help="benchmark the build on a synthetic corpus", add_help=False)
@@ -334,7 +337,7 @@ def run_withdraw(args: argparse.Namespace) -> int:
     from kg.publish.withdraw import withdraw
 
     settings = load_config(args.config).get("build", {})
-    secret_file = Path(settings["secret_file"]) if settings.get("secret_file") else None
+    secret_file = args.secret_file or (Path(settings["secret_file"]) if settings.get("secret_file") else None)
     options = BuildOptions(
         base=published_base(Layout(args.out)) or settings.get("base", DEFAULT_BASE),
         secret=resolve_secret(args.out, secret_file),

@@ -107,6 +107,10 @@ def citation_tags(view: ArticleView, lang: str, page_url: str) -> list[tuple[str
     if journal is not None and journal.names:
         meta.append(("citation_journal_title", _container_name(journal.names, lang, "").value))
     meta += [("citation_issn", issn) for issn in (journal.issns if journal is not None else ())]
+    if journal is not None and journal.publisher is not None:
+        publisher = journal.publisher.label(lang)
+        if publisher is not None:
+            meta.append(("citation_publisher", publisher.value))
     for tag, kind in (("citation_volume", "PublicationVolume"), ("citation_issue", "PublicationIssue")):
         found = view.container(kind)
         if found is not None and found.number is not None:
@@ -126,6 +130,8 @@ def citation_tags(view: ArticleView, lang: str, page_url: str) -> list[tuple[str
     if abstract is not None:
         meta.append(("citation_abstract", abstract.value))
     meta.append(("citation_abstract_html_url", page_url))
+    if view.pdf_url:
+        meta.append(("citation_pdf_url", view.pdf_url))
     return meta
 
 

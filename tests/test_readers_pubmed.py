@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Store
+from pyoxigraph import BlankNode, Store
 
 from kg.build import BuildOptions, build
 from kg.cli import run_validate
@@ -247,3 +247,32 @@ def test_full_rendering_maps_every_element(store: Store, built: Path) -> None:
     assert publishers == {"Shahid Sadoughi University of Medical Sciences", "دانشگاه علوم پزشکی شهید صدوقی یزد"}
     unmapped = [p for p in report_problems(built, "mshsj-a968-pubmed.xml") if p["code"] == "unmapped-element"]
     assert [p["field"] for p in unmapped] == ["CoiStatement"]
+
+
+def test_publisher_and_pdf_reach_the_tags_and_the_jsonld(store: Store) -> None:
+    """The PubMed rendering's publisher and PDF show in citation_* tags and in JSON-LD that the graph backs."""
+    from kg.publish.article_jsonld import article_jsonld
+    from kg.publish.article_view import article_context_query, article_view
+    from kg.server.article_page import citation_tags
+    from tests.test_jsonld import to_graph
+
+    (article,) = rows(store, "SELECT ?a WHERE { ?a schema:encoding ?pdf }")[:1]
+    triples = list(store.query(article_context_query(article[0]), use_default_graph_as_union=True))
+    view = article_view(triples, article[0])
+    tags = dict(citation_tags(view, "en", "https://example.org/page"))
+    assert tags["citation_pdf_url"] == "http://mshsj.ssu.ac.ir/article-1-968-fa.pdf"
+    assert tags["citation_publisher"] == "Shahid Sadoughi University of Medical Sciences"
+
+    document = article_jsonld(view, "en")
+    assert document["encoding"]["contentUrl"] == tags["citation_pdf_url"]
+    journal = document["isPartOf"]["isPartOf"]["isPartOf"]
+    assert journal["publisher"]["name"] == {"@value": tags["citation_publisher"], "@language": "en"}
+    graph = {
+        (q.subject.value, q.predicate.value, q.object.value)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.subject, BlankNode) and not isinstance(q.object, BlankNode)
+    }
+    stated = {(str(s), str(p), str(o)) for s, p, o in to_graph(document)}
+    page_links = {t for t in stated if t[1] == "http://schema.org/url" and f"{BASE}/doc/" in t[2]}
+    assert stated - page_links - graph == set()
+    assert (journal["@id"], "http://schema.org/publisher", journal["publisher"]["@id"]) in stated

@@ -116,6 +116,13 @@ def article_jsonld(
         out["about"] = [_term(concept, lang, rebase) for concept in view.keywords]
     if view.url:
         out["url"] = rebase(view.url)
+    if view.pdf is not None and view.pdf_url:
+        out["encoding"] = {
+            "@id": rebase(view.pdf.iri),
+            "@type": "MediaObject",
+            "contentUrl": view.pdf_url,
+            "encodingFormat": "application/pdf",
+        }
     if view.same_as:
         out["sameAs"] = _one_or_many([rebase(s) for s in view.same_as])
     return out
@@ -169,6 +176,8 @@ def _container(container: Container, lang: str, rebase: Callable[[str], str]) ->
         entry["name"] = _literal(name)
     if container.issns:
         entry["issn"] = _one_or_many(list(container.issns))
+    if container.publisher is not None:  # on the periodical, where the graph states it
+        entry["publisher"] = _term(container.publisher, lang, rebase) | {"@type": "Organization"}
     if container.parent is not None:
         entry["isPartOf"] = _container(container.parent, lang, rebase)
     return entry

@@ -23,8 +23,9 @@ from pyoxigraph import Literal, NamedNode, Triple
 from kg.vocab import DCTERMS, KG, PRISM, PRO, RDF_TYPE, RDFS, SCHEMA, SCORO, SKOS, TIME
 
 # path segments of the nodes that exist only through their parent (kg/iris.py): {thing}/author/1,
-# {thing}/identifier/doi, {article}/manifestation, {issue}/date-jalali(/description), {article}/keyword/1
-CHILD_SEGMENTS = ("author", "identifier", "manifestation", "date-jalali", "keyword")
+# {thing}/identifier/doi, {article}/manifestation, {issue}/date-jalali(/description), {article}/keyword/1,
+# {article}/pdf (the PDF's MediaObject, from PubMed/OJS exports)
+CHILD_SEGMENTS = ("author", "identifier", "manifestation", "date-jalali", "keyword", "pdf")
 LABELS = (SCHEMA.name, SKOS.prefLabel, RDFS.label)
 
 
@@ -51,6 +52,7 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   UNION {{ {a} {part_of}+ ?s . ?s ?p ?o }}
   UNION {{ {a} {part_of}/<{TIME.hasTime.value}> ?s . ?s ?p ?o }}
   UNION {{ {a} {part_of}/<{TIME.hasTime.value}>/<{TIME.inDateTime.value}> ?s . ?s ?p ?o }}
+  UNION {{ {a} {part_of}+/<{SCHEMA.publisher.value}> ?s . VALUES ?p {{ {labels} }} ?s ?p ?o }}
   UNION {{ {a} ?x ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
 }}"""
 
@@ -146,6 +148,7 @@ class Container:
     issns: tuple[str, ...]
     jalali: tuple[str, str | None, str | None] | None  # year, month, day as stored (the issue's OWL-Time date)
     parent: Container | None = None
+    publisher: Named | None = None  # the journal's publisher (PubMed's PublisherName), where a source names one
 
 
 @dataclass
@@ -173,6 +176,8 @@ class ArticleView:
     identifiers: list[Identifier]
     issue: Container | None
     chain: list[Container] = field(default_factory=list)  # issue, volume, journal as found
+    pdf: Named | None = None  # the PDF's schema:MediaObject (its IRI), where a source links one
+    pdf_url: str | None = None  # its schema:contentUrl
 
     def headline(self, lang: str) -> Literal | None:
         return pick(self.headlines, lang)
@@ -228,7 +233,18 @@ def article_view(triples: Iterable[Triple], article: str) -> ArticleView:
         identifiers=_identifiers(graph, article),
         issue=container,
         chain=chain,
+        **_pdf(graph, article),
     )
+
+
+def _pdf(graph: _Graph, article: str) -> dict[str, Any]:
+    """The article's PDF: the ``schema:encoding`` MediaObject whose format is ``application/pdf``."""
+    for node in graph.iris(article, SCHEMA.encoding):
+        fmt = graph.first(node, SCHEMA.encodingFormat)
+        url = next(iter(graph.iris(node, SCHEMA.contentUrl)), None)
+        if fmt is not None and fmt.value == "application/pdf" and url:
+            return {"pdf": _named(graph, node), "pdf_url": url}
+    return {}
 
 
 def _named(graph: _Graph, iri: str) -> Named:
@@ -316,6 +332,7 @@ def _container(graph: _Graph, iri: str, depth: int = 0) -> Container:
         issns=tuple(sorted(lit.value for lit in graph.literals(iri, SCHEMA.issn))),
         jalali=_jalali(graph, iri),
         parent=_container(graph, parent.value, depth + 1) if isinstance(parent, NamedNode) and depth < 2 else None,
+        publisher=next((_named(graph, p) for p in graph.iris(iri, SCHEMA.publisher)), None),
     )
 
 

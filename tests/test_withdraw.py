@@ -103,6 +103,12 @@ def _oai_status(server: RunningServer, iri: str) -> str | None:
     return header.get("status")
 
 
+def _found(server: RunningServer, words: str) -> list[str]:
+    answer = requests.get(server.url + "/api/search", params={"q": words}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return [BASE + "/id/" + _path(hit["iri"]) for hit in answer.json()["results"]]  # as minted
+
+
 def _path(iri: str) -> str:
     return iri.split("/id/", 1)[1]
 
@@ -112,6 +118,7 @@ def test_withdraw_makes_a_tombstone(served: tuple[RunningServer, Path, Path]) ->
     (graph,) = _graphs(out, "jmums.xml")
     article = graph.replace("/graph/", "/id/", 1)
     assert _ask(server, f"ASK {{ <{article}> ?p ?o }}")
+    assert article in _found(server, "لیشمانیوز")  # a word of its title
     before = Layout(out).current.resolve().name
 
     assert main(["withdraw", str(out), str(inputs / "jmums.xml"), "--reason", REASON, "--quiet"]) == 0
@@ -122,6 +129,7 @@ def test_withdraw_makes_a_tombstone(served: tuple[RunningServer, Path, Path]) ->
     assert not _ask(server, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert not _ask(server, f"ASK {{ <{article}> ?p ?o }}")
     assert _ask(server, "ASK { ?a a <http://schema.org/ScholarlyArticle> }")  # the seed's article stays
+    assert article not in _found(server, "لیشمانیوز")  # the search index follows
     # the dumps: neither its graph nor its article
     lines = _dump_lines(out)
     assert lines and not [line for line in lines if f"<{graph}>" in line or line.startswith(f"<{article}>")]

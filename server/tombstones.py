@@ -9,12 +9,14 @@ answered 404, so published things cost nothing more.
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
-from flask import Response, abort
+from flask import Response, abort, request
 
 from kg.publish.tombstones import WITHDRAWN, read_withdrawn
 from kg.server.describe import Rebase, backend
+from kg.server.negotiation import best_match
 
 _cache: dict[str, dict[str, dict[str, Any]]] = {}  # release id -> article IRI -> tombstone
 
@@ -31,7 +33,8 @@ def tombstones() -> dict[str, dict[str, Any]]:
 
 
 def abort_if_gone(rb: Rebase, iri: str) -> None:
-    """Answer ``410 Gone`` (JSON: the IRI, date and reason) when ``iri`` (as minted) was withdrawn."""
+    """Answer ``410 Gone`` when ``iri`` (as minted) was withdrawn: JSON (the IRI, date and reason), or a
+    short HTML page for a browser (which asks for ``text/html`` before ``*/*``)."""
     entry = tombstones().get(iri)
     if entry is None:
         return
@@ -43,6 +46,14 @@ def abort_if_gone(rb: Rebase, iri: str) -> None:
         "withdrawn": entry.get("withdrawn", ""),
         "reason": entry.get("reason", ""),
     }
-    response = Response(json.dumps(body, ensure_ascii=False, indent=1), 410, content_type="application/json")
+    if best_match(request.headers.get("Accept"), ["application/json", "text/html"]) == "text/html":
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>410 Gone</title></head><body>'
+            f"<h1>Gone</h1><p>{escape(body['detail'])}</p></body></html>"
+        )
+        response = Response(page, 410, content_type="text/html; charset=utf-8")
+    else:
+        response = Response(json.dumps(body, ensure_ascii=False, indent=1), 410, content_type="application/json")
+    response.headers["Vary"] = "Accept"
     response.headers["Link"] = f'<{rb.public}/dumps/{WITHDRAWN}>; rel="describedby"'
     abort(response)

@@ -138,6 +138,9 @@ def test_withdraw_makes_a_tombstone(served: tuple[RunningServer, Path, Path]) ->
         gone = requests.get(server.url + url, allow_redirects=False, timeout=10)
         assert gone.status_code == 410, (url, gone.status_code)
         assert gone.json()["reason"] == REASON and gone.json()["withdrawn"].startswith("20")
+    page = requests.get(server.url + f"/en/doc/{_path(article)}", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 410 and "text/html" in page.headers["Content-Type"]
+    assert etree.HTML(page.content).findtext(".//p").endswith(REASON)
     # OAI-PMH: deleted
     assert _oai_status(server, article) == "deleted"
     # /dumps/ lists the withdrawn articles; the report says which file and article were withdrawn

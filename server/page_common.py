@@ -250,6 +250,11 @@ def bound_labels(variable: str, predicates: tuple[Any, ...] = LABELS) -> str:
 
 
 def page_description(iri: str) -> list[Triple]:
+    """The thing's description for its page, through the backend (:func:`page_description_query`)."""
+    return construct(page_description_query(iri))
+
+
+def page_description_query(iri: str) -> str:
     """The same triples as :func:`kg.server.describe.concise_description`, asked selectively for the pages.
 
     The thing's own triples, those of the nodes that exist only through it (``{iri}/author/1``, ...), and the
@@ -262,7 +267,7 @@ def page_description(iri: str) -> list[Triple]:
     is_child = f"isIRI(?c) && STRSTARTS(STR(?c), {prefix}) && REGEX(STR(?c), {child})"
     is_child_s = f"isIRI(?s) && STRSTARTS(STR(?s), {prefix}) && REGEX(STR(?s), {child})"
     labels = bound_labels("s")
-    query = f"""
+    return f"""
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ BIND({ref} AS ?s) ?s ?p ?o }}
   UNION {{ {ref} ?p1 ?s . FILTER({is_child_s}) ?s ?p ?o }}
@@ -270,4 +275,3 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   UNION {{ {ref} ?p1 ?s . FILTER(isIRI(?s)) {labels} }}
   UNION {{ {ref} ?p1 ?c . FILTER({is_child}) ?c ?p2 ?s . FILTER(isIRI(?s)) {labels} }}
 }}"""
-    return construct(query)

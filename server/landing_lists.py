@@ -105,13 +105,13 @@ WHERE {{
 
     # two plain counts (no EXISTS inside IF: Virtuoso 7.2 refuses that, error SQ074)
     total = select(f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a <{s.ScholarlyArticle.value}> }}")
-    complete = select(f"""
+    completes = select(f"""
 SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{
   ?a a <{s.ScholarlyArticle.value}> ; <{s.author.value}> [] ; <{s.abstract.value}> [] ; <{DCTERMS.subject.value}> [] .
 }}""")
-    if total and complete:
+    if total and completes:
         lists.articles_total = int(total[0]["n"].value)
-        lists.incomplete = lists.articles_total - int(complete[0]["n"].value)
+        lists.incomplete = lists.articles_total - int(completes[0]["n"].value)
     return lists
 
 

@@ -7,15 +7,10 @@ stays one job and none imports another.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyoxigraph import Triple
-
-from kg.publish.article_view import CHILD_SEGMENTS
-from kg.server.describe import LABELS, Rebase, construct, iri_ref
+from kg.server.describe import Rebase
 
 LANGUAGES = ("fa", "en")
 UI: dict[str, dict[str, str]] = {
@@ -237,41 +232,3 @@ def jalali_date(parts: tuple[str, str | None, str | None] | None, lang: str) -> 
 def page_context(kind: str, title: Text | None, lang: str, urls: dict[str, Any], **extra: Any) -> Page:
     """The part of a template's context every page shares."""
     return Page(lang=lang, kind=kind, title=title or Text(urls["thing"]), urls=urls, ui=UI[lang], **extra)
-
-
-def bound_labels(variable: str, predicates: tuple[Any, ...] = LABELS) -> str:
-    """A pattern for the labels of ``?variable``, one UNION branch per predicate, binding ``?p`` and ``?o``.
-
-    Why not ``VALUES ?p { ... } ?s ?p ?o``: Oxigraph evaluates that VALUES join first, reading every label in
-    the store before joining with the few things found, which took seconds per page at 2,000 articles. One
-    branch per predicate keeps ``?variable`` bound when each branch runs.
-    """
-    return " UNION ".join(f"{{ ?{variable} <{p.value}> ?o BIND(<{p.value}> AS ?p) }}" for p in predicates)
-
-
-def page_description(iri: str) -> list[Triple]:
-    """The thing's description for its page, through the backend (:func:`page_description_query`)."""
-    return construct(page_description_query(iri))
-
-
-def page_description_query(iri: str) -> str:
-    """The same triples as :func:`kg.server.describe.concise_description`, asked selectively for the pages.
-
-    The thing's own triples, those of the nodes that exist only through it (``{iri}/author/1``, ...), and the
-    labels of what it and those nodes link to. The children are found from the thing's own links (a cheap
-    prefix test before the regular expression) and the labels by :func:`bound_labels`.
-    """
-    ref = iri_ref(iri)
-    child = json.dumps("^" + re.escape(iri) + "/(" + "|".join(CHILD_SEGMENTS) + ")(/|$)")
-    prefix = json.dumps(iri + "/")
-    is_child = f"isIRI(?c) && STRSTARTS(STR(?c), {prefix}) && REGEX(STR(?c), {child})"
-    is_child_s = f"isIRI(?s) && STRSTARTS(STR(?s), {prefix}) && REGEX(STR(?s), {child})"
-    labels = bound_labels("s")
-    return f"""
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ BIND({ref} AS ?s) ?s ?p ?o }}
-  UNION {{ {ref} ?p1 ?s . FILTER({is_child_s}) ?s ?p ?o }}
-  UNION {{ {ref} ?p1 ?c . FILTER({is_child}) ?c ?p2 ?s . FILTER({is_child_s}) ?s ?p ?o }}
-  UNION {{ {ref} ?p1 ?s . FILTER(isIRI(?s)) {labels} }}
-  UNION {{ {ref} ?p1 ?c . FILTER({is_child}) ?c ?p2 ?s . FILTER(isIRI(?s)) {labels} }}
-}}"""

@@ -15,18 +15,16 @@ from flask import render_template
 from pyoxigraph import Literal, NamedNode
 
 from kg.server.article_page import article_page
-from kg.server.describe import Index, Rebase, construct, iri_ref, select
+from kg.server.describe import Index, Rebase, bound_labels, concise_description, construct, iri_ref, select
 from kg.server.page_common import (
     UI,
     Link,
     Links,
     Text,
-    bound_labels,
     digits,
     gregorian,
     jalali_date,
     page_context,
-    page_description,
     text,
 )
 from kg.vocab import DCTERMS, FABIO, FOAF, PREFIXES, PRO, SCHEMA, SKOS, TIME
@@ -60,7 +58,7 @@ def render_thing(iri: str, lang: str, rebase: Rebase, urls: dict[str, Any]) -> s
     links = Links(rebase, lang)
     if SCHEMA.ScholarlyArticle.value in types:
         return article_page(iri, lang, rebase, links, urls)
-    index = Index(page_description(iri))
+    index = Index(concise_description(iri))
     if SCHEMA.Periodical.value in types:
         return container_page("journal", node, index, lang, links, urls)
     if SCHEMA.PublicationVolume.value in types:

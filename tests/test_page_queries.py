@@ -16,7 +16,7 @@ import pytest
 from pyoxigraph import DefaultGraph, Store
 
 from kg.publish.article_view import CHILD_SEGMENTS, LABELS, article_context_query
-from kg.server.page_common import bound_labels, page_description_query
+from kg.server.describe import bound_labels, concise_description_query
 from kg.vocab import RDF_TYPE
 
 TYPES = ("ScholarlyArticle", "Person", "PublicationIssue", "PublicationVolume", "Periodical", "Organization")
@@ -58,7 +58,7 @@ def test_the_page_description_is_the_concise_description(store: Store, kind: str
     things = _things(store, kind)
     assert things, f"the sample build has no {kind}"
     for iri in things:
-        selective = _triples(store, page_description_query(iri))
+        selective = _triples(store, concise_description_query(iri))
         assert selective, iri
         assert selective == _triples(store, plain_description(iri)), iri
 

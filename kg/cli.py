@@ -8,6 +8,7 @@ kg publish DIR --to URL                    push the current release into a SPARQ
 kg jsonld DIR --to FOLDER                  one schema.org JSON-LD file per article, for journal sites
 kg bench --articles N                      the build benchmark on a synthetic corpus
 kg export crossref|doaj DIR [--out FILE]   Crossref deposit or DOAJ article XML of the published articles
+kg withdraw DIR FILE... [--reason TEXT]    take back what source files published, in a new release
 
 The command is thin argument parsing over functions the tests call directly.
 """
@@ -98,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--issue", default=None, help="only the articles of this issue IRI")
     export.add_argument("--out", dest="out_file", type=Path, default=None, help="file to write (default: stdout)")
     export.add_argument("--config", type=Path, default=None, help="TOML configuration file ([export.crossref] table)")
+
+    withdraw = commands.add_parser("withdraw", help="take back what source files published, in a new release")
+    withdraw.add_argument("out", type=Path, help="the output folder of `kg build`")
+    withdraw.add_argument("files", nargs="+", type=Path, help="source files published into it before")
+    withdraw.add_argument("--reason", default="withdrawn by the publisher", help="said with 410 Gone and in OAI-PMH")
+    withdraw.add_argument("--config", type=Path, default=None, help="TOML configuration file ([build] table)")
+    withdraw.add_argument(
+        "--secret-file", type=Path, default=None, help="as for kg build (a copy read again keeps its person IRIs)"
+    )
+    withdraw.add_argument("--quiet", action="store_true", help="no summary")
 
     bench = commands.add_parser("bench", help="benchmark the build on a synthetic corpus", add_help=False)
     bench.add_argument("rest", nargs=argparse.REMAINDER)
@@ -313,7 +324,30 @@ def main(argv: list[str] | None = None) -> int:
         from kg.export.command import export_command as export_files
 
         return export_files(args.kind, args.out, load_config(args.config), args.journal, args.issue, args.out_file)
+    if args.command == "withdraw":
+        return run_withdraw(args)
     return EXIT_USAGE
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    """``kg withdraw``: the build's settings of the folder (base IRI from its release, secret from its
+    folder or the [build] table), then ``kg.publish.withdraw``."""
+    from kg.publish.layout import Layout
+    from kg.publish.releases import published_base
+    from kg.publish.withdraw import withdraw
+
+    settings = load_config(args.config).get("build", {})
+    secret_file = args.secret_file or (Path(settings["secret_file"]) if settings.get("secret_file") else None)
+    options = BuildOptions(
+        base=published_base(Layout(args.out)) or settings.get("base", DEFAULT_BASE),
+        secret=resolve_secret(args.out, secret_file),
+        validate=settings.get("validate", True),
+        progress=False,
+    )
+    report = withdraw(args.out, args.files, args.reason, options)
+    if not args.quiet or report.exit_code != 0:
+        print("\n".join(report.summary), file=sys.stderr)
+    return report.exit_code
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from kg.server.negotiation import best_match
 from kg.server.oai_records import datestamps_of
 from kg.server.resources import FORMATS, PAGE_CSP, _content_type, negotiate, serialize_triples
 from kg.server.service_description import software_agent_triples
+from kg.server.tombstones import tombstones
 from kg.vocab import DCAT, DCTERMS, FOAF, PREFIXES, RDF_TYPE, SCHEMA, SD, SKOS, VOID, XSD
 
 log = logging.getLogger("kg.server.dataset")
@@ -472,11 +473,16 @@ def dumps_index() -> Response:
             }
             for d in listed
         ]
+        # the articles `kg withdraw` took back (kg.publish.tombstones), listed beside the dumps
+        withdrawn = {"url": f"{rb.public}/dumps/withdrawn.json", "articles": len(tombstones())}
         response = Response(
-            json.dumps({"release": release.id, "dumps": data}, indent=1), content_type="application/json"
+            json.dumps({"release": release.id, "dumps": data, "withdrawn": withdrawn}, indent=1),
+            content_type="application/json",
         )
     else:
-        body = render_template("dumps.html", release=release, dumps=listed, base=rb.public, title=TITLE)
+        body = render_template(
+            "dumps.html", release=release, dumps=listed, base=rb.public, title=TITLE, withdrawn=len(tombstones())
+        )
         response = Response(body, content_type="text/html; charset=utf-8")
         response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["Vary"] = "Accept"

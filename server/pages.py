@@ -15,8 +15,18 @@ from flask import render_template
 from pyoxigraph import Literal, NamedNode
 
 from kg.server.article_page import article_page
-from kg.server.describe import Index, Rebase, concise_description, construct, iri_ref, select
-from kg.server.page_common import UI, Link, Links, Text, digits, gregorian, jalali_date, page_context, text
+from kg.server.describe import Index, Rebase, bound_labels, concise_description, construct, iri_ref, select
+from kg.server.page_common import (
+    UI,
+    Link,
+    Links,
+    Text,
+    digits,
+    gregorian,
+    jalali_date,
+    page_context,
+    text,
+)
 from kg.vocab import DCTERMS, FABIO, FOAF, PREFIXES, PRO, SCHEMA, SKOS, TIME
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -70,15 +80,15 @@ def _label(index: Index, node: Any, lang: str, fallback: str = "") -> Text:
 
 def article_items(pattern: str, lang: str, links: Links) -> tuple[list[Link], bool]:
     """The articles matching a SPARQL pattern on ``?a``, newest first, each with its date and pages."""
-    props = " ".join(
-        f"<{p.value}>" for p in (SCHEMA.headline, SCHEMA.datePublished, SCHEMA.pageStart, SCHEMA.pageEnd, SCHEMA.author)
-    )
+    # each property its own branch, bound to the articles found (see page_common.bound_labels: a VALUES ?p
+    # join read every headline in the store first)
+    props = bound_labels("a", (SCHEMA.headline, SCHEMA.datePublished, SCHEMA.pageStart, SCHEMA.pageEnd))
     query = f"""
 CONSTRUCT {{ ?a ?p ?o . ?o <{SCHEMA.name.value}> ?n }} WHERE {{
   {{ SELECT DISTINCT ?a WHERE {{ {pattern} ?a a <{SCHEMA.ScholarlyArticle.value}> }}
      ORDER BY ?a LIMIT {LIST_LIMIT + 1} }}
-  ?a ?p ?o . VALUES ?p {{ {props} }}
-  OPTIONAL {{ FILTER(?p = <{SCHEMA.author.value}>) ?o <{SCHEMA.name.value}> ?n }}
+  {{ {props} }} UNION {{
+    ?a <{SCHEMA.author.value}> ?o . BIND(<{SCHEMA.author.value}> AS ?p) OPTIONAL {{ ?o <{SCHEMA.name.value}> ?n }} }}
 }}"""
     index = Index(construct(query))
     articles = {t.subject for t in index.triples if t.predicate == SCHEMA.headline and isinstance(t.subject, NamedNode)}
@@ -105,17 +115,20 @@ CONSTRUCT {{ ?a ?p ?o . ?o <{SCHEMA.name.value}> ?n }} WHERE {{
 def container_page(kind: str, node: NamedNode, index: Index, lang: str, links: Links, urls: dict[str, Any]) -> str:
     """A journal or a volume: what it is and its issues, newest first."""
     ref = iri_ref(node.value)
+    # the issue's type inside each branch, after the journal's own links: joined after the UNION, Oxigraph read
+    # every issue of the store first (60 ms per journal page at 10,000 articles against under 1 ms)
+    is_issue = f"?issue a <{SCHEMA.PublicationIssue.value}> ."
     if kind == "journal":
         where = (
-            f"{{ ?issue <{SCHEMA.isPartOf.value}> ?vol . ?vol <{SCHEMA.isPartOf.value}> {ref} . "
-            f"?vol a <{SCHEMA.PublicationVolume.value}> }} UNION {{ ?issue <{SCHEMA.isPartOf.value}> {ref} }}"
+            f"{{ ?vol <{SCHEMA.isPartOf.value}> {ref} . ?vol a <{SCHEMA.PublicationVolume.value}> . "
+            f"?issue <{SCHEMA.isPartOf.value}> ?vol . {is_issue} }} "
+            f"UNION {{ ?issue <{SCHEMA.isPartOf.value}> {ref} . {is_issue} }}"
         )
     else:
-        where = f"?issue <{SCHEMA.isPartOf.value}> {ref} . BIND({ref} AS ?vol)"
+        where = f"?issue <{SCHEMA.isPartOf.value}> {ref} . {is_issue} BIND({ref} AS ?vol)"
     rows = select(f"""
 SELECT ?issue ?vol ?vn ?in ?date (COUNT(DISTINCT ?a) AS ?n) WHERE {{
   {where}
-  ?issue a <{SCHEMA.PublicationIssue.value}> .
   OPTIONAL {{ ?vol <{SCHEMA.volumeNumber.value}> ?vn }}
   OPTIONAL {{ ?issue <{SCHEMA.issueNumber.value}> ?in }}
   OPTIONAL {{ ?issue <{SCHEMA.datePublished.value}> ?date }}

@@ -30,6 +30,7 @@ from kg.server.describe import Rebase, backend, concise_description, construct, 
 from kg.server.negotiation import best_match
 from kg.server.page_common import LANGUAGES, Links, Text, page_context
 from kg.server.pages import render_thing, rows_for_triples
+from kg.server.tombstones import abort_if_gone
 from kg.vocab import FOAF, OWL, PREFIXES, SCHEMA
 
 bp = Blueprint("resources", __name__)
@@ -104,6 +105,7 @@ def _resolve(path: str) -> tuple[str, str, str | None]:
     if media is not None and exists(_thing(rb, stem)):
         return stem, _thing(rb, stem), media
     _redirect_alias(rb, stem if media is not None else path)
+    abort_if_gone(rb, _thing(rb, stem if media is not None else path))  # withdrawn: 410 (kg withdraw)
     abort(404, description=f"Nothing is published as {rb.public}/id/{path}.")
 
 
@@ -310,6 +312,7 @@ def graph(path: str) -> Response:
     else:
         media = None
     if not triples:
+        abort_if_gone(rb, f"{rb.build}/id/{path}")  # an article graph withdrawn: 410 (kg withdraw)
         abort(404, description=f"No graph is published as {rb.public}/graph/{path}.")
     negotiated = media is None
     if media is None:

@@ -185,6 +185,7 @@ class CountingProxy:
         from urllib.parse import urlsplit
 
         self.requests: list[tuple[str, str]] = []
+        self.bodies: list[bytes] = []  # the body of each request, in the order of ``requests``
         upstream = urlsplit(target)
         proxy = self
 
@@ -196,6 +197,7 @@ class CountingProxy:
 
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                proxy.bodies.append(body or b"")
                 proxy.requests.append((self.command, self.path))
                 connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}

@@ -15,6 +15,7 @@ import extruct
 import pytest
 import rdflib
 import requests
+from bs4 import BeautifulSoup
 from pyld import jsonld
 
 from tests.test_linked_data_fixtures import (
@@ -126,7 +127,11 @@ def test_the_standalone_jsonld_is_the_embedded_one(ld_server):
 def test_a_title_with_a_script_element_stays_text(fixture_server, fixture_build):
     url = f"{fixture_server.url}/en/doc{EVIL_ARTICLE[3:]}"
     items, text = embedded(url)
-    assert text.count("<script") == 1  # only the JSON-LD element: the title's never became one
+    inline = [s for s in BeautifulSoup(text, "html.parser").find_all("script") if not s.get("src")]
+    assert len(inline) == 1  # only the JSON-LD element: the title's never became one
+    sources = [s["src"] for s in BeautifulSoup(text, "html.parser").find_all("script") if s.get("src")]
+    assert text.count("<script") == 1 + len(sources)  # the others load the site's own files
+    assert all(src.endswith("/static/search.js") for src in sources)
     assert EVIL not in text and "alert(1)</script>" not in text
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in text  # shown as text in title and h1
     assert len(items) == 1

@@ -7,29 +7,16 @@ a third article whose title holds a script element: the browser must show it as 
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.server_fixtures import CHROMIUM, CHROMIUM_ARGS
 from tests.test_linked_data_fixtures import EVIL, EVIL_ARTICLE, SECOND_ARTICLE, SECOND_TITLE_EN, SEED_ARTICLE
 
 pytest_plugins = ["tests.server_fixtures", "tests.test_linked_data_fixtures"]
 
 SEED_TITLE_EN = "A Scoping Review of Digital Twins’ Applications and Challenges in Healthcare and Medicine"
 SEED_TITLE_FA = "مروری جامع بر کاربردها و چالشهای دوقلوهای دیجیتال در پزشکی و سلامت"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); CI installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Watched:
@@ -59,8 +46,8 @@ class Watched:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["fa", "en"])
-def test_article_page_renders_cleanly(browser, fixture_server, lang):
-    watched = Watched(browser, fixture_server)
+def test_article_page_renders_cleanly(chromium, fixture_server, lang):
+    watched = Watched(chromium, fixture_server)
     page = watched.page
     page.goto(f"{fixture_server.url}/{lang}/doc{SEED_ARTICLE[3:]}", wait_until="networkidle")
     title = SEED_TITLE_FA if lang == "fa" else SEED_TITLE_EN
@@ -78,8 +65,8 @@ def test_article_page_renders_cleanly(browser, fixture_server, lang):
 
 
 @pytest.mark.browser
-def test_from_article_to_author_to_the_other_article(browser, fixture_server):
-    watched = Watched(browser, fixture_server)
+def test_from_article_to_author_to_the_other_article(chromium, fixture_server):
+    watched = Watched(chromium, fixture_server)
     page = watched.page
     page.goto(f"{fixture_server.url}/en/doc{SEED_ARTICLE[3:]}", wait_until="networkidle")
     page.locator("section.authors li a").first.click()
@@ -102,8 +89,8 @@ def test_from_article_to_author_to_the_other_article(browser, fixture_server):
 
 
 @pytest.mark.browser
-def test_a_title_with_a_script_element_runs_nothing(browser, fixture_server):
-    watched = Watched(browser, fixture_server)
+def test_a_title_with_a_script_element_runs_nothing(chromium, fixture_server):
+    watched = Watched(chromium, fixture_server)
     page = watched.page
     page.goto(f"{fixture_server.url}/en/doc{EVIL_ARTICLE[3:]}", wait_until="networkidle")
     assert EVIL in page.locator("h1").inner_text()

@@ -109,9 +109,4 @@ def test_void_follows_to_every_dump_and_the_counts_hold(ld_server, ld_engine: En
 
 
 def test_landing_page_with_dataset_jsonld(ld_server, ld_engine: Engine, sample_build) -> None:
-    if ld_engine.name == "virtuoso":
-        pytest.skip(
-            "Virtuoso 7.2 refuses the landing page's count of complete articles (EXISTS inside IF: SQ074); "
-            "the page answers 400 over it"
-        )
     test_dataset.test_landing_page_with_dataset_jsonld(ld_server, sample_build)

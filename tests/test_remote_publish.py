@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import threading
 import time
@@ -27,7 +28,8 @@ from rdflib.compare import isomorphic
 
 from kg.build import BuildOptions, build
 from kg.publish.graphs import GraphFiles
-from kg.publish.remote import PublishError, PublishOptions, _Sender, publish
+from kg.publish.remote import PublishError, PublishOptions, _Sender, publish, resolve_method
+from kg.publish.remote_state import current_graphs
 from tests.conftest import CORPUS, TEST_SECRET
 from tests.remote_stores import CountingProxy, Engine, oxigraph_engine
 from tests.server_fixtures import RunningServer, start_server
@@ -63,11 +65,22 @@ def select(server: RunningServer, query: str) -> requests.Response:
     )
 
 
-def graphs_of(requests_seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def graphs_of(proxy: CountingProxy) -> list[tuple[str, str]]:
+    """What the store was asked to do to which graph, from the requests and their bodies seen at the proxy:
+    ("PUT"/"DELETE", graph) for the Graph Store Protocol, ("DROP", graph) for each graph a SPARQL Update drops,
+    ("ADD", graph) for each graph with quads in an N-Quads POST, ("UPDATE", graph) for each INSERT DATA."""
     out = []
-    for method, path in requests_seen:
-        query = parse_qs(urlsplit(path).query, keep_blank_values=True)
-        out.append((method, query.get("graph", ["(default)"])[0]))
+    for (method, path), body in zip(proxy.requests, proxy.bodies, strict=True):
+        text = body.decode("utf-8")
+        if urlsplit(path).path.endswith("/update"):
+            out += [("DROP", g) for g in re.findall(r"DROP SILENT GRAPH <([^>]+)>", text)]
+            out += [("UPDATE", g) for g in re.findall(r"INSERT DATA \{ GRAPH <([^>]+)>", text)]
+        elif method == "POST":
+            added = dict.fromkeys(line.rsplit(" <", 1)[1].rstrip(" .>") for line in text.splitlines() if line)
+            out += [("ADD", g) for g in added]
+        else:
+            query = parse_qs(urlsplit(path).query, keep_blank_values=True)
+            out.append((method, query.get("graph", ["(default)"])[0]))
     return out
 
 
@@ -96,7 +109,12 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
     try:
         target = proxy.url + "/store"
         first = publish(out, PublishOptions(target=target, connections=3, dumps_to=tmp_path / "dumps"))
-        assert first.sent == len(FILES) + 1 and first.requests == len(proxy.requests) == len(FILES) + 1
+        # a first publish (the default for a .../store URL: N-Quads batches of 50): the articles in one
+        # request, the marker in another, nothing dropped
+        assert first.sent == len(FILES) + 1 and first.requests == len(proxy.requests) == 2
+        assert sorted(graphs_of(proxy)) == sorted(("ADD", g) for g in current_graphs(out / "graphs"))
+        assert all("no_transaction" in path for _, path in proxy.requests)  # auto: the bulk loader
+        assert graphs_of(proxy)[-1] == ("ADD", BASE + "/graph/runs")
         server = front_end(engine, tmp_path, dumps=str(tmp_path / "dumps"))
         try:
             assert requests.get(server.url + "/health", timeout=5).json()["release"] == first.release
@@ -122,6 +140,7 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
                     statuses.append(page.status_code)
 
             proxy.requests.clear()
+            proxy.bodies.clear()
             client = threading.Thread(target=loop)
             client.start()
             try:
@@ -132,9 +151,11 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
             finally:
                 stop.set()
                 client.join()
-            sent = graphs_of(proxy.requests)
-            assert [method for method, _ in sent] == ["PUT", "PUT"], sent  # the changed graph, then the marker
-            assert sent[-1][1] == BASE + "/graph/runs" and "/article/" in sent[0][1]
+            sent = graphs_of(proxy)  # the changed graph replaced (dropped, added), then the marker
+            assert [method for method, _ in sent] == ["DROP", "ADD", "DROP", "ADD"], sent
+            assert sent[0][1] == sent[1][1] and "/article/" in sent[0][1]
+            assert sent[2][1] == sent[3][1] == BASE + "/graph/runs"
+            assert len(proxy.requests) == second.requests == 4
             assert second.sent == 2 and second.unchanged == len(FILES) - 1
             assert statuses and set(statuses) == {200}, statuses
             assert second.release in releases
@@ -151,21 +172,26 @@ def test_an_interrupted_publish_finishes_when_run_again_and_withdrawn_graphs_are
 ) -> None:
     out = tmp_path / "out"
     build_into(out, [inputs])
-    original = _Sender.put
+    original = _Sender.send
     calls = {"n": 0}
 
-    def failing_put(self: _Sender, graph: str, ntriples: bytes) -> None:
+    def failing_send(self: _Sender, *args: object, **kwargs: object) -> None:
         calls["n"] += 1
-        if calls["n"] > 3:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        if calls["n"] > 2:  # the store got it, the answer was lost: the publisher cannot know
             raise PublishError("the store went away")
-        original(self, graph, ntriples)
 
-    monkeypatch.setattr(_Sender, "put", failing_put)
-    with pytest.raises(PublishError, match="run kg publish again"):
-        publish(out, PublishOptions(target=engine.gsp_url, connections=1))
-    monkeypatch.setattr(_Sender, "put", original)
-    finished = publish(out, PublishOptions(target=engine.gsp_url, connections=2))
-    assert finished.sent == len(FILES) + 1 - 3  # what the first run did not send, and the marker
+    monkeypatch.setattr(_Sender, "send", failing_send)
+    with pytest.raises(PublishError, match="run kg publish again"):  # N-Quads batches of 2: the third fails
+        publish(out, PublishOptions(target=engine.gsp_url, connections=1, batch=2))
+    monkeypatch.setattr(_Sender, "send", original)
+    finished = publish(out, PublishOptions(target=engine.gsp_url, connections=2, batch=2))
+    assert finished.sent == len(FILES) + 1 - 4  # what the first run did not record as sent, and the marker
+    # the batch whose answer was lost is dropped before it is added again: no quad twice, none stale
+    quads = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = requests.post(engine.query_url, data={"query": quads}, headers={"Accept": "text/csv"}, timeout=10)
+    dump = gzip.decompress((out / "current" / "dumps" / "kg.nq.gz").read_bytes()).splitlines()
+    assert answer.text.split()[-1] == str(len(dump))
     count = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     answer = requests.post(engine.query_url, data={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
     assert answer.text.split()[-1] == str(len(FILES) + 1)
@@ -296,3 +322,42 @@ def test_sparql_update_publishes_the_same_quads_as_the_graph_store_protocol(
         engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
     )
     assert len(answer.text.splitlines()) - 1 == len(dump)  # replaced, not added twice
+
+
+@pytest.mark.parametrize("method", ["gsp", "update", "nquads", "nquads+bulk"])
+def test_each_method_sends_only_the_changed_graphs(method: str, engine: Engine, inputs: Path, tmp_path: Path) -> None:
+    """Counted at the store for every method: a first publish writes every graph (in batches where the method
+    has them), a second after one input changed writes that article's graph and the marker, nothing else."""
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    proxy = CountingProxy(engine.gsp_url.rsplit("/", 1)[0])
+    target = proxy.url + ("/update" if method == "update" else "/store")
+    try:
+        options = PublishOptions(target=target, method=method.split("+")[0], batch=4, bulk="bulk" in method)
+        first = publish(out, options)
+        written = [g for verb, g in graphs_of(proxy) if verb != "DROP"]
+        assert sorted(written) == sorted(current_graphs(out / "graphs")) and written[-1] == BASE + "/graph/runs"
+        assert first.requests == len(proxy.requests) == (7 if method == "gsp" else 3)
+        path = inputs / CHANGED.name
+        path.write_text(path.read_text(encoding="utf-8").replace(SECTION, "<subject>Renamed</subject>", 1), "utf-8")
+        build_into(out, [inputs])
+        proxy.requests.clear()
+        proxy.bodies.clear()
+        second = publish(out, options)
+        written = [g for verb, g in graphs_of(proxy) if verb != "DROP"]
+        assert len(written) == 2 and "/article/" in written[0] and written[1] == BASE + "/graph/runs", written
+        assert second.sent == 2 and second.unchanged == len(FILES) - 1
+        if method.startswith("nquads"):  # what the store held of them was dropped first
+            assert [g for verb, g in graphs_of(proxy) if verb == "DROP"] == written
+    finally:
+        proxy.close()
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = requests.post(engine.query_url, data={"query": query}, headers={"Accept": "text/csv"}, timeout=10)
+    dump = gzip.decompress((out / "current" / "dumps" / "kg.nq.gz").read_bytes()).splitlines()
+    assert answer.text.split()[-1] == str(len(dump))  # replaced, not added to
+
+
+def test_auto_method_is_nquads_for_an_oxigraph_store_url_and_gsp_elsewhere() -> None:
+    assert resolve_method(PublishOptions(target="http://db:7878/store")) == "nquads"
+    assert resolve_method(PublishOptions(target="http://db:8890/sparql-graph-crud-auth")) == "gsp"
+    assert resolve_method(PublishOptions(target="http://db:7878/store", method="gsp")) == "gsp"

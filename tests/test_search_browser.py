@@ -3,28 +3,16 @@ page is right-to-left with highlighted matches, and nothing errs or reaches anot
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.server_fixtures import CHROMIUM, CHROMIUM_ARGS, RunningServer, start_server
+from tests.server_fixtures import RunningServer, start_server
 from tests.test_pages_browser import Watched
 
 pytest_plugins = ["tests.server_fixtures"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium); CI installs it")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

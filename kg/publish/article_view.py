@@ -41,7 +41,10 @@ def article_context_query(article: str) -> str:
         raise ValueError(f"not a usable IRI: {article!r}")
     a = f"<{article}>"
     child = json.dumps("^" + re.escape(article) + "/(" + "|".join(CHILD_SEGMENTS) + ")(/|$)")
-    labels = " ".join(f"<{p.value}>" for p in (*LABELS, RDF_TYPE))
+    # the labels and types of a thing found from the article: one branch per predicate, each bound to the
+    # thing already found. (``VALUES ?p {...} ?s ?p ?o`` made Oxigraph read every label in the store first
+    # and join after: 1.7-3.8 s at 2,000 articles against 2 ms this way.)
+    labels = " UNION ".join(f"{{ ?s <{p.value}> ?o BIND(<{p.value}> AS ?p) }}" for p in (*LABELS, RDF_TYPE))
     part_of = f"<{SCHEMA.isPartOf.value}>"
     return f"""
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{
@@ -52,8 +55,8 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   UNION {{ {a} {part_of}+ ?s . ?s ?p ?o }}
   UNION {{ {a} {part_of}/<{TIME.hasTime.value}> ?s . ?s ?p ?o }}
   UNION {{ {a} {part_of}/<{TIME.hasTime.value}>/<{TIME.inDateTime.value}> ?s . ?s ?p ?o }}
-  UNION {{ {a} {part_of}+/<{SCHEMA.publisher.value}> ?s . VALUES ?p {{ {labels} }} ?s ?p ?o }}
-  UNION {{ {a} ?x ?s . FILTER(isIRI(?s)) VALUES ?p {{ {labels} }} ?s ?p ?o }}
+  UNION {{ {a} {part_of}+/<{SCHEMA.publisher.value}> ?s . {labels} }}
+  UNION {{ {a} ?x ?s . FILTER(isIRI(?s)) {labels} }}
 }}"""
 
 

@@ -17,6 +17,7 @@ from kg.publish.changes import write_changes
 from kg.publish.datestamps import deletions, write_records
 from kg.publish.graphs import GraphFiles
 from kg.publish.layout import Layout, ReleaseLayout
+from kg.publish.tombstones import still_withdrawn, write_withdrawn
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,11 @@ def write_channels(release: Release) -> None:
     layout, staging, base = release.layout, release.staging, release.options.base
     current = layout.current_release()
     previous = current.path.resolve().name if layout.current.exists() else ""
+    # the articles `kg withdraw` took back and nothing published again: tombstones (kg.publish.tombstones)
+    withdrawn = still_withdrawn(deletions(layout.root), release.graph_files.digests)
+    write_withdrawn(staging.dumps, withdrawn)
     counts = write_records(
-        current.oai if previous else None,
-        staging.oai,
-        release.graph_files,
-        base,
-        release.started_at,
-        deletions(layout.root),
+        current.oai if previous else None, staging.oai, release.graph_files, base, release.started_at, withdrawn
     )
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     change = write_changes(current.dumps if previous else None, staging.dumps, release.id, previous, now, base)

@@ -9,6 +9,7 @@
       releases/<id>/       one published release, never changed after it is written:
           store/           a checkpoint of the store, opened read-only by the server
           dumps/           the dumps and their SHA256SUMS (``kg.publish.dumps``)
+              withdrawn.json   the tombstones of ``kg withdraw``: IRI, date, reason (``kg.publish.tombstones``)
           report.json      what was read, published, warned about and rejected (``kg.publish.report``)
           build.json       base IRI, release id, times, counts, the dumps
           oai.sqlite       per-article datestamps, deletions and OAI-PMH records (``kg.publish.datestamps``)

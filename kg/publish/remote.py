@@ -1,9 +1,12 @@
 """``kg publish DIR --to URL``: push the current release of a build folder into a SPARQL 1.1 store.
 
-Each article graph is sent on its own, so the store holds exactly the release's graphs and a graph can be
-replaced alone: with the Graph Store HTTP Protocol (``--method gsp``, the default: ``PUT URL?graph=G`` with
-the graph's N-Triples, ``DELETE`` for a graph no longer published), or with SPARQL 1.1 Update where the store
-has no GSP (``--method update``: ``DROP SILENT GRAPH``/``INSERT DATA`` for ``--batch`` graphs per request).
+Each article graph can be replaced alone, so the store holds exactly the release's graphs. Three ways to
+write them (``--method``): ``nquads`` (default for an Oxigraph-style ``.../store`` URL, measured fastest there:
+one request and one store transaction per graph is what bounds the rate, so ``--batch`` graphs go in one
+N-Quads ``POST`` to the dataset, after one ``DROP SILENT GRAPH`` Update for those the store may hold); ``gsp``,
+the portable one (Graph Store HTTP Protocol: ``PUT URL?graph=G`` with the graph's N-Triples, ``DELETE`` for a
+graph no longer published); ``update`` (``DROP SILENT GRAPH``/``INSERT DATA`` for ``--batch`` graphs per
+request) where the store has neither.
 Only graphs whose digest differs from the one last published to that URL are sent
 (:mod:`kg.publish.remote_state`), by up to ``--connections`` requests at a time; what succeeded is recorded
 at once, so a publish that dies is finished by running it again.
@@ -19,49 +22,49 @@ Credentials come from ``--credentials FILE`` (one line ``user:password``) or ``K
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from kg.iris import Minter
 from kg.publish.graphs import graph_digest
-from kg.publish.layout import STORE, Layout
+from kg.publish.layout import Layout
+from kg.publish.remote_release import PublishError, copy_dumps, folder_lock, release_facts
 from kg.publish.remote_state import PublishedState, current_graphs, graphs_of_segment, state_file
 
 log = logging.getLogger("kg.publish.remote")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 NT = "application/n-triples"
+NQ = "application/n-quads"
 UPDATE = "application/sparql-update; charset=utf-8"
 EMPTY = graph_digest(b"")  # the digest of a withdrawn graph's (empty) current copy
-
-
-class PublishError(Exception):
-    """A request the store refused (after retries) or a folder that cannot be published."""
 
 
 @dataclass
 class PublishOptions:
     target: str
-    method: str = "gsp"  # "gsp" (Graph Store HTTP Protocol) or "update" (SPARQL 1.1 Update)
+    # "nquads" (batches of graphs in one N-Quads POST), "gsp" (Graph Store HTTP Protocol, a PUT per graph),
+    # "update" (SPARQL 1.1 Update), or "auto": nquads for an Oxigraph-style ``.../store`` URL, else gsp
+    method: str = "auto"
+    update_url: str | None = None  # for nquads: where DROP GRAPH goes (default: ``.../store`` -> ``.../update``)
     connections: int = 4
-    batch: int = 50  # graphs per SPARQL Update request
+    batch: int = 50  # graphs per SPARQL Update or N-Quads request
     timeout: float = 120.0
     auth: str = "digest"  # how credentials are sent: "digest" (Virtuoso) or "basic"
     credentials: Path | None = None
     dumps_to: Path | None = None
     retries: int = 2
+    # nquads: the store's bulk loader, not a transaction per batch (Oxigraph: ?no_transaction); None: with auto
+    bulk: bool | None = None
     resend: bool = False  # send every graph, whatever the target is recorded to hold (a store rebuilt empty)
 
 
@@ -83,6 +86,24 @@ class PublishReport:
             f"{self.deleted} deleted, {self.unchanged} unchanged, {self.requests} requests in {self.seconds:.1f} s"
             + (f"; {len(self.failed)} failed" if self.failed else "")
         )
+
+
+def resolve_method(options: PublishOptions) -> str:
+    """The write method for ``auto``: batched N-Quads where the URL is an Oxigraph-style dataset endpoint
+    (``.../store``, with its SPARQL Update at ``.../update``), measured fastest there; else the portable GSP."""
+    if options.method != "auto":
+        return options.method
+    return "nquads" if options.target.rstrip("/").endswith("/store") else "gsp"
+
+
+def update_url(options: PublishOptions) -> str:
+    """Where SPARQL Update requests go for the nquads method."""
+    if options.update_url:
+        return options.update_url
+    base, found, _ = options.target.rstrip("/").rpartition("/store")
+    if not found:
+        raise PublishError(f"{options.target}: give the store's SPARQL Update URL (--update-url) for --method nquads")
+    return base + "/update"
 
 
 def credentials(options: PublishOptions) -> tuple[str, str] | None:
@@ -132,6 +153,7 @@ class _Sender:
         body: bytes | None,
         content_type: str,
         retries: int | None = None,
+        url: str | None = None,
     ) -> None:
         import requests
 
@@ -142,7 +164,7 @@ class _Sender:
             try:
                 answer = self._session().request(
                     method,
-                    self.options.target,
+                    url or self.options.target,
                     params=params,
                     data=body,
                     headers={"Content-Type": content_type} if body is not None else {},
@@ -157,16 +179,16 @@ class _Sender:
                 if answer.status_code in (400, 401, 403, 413, 415):
                     break  # sending it again cannot help
             time.sleep(0.5 * (attempt + 1))
-        raise PublishError(f"{method} {params or ''} to {self.options.target}: {last}")
+        raise PublishError(f"{method} {params or ''} to {url or self.options.target}: {last}")
 
     def put(self, graph: str, ntriples: bytes) -> None:
-        if self.options.method == "gsp":
+        if self.options.method != "update":
             self.send("PUT", {"graph": graph}, ntriples, NT)
         else:
             self.update([(graph, ntriples)])
 
     def delete(self, graph: str) -> None:
-        if self.options.method == "gsp":
+        if self.options.method != "update":
             self.send("DELETE", {"graph": graph}, None, NT)
         else:
             self.send("POST", None, f"DROP SILENT GRAPH <{graph}>".encode(), "application/sparql-update")
@@ -181,59 +203,24 @@ class _Sender:
         body = b"".join(parts).rstrip().rstrip(b";")
         self.send("POST", None, body, UPDATE)
 
-
-@contextmanager
-def _folder_lock(layout: Layout) -> Iterator[None]:
-    """The build folder's lock (``DIR/.build.lock``): no build changes the graph files while they are read."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    with open(layout.lock, "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            raise PublishError(f"a kg build is running on {layout.root}; publish when it has ended") from error
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _release_facts(layout: Layout) -> dict[str, Any]:
-    path = layout.current_release().build_info
-    try:
-        facts = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise PublishError(f"{path}: no published release to send ({error})") from error
-    if not facts.get("release") or not facts.get("base"):
-        raise PublishError(f"{path}: the release has no id or base")
-    return facts
-
-
-def copy_dumps(layout: Layout, release_id: str, folder: Path) -> Path:
-    """The release's files but its store (build.json, dumps/, ...) into ``folder/<release id>/``, complete
-    before it is named."""
-    target = folder / release_id
-    if (target / "build.json").exists():
-        return target
-    staging = folder / f".{release_id}.partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    source = layout.current_release()
-    # everything of the release but its store: build.json, dumps/, the OAI records, the quality report...
-    shutil.copytree(source.path.resolve(), staging, ignore=shutil.ignore_patterns(STORE))
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
-    return target
+    def nquads(self, drop: list[str], nquads: bytes) -> None:
+        """A batch of graphs in one N-Quads POST to the dataset (which adds, not replaces), after one SPARQL
+        Update dropping those of them the store may already hold (none on a first publish)."""
+        if drop:
+            body = " ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in drop).encode()
+            self.send("POST", None, body, UPDATE, url=update_url(self.options))
+        self.send("POST", {"no_transaction": ""} if self.options.bulk else None, nquads, NQ)
 
 
 def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], None] | None = None) -> PublishReport:
     """Send what changed since the last publish of ``out_dir`` to ``options.target``; raises PublishError."""
     layout = Layout(out_dir)
     started = time.perf_counter()
-    with _folder_lock(layout):
-        facts = _release_facts(layout)
+    method = resolve_method(options)
+    bulk = options.bulk if options.bulk is not None else options.method == "auto" and method == "nquads"
+    options = replace(options, method=method, bulk=bulk)
+    with folder_lock(layout):
+        facts = release_facts(layout)
         report = PublishReport(str(facts["release"]))
         graphs = current_graphs(layout.graphs)
         state = PublishedState(state_file(layout.root, options.target), options.target)
@@ -315,7 +302,8 @@ def _send_graphs(
 
         batch: list[tuple[str, bytes]] = []
         for number in sorted(changed):
-            for name, ntriples in graphs_of_segment(layout.graphs, number, changed[number]):
+            quads = options.method == "nquads"
+            for name, ntriples in graphs_of_segment(layout.graphs, number, changed[number], quads):
                 digest = graphs[name].digest or "?"
                 count = ntriples.count(b"\n")
                 if not ntriples:  # withdrawn: an empty current copy
@@ -325,10 +313,10 @@ def _send_graphs(
                 else:
                     batch.append((name, ntriples))
                     if len(batch) >= options.batch:
-                        _submit_batch(submit, sender, batch, graphs)
+                        _submit_batch(submit, sender, batch, graphs, state, options)
                         batch = []
         if batch:
-            _submit_batch(submit, sender, batch, graphs)
+            _submit_batch(submit, sender, batch, graphs, state, options)
         for name in gone:
             submit(partial(sender.delete, name), [name], [None], 0)
         while pending:
@@ -336,11 +324,24 @@ def _send_graphs(
 
 
 def _submit_batch(
-    submit: Callable[..., None], sender: _Sender, batch: list[tuple[str, bytes]], graphs: dict[str, Any]
+    submit: Callable[..., None],
+    sender: _Sender,
+    batch: list[tuple[str, bytes]],
+    graphs: dict[str, Any],
+    state: PublishedState,
+    options: PublishOptions,
 ) -> None:
     names = [name for name, _ in batch]
     triples = sum(ntriples.count(b"\n") for _, ntriples in batch)
-    submit(partial(sender.update, list(batch)), names, [graphs[n].digest or "?" for n in names], triples)
+    digests = [graphs[n].digest or "?" for n in names]
+    if options.method != "nquads":
+        submit(partial(sender.update, list(batch)), names, digests, triples)
+        return
+    # adding is not replacing: drop first what the store may hold of these graphs (recorded as sent, or as
+    # being sent by a run that died); a graph never sent to this target is only added
+    drop = [name for name in names if options.resend or name in state.digests]
+    state.sending(names)
+    submit(partial(sender.nquads, drop, b"".join(n for _, n in batch)), names, digests, triples)
 
 
 # ---- the command ------------------------------------------------------------------------------------------
@@ -355,13 +356,31 @@ def add_publish_command(commands: Any) -> None:
     )
     command.add_argument("out", type=Path, help="the output folder of `kg build`")
     command.add_argument("--to", required=True, help="the store's Graph Store endpoint (or Update endpoint)")
-    command.add_argument("--method", choices=("gsp", "update"), default="gsp", help="how graphs are written")
+    command.add_argument(
+        "--method",
+        choices=("auto", "nquads", "gsp", "update"),
+        default="auto",
+        help="how graphs are written: nquads (batches in one N-Quads POST, Oxigraph server), gsp (a PUT per "
+        "graph, any GSP store), update (SPARQL Update); auto (default): nquads for a .../store URL, else gsp",
+    )
+    command.add_argument(
+        "--update-url",
+        default=None,
+        help="the SPARQL Update URL for --method nquads (default: .../store -> .../update)",
+    )
     command.add_argument("--connections", type=int, default=4, help="requests at a time (default 4)")
-    command.add_argument("--batch", type=int, default=50, help="graphs per SPARQL Update request (default 50)")
+    command.add_argument("--batch", type=int, default=50, help="graphs per request, nquads/update (default 50)")
     command.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
     command.add_argument("--auth", choices=("digest", "basic"), default="digest", help="how credentials are sent")
     command.add_argument(
         "--credentials", type=Path, default=None, help="a file holding user:password (or KG_STORE_USER/_PASSWORD)"
+    )
+    command.add_argument(
+        "--bulk",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="nquads: the store's bulk loader (Oxigraph's ?no_transaction; a batch is not atomic then); "
+        "default: on with --method auto",
     )
     command.add_argument("--dumps-to", type=Path, default=None, help="copy the dumps here for the front ends")
     command.add_argument(
@@ -376,6 +395,7 @@ def publish_command(args: argparse.Namespace) -> int:
     options = PublishOptions(
         target=args.to,
         method=args.method,
+        update_url=args.update_url,
         connections=args.connections,
         batch=args.batch,
         timeout=args.timeout,
@@ -383,6 +403,7 @@ def publish_command(args: argparse.Namespace) -> int:
         credentials=args.credentials,
         dumps_to=args.dumps_to,
         resend=args.resend,
+        bulk=args.bulk,
     )
     try:
         report = publish(args.out, options)

@@ -54,8 +54,11 @@ def segment_path(graph_folder: Path, number: int) -> Path:
     return graph_folder / f"segment-{number:08d}.nq"
 
 
-def graphs_of_segment(graph_folder: Path, number: int, wanted: set[str]) -> Iterator[tuple[str, bytes]]:
-    """The N-Triples of each wanted graph whose current copy is in segment ``number`` (graph term dropped)."""
+def graphs_of_segment(
+    graph_folder: Path, number: int, wanted: set[str], quads: bool = False
+) -> Iterator[tuple[str, bytes]]:
+    """The N-Triples of each wanted graph whose current copy is in segment ``number`` (graph term dropped), or
+    with ``quads`` its N-Quads as they are (for a batch of graphs sent in one N-Quads request)."""
     lines: dict[str, list[bytes]] = {name: [] for name in wanted}
     with open(segment_path(graph_folder, number), "rb") as handle:
         for line in handle:
@@ -63,7 +66,7 @@ def graphs_of_segment(graph_folder: Path, number: int, wanted: set[str]) -> Iter
             name = line[cut + 2 : line.rindex(b">")].decode("utf-8")
             bucket = lines.get(name)
             if bucket is not None:
-                bucket.append(line[:cut] + b" .\n")
+                bucket.append((line if line.endswith(b"\n") else line + b"\n") if quads else line[:cut] + b" .\n")
     for name, triples in lines.items():
         yield name, b"".join(triples)
 
@@ -111,6 +114,14 @@ class PublishedState:
         else:
             self.digests[graph] = digest
         self._write({"graph": graph, "digest": digest})
+
+    def sending(self, graphs: list[str]) -> None:
+        """Record, before a request that adds to these graphs without replacing them, that the store may hold
+        part of them: a digest "" matches no release, so a run after a crash replaces them (drop, then add)."""
+        for graph in graphs:
+            self.digests[graph] = ""
+        self._handle.write("".join(json.dumps({"graph": g, "digest": ""}, ensure_ascii=False) + "\n" for g in graphs))
+        self._handle.flush()
 
     def marked(self, release: str) -> None:
         self.release = release

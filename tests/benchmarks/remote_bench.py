@@ -3,8 +3,10 @@
 Over the release in ``DIR`` (a ``kg build`` output folder), one after the other on one machine:
 
 1. **load**: ``oxigraph load`` of the release's N-Quads dump into a fresh store (the fastest way in), quads/s;
-2. **publish**: ``kg publish DIR --to`` a fresh ``oxigraph serve``, every graph with the Graph Store Protocol
-   (``--connections`` at a time), quads/s; the ratio to the load is the figure to keep (target: 0.5x);
+2. **publish**: ``kg publish DIR --to`` a fresh ``oxigraph serve`` per ``--methods`` entry (``nquads``: batches
+   of ``--batch`` graphs in one N-Quads POST, ``nquads+bulk`` the same with ``--bulk``; ``update``: SPARQL
+   Update batches; ``gsp``: a PUT per graph), ``--connections`` at a time, quads/s; the ratio to the load is
+   the figure to keep (target: 0.5x);
 3. **serve**: ``kg serve DIR`` (embedded store) and ``kg serve --store`` over an Oxigraph server (on the
    loaded store: the same quads), each with
    ``wrk`` at ``--concurrency`` connections for ``--duration`` seconds: an article lookup (one SPARQL
@@ -74,7 +76,15 @@ def start_front(out_dir: Path, work: Path, store: str | None, cache: bool) -> tu
 
 
 def run(
-    out_dir: Path, connections: int, concurrency: int, duration: float, with_publish: bool = True, say: Any = print
+    out_dir: Path,
+    connections: int,
+    concurrency: int,
+    duration: float,
+    with_publish: bool = True,
+    say: Any = print,
+    methods: tuple[str, ...] = ("nquads", "update", "gsp"),
+    batch: int = 50,
+    with_serve: bool = True,
 ) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="kg-remote-bench-"))
     dump = out_dir / "current" / "dumps" / "kg.nq.gz"
@@ -91,17 +101,26 @@ def run(
         report["oxigraph_load"] = {"seconds": load, "quads_per_s": quads / load}
         say(f"oxigraph load: {quads} quads in {load:.1f} s ({quads / load:,.0f} quads/s)")
 
-        if with_publish:
-            target_store = oxigraph_engine(work / "published").start()
+        for method in methods if with_publish else ():
+            target_store = oxigraph_engine(work / f"published-{method}").start()
+            url = target_store.update_url if method == "update" else target_store.gsp_url
+            options = PublishOptions(
+                target=url, method=method.split("+")[0], connections=connections, batch=batch, bulk="+bulk" in method
+            )
             try:
                 shutil.rmtree(out_dir / "published", ignore_errors=True)  # a first publish: everything is sent
-                sent = publish(out_dir, PublishOptions(target=target_store.gsp_url, connections=connections))
+                sent = publish(out_dir, options)
+                held = _count_quads(target_store.query_url)  # after the clock: what the store holds
+                say(f"--method {method}: the store holds {held} quads, the dump has {quads} lines")
             finally:
                 target_store.stop()
+                shutil.rmtree(work / f"published-{method}", ignore_errors=True)
             rate = sent.triples / sent.seconds
-            report["publish"] = {"seconds": sent.seconds, "quads_per_s": rate, "graphs": sent.sent}
-            report["publish_vs_load"] = rate / (quads / load)
-            say(f"kg publish: {sent.summary()}; {report['publish_vs_load']:.2f}x oxigraph load")
+            figures = {"seconds": sent.seconds, "quads_per_s": rate, "graphs": sent.sent, "requests": sent.requests}
+            report[f"publish {method}"] = {**figures, "vs_load": rate / (quads / load)}
+            say(f"kg publish --method {method}: {sent.summary()}; {rate / (quads / load):.2f}x oxigraph load")
+        if not with_serve:
+            return report
 
         # the front ends' store: the loaded one (the quads a publish sends; it saves a second load)
         engine = oxigraph_engine(work / "served")
@@ -134,6 +153,14 @@ def run(
     return report
 
 
+def _count_quads(query_url: str) -> int:
+    import requests
+
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = requests.post(query_url, data={"query": query}, headers={"Accept": "text/csv"}, timeout=600)
+    return int(answer.text.split()[-1])
+
+
 def _first_article(query_url: str) -> str:
     import requests
 
@@ -154,8 +181,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--no-publish", action="store_true", help="only the load and the front ends")
+    parser.add_argument("--no-serve", action="store_true", help="only the load and the publishes")
+    parser.add_argument("--methods", default="nquads,update,gsp", help="kg publish methods to measure, in order")
+    parser.add_argument("--batch", type=int, default=50, help="kg publish --batch (default 50)")
     args = parser.parse_args(argv)
-    report = run(args.out_dir, args.connections, args.concurrency, args.duration, not args.no_publish)
+    methods = tuple(m for m in args.methods.split(",") if m)
+    report = run(
+        args.out_dir,
+        args.connections,
+        args.concurrency,
+        args.duration,
+        not args.no_publish,
+        methods=methods,
+        batch=args.batch,
+        with_serve=not args.no_serve,
+    )
     if args.json:
         args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
 

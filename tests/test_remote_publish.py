@@ -129,15 +129,19 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
 
             statuses: list[int] = []
             releases: set[str] = set()
+            errors: list[str] = []  # a request that raised (a timeout on a busy machine) is a failure too
             stop = threading.Event()
 
             def loop() -> None:  # a client under load while the new release is published
                 while not stop.is_set():
-                    answer = select(server, TITLES_Q)
-                    statuses.append(answer.status_code)
-                    releases.add(answer.headers.get("X-KG-Release", ""))
-                    page = requests.get(server.url + "/", timeout=10)
-                    statuses.append(page.status_code)
+                    try:
+                        answer = select(server, TITLES_Q)
+                        statuses.append(answer.status_code)
+                        releases.add(answer.headers.get("X-KG-Release", ""))
+                        page = requests.get(server.url + "/", timeout=30)
+                        statuses.append(page.status_code)
+                    except requests.RequestException as error:
+                        errors.append(repr(error))
 
             proxy.requests.clear()
             proxy.bodies.clear()
@@ -145,8 +149,9 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
             client.start()
             try:
                 second = publish(out, PublishOptions(target=target, connections=3, dumps_to=tmp_path / "dumps"))
-                deadline = time.monotonic() + 10
-                while time.monotonic() < deadline and second.release not in releases:
+                # the watcher reads the marker every 0.2 s; a shared CI machine can stall it for seconds
+                deadline = time.monotonic() + 45
+                while time.monotonic() < deadline and second.release not in releases and not errors:
                     time.sleep(0.1)
             finally:
                 stop.set()
@@ -157,8 +162,10 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
             assert sent[2][1] == sent[3][1] == BASE + "/graph/runs"
             assert len(proxy.requests) == second.requests == 4
             assert second.sent == 2 and second.unchanged == len(FILES) - 1
+            assert not errors, errors
             assert statuses and set(statuses) == {200}, statuses
-            assert second.release in releases
+            health = requests.get(server.url + "/health", timeout=10).json()
+            assert second.release in releases, (releases, health)
             renamed = select(server, RENAMED_Q).json()["results"]["bindings"]
             assert renamed and renamed[0]["n"]["value"] != "0"
         finally:

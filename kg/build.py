@@ -335,9 +335,7 @@ class _Release:
 
     def write_search_index(self) -> None:
         """The release's full-text index: only the articles of changed graphs re-read (``kg.search.release``)."""
-        self.seconds["search"] = index_release(
-            self.store, self.layout.root, self.staging.path, self.graph_files.digests
-        )
+        self.seconds["search"] = index_release(self.graph_files, self.layout.root, self.staging.path)
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

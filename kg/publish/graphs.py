@@ -169,6 +169,15 @@ class GraphFiles:
                 found.setdefault(_graph_name(line), []).append(line)
         return {name: b"".join(lines) for name, lines in found.items()}
 
+    def current_segments(self, graphs: Iterable[str] | None = None) -> list[tuple[Path, set[str]]]:
+        """Each segment file holding the current copy of any of ``graphs`` (all when None), with those graphs:
+        for readers that scan a segment's bytes whole (``kg.search.nquads``) rather than line by line."""
+        holding = self._current_by_segment()
+        if graphs is not None:
+            wanted = set(graphs)
+            holding = {number: names & wanted for number, names in holding.items() if not names.isdisjoint(wanted)}
+        return [(self._segment(number), holding[number]) for number in sorted(holding)]
+
     def sorted_sources(self) -> list[Iterator[bytes]]:
         """The current lines as one iterator per segment, each in byte order: what the dumps merge.
 

@@ -1,11 +1,16 @@
-"""What the search index holds about each article, read from the build's store with one SPARQL query per field.
+"""What the search index holds about each article (``Article``), and its reference reading from a store.
+
+The build reads the articles from its N-Quads files (``kg.search.nquads``, two to three times faster);
+:func:`articles` reads the same fields from a store with one SPARQL query per field, the definition the
+fast reader is tested against (``tests/test_search_release.py``).
 
 Each query runs inside each article's named graph (decision 5: it holds the article's people, journal and
 issue too): over the union default graph every shared person or keyword would be matched once per graph
 that repeats it, which multiplied the rows by thousands at scale.
 
-Reading the store rather than the mapper's records keeps the index to what was published (validation
-held back the quarantined articles; ranking picked one copy of each), and keeps ``kg.build`` to one line.
+Reading what was published (the store, or the graph files it is loaded from) rather than the mapper's records
+keeps the index to the published articles (validation held back the quarantined ones; ranking picked one copy
+of each), and keeps ``kg.build`` to one line.
 Every field keeps its language so that pages can show the visitor's language first.
 """
 
@@ -51,7 +56,9 @@ class Article:
 
     def add(self, name: str, value: str, lang: str, link: str | None) -> None:
         if link is not None:
-            self.links.setdefault(name, {}).setdefault(link, {})[lang] = value
+            labels = self.links.setdefault(name, {}).setdefault(link, {})
+            # a node named twice in one language keeps the first name in sorted order, whatever order it is read in
+            labels[lang] = min(labels.get(lang, value), value)
         if name not in ("journal", "type"):
             values = self.texts.setdefault(name, [])
             if (value, lang) not in values:
@@ -113,6 +120,6 @@ def _add(found: dict[str, Article], name: str, node: Any, value: Any, link: Any,
     if name == "date":
         article.date = min(filter(None, (article.date, value.value)))
     elif name == "lang":
-        article.lang = value.value
+        article.lang = max(article.lang, value.value)  # the same choice whatever order the rows come in
     else:
         article.add(name, value.value, value.language or "", link.value if isinstance(link, NamedNode) else None)

@@ -5,10 +5,10 @@ weights and phrase matching; kg does the tokenising (``kg.search.normalise``), s
 splits on the spaces between our tokens. README "Search" has the measurements behind the choice.
 
 The build keeps a working index next to its working store (``DIR/search.sqlite``) and updates it
-incrementally: an article whose digest (``kg.search.extract``) is unchanged is not re-indexed; changed ones
-are replaced, vanished ones deleted. The finished index is copied into the release (``releases/<id>/
-search.sqlite``) with SQLite's backup API, so the server reads a file that never changes and is swapped
-with the release.
+incrementally: only the graphs whose digest changed are read (``kg.search.nquads``); an article whose digest
+is unchanged is not re-indexed, changed ones are replaced, vanished ones deleted. The finished index is
+copied into the release (``releases/<id>/search.sqlite``) with SQLite's backup API, so the server reads a
+file that never changes and is swapped with the release.
 """
 
 from __future__ import annotations
@@ -19,15 +19,17 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyoxigraph import Store
-
-from kg.search.extract import Article, articles
+from kg.search.extract import Article
 from kg.search.normalise import token_and_pair_text, token_text
+from kg.search.nquads import articles
+
+if TYPE_CHECKING:
+    from kg.publish.graphs import GraphFiles
 
 INDEX_FILE = "search.sqlite"  # in DIR (the working index) and in every release folder
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: articles read from the graph files, digests from the graphs'
 # FTS5 columns in order; bm25() weights follow the same order: title and keyword hits rank above abstract hits
 COLUMNS = ("title", "keywords", "people", "journal", "abstract", "pairs")
 WEIGHTS = (10.0, 6.0, 3.0, 2.0, 1.0, 2.0)
@@ -71,11 +73,11 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def update(store: Store, working: Path, release_copy: Path, graph_digests: dict[str, str] | None = None) -> IndexStats:
-    """Bring the working index in line with ``store``'s articles, then copy it to ``release_copy``.
+def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
+    """Bring the working index in line with the published graphs in ``files``, then copy it to ``release_copy``.
 
-    With ``graph_digests`` (each named graph's digest, from ``kg.publish.graphs``) only the graphs whose digest
-    changed since the last update are read from the store; without it (or when most changed) all are.
+    Only the graphs whose digest (``files.digests``) changed since the last update are read (all of them when
+    most changed), from the N-Quads the build wrote (``kg.search.nquads``).
     """
     started = time.perf_counter()
     conn = connect(working)
@@ -83,13 +85,11 @@ def update(store: Store, working: Path, release_copy: Path, graph_digests: dict[
         if _version(conn) != SCHEMA_VERSION:
             _reset(conn)
         known_graphs = dict(conn.execute("SELECT graph, digest FROM graphs").fetchall())
-        reread: set[str] | None = None
-        if graph_digests is not None:
-            reread = {g for g, d in graph_digests.items() if not d or known_graphs.get(g) != d}
-            reread |= set(known_graphs) - set(graph_digests)  # vanished graphs: their articles go
-            if len(reread) > len(graph_digests) // 2:
-                reread = None
-        found = articles(store) if reread is None else articles(store, sorted(reread))
+        graph_digests = files.digests
+        changed_graphs = {g for g, d in graph_digests.items() if not d or known_graphs.get(g) != d}
+        changed_graphs |= set(known_graphs) - set(graph_digests)  # vanished graphs: their articles go
+        reread = changed_graphs if len(changed_graphs) <= len(graph_digests) // 2 else None
+        found = articles(files, reread)
         known = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT iri, digest, graph FROM docs")}
         changed = [a for iri, a in found.items() if known.get(iri, ("", ""))[0] != a.digest()]
         if reread is None:
@@ -103,9 +103,8 @@ def update(store: Store, working: Path, release_copy: Path, graph_digests: dict[
                 _insert(conn, article)
             _write_labels(conn, changed)
             _write_suggestions(conn)
-            if graph_digests is not None:
-                conn.execute("DELETE FROM graphs")
-                conn.executemany("INSERT INTO graphs VALUES (?, ?)", graph_digests.items())
+            conn.execute("DELETE FROM graphs")
+            conn.executemany("INSERT INTO graphs VALUES (?, ?)", graph_digests.items())
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
         if reread is None or len(changed) + len(gone) > 1000:
             conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")  # merges segments: worth it after much change

@@ -9,6 +9,7 @@ articles that match most of it (BM25 ranks those holding more terms first).
 from __future__ import annotations
 
 import base64
+import heapq
 import json
 import re
 import sqlite3
@@ -141,7 +142,7 @@ def search(
     limit: int = 20,
     cursor: str | None = None,
     facets: bool = True,
-    table: dict[int, Facets] | None = None,
+    table: FacetTable | None = None,
 ) -> Results:
     """The ranked hits of ``text`` (BM25 with title and keyword columns weighted above abstracts)."""
     filters = filters or Filters()
@@ -152,65 +153,75 @@ def search(
         return Results(parsed, 0, [], None)
     table = facet_table(conn) if table is None else table
     matched = _matched(conn, parsed, filters, table)
-    rows, total = matched.rows, len(matched.rows)
-    page = rows[offset : offset + limit]
+    total = len(matched.rows)
+    page = matched.page(offset, limit)
     docs = _docs(conn, [row[1] for row in page])
     hits = [Hit(docs[r[1]][0], round(-r[0], 4), docs[r[1]][1], *table.get(r[1], _NONE)) for r in page]
     following = encode_cursor(offset + limit) if offset + limit < total else None
     results = Results(parsed, total, hits, following, matched_all=matched.all_terms)
     if facets and total:
         results.facets = matched.facets(table)
-    results.labels = _labels(conn, results)
+    results.labels = _labels(table, results)
     return results
 
 
 @dataclass
 class _Matched:
-    """One query's matches, best first, as (rank, row id); facet counts computed once, on first use."""
+    """One query's matches as (rank, row id), ranks ascending being best first; the order and the facet
+    counts are computed on first use, and only as far as asked: a first page needs the best twenty of
+    thousands (a partial selection), not all of them sorted."""
 
     rows: list[tuple[float, int]]
     all_terms: bool
     _facets: dict[str, list[tuple[Any, int]]] | None = None
+    _sorted: list[tuple[float, int]] | None = (
+        None  # a sorted copy (server threads share a cached entry: no in-place sort)
+    )
 
-    def facets(self, table: dict[int, Facets]) -> dict[str, list[tuple[Any, int]]]:
+    def page(self, offset: int, limit: int) -> list[tuple[float, int]]:
+        """The matches ``offset`` to ``offset + limit`` in rank order (ties by row id)."""
+        if self._sorted is None and offset + limit < len(self.rows) // 8:
+            return heapq.nsmallest(offset + limit, self.rows)[offset:]
+        if self._sorted is None:
+            self._sorted = sorted(self.rows)
+        return self._sorted[offset : offset + limit]
+
+    def facets(self, table: FacetTable) -> dict[str, list[tuple[Any, int]]]:
         if self._facets is None:
-            # count the distinct facet tuples (a C loop), then spread them over the four facets: far fewer
-            # Python steps than four counts over every match
-            combos = Counter(map(table.get, [row[1] for row in self.rows]))
-            counts: list[Counter[Any]] = [Counter() for _ in FACETS]
-            for combo, n in combos.items():
-                for column, value in enumerate(combo or _NONE):
-                    if value is not None:
-                        counts[column][value] += n
-            self._facets = {
-                name: sorted(counts[column].items(), key=lambda item: (-item[1], str(item[0])))[:20]
-                for column, name in enumerate(FACETS)
-            }
+            # one count per facet over a list indexed by row id: each a C loop (map and Counter), no Python step
+            # per match (matches are thousands; distinct facet tuples nearly as many, so counting those saves
+            # nothing)
+            ids = [row[1] for row in self.rows]
+            facets = {}
+            for column, name in zip(table.columns, FACETS, strict=True):
+                counts = Counter(map(column.__getitem__, ids))
+                counts.pop(None, None)
+                facets[name] = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:20]
+            self._facets = facets
         return self._facets
 
 
-def _matched(conn: sqlite3.Connection, parsed: Parsed, filters: Filters, table: dict[int, Facets]) -> _Matched:
+def _matched(conn: sqlite3.Connection, parsed: Parsed, filters: Filters, table: FacetTable) -> _Matched:
     """The matches of ``parsed`` under ``filters``, from the table's cache when this query ran before.
 
     A release's index never changes, so a query's ranked matches and facets are kept with its facet table
     (``FacetTable``, one per release in a server process): a repeated query skips FTS5 and BM25 entirely.
     """
-    cache = table.cache if isinstance(table, FacetTable) else None
+    cache = table.cache
     key = (parsed.expression(), filters.journal, filters.year_from, filters.year_to, filters.lang, filters.type)
-    if cache is not None and key in cache:
-        return cache[key]
+    found = cache.get(key)  # get, not "in" then [ ]: another thread may drop the entry between the two
+    if found is not None:
+        return found
     keep = _keeper(filters)
     rows = _matches(conn, key[0], table, keep)
     all_terms = True
     if not rows and len(parsed.groups) > 1:
         rows, all_terms = _matches(conn, parsed.expression(" OR "), table, keep), False
-    rows.sort()
     matched = _Matched(rows, all_terms)
-    if cache is not None:
-        if len(cache) >= CACHED_QUERIES:
-            oldest: tuple[Any, ...] = next(iter(cache), ())  # dicts keep insertion order
-            cache.pop(oldest, None)  # None: another thread may have dropped it already
-        cache[key] = matched
+    if len(cache) >= CACHED_QUERIES:
+        oldest: tuple[Any, ...] = next(iter(cache), ())  # dicts keep insertion order
+        cache.pop(oldest, None)  # None: another thread may have dropped it already
+    cache[key] = matched
     return matched
 
 
@@ -221,19 +232,30 @@ Facets = tuple[str | None, int | None, str | None, str | None]  # journal, year,
 
 
 class FacetTable(dict[int, Facets]):
-    """Every article's facet values by row id, and a cache of recent queries' matches (``_matched``)."""
+    """Every article's facet values by row id, the same as one list per facet indexed by row id (for counting),
+    the labels of journals and article types, and a cache of recent queries' matches (``_matched``)."""
 
-    def __init__(self, rows: Any = ()) -> None:
+    def __init__(self, rows: Any = (), labels: dict[str, dict[str, str]] | None = None) -> None:
         super().__init__(rows)
         self.cache: dict[tuple[Any, ...], _Matched] = {}
+        size = max(self, default=0) + 1
+        self.columns: list[list[Any]] = [[None] * size for _ in FACETS]
+        for row, values in self.items():
+            for column, value in zip(self.columns, values, strict=True):
+                column[row] = value
+        self.labels = labels or {}
 
 
 def facet_table(conn: sqlite3.Connection) -> FacetTable:
-    """Every article's facet values by row id. A server keeps it per release (the file never changes): a
-    dictionary lookup per match is far cheaper than joining the matches with the ``docs`` table."""
+    """Every article's facet values by row id, and the labels of journals and types. A server keeps it per
+    release (the file never changes): a lookup per match is far cheaper than joining the matches with
+    the ``docs`` table, and a page's labels cost no query."""
     return FacetTable(
-        (row[0], (row[1], row[2], row[3], row[4]))
-        for row in conn.execute("SELECT id, journal, year, lang, type FROM docs")
+        (
+            (row[0], (row[1], row[2], row[3], row[4]))
+            for row in conn.execute("SELECT id, journal, year, lang, type FROM docs")
+        ),
+        {iri: json.loads(labels) for iri, labels in conn.execute("SELECT iri, labels FROM labels")},
     )
 
 
@@ -260,7 +282,7 @@ _NONE: Facets = (None, None, None, None)
 
 
 def _matches(
-    conn: sqlite3.Connection, expression: str, table: dict[int, Facets], keep: Callable[[Facets], bool] | None
+    conn: sqlite3.Connection, expression: str, table: FacetTable, keep: Callable[[Facets], bool] | None
 ) -> list[tuple[float, int]]:
     """(rank, id) of every match: ranks are negative BM25, so ascending is best first."""
     weights = ", ".join(str(w) for w in WEIGHTS)
@@ -276,16 +298,11 @@ def _docs(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, dict
     return {row[0]: (row[1], json.loads(row[2])) for row in rows}
 
 
-def _labels(conn: sqlite3.Connection, results: Results) -> dict[str, dict[str, str]]:
+def _labels(table: FacetTable, results: Results) -> dict[str, dict[str, str]]:
     wanted = {h.journal for h in results.hits} | {h.type for h in results.hits}
     for name in ("journal", "type"):
         wanted |= {value for value, _ in results.facets.get(name, [])}
-    wanted.discard(None)
-    if not wanted:
-        return {}
-    marks = ", ".join("?" * len(wanted))
-    rows = conn.execute(f"SELECT iri, labels FROM labels WHERE iri IN ({marks})", sorted(w for w in wanted if w))
-    return {iri: json.loads(labels) for iri, labels in rows}
+    return {iri: table.labels[iri] for iri in wanted if iri in table.labels}
 
 
 def suggest(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[dict[str, Any]]:

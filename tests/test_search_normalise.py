@@ -72,3 +72,48 @@ def test_stemming_is_safe_across_threads() -> None:
         sys.setswitchinterval(interval)
     stem.cache_clear()
     assert concurrent == [stem(w) for w in words]
+
+
+def _reference_highlight(text: str, wanted: set[str], window: int | None) -> tuple[str, bool]:
+    """The definition: every word normalised alone and marked when it holds a wanted token."""
+    import html
+
+    words = text.split()
+    marked = [bool(wanted.intersection(tokens(word))) for word in words]
+    start, end = 0, len(words)
+    if window is not None and len(words) > window:
+        first = marked.index(True) if any(marked) else 0
+        start = max(0, first - window // 3)
+        end = min(len(words), start + window)
+    parts = [f"<mark>{html.escape(w)}</mark>" if m else html.escape(w) for w, m in zip(words, marked, strict=True)]
+    snippet = " ".join(parts[start:end])
+    return ("… " if start else "") + snippet + (" …" if end < len(words) else ""), any(marked)
+
+
+def test_highlight_gives_what_normalising_every_word_gives_also_from_remembered_words_and_in_threads() -> None:
+    """Snippets remember each word's tokens per process (``kg.search.snippets``): the marks must be exactly
+    those of normalising every word of the text again, on the first call, later calls, and across threads."""
+    import re
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import CORPUS
+
+    texts = []  # abstracts and titles of the corpus, both languages
+    for path in sorted(CORPUS.glob("*.xml"))[:8]:
+        texts += re.findall(r">([^<>]{60,})<", path.read_text(encoding="utf-8"))
+    texts = texts[:60] + ["وضعیت <b>پراکندگی</b> & لیشمانیوز"]
+    assert len(texts) > 10
+    queries = [set(tokens(q)) for q in ("بررسی عملکرد", "ليشمانيوز", "health care", "مي شود", "۱۳۹۹ data")]
+    cases = [(t, q, w) for t in texts for q in queries for w in (None, 28)]
+    expected = [_reference_highlight(*case) for case in cases]
+    assert any(marked for _, marked in expected) and not all(marked for _, marked in expected)
+    assert [highlight(*case) for case in cases] == expected  # first sight of the words
+    assert [highlight(*case) for case in cases] == expected  # remembered
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(lambda case: highlight(*case), cases)) == expected
+    finally:
+        sys.setswitchinterval(interval)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ from tests.benchmarks.synthetic import generate_corpus
 
 
 def _build(corpus: Path, out: Path) -> dict[str, Any]:
+    load_before = os.getloadavg()
     started = time.perf_counter()
     report = build([corpus], out, BuildOptions(base="https://kg.example.org", secret=b"bench", progress=False))
     wall = time.perf_counter() - started
@@ -40,6 +42,7 @@ def _build(corpus: Path, out: Path) -> dict[str, Any]:
         "search_s": round(seconds.get("search", 0.0), 2),
         "search_share": round(seconds.get("search", 0.0) / wall, 4) if wall else None,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "load_average": {"before": load_before, "after": os.getloadavg()},
     }
 
 
@@ -63,6 +66,69 @@ def _queries(index: Path) -> dict[str, str]:
         "english one word": en_words[0],
         "english phrase": '"' + " ".join(en_words[:2]) + '"',
     }
+
+
+def _distinct_queries(index: Path, count: int = 1000) -> list[str]:
+    """Two adjacent Persian words of many titles, each pair once: queries no cache has seen (the server keeps
+    128 per process), common and rare ones mixed as real visitors type them."""
+    conn = connect(index, read_only=True)
+    try:
+        rows = conn.execute("SELECT doc FROM docs ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    found: dict[str, None] = {}
+    for (doc,) in rows:
+        words = [w for w in json.loads(doc)["title"].get("fa", "").split() if content_words(w)]
+        for pair in zip(words, words[1:], strict=False):
+            found.setdefault(" ".join(pair))
+        if len(found) >= count:
+            break
+    return list(found)[:count]
+
+
+def _in_process_distinct(index: Path, queries: list[str]) -> dict[str, float]:
+    """Each distinct query once, in process, as a server's first sight of it: p50 and p99 over them."""
+    conn = connect(index, read_only=True)
+    table = facet_table(conn)
+    times, hits = [], []
+    try:
+        for query in queries:
+            started = time.perf_counter()
+            hits.append(search(conn, query, table=table).total)
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        conn.close()
+    times.sort()
+    return {
+        "queries": len(queries),
+        "median_hits": statistics.median(hits),
+        "p50_ms": round(statistics.median(times), 2),
+        "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
+    }
+
+
+_ROTATE = """
+local queries = {%s}
+local threads = 0
+function setup(thread)
+  thread:set("start", threads * 487)
+  threads = threads + 1
+end
+function init(args)
+  i = start or 0
+end
+function request()
+  i = i + 1
+  return wrk.format("GET", queries[(i %% #queries) + 1])
+end
+"""
+
+
+def _rotating_script(work: Path, paths: list[str]) -> Path:
+    """A wrk script asking for each path in turn (each wrk thread from its own place in the list)."""
+    script = work / "rotate.lua"
+    script.write_text(_ROTATE % ", ".join(json.dumps(p) for p in paths), encoding="utf-8")
+    return script
 
 
 def _in_process(index: Path, query: str, runs: int = 200) -> dict[str, float]:
@@ -89,11 +155,12 @@ def _in_process(index: Path, query: str, runs: int = 200) -> dict[str, float]:
     return figures
 
 
-def _wrk(url: str, concurrency: int, seconds: int) -> dict[str, Any]:
+def _wrk(url: str, concurrency: int, seconds: int, script: Path | None = None) -> dict[str, Any]:
     from tests.benchmarks.server_bench import _wrk_ms
 
+    extra = ["-s", str(script)] if script else []
     output = subprocess.run(
-        ["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{min(concurrency, 2)}", f"-c{concurrency}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -132,17 +199,26 @@ def run(
     figures["store_bytes"] = sum(p.stat().st_size for p in (out / "current" / "store").rglob("*") if p.is_file())
     queries = _queries(index)
     figures["queries"] = queries
+    figures["load_average"] = {"queries": os.getloadavg()}
     figures["in_process"] = {name: _in_process(index, q) for name, q in queries.items()}
+    distinct = _distinct_queries(index)
+    figures["in_process"]["distinct persian two words, each once"] = _in_process_distinct(index, distinct)
     server = start_server(out, work / "server", {"server": {"workers": 2, "threads": 4}})
     try:
         figures["http"] = {}
+        script = _rotating_script(work, ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in distinct])
+        # uncached: every request a query the serving process has not kept (1,000 distinct, 128 kept each)
+        figures["http"]["distinct persian two words (uncached)"] = [
+            _wrk(server.url + "/api/search", c, duration, script) for c in (1, 8)
+        ]
         for name, q in queries.items():
             url = server.url + "/api/search?" + urllib.parse.urlencode({"q": q})
-            figures["http"][name] = [_wrk(url, c, duration) for c in (1, 8)]
+            figures["http"][name + " (repeated: cached)"] = [_wrk(url, c, duration) for c in (1, 8)]
         suggest = server.url + "/api/suggest?" + urllib.parse.urlencode({"q": queries["persian two words"][:3]})
         figures["http"]["suggest (3 letters)"] = [_wrk(suggest, c, duration) for c in (1, 8)]
     finally:
         server.stop()
+    figures["load_average"]["http"] = os.getloadavg()
     if not incremental:
         return figures
     # an incremental build: one file changed (a word of its first title), the others skipped

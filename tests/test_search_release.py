@@ -163,3 +163,42 @@ def test_the_graph_files_give_the_articles_the_store_gives(sample_build: Path) -
     # only the graphs asked for are read, and an article's digest is its graph's
     some = nquads.articles(files, [one.graph])
     assert list(some) == [one.iri] and files.digests[one.graph] in some[one.iri].digest()
+
+
+def test_facet_counts_and_the_first_page_agree_with_sql(sample_build: Path) -> None:
+    """Facets are counted from per-row byte codes and the first page picked by partial selection
+    (``kg.search.query``): both must equal SQLite's own grouping and ordering of the same matches."""
+    from kg.search.index import WEIGHTS
+    from kg.search.query import FACETS, parse
+
+    conn = connect(sample_build / "current" / INDEX_FILE, read_only=True)
+    try:
+        for text, limit in (("دانشگاه", 1), ("university", 2), ("بررسی", 3)):
+            results = search(conn, text, limit=limit)
+            expression = parse(text).expression()
+            matched = "SELECT rowid FROM fts WHERE fts MATCH ?"
+            assert results.total == len(conn.execute(matched, (expression,)).fetchall()) > limit
+            for name in FACETS:
+                rows = conn.execute(
+                    f"SELECT {name}, COUNT(*) FROM docs WHERE id IN ({matched}) AND {name} IS NOT NULL GROUP BY 1",
+                    (expression,),
+                ).fetchall()
+                assert sorted(results.facets[name]) == sorted(rows), name
+            weights = ", ".join(map(str, WEIGHTS))
+            best = conn.execute(
+                f"SELECT d.iri FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ? "
+                f"ORDER BY bm25(fts, {weights}), fts.rowid LIMIT ?",
+                (expression, limit),
+            ).fetchall()
+            assert [h.iri for h in results.hits] == [row[0] for row in best]
+    finally:
+        conn.close()
+    # pages picked by partial selection (matches more than 8 x the page) and from the sorted copy agree
+    import random
+
+    from kg.search.query import _Matched
+
+    rows = [(round(random.Random(i).uniform(-9, 0), 1), i) for i in range(500)]  # ties, broken by row id
+    matched = _Matched(list(rows), True)
+    for offset, limit in ((0, 20), (20, 20), (0, 100), (480, 20), (40, 20)):
+        assert matched.page(offset, limit) == sorted(rows)[offset : offset + limit]

@@ -1,6 +1,6 @@
 """What the search index holds about each article (``Article``), and its reference reading from a store.
 
-The build reads the articles from its N-Quads files (``kg.search.nquads``, two to three times faster);
+The build reads the articles from its N-Quads files (``kg.search.nquads``, about twice as fast);
 :func:`articles` reads the same fields from a store with one SPARQL query per field, the definition the
 fast reader is tested against (``tests/test_search_release.py``).
 

@@ -1,9 +1,9 @@
 """What the search index holds about each article, read from the N-Quads the build wrote beside its store.
 
 The build keeps every published graph's N-Quads in ``DIR/graphs/`` (``kg.publish.graphs``); the store is
-loaded from the same bytes, so they say exactly what the store says. Reading them is an order of magnitude
-cheaper than asking the store: its SPARQL answers decode every long literal with a random read (about 25 s
-for 10,000 articles on a loaded machine, against about 3 s here; README "Search"). Only the lines of the
+loaded from the same bytes, so they say exactly what the store says. Reading them is about twice as fast as
+asking the store, whose SPARQL answers decode every long literal with a random read (9 to 25 s for 10,000
+articles on a loaded machine, against 4.5 to 8 s here; README "Search"). Only the lines of the
 dozen properties the index uses are parsed (split in C, one dictionary lookup per line), and each graph's
 articles are assembled with the same patterns as the SPARQL reading (``kg.search.extract.articles``, kept as
 the reference a test compares this with): titles, abstracts, literal keywords, and the names of the

@@ -7,7 +7,7 @@ The result is HTML-escaped text with ``<mark>`` elements only, safe to insert in
 A results page highlights two titles and two abstracts of twenty articles: some 25,000 words, most of them
 seen before. So each distinct word is normalised once per process and remembered under its tokens
 (``_BY_TOKEN``): the words of a text that hold a wanted token are then one set intersection (C), not a
-normalisation and a set test per word in Python, which made snippets the larger part of an uncached search
+normalisation and a set test per word in Python, which made snippets the largest part of an uncached search
 request (README "Search").
 """
 

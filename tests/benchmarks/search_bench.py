@@ -2,8 +2,10 @@
 
 Steps: write a synthetic corpus (``tests.benchmarks.synthetic``, the build benchmark's), ``kg build`` it,
 read the index's seconds from the build's report, then serve the release and load ``/api/search`` with ``wrk``
-at concurrency 1 and 8 for a two-word Persian query, a one-word English query and a quoted phrase; also time
-the same queries in process (no HTTP) and an incremental rebuild after one file changed. Usage::
+at concurrency 1 and 8: uncached (1,000 distinct two-word Persian queries, a ``wrk`` script rotating through
+them) and repeated (a two-word Persian query, a one-word English query, a quoted phrase: the server's query
+cache answers); also time the queries in process (no HTTP; cold with the cache emptied, and the distinct ones
+each once), then an incremental rebuild after one file changed. Each phase records the load average. Usage::
 
     python -m tests.benchmarks.search_bench WORK_DIR [--articles 10000] [--duration 5] [--json out.json]
 

@@ -34,6 +34,7 @@ from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
 from kg.publish.channels import write_channels
 from kg.publish.crosscheck import release_checks
+from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.dump_parts import update_graph_parts, write_whole_dumps
 from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
@@ -203,6 +204,7 @@ class _Release:
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
         self.dumps: list[DumpInfo] = []
         self.dump_parts_rewritten: list[str] = []  # the dump parts this build wrote (kg.publish.dump_parts)
+        self.changes = DefaultGraphChanges()  # what they changed of the default graph, for the checks
         self.exit_code = EXIT_OK
 
     def start(self) -> None:
@@ -322,7 +324,9 @@ class _Release:
     def write_store_and_dumps(self) -> None:
         """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
         started, files = time.perf_counter(), self.graph_files
-        manifest, self.dump_parts_rewritten = update_graph_parts(files, self.layout, self.store, self.seconds)
+        manifest, self.dump_parts_rewritten = update_graph_parts(
+            files, self.layout, self.store, self.seconds, self.changes
+        )
         self.store.backup(str(self.staging.store))
         self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, self.store)
         self.seconds["dumps"] = time.perf_counter() - started

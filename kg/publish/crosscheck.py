@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from pyoxigraph import Store
 
+from kg.publish import quality_facts
+from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.quality import quality_figures, write_quality
 from kg.publish.ranking import Ranking
@@ -44,6 +46,7 @@ class Release(Protocol):
     ranking: Ranking
     report: ReportWriter
     seconds: dict[str, float]
+    changes: DefaultGraphChanges  # what the merged default graph changed by (kg.publish.dump_parts)
 
     @property
     def identity(self) -> _Identity: ...
@@ -54,14 +57,19 @@ def release_checks(store: Store, release: Release) -> None:
     into its report and its ``quality.json``; the time they took into its ``seconds`` (``store_checks``).
 
     When the identity pass rewrote graphs published by earlier builds (new aliases), the checks run over
-    everything: what those graphs say moved to other nodes.
+    everything: what those graphs say moved to other nodes. The quality figures are computed from facts
+    per node, found again only for the nodes whose merged triples changed (``kg.publish.quality_facts``).
     """
     started = time.perf_counter()
     report = release.report
     touched = None if release.identity.rewritten else report.touched | set(release.identity.moved)
     conflicts = check_release(store, release.layout, release.ranking, report, touched)
-    report.quality = quality_figures(store, report.warnings, conflicts)
+    release.seconds["conflicts"] = time.perf_counter() - started
+    previous = quality_facts.load(release.layout.current_release().quality_facts)
+    facts = quality_facts.update(store, previous, release.changes)
+    report.quality = quality_figures(store, report.warnings, conflicts, facts)
     write_quality(release.staging.quality, report.quality)
+    quality_facts.save(release.staging.quality_facts, facts)
     release.seconds["store_checks"] = time.perf_counter() - started
 
 

@@ -38,7 +38,7 @@ from typing import IO
 
 from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
 
-from kg.publish.default_graph import DefaultGraphLoad, remove_unheld
+from kg.publish.default_graph import DefaultGraphChanges, DefaultGraphLoad, remove_unheld
 from kg.publish.dumps import DumpInfo, deterministic_gzip
 from kg.publish.graphs import GraphFiles
 from kg.publish.layout import Layout
@@ -183,6 +183,7 @@ def update_parts(
     sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
     parts_dir: Path,
     store: Store | None = None,
+    changes: DefaultGraphChanges | None = None,
 ) -> tuple[dict[str, dict], list[str]]:
     """Bring ``parts_dir`` up to date with the published graphs; return the manifest and the keys rewritten.
 
@@ -193,9 +194,14 @@ def update_parts(
     With ``store`` (the working store, its named graphs up to date), its default graph is changed by what
     the changed parts' merged triples changed (``kg.publish.default_graph``), before their files are
     replaced: a build that dies between leaves old part files, whose difference is applied again.
+    ``changes`` is told the subjects of what the merged triples gained and lost (all, for a first build).
     """
+    changes = changes if changes is not None else DefaultGraphChanges(None)
     parts_dir.mkdir(parents=True, exist_ok=True)
     known = _load_manifest(parts_dir)
+    changes.before = changes.state(known)
+    if not known:
+        changes.everything()
     groups: dict[str, dict[str, str]] = {}
     for graph, digest in current.items():
         groups.setdefault(part_key(graph), {})[graph] = digest
@@ -214,6 +220,9 @@ def update_parts(
             work = Path(tmp)
             sinks = _split(changed, groups, sources_of, work)
             added, removed = _differences(known, sinks, gone, parts_dir, work)
+            for path in added if changes.subjects is not None else ():
+                changes.add_file(path)
+            changes.add(removed)
             loading = DefaultGraphLoad(store, added) if store is not None else None
             if loading is not None:
                 loading.start()
@@ -236,6 +245,7 @@ def update_parts(
                     "triples": sink.triples,
                 }
     _write_json(parts_dir / MANIFEST, {"format": FORMAT_VERSION, "parts": {k: manifest[k] for k in sorted(manifest)}})
+    changes.after = changes.state(manifest)
     kept = {f"{entry['stem']}.{suffix}.gz" for entry in manifest.values() for suffix, *_ in FORMATS}
     for path in parts_dir.glob("*.gz"):  # parts of journals no longer published
         if path.name not in kept:
@@ -244,13 +254,13 @@ def update_parts(
 
 
 def update_graph_parts(
-    files: GraphFiles, layout: Layout, store: Store, seconds: dict[str, float]
+    files: GraphFiles, layout: Layout, store: Store, seconds: dict[str, float], changes: DefaultGraphChanges
 ) -> tuple[dict[str, dict], list[str]]:
     """``update_parts`` over the build's graph files (every current graph with its digest), timed into
-    ``seconds["dump_parts"]``."""
+    ``seconds["dump_parts"]``; what the default graph changed by into ``changes``."""
     started = time.perf_counter()
     current = {graph: files.digests.get(graph, "") for graph in files.current}
-    result = update_parts(current, files.sorted_sources_of, layout.dump_parts, store)
+    result = update_parts(current, files.sorted_sources_of, layout.dump_parts, store, changes)
     seconds["dump_parts"] = time.perf_counter() - started
     return result
 

@@ -8,6 +8,8 @@ One run generates a corpus (``tests.benchmarks.synthetic``) and then measures, o
   bytes; no store, no validation). Its rate over the parse rate says how much the Python side costs.
 - **build**: the real ``kg.build.build`` into a fresh output folder (worker pool, validation, store, dumps,
   report), with ``--processes`` workers.
+- **load**: ``oxigraph load`` of the build's own N-Quads dump into a fresh store, right after the build
+  (``tests.benchmarks.store_load``): the yardstick of issue 18's target for the build's time.
 - **rebuild**: two more builds over that folder, as a nightly job would run them: with nothing changed
   (the current release stays), then with one more issue export of ``REBUILD_ARTICLES`` articles (only that
   file is read; the dumps are written again).
@@ -34,6 +36,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from tests.benchmarks.store_load import load_figures, load_lines, stage_store_load
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +189,7 @@ STAGES: dict[str, Callable[..., dict]] = {
     "parse": stage_parse,
     "map": stage_map,
     "build": stage_build,
+    "load": stage_store_load,
     "rebuild": stage_rebuild,
 }
 REBUILD_ARTICLES = 20  # one issue
@@ -439,6 +444,7 @@ def summarise(stages: dict[str, dict], articles: int, processes: int | None, loa
         met = built["articles_per_s"] >= TARGET_BUILD_ARTICLES_PER_S
         targets[f"build >= {TARGET_BUILD_ARTICLES_PER_S:.0f} articles/s"] = met
     targets[f"peak < {TARGET_PEAK_MB:.0f} MB"] = figures["peak_mb"] < TARGET_PEAK_MB
+    load_figures(figures, targets)
     rebuilt = stages.get("rebuild")
     if rebuilt and built:
         figures["rebuild_over_build"] = rebuilt["seconds"] / built["seconds"]
@@ -457,7 +463,7 @@ def format_table(figures: dict) -> str:
     """The figures as the plain-text table ``kg bench`` prints."""
     rows = [("stage", "seconds", "articles", "articles/s", "triples/s", "peak MB", "tree MB")]
     for name, s in figures["stages"].items():
-        rated = name != "rebuild"  # a rebuild's time is not per article: it is mostly the dumps
+        rated = name not in ("rebuild", "load")  # a rebuild's time is not per article: it is mostly the dumps
         rows.append(
             (
                 name,
@@ -499,6 +505,7 @@ def format_table(figures: dict) -> str:
                 else ""
             )
         )
+    lines += load_lines(figures)
     rebuilt = figures["stages"].get("rebuild")
     if rebuilt:
         kept = " (release kept)" if rebuilt.get("unchanged_release_kept") else ""
@@ -564,7 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         log.error("--articles must be at least 1")
         return 2
     wanted = [s.strip() for s in args.stages.split(",") if s.strip()]
-    unknown = [s for s in wanted if s not in STAGES or s == "generate"]
+    unknown = [s for s in wanted if s not in STAGES or s in ("generate", "load")]
     if unknown:
         log.error("unknown stage(s): %s", ", ".join(unknown))
         return 2
@@ -604,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
                 "validate": not args.no_validate,
                 "profile": profile["build"],
             },
+            "load": {"out": str(out)},  # after the build, in the same run: its dump, oxigraph load
             "rebuild": {
                 "corpus": str(corpus),
                 "out": str(out),
@@ -611,7 +619,8 @@ def main(argv: list[str] | None = None) -> int:
                 "validate": not args.no_validate,
             },
         }
-        plan += [(s, kwargs[s]) for s in ("parse", "map", "build", "rebuild") if s in wanted]
+        wanted += ["load"] if "build" in wanted else []
+        plan += [(s, kwargs[s]) for s in ("parse", "map", "build", "load", "rebuild") if s in wanted]
         for name, stage_kwargs in plan:
             log.info("bench: %s ...", name)
             stages[name] = run_stage(name, **stage_kwargs)

@@ -31,7 +31,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -422,29 +422,3 @@ def count_default_graph(store: Store) -> int:
     result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert isinstance(result, QuerySolutions)
     return int(next(iter(result))["n"].value)
-
-
-def part_lines(dump: Path) -> dict[str, Iterator[bytes]] | None:
-    """The lines of each part of a whole dump, by part key, each stream sorted (None without ``parts.json``).
-
-    A quad's graph decides its part, so two releases' dumps differ part by part: what ``kg.publish.changes``
-    walks to diff them, since the whole file is sorted only within each part.
-    """
-    index = dump.parent / PARTS_INDEX
-    if not index.is_file():
-        return None
-    ranges = json.loads(index.read_text(encoding="utf-8"))["parts"].get(dump.name, {})
-    return {key: _member_lines(dump, start, length) for key, (start, length) in ranges.items()}
-
-
-def _member_lines(dump: Path, start: int, length: int) -> Iterator[bytes]:
-    with open(dump, "rb") as raw:
-        raw.seek(start)
-        data = gzip.decompress(raw.read(length))
-    for line in data.splitlines(keepends=True):
-        yield line if line.endswith(b"\n") else line + b"\n"
-
-
-def dump_order(lines: Iterable[bytes]) -> list[bytes]:
-    """N-Quads lines in the order of the whole N-Quads dump: by part (its key), then in byte order."""
-    return sorted(lines, key=lambda line: (part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode()), line))

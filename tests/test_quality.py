@@ -318,8 +318,13 @@ def test_an_incremental_build_checks_what_changed_and_its_results_equal_a_full_b
     assert incremental.pop("parts") != rebuilt.pop("parts")  # the runs graph's part differs: another run
     assert incremental == rebuilt and len(incremental["articles"]) == 3
 
-    # carried over: a fact of an article no build touches again stays as the last release says it, even
-    # made untrue here, while the article of the new file is found in the store
+    # carried over: a fact of an article and a conflict of a journal that no build touches again stay as the
+    # last release says them, even made untrue here, while the new file's article is found in the store
+    quality_path = (out / "current" / "quality.json").resolve()
+    quality = _quality(out)
+    for item in quality["conflicts"]:
+        item["message"] += " (as the last release said)"
+    quality_path.write_text(json.dumps(quality), encoding="utf-8")
     facts_path = (out / "current" / "quality-facts.json.gz").resolve()
     facts = _facts(out)
     (first,) = [iri for iri in facts["articles"] if iri.endswith("/A-1")]
@@ -328,7 +333,14 @@ def test_an_incremental_build_checks_what_changed_and_its_results_equal_a_full_b
     facts["articles"][first]["doi"] = not had_doi
     with gzip.open(facts_path, "wt", encoding="utf-8") as handle:
         json.dump(facts, handle)
-    run_build(out, {**files, "d.xml": EXPORT_C.replace("a_code=C-1", "a_code=C-2")}, folder)
+    report = run_build(out, {**files, "d.xml": EXPORT_C.replace("a_code=C-1", "a_code=C-2")}, folder)
+    said = {(item["shape"], item["message"].endswith("(as the last release said)")) for item in report["conflicts"]}
+    assert said == {
+        ("Store-journalDoi", True),  # carried: d.xml is another journal's
+        ("Store-journalTitle", True),
+        ("Store-issnInOtherIdentifier", True),
+        ("Store-printIsOnlineIssn", False),  # checked again: d.xml is of that journal
+    }
     rows = _rows(out)
     assert ("doi" in rows[first]["missing"]) == had_doi
     assert len(rows) == 4 and [iri for iri in rows if iri.endswith("/C-2")]

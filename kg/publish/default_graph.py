@@ -69,20 +69,36 @@ class DefaultGraphChanges:
 
 class DefaultGraphLoad(threading.Thread):
     """Loads N-Triples files into the default graph in a thread (pyoxigraph releases the GIL while loading),
-    so that the load of a first build overlaps the serialisers of the dump parts."""
+    so that the load of a first build overlaps the serialisers of the dump parts.
 
-    def __init__(self, store: Store, files: Iterable[Path]) -> None:
+    ``counting``: add only the triples the default graph lacks, and count them (``added``), so that a build
+    that changes a few parts knows the graph's size without counting it whole (a SPARQL COUNT, 0.7 s at
+    10,000 articles). A first build loads in bulk and counts afterwards.
+    """
+
+    def __init__(self, store: Store, files: Iterable[Path], counting: bool = False) -> None:
         super().__init__(name="kg-default-graph", daemon=True)
-        self.store, self.files = store, list(files)
+        self.store, self.files, self.counting = store, list(files), counting
         self.error: BaseException | None = None
+        self.added = 0
 
     def run(self) -> None:
         try:
             for path in self.files:
                 for block in line_blocks(path, FLUSH_BYTES):  # blocks: one bulk_load holds all it loads
-                    self.store.bulk_load(block, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph(), lenient=True)
+                    if self.counting:
+                        self._add_new(block)
+                    else:
+                        self.store.bulk_load(block, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph(), lenient=True)
         except BaseException as error:  # re-raised by finish()
             self.error = error
+
+    def _add_new(self, block: bytes) -> None:
+        default = DefaultGraph()
+        new = {Quad(t.subject, t.predicate, t.object, default) for t in parse(block, format=RdfFormat.N_TRIPLES)}
+        new = {quad for quad in new if quad not in self.store}
+        self.store.extend(new)
+        self.added += len(new)
 
     def finish(self) -> None:
         self.join()

@@ -174,6 +174,23 @@ def _load_manifest(parts_dir: Path) -> dict[str, dict]:
     return dict(manifest.get("parts", {}))
 
 
+def _default_graph_size(parts_dir: Path) -> int | None:
+    """The size of the default graph the parts' manifest was written with, if it says (``update_parts``)."""
+    try:
+        size = json.loads((parts_dir / MANIFEST).read_text(encoding="utf-8")).get("default_graph_triples")
+    except (OSError, ValueError):
+        return None
+    return size if isinstance(size, int) else None
+
+
+def _forget_size(parts_dir: Path) -> None:
+    """Drop the size from the manifest before the default graph changes: a build that dies before writing
+    the new manifest leaves a graph the old size is not of (the difference applied again adds nothing)."""
+    document = json.loads((parts_dir / MANIFEST).read_text(encoding="utf-8"))
+    document.pop("default_graph_triples", None)
+    _write_json(parts_dir / MANIFEST, document)
+
+
 def _present(parts_dir: Path, stem: str) -> bool:
     return all((parts_dir / f"{stem}.{suffix}.gz").is_file() for suffix, *_ in FORMATS)
 
@@ -195,10 +212,13 @@ def update_parts(
     the changed parts' merged triples changed (``kg.publish.default_graph``), before their files are
     replaced: a build that dies between leaves old part files, whose difference is applied again.
     ``changes`` is told the subjects of what the merged triples gained and lost (all, for a first build).
+    The manifest keeps the default graph's size, changed by what was added and removed (an exact count: a
+    difference applied again adds and removes nothing), or counted when not known.
     """
     changes = changes if changes is not None else DefaultGraphChanges(None)
     parts_dir.mkdir(parents=True, exist_ok=True)
     known = _load_manifest(parts_dir)
+    size = _default_graph_size(parts_dir) if known and store is not None else None
     changes.before = changes.state(known)
     if not known:
         changes.everything()
@@ -223,7 +243,9 @@ def update_parts(
             for path in added if changes.subjects is not None else ():
                 changes.add_file(path)
             changes.add(removed)
-            loading = DefaultGraphLoad(store, added) if store is not None else None
+            if size is not None:
+                _forget_size(parts_dir)
+            loading = DefaultGraphLoad(store, added, counting=size is not None) if store is not None else None
             if loading is not None:
                 loading.start()
             try:
@@ -232,8 +254,9 @@ def update_parts(
             finally:
                 if loading is not None:
                     loading.finish()
-            if store is not None:
-                remove_unheld(store, removed)
+            if store is not None and loading is not None:
+                gone_triples = remove_unheld(store, removed)
+                size = size + loading.added - gone_triples if size is not None else None
                 store.flush()
             for key, sink in sinks.items():
                 for suffix, *_ in FORMATS:  # each file replaced in one rename
@@ -244,7 +267,10 @@ def update_parts(
                     "quads": sink.quads,
                     "triples": sink.triples,
                 }
-    _write_json(parts_dir / MANIFEST, {"format": FORMAT_VERSION, "parts": {k: manifest[k] for k in sorted(manifest)}})
+    document: dict = {"format": FORMAT_VERSION, "parts": {k: manifest[k] for k in sorted(manifest)}}
+    if store is not None:
+        document["default_graph_triples"] = size if size is not None else count_default_graph(store)
+    _write_json(parts_dir / MANIFEST, document)
     changes.after = changes.state(manifest)
     kept = {f"{entry['stem']}.{suffix}.gz" for entry in manifest.values() for suffix, *_ in FORMATS}
     for path in parts_dir.glob("*.gz"):  # parts of journals no longer published
@@ -404,7 +430,10 @@ def write_whole_dumps(
     With ``store``, the merged dumps report the number of distinct merged triples (its default graph's
     size): a triple two parts share is written twice but is one triple of the data.
     """
-    merged_triples = count_default_graph(store) if store is not None else None
+    merged_triples = None
+    if store is not None:  # the size update_parts kept in the manifest, or counted
+        merged_triples = _default_graph_size(parts_dir)
+        merged_triples = count_default_graph(store) if merged_triples is None else merged_triples
     infos, index = assemble(manifest, parts_dir, dumps_dir)
     if merged_triples is not None:
         for info in infos:

@@ -64,7 +64,7 @@ _NAMES = """SELECT DISTINCT ?thing ?name (LANG(?name) AS ?lang) WHERE { #VALUES
     VALUES ?type { schema:Periodical schema:ScholarlyArticle }
     ?thing a ?type ; schema:name ?name .
 }"""
-_ALL_ARTICLES = "SELECT ?article WHERE { ?article a schema:ScholarlyArticle }"
+_ARTICLES_IN = "SELECT DISTINCT ?article WHERE { #VALUES\n ?article a schema:ScholarlyArticle ; schema:isPartOf ?part }"
 _ISSUES_OF = "SELECT DISTINCT ?issue WHERE { #VALUES\n ?issue a schema:PublicationIssue ; schema:isPartOf+ ?part }"
 _ARTICLES_OF = """SELECT DISTINCT ?article WHERE { #VALUES
     ?article pro:isDocumentContextFor ?role . ?role pro:isHeldBy ?person }"""
@@ -173,16 +173,13 @@ def update(store: Store, previous: QualityFacts | None, changes: DefaultGraphCha
         facts.parts = changes.after
         return facts
     changed, same_as = changes.subjects, changes.same_as
-    articles_now = {row[0] for row in _query(store, _ALL_ARTICLES)}
-    redo_articles = {a for a in articles_now if a in changed or a not in previous.articles}
-    redo_articles |= {s.partition("/author/")[0] for s in changed if "/author/" in s} & articles_now
+    # an article that went, came or changed has changed triples; its facts are found again (or not found)
+    redo_articles = set(changed) | {s.partition("/author/")[0] for s in changed if "/author/" in s}
+    redo_articles |= {row[0] for row in _query(store, _ARTICLES_IN, "part", changed)}  # an issue typed anew
     if same_as:
-        redo_articles |= {row[0] for row in _query(store, _ARTICLES_OF, "person", same_as)} & articles_now
-    facts = QualityFacts(
-        articles={a: f for a, f in previous.articles.items() if a in articles_now and a not in redo_articles}
-    )
-    fresh = gather(store, redo_articles, (), ())
-    facts.articles.update(fresh.articles)
+        redo_articles |= {row[0] for row in _query(store, _ARTICLES_OF, "person", same_as)}
+    facts = QualityFacts(articles={a: f for a, f in previous.articles.items() if a not in redo_articles})
+    facts.articles.update(gather(store, redo_articles, (), ()).articles)
     issues_now = {f["issue"] for f in facts.articles.values()}
     # an issue's facts follow its own triples and its volume's and journal's (isPartOf+, volumeNumber)
     redo_issues = {i for i in issues_now if i in changed or i not in previous.issues}

@@ -60,9 +60,9 @@ _ISSUES = """SELECT DISTINCT ?issue ?journal ?volume ?number ?date WHERE { #VALU
     OPTIONAL { ?issue schema:issueNumber ?number }
     OPTIONAL { ?issue schema:datePublished ?date }
 }"""
+# one query per type: a VALUES block of types beside one of nodes made pyoxigraph scan every typed node
 _NAMES = """SELECT DISTINCT ?thing ?name (LANG(?name) AS ?lang) WHERE { #VALUES
-    VALUES ?type { schema:Periodical schema:ScholarlyArticle }
-    ?thing a ?type ; schema:name ?name .
+    ?thing a schema:TYPE ; schema:name ?name .
 }"""
 _ARTICLES_IN = "SELECT DISTINCT ?article WHERE { #VALUES\n ?article a schema:ScholarlyArticle ; schema:isPartOf ?part }"
 _ISSUES_OF = "SELECT DISTINCT ?issue WHERE { #VALUES\n ?issue a schema:PublicationIssue ; schema:isPartOf+ ?part }"
@@ -133,9 +133,8 @@ def gather(
                 if value and (not known[name] or value < known[name]):
                     known[name] = value
     if journals is None or journals:
-        for thing, name, lang in sorted(_query(store, _NAMES, "thing", journals)):
-            if thing not in facts.articles:  # journals only; articles took theirs above
-                facts.journals.setdefault(thing, {}).setdefault(lang or "en", name)
+        for thing, name, lang in sorted(_query(store, _NAMES.replace("TYPE", "Periodical"), "thing", journals)):
+            facts.journals.setdefault(thing, {}).setdefault(lang or "en", name)
     return facts
 
 
@@ -156,7 +155,7 @@ def _gather_articles(store: Store, articles: Collection[str] | None, facts: Qual
             seen = found[article]["roles"].setdefault(role, [False, False])  # [ORCID iD, affiliation]
             seen[0] |= bool(orcid)
             seen[1] |= bool(org)
-    for thing, name, lang in sorted(_query(store, _NAMES, "thing", articles)):
+    for thing, name, lang in sorted(_query(store, _NAMES.replace("TYPE", "ScholarlyArticle"), "thing", articles)):
         if thing in found:
             found[thing]["name"].setdefault(lang or "en", name)
 

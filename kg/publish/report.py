@@ -147,8 +147,9 @@ class ReportWriter:
             "quality": self.quality,
             **trailer,
         }
-        items = [
-            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}" for key, value in trailer.items()
+        items = [  # the quality figures (a row per article) unindented: json's C encoder, 10x the indenting one
+            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=None if key == 'quality' else 1)}"
+            for key, value in trailer.items()
         ]
         self.handle.write(",\n".join(items))
         self.handle.write("\n}\n")

@@ -344,3 +344,56 @@ def test_an_incremental_build_checks_what_changed_and_its_results_equal_a_full_b
     rows = _rows(out)
     assert ("doi" in rows[first]["missing"]) == had_doi
     assert len(rows) == 4 and [iri for iri in rows if iri.endswith("/C-2")]
+
+
+def test_facts_are_carried_only_from_the_state_of_the_parts_the_changes_start_from(
+    conflicted: tuple[Path, dict[str, Any]],
+) -> None:
+    """Unit level, over a real release store: with no change the facts are carried as they were; a changed
+    node's facts are found again; facts of another state of the parts (a build that failed after updating
+    them) are not trusted: everything is found again."""
+    import copy
+
+    from pyoxigraph import Store
+
+    from kg.publish import quality_facts
+    from kg.publish.default_graph import DefaultGraphChanges
+
+    release = conflicted[0] / "current"
+    store = Store.read_only(str(release / "store"))
+    facts = quality_facts.load(release / "quality-facts.json.gz")
+    assert facts is not None and facts.parts and len(facts.articles) == 3
+    article = sorted(facts.articles)[0]
+    wrong = copy.deepcopy(facts)
+    wrong.articles[article]["keywords"] = not facts.articles[article]["keywords"]
+
+    def changes(subjects: set[str], before: str) -> DefaultGraphChanges:
+        return DefaultGraphChanges(subjects, before=before, after="next")
+
+    assert quality_facts.update(store, wrong, changes(set(), facts.parts)).articles == wrong.articles
+    assert quality_facts.update(store, wrong, changes({article}, facts.parts)).articles == facts.articles
+    again = quality_facts.update(store, wrong, changes(set(), "another state"))
+    assert again.articles == facts.articles and again.issues == facts.issues and again.parts == "next"
+
+
+def test_the_default_graph_changes_name_the_subjects_and_their_same_as_links() -> None:
+    from kg.publish.default_graph import DefaultGraphChanges
+
+    changes = DefaultGraphChanges()
+    changes.add(
+        [
+            b"<https://kg.example.org/id/person/orcid-1> <http://schema.org/sameAs> <https://orcid.org/1> .\n",
+            b"<https://kg.example.org/id/journal/1/article/a/author/1> <http://purl.org/spar/pro/isHeldBy> "
+            b"<https://kg.example.org/id/person/orcid-1> .\n",
+            b'<https://kg.example.org/id/journal/1/article/a> <http://schema.org/name> "x"@en .\n',
+        ]
+    )
+    assert changes.subjects == {
+        "https://kg.example.org/id/person/orcid-1",
+        "https://kg.example.org/id/journal/1/article/a/author/1",
+        "https://kg.example.org/id/journal/1/article/a",
+    }
+    assert changes.same_as == {"https://kg.example.org/id/person/orcid-1"}
+    changes.everything()
+    changes.add([b'<https://kg.example.org/x> <http://schema.org/name> "y" .\n'])
+    assert changes.subjects is None

@@ -39,7 +39,7 @@ from typing import IO
 from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
 
 from kg.publish.default_graph import DefaultGraphChanges, DefaultGraphLoad, remove_unheld
-from kg.publish.dumps import DumpInfo, deterministic_gzip
+from kg.publish.dumps import DumpInfo, JsonArrayBody, deterministic_gzip
 from kg.publish.graphs import GraphFiles
 from kg.publish.layout import Layout
 from kg.vocab import PREFIXES
@@ -126,42 +126,9 @@ def _write_merged_formats(work: Path, stem: str) -> None:
         # pyoxigraph's stub asks for a typing.IO; it only calls write(), which GzipFile has
         serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), out, RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[arg-type]
     with deterministic_gzip(work / f"{stem}.jsonld.gz") as out:
-        body = _ArrayBody(out)  # streamed: a large journal's JSON-LD is never held whole in memory
+        body = JsonArrayBody(out)  # streamed: a large journal's JSON-LD is never held whole in memory
         serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), body, RdfFormat.JSON_LD)  # type: ignore[arg-type]
         body.finish()
-
-
-class _ArrayBody:
-    """A writer that passes on a JSON array's body: the node objects, without the ``[`` and ``]`` around them.
-
-    The whole JSON-LD dump puts the parts' bodies into one array (``assemble``). The last non-blank chunk
-    is held back until ``finish``, which drops the closing bracket from it.
-    """
-
-    def __init__(self, out: gzip.GzipFile) -> None:
-        self.out, self.started, self.pending = out, False, b""
-
-    def write(self, data: bytes) -> int:
-        size = len(data)
-        if not self.started:
-            data = data.lstrip()
-            if not data:
-                return size
-            self.started = True
-            data = data[1:].lstrip() if data.startswith(b"[") else data
-        if not data.strip():  # blank: it may follow the closing bracket, so it waits with the held chunk
-            self.pending += data
-            return size
-        self.out.write(self.pending)
-        self.pending = bytes(data)
-        return size
-
-    def flush(self) -> None:
-        """Nothing to flush here: the held chunk must wait for ``finish`` (pyoxigraph calls this when done)."""
-
-    def finish(self) -> None:
-        tail = self.pending.rstrip()
-        self.out.write(tail[:-1].rstrip() if tail.endswith(b"]") else tail)
 
 
 def _load_manifest(parts_dir: Path) -> dict[str, dict]:

@@ -1,12 +1,12 @@
 """What the data-quality figures are computed from, per node, kept from one release to the next.
 
 ``kg.publish.quality`` turns these facts into the figures of every journal and issue; this module finds them
-in the release's store. A full pass queries every article (about 3 s at 10,000 articles on the 2-core
-machine, more than the rest of a one-issue rebuild); so each release keeps its facts (``quality-facts.json.gz``
-beside ``quality.json``) and the next build queries again only the nodes whose merged triples it changed
-(``kg.publish.default_graph.DefaultGraphChanges``, known exactly from the dump parts' differences), and
-carries the others' facts over. The facts are normalised so that each one depends only on its own node's
-triples:
+in the release's store. A full pass queries every article (3-8 s at 10,000 articles on the shared 2-core
+machine, most of what a one-issue rebuild took for its checks); so each release keeps its facts
+(``quality-facts.json.gz`` beside ``quality.json``) and the next build queries again only the nodes whose
+merged triples it changed (``kg.publish.default_graph.DefaultGraphChanges``, known exactly from the dump
+parts' differences), and carries the others' facts over. The facts are normalised so that each one
+depends only on its own node's triples:
 
 - an article: its issue, the languages of its titles and abstracts, whether it has keywords and a DOI, its
   name, and its authorships (their person's ORCID iD, their affiliation); authorships are the article's own

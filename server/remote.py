@@ -171,12 +171,20 @@ class RemoteBackend:
                 headers={"Accept": SRJ},
                 timeout=(self.config.store_connect_timeout, timeout),
             )
-            answer.raise_for_status()
-            if answer.headers.get("Server", "").lower().startswith("virtuoso"):
-                return True
-            return not bool(answer.json().get("boolean"))
-        except (requests.RequestException, ValueError) as error:
+        except requests.RequestException as error:
             raise StoreDown(f"the store did not answer whether its default graph holds triples: {error}") from error
+        if answer.headers.get("Server", "").lower().startswith("virtuoso"):
+            return True
+        try:
+            held = answer.json()["boolean"] if answer.status_code == 200 else None
+        except (ValueError, KeyError, TypeError):
+            held = None
+        if not isinstance(held, bool):  # a store that cannot say: the union, as before the merged graph
+            log.warning(
+                "store %s: no answer to %s (%s): the union default graph", self.url, PROBE_QUERY, answer.status_code
+            )
+            return True
+        return not held
 
     def _release_folder(self, release_id: str) -> Path | None:
         dumps = self.config.store_dumps

@@ -379,6 +379,11 @@ def test_sparql_update_publishes_the_same_quads_as_the_graph_store_protocol(
         engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
     )
     assert len(answer.text.splitlines()) - 1 == len(dump)  # replaced, not added twice
+    assert not default_graph(engine)  # the merged graph only when asked for, with --method update
+
+    merged = publish(out, PublishOptions(target=engine.update_url, method="update", default_graph=True))
+    assert merged.sent == 0 and merged.default_added >= len(merged_graph(out))  # INSERT DATA
+    assert default_graph(engine) == merged_graph(out)
 
 
 @pytest.mark.parametrize("method", ["gsp", "update", "nquads", "nquads+bulk"])

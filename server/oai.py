@@ -6,8 +6,8 @@ volume and issue (hierarchical setSpecs), selective harvesting on datestamps tha
 article's published graph changes, persistent deletions, and resumption tokens that carry their own
 position (see ``kg.server.oai_records``), a ``completeListSize`` and an ``expirationDate``. Nothing is
 computed from the graph here: the records, datestamps and sets are what the build wrote into the release
-(``oai.sqlite``, ``kg.publish.datestamps``); a JATS record is rendered per request from the record the
-build stored beside the ``oai_dc`` element, so it says what the graph said when the datestamp was set.
+(``oai.sqlite``, ``kg.publish.datestamps``), ``oai_dc`` and JATS alike, so a record says what the graph said
+when its datestamp was set (a table written before it had a JATS column has the record to render it from).
 """
 
 from __future__ import annotations
@@ -42,8 +42,14 @@ TOKEN_LIFETIME = datetime.timedelta(hours=24)
 class MetadataFormat:
     schema: str
     namespace: str
-    column: str  # the oai.sqlite column the metadata is made from (kg.server.oai_records.COLUMNS)
-    render: Callable[[str], str]  # that column's text -> the metadata element
+    column: str  # the oai.sqlite column holding the metadata element (kg.server.oai_records.COLUMNS)
+    fallback: Callable[[str], str] | None = None  # the record's JSON -> the element, for older tables
+
+    def source(self, records: Records) -> tuple[str, Callable[[str], str]]:
+        """The column to read and how to turn its text into the metadata element."""
+        if self.fallback is None or records.has_column(self.column):
+            return self.column, _as_is
+        return "record", self.fallback
 
 
 def _as_is(text: str) -> str:
@@ -55,8 +61,8 @@ def _jats(text: str) -> str:
 
 
 FORMATS = {
-    "oai_dc": MetadataFormat(OAI_DC_SCHEMA, OAI_DC_NS, "oai_dc", _as_is),
-    "jats": MetadataFormat(JATS_SCHEMA, JATS_NS, "record", _jats),
+    "oai_dc": MetadataFormat(OAI_DC_SCHEMA, OAI_DC_NS, "oai_dc"),
+    "jats": MetadataFormat(JATS_SCHEMA, JATS_NS, "jats", _jats),
 }
 _ARGS: dict[str, tuple[set[str], set[str]]] = {  # verb -> (required, optional); resumptionToken is exclusive
     "Identify": (set(), set()),
@@ -169,11 +175,11 @@ def _list_sets(records: Records, params: dict[str, str], now: str) -> str:
 
 
 def _get_record(records: Records, params: dict[str, str], now: str) -> str:
-    form = _check_prefix(params["metadataPrefix"])
-    header = records.get(params["identifier"], form.column)
+    column, render = _check_prefix(params["metadataPrefix"]).source(records)
+    header = records.get(params["identifier"], column)
     if header is None:
         raise OAIError("idDoesNotExist", f"No record has the identifier {params['identifier']}.")
-    return f"<GetRecord>{_record(header, form)}</GetRecord>"
+    return f"<GetRecord>{_record(header, render)}</GetRecord>"
 
 
 def _list(records: Records, params: dict[str, str], now: str, with_metadata: bool) -> str:
@@ -191,15 +197,15 @@ def _list(records: Records, params: dict[str, str], now: str, with_metadata: boo
         after, cursor = None, 0
         size = records.count(selection)
     page_size = int(os.environ.get("KG_OAI_PAGE_SIZE") or PAGE_SIZE)
-    form = FORMATS[prefix]
-    page = records.page(selection, after, page_size + 1, form.column if with_metadata else None)
+    column, render = FORMATS[prefix].source(records)
+    page = records.page(selection, after, page_size + 1, column if with_metadata else None)
     if not page:
         if after is None:
             raise OAIError("noRecordsMatch", "No record matches these arguments.")
         raise OAIError("badResumptionToken", "This resumption token points past the end of its list.")
     more = len(page) > page_size
     page = page[:page_size]
-    items = "".join(_record(h, form) if with_metadata else _header_xml(h) for h in page)
+    items = "".join(_record(h, render) if with_metadata else _header_xml(h) for h in page)
     token_xml = ""
     if more:
         last = page[-1]
@@ -321,8 +327,8 @@ def _header_xml(header: Header) -> str:
     )
 
 
-def _record(header: Header, form: MetadataFormat) -> str:
-    metadata = "" if header.deleted else f"<metadata>{form.render(header.metadata)}</metadata>"
+def _record(header: Header, render: Callable[[str], str]) -> str:
+    metadata = "" if header.deleted else f"<metadata>{render(header.metadata)}</metadata>"
     return f"<record>{_header_xml(header)}{metadata}</record>"
 
 

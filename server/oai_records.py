@@ -1,8 +1,9 @@
 """Reading a release's ``oai.sqlite`` (written by ``kg.publish.datestamps``) for the OAI-PMH routes.
 
 The table is the build's: per article its identifier, datestamp, deletion flag, setSpecs, the ``oai_dc``
-element and the article record (JSON, which ``/oai`` renders as JATS). A list or GetRecord reads the one
-column its metadata format needs (``COLUMNS``). Lists are read in (datestamp, identifier) order, one page
+element, the JATS front matter and the article record (JSON). A list or GetRecord reads the one column its
+metadata format needs (``COLUMNS``); a table written before the JATS column existed has the record to
+render it from (``has_column``). Lists are read in (datestamp, identifier) order, one page
 past a position: the position and the harvest's frozen ``until`` are all a resumption token needs, so a
 token stays good across a republish (records that change meanwhile move past ``until`` and are picked up by
 the next incremental harvest).
@@ -19,7 +20,7 @@ from pathlib import Path
 from kg.publish.datestamps import unpack
 
 _local = threading.local()
-COLUMNS = ("oai_dc", "record")  # the table's metadata columns (both zlib-packed text)
+COLUMNS = ("oai_dc", "jats", "record")  # the table's metadata columns (zlib-packed text)
 
 
 @dataclass
@@ -56,6 +57,9 @@ class Records:
             cached.clear()
             connection = cached[self.path] = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
         return connection
+
+    def has_column(self, column: str) -> bool:
+        return any(row[1] == column for row in self._db().execute("PRAGMA table_info(records)"))
 
     def meta(self, key: str) -> str:
         row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

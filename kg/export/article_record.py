@@ -1,8 +1,9 @@
 """One article's metadata as a plain record, read from its published graph (its N-Quads).
 
-Every channel that is not RDF (OAI-PMH's ``oai_dc``, the Crossref deposit, the DOAJ file) says the same
-few things about an article: titles, authors in order with ORCIDs and affiliations, keywords, abstracts,
-dates, pages, DOI, its issue and journal. They are read here once, from the graph the build validated and
+Every channel that is not RDF (OAI-PMH's ``oai_dc`` and JATS, the Crossref deposit, the DOAJ file) says
+the same few things about an article: titles, authors in order with ORCIDs and affiliations, keywords,
+abstracts, dates (history dates and the issue's Solar Hijri date too), pages, DOI, section, PDF link, its
+issue and journal. They are read here once, from the graph the build validated and
 published, so that no channel can say something the graph does not; a value the graph lacks stays absent
 (``None`` or an empty list), and each channel reports what it needs and does not find.
 

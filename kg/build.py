@@ -201,6 +201,8 @@ class _Release:
         self.started_at, self.clock = started_at, clock
         self.seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
+        self.merged: dict[str, Any] = {}  # copies merged from another format (kg.publish.merge), for the report
+        self.supplements: dict[str, set[str]] = {}  # graph -> the files whose copies are merged into it
         self.dumps: list[DumpInfo] = []
         self.dump_parts_rewritten: list[str] = []  # the dump parts this build wrote (kg.publish.dump_parts)
         self.exit_code = EXIT_OK
@@ -264,7 +266,7 @@ class _Release:
                     del inputs.skipped[path]
                 bar.total = (bar.total or 0) + len(again)
                 self._read_files([inputs.given[path] for path in sorted(again)], bar, ledger_lines)
-        self.writer.flush()
+        self.merged = self.ranking.merge_copies()  # copies from files of two formats: one article (kg.publish.merge)
         started = time.perf_counter()
         rewritten = self.identity.apply(self.graph_files, self.writer)  # one thing, one IRI (kg.identity)
         self.seconds["identity"] = time.perf_counter() - started
@@ -276,7 +278,8 @@ class _Release:
             log.info("%d graphs were published again byte for byte; the store kept its copies", self.writer.identical)
         self.holders = self.ranking.holders()
         totals = self.report.totals
-        for entry in inputs.ledger.carried_entries(set(inputs.skipped), self.holders):
+        self.supplements = self.ranking.supplement_holders()
+        for entry in inputs.ledger.carried_entries(set(inputs.skipped), self.holders, self.supplements):
             self.report.add_file(entry)
             totals.files_unchanged += 1
             totals.articles_unchanged += sum(a["status"] == "published" for a in entry["articles"])
@@ -358,6 +361,7 @@ class _Release:
                 "exit_code": self.exit_code,
                 "dump_parts_rewritten": self.dump_parts_rewritten,
                 "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
+                "merged": self.merged,
             }
         )
         write_build_info(
@@ -382,7 +386,7 @@ class _Release:
     def publish(self) -> None:
         """Move the release into place, point ``current`` at it, keep the ledger and prune old releases."""
         publish(self.layout, self.id)
-        self.inputs.ledger.write(self.layout.ledger_reading, self.holders)
+        self.inputs.ledger.write(self.layout.ledger_reading, self.holders, self.supplements)
         self.layout.ledger_reading.unlink()
         prune(self.layout, self.options.keep_releases)
 

@@ -7,6 +7,11 @@ every build. ``Ranking.publish`` takes one file's ``FileResult``: a quarantined 
 ``DIR/quarantine/``, a copy that loses is reported as superseded, a copy that wins goes to the store
 writer; it returns the file's report entry. The copies of files skipped as unchanged (``seed``) compete
 as if read again.
+
+That ranking holds between copies from files of one format. Copies from files of different formats (a
+journal export and a PubMed ``ArticleSet``) are merged instead (``kg.publish.merge``): the copy of the
+primary format (``format_rank``) is the article graph, and the best copy of each other format is
+``merged`` into it: once every file is read, ``merge_copies`` writes what it adds into its supplement graph.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 from kg.pipeline import ArticleResult, FileResult
 from kg.publish.layout import Layout
 from kg.publish.ledger import LedgerFile
+from kg.publish.merge import format_rank
+from kg.publish.merging import Merging
 from kg.publish.report import Totals
 from kg.publish.store_writer import StoreWriter
 
@@ -32,6 +39,8 @@ class Ranking:
         self.winners: dict[str, tuple[str, str, str]] = {}  # graph -> (date, sha256, path) of the published copy
         self.published_graphs: list[str] = []  # first published by this build, in order
         self.sources: set[str] = set()  # the SHA-256 of every file a copy was published from
+        self.formats: dict[str, str] = {}  # graph -> the format of the file of its published copy
+        self.merging = Merging(writer, resolved)  # the copies of other formats, merged in once every file is read
 
     def seed(self, skipped: dict[str, LedgerFile], given: dict[str, Path]) -> None:
         """Let the copies of the files skipped as unchanged compete as if they were read again."""
@@ -39,6 +48,9 @@ class Ranking:
             for article in known.articles:
                 if article.status == "published":
                     self.winners[article.graph] = (article.date, known.sha256, str(given[known.path]))
+                    self.formats[article.graph] = known.format
+                elif article.status == "merged":
+                    self.merging.seed(article.graph, known.format, (article.date, known.sha256, str(given[known.path])))
 
     def forget(self, paths: Iterable[str]) -> None:
         """Withdraw the seeded copies of these (resolved) files, which are about to be read after all."""
@@ -46,6 +58,18 @@ class Ranking:
         for graph, (_, _, path) in list(self.winners.items()):
             if self.resolved.get(path) in paths:
                 del self.winners[graph]
+        self.merging.forget(paths)
+
+    def merge_copies(self) -> dict[str, object]:
+        """Write the supplement graphs of the articles this build touched (``kg.publish.merging``)."""
+        section = self.merging.merge({graph: path for graph, (_, _, path) in self.winners.items()})
+        known = set(self.published_graphs)
+        self.published_graphs.extend(g for g in self.merging.written if g not in known)
+        return section
+
+    def supplement_holders(self) -> dict[str, set[str]]:
+        """Graph -> the resolved path of the file whose copy is merged into it (one per other format)."""
+        return self.merging.holders()
 
     def holders(self) -> dict[str, str]:
         """Graph -> the resolved path of the file whose copy this build published or kept."""
@@ -69,6 +93,10 @@ class Ranking:
                 continue
             rank = (article.date, result.sha256, result.path)
             previous = self.winners.get(article.graph)
+            held = self.formats.get(article.graph, result.format)
+            if previous is not None and held != result.format:
+                articles.append(self._merge(result, article, rank, previous, held))
+                continue
             if previous is not None and previous[:2] >= rank[:2]:
                 totals.articles_superseded += 1
                 entry = article.report_entry("superseded")
@@ -82,11 +110,7 @@ class Ranking:
                 totals.articles_published -= 1
             else:
                 self.published_graphs.append(article.graph)
-            self.winners[article.graph] = rank
-            self.writer.put(article.graph, article.nquads, article.digest)
-            self.sources.add(result.sha256)
-            totals.articles_published += 1
-            totals.quads += article.quads
+            self._publish(result, article, rank)
             articles.append(entry)
         status = (
             "rejected"
@@ -97,10 +121,47 @@ class Ranking:
             "path": result.path,
             "sha256": result.sha256,
             "bytes": result.size,
+            "format": result.format,
             "status": status,
             "problems": result.problems,
             "articles": articles,
         }
+
+    def _publish(self, result: FileResult, article: ArticleResult, rank: tuple[str, str, str]) -> None:
+        self.winners[article.graph] = rank
+        self.formats[article.graph] = result.format
+        self.writer.put(article.graph, article.nquads, article.digest)
+        self.merging.touched.add(article.graph)
+        self.sources.add(result.sha256)
+        self.totals.articles_published += 1
+        self.totals.quads += article.quads
+
+    def _merge(
+        self,
+        result: FileResult,
+        article: ArticleResult,
+        rank: tuple[str, str, str],
+        previous: tuple[str, str, str],
+        held: str,
+    ) -> dict[str, Any]:
+        """A copy of an article graph whose published copy is from a file of another format: the copy of
+        the primary format is published, the other is kept to be merged into it; its report entry."""
+        totals = self.totals
+        if format_rank(result.format) < format_rank(held):  # this copy is primary: the published one merges in
+            self.merging.demote(article.graph, held, previous)
+            self._publish(result, article, rank)
+            totals.articles_published -= 1
+            totals.articles_merged += 1
+            return {**article.report_entry("published"), "merges_copy_from": previous[2]}
+        if not self.merging.offer(article.graph, result.format, rank, article.nquads):
+            totals.articles_superseded += 1
+            return {
+                **article.report_entry("superseded"),
+                "superseded_by": self.merging.holder(article.graph, result.format),
+            }
+        self.sources.add(result.sha256)
+        totals.articles_merged += 1
+        return {**article.report_entry("merged"), "merged_into": previous[2]}
 
     def _quarantine(self, result: FileResult, article: ArticleResult) -> Path:
         """Hold an article back: its source file, its N-Quads and its SHACL report, for a person to look at."""

@@ -40,6 +40,7 @@ class Ranking:
         self.published_graphs: list[str] = []  # first published by this build, in order
         self.sources: set[str] = set()  # the SHA-256 of every file a copy was published from
         self.formats: dict[str, str] = {}  # graph -> the format of the file of its published copy
+        self.seeded: set[str] = set()  # graphs whose published copy is from a file skipped as unchanged
         self.merging = Merging(writer, resolved)  # the copies of other formats, merged in once every file is read
 
     def seed(self, skipped: dict[str, LedgerFile], given: dict[str, Path]) -> None:
@@ -48,6 +49,7 @@ class Ranking:
             for article in known.articles:
                 if article.status == "published":
                     self.winners[article.graph] = (article.date, known.sha256, str(given[known.path]))
+                    self.seeded.add(article.graph)
                     self.formats[article.graph] = known.format
                 elif article.status == "merged":
                     self.merging.seed(article.graph, known.format, (article.date, known.sha256, str(given[known.path])))
@@ -58,6 +60,7 @@ class Ranking:
         for graph, (_, _, path) in list(self.winners.items()):
             if self.resolved.get(path) in paths:
                 del self.winners[graph]
+                self.seeded.discard(graph)
         self.merging.forget(paths)
 
     def merge_copies(self) -> dict[str, object]:
@@ -107,7 +110,7 @@ class Ranking:
             if previous is not None:
                 entry["replaces_copy_from"] = previous[2]
                 totals.articles_superseded += 1
-                totals.articles_published -= 1
+                totals.articles_published -= article.graph not in self.seeded  # else counted as unchanged
             else:
                 self.published_graphs.append(article.graph)
             self._publish(result, article, rank)
@@ -128,6 +131,7 @@ class Ranking:
         }
 
     def _publish(self, result: FileResult, article: ArticleResult, rank: tuple[str, str, str]) -> None:
+        self.seeded.discard(article.graph)
         self.winners[article.graph] = rank
         self.formats[article.graph] = result.format
         self.writer.put(article.graph, article.nquads, article.digest)
@@ -148,9 +152,9 @@ class Ranking:
         the primary format is published, the other is kept to be merged into it; its report entry."""
         totals = self.totals
         if format_rank(result.format) < format_rank(held):  # this copy is primary: the published one merges in
+            totals.articles_published -= article.graph not in self.seeded  # else counted as unchanged
             self.merging.demote(article.graph, held, previous)
             self._publish(result, article, rank)
-            totals.articles_published -= 1
             totals.articles_merged += 1
             return {**article.report_entry("published"), "merges_copy_from": previous[2]}
         if not self.merging.offer(article.graph, result.format, rank, article.nquads):

@@ -257,7 +257,7 @@ class _Release:
             tqdm(total=len(inputs.files) - len(inputs.skipped), unit="file", desc="building", disable=hide) as bar,
             open(self.layout.ledger_reading, "w", encoding="utf-8") as ledger_lines,
         ):
-            self.ranking.seed(inputs.skipped, inputs.given)
+            self.ranking.seed(inputs.skipped, inputs.given, inputs.ledger)
             self._read_files(inputs.to_read(), bar, ledger_lines)
             again = inputs.ledger.reread(inputs.skipped, {r for r in inputs.given if r not in inputs.skipped})
             if again:  # a file their articles had lost to was read again: their copies compete again
@@ -432,7 +432,7 @@ def _nothing_changed(layout: Layout, skipped: dict[str, LedgerFile], seconds: fl
 
 
 def _exit_code(totals: Totals) -> int:
-    if totals.articles_published + totals.articles_unchanged == 0:
+    if totals.articles_published + totals.articles_unchanged + totals.articles_merged == 0:
         return EXIT_NOTHING_BUILT
     if totals.files_rejected or totals.articles_quarantined or totals.problems.get("error"):
         return EXIT_SOME_REJECTED

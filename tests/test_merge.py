@@ -7,7 +7,8 @@ and abstracts from the journal export, each triple in a named graph that names i
 lists where the two disagree; ``kg validate --store`` finds nothing. ``kg withdraw`` of the PubMed file
 takes only its facts away (the article graph is unchanged, the OAI-PMH datestamp moves); withdrawing the
 journal export too leaves a tombstone (410 Gone). Without a server: the order the two files come in, in one
-build or two, gives the same graph, and withdrawing the journal export brings the PubMed copy back whole.
+build or two, gives the same graph, either file built alone again keeps the other's facts, and withdrawing
+the journal export brings the PubMed copy back whole.
 """
 
 from __future__ import annotations
@@ -226,6 +227,16 @@ def test_any_order_gives_one_graph_and_the_pubmed_copy_comes_back_whole(tmp_path
         assert _build([first], out) == 0
         assert _build([seed, pubmed], out) == 0
         assert _article_lines(out) == once, first.name
+    # builds are additive: either file given alone again keeps the other's facts
+    out = tmp_path / "after-seed"
+    assert _build([pubmed], out) == 0
+    assert _article_lines(out) == once
+    seed.write_bytes(seed.read_bytes() + b"\n")  # a new version of the export, built alone
+    assert _build([seed], out) == 0
+    assert [line for line in _article_lines(out) if "hasDateReceived" in line] == [
+        line for line in once if "hasDateReceived" in line
+    ]
+    shutil.copy(SEED, seed)
     out = tmp_path / "after-pubmed"
     assert main(["withdraw", str(out), str(seed), "--quiet"]) == 0
     lines = _article_lines(out)

@@ -24,7 +24,7 @@ from typing import Any
 
 from kg.pipeline import ArticleResult, FileResult
 from kg.publish.layout import Layout
-from kg.publish.ledger import LedgerFile
+from kg.publish.ledger import Ledger, LedgerFile
 from kg.publish.merge import format_rank
 from kg.publish.merging import Merging
 from kg.publish.report import Totals
@@ -42,17 +42,29 @@ class Ranking:
         self.formats: dict[str, str] = {}  # graph -> the format of the file of its published copy
         self.seeded: set[str] = set()  # graphs whose published copy is from a file skipped as unchanged
         self.merging = Merging(writer, resolved)  # the copies of other formats, merged in once every file is read
+        self.ledger: Ledger | None = None
+        self.given: set[str] = set()
 
-    def seed(self, skipped: dict[str, LedgerFile], given: dict[str, Path]) -> None:
-        """Let the copies of the files skipped as unchanged compete as if they were read again."""
+    def seed(self, skipped: dict[str, LedgerFile], given: dict[str, Path], ledger: Ledger | None = None) -> None:
+        """Let the copies of the files skipped as unchanged compete as if they were read again. With the
+        ``ledger``, a copy from a file of another format not given to this build still merges (``_absent``),
+        and copies merged from such files stay merged."""
+        self.ledger, self.given = ledger, set(given)
         for known in skipped.values():
             for article in known.articles:
+                rank = (article.date, known.sha256, str(given[known.path]))
                 if article.status == "published":
-                    self.winners[article.graph] = (article.date, known.sha256, str(given[known.path]))
+                    self.winners[article.graph] = rank
                     self.seeded.add(article.graph)
                     self.formats[article.graph] = known.format
                 elif article.status == "merged":
-                    self.merging.seed(article.graph, known.format, (article.date, known.sha256, str(given[known.path])))
+                    self.merging.seed(article.graph, known.format, rank)
+        if ledger is None:
+            return
+        for graph, paths in ledger.merged.items():
+            for path in sorted(paths - self.given):
+                absent = ledger.files[path]
+                self.merging.seed(graph, absent.format, (_date(absent, graph), absent.sha256, path))
 
     def forget(self, paths: Iterable[str]) -> None:
         """Withdraw the seeded copies of these (resolved) files, which are about to be read after all."""
@@ -97,6 +109,9 @@ class Ranking:
             rank = (article.date, result.sha256, result.path)
             previous = self.winners.get(article.graph)
             held = self.formats.get(article.graph, result.format)
+            if previous is None and (absent := self._absent(article.graph, result.format)) is not None:
+                previous, held = absent
+                self.seeded.add(article.graph)  # counted by the build that published it
             if previous is not None and held != result.format:
                 articles.append(self._merge(result, article, rank, previous, held))
                 continue
@@ -129,6 +144,17 @@ class Ranking:
             "problems": result.problems,
             "articles": articles,
         }
+
+    def _absent(self, graph: str, format_name: str) -> tuple[tuple[str, str, str], str] | None:
+        """The published copy of ``graph`` (rank, format), when it is from a file of another format that this
+        build is not given: builds are additive, so it stays, and the two copies merge."""
+        path = self.ledger.current.get(graph) if self.ledger is not None else None
+        if self.ledger is None or path is None or path in self.given:
+            return None
+        known = self.ledger.files[path]
+        if known.format == format_name:
+            return None
+        return (_date(known, graph), known.sha256, path), known.format
 
     def _publish(self, result: FileResult, article: ArticleResult, rank: tuple[str, str, str]) -> None:
         self.seeded.discard(article.graph)
@@ -178,6 +204,10 @@ class Ranking:
         )
         (folder / "validation.ttl").write_text(article.validation_report, encoding="utf-8")
         return folder
+
+
+def _date(known: LedgerFile, graph: str) -> str:
+    return next((article.date for article in known.articles if article.graph == graph), "")
 
 
 def ledger_entry(entry: dict[str, Any], result: FileResult) -> dict[str, Any]:

@@ -85,6 +85,9 @@ def _withdraw(layout: Layout, files: list[Path], reason: str, options: BuildOpti
         if path in gone
     )
     revive, lost = _copies_back(ledger, gone, set(emptied))
+    # what the files read again compete with: the copies of the files that stay (kg.publish.ranking)
+    ledger.current = {graph: path for graph, path in ledger.current.items() if path not in gone}
+    ledger.merged = {graph: paths - gone for graph, paths in ledger.merged.items()}
     inputs = _Inputs(
         named=[Path(path) for path in revive],
         files=[Path(path) for path in revive],

@@ -159,7 +159,9 @@ def test_one_article_with_the_facts_of_both(served: tuple[RunningServer, Path, P
         (supplement, "pubmed.xml"),
         (f"{BASE}/graph/runs", None),
     ]
-    # the supplement graph is a document of its own, and in the dumps
+    # the article's document has the facts of both; the supplement graph is a document of its own, and in the dumps
+    document = requests.get(server.url + f"/doc/{PATH}", headers={"Accept": "application/n-triples"}, timeout=10)
+    assert document.status_code == 200 and "2025-10-12" in document.text and "41234567" in document.text
     answer = requests.get(server.url + supplement.removeprefix(BASE), headers={"Accept": "text/turtle"}, timeout=10)
     assert answer.status_code == 200 and "2025-10-12" in answer.text
     with gzip.open(Layout(out).current_release().dumps / "kg.nq.gz", "rt", encoding="utf-8") as handle:

@@ -13,6 +13,7 @@ whenever the primary copy's file is read again.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,7 @@ class Merging:
     def merge(self, primaries: dict[str, str]) -> dict[str, Any]:
         """Write the supplement graphs of the touched article graphs; ``primaries``: graph -> the file of its
         published copy. Returns the report's ``"merged"`` section."""
+        started = time.perf_counter()
         self.writer.flush()
         files = self.writer.files
         existing: dict[str, set[str]] = defaultdict(set)
@@ -119,6 +121,7 @@ class Merging:
         return {
             "articles": len(articles),
             "disagreements": sum(len(a["disagreements"]) for a in articles),
+            "seconds": round(time.perf_counter() - started, 3),
             "merges": articles,
         }
 

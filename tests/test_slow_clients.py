@@ -105,6 +105,17 @@ def test_slow_bodies_are_closed_after_the_body_timeout(guarded_server: RunningSe
         close_all(slow)
 
 
+def read_until(sock: socket.socket, marker: bytes, timeout: float = 5.0) -> bytes:
+    """What the server sent on ``sock`` up to and including ``marker`` (fails if it closes before)."""
+    sock.settimeout(timeout)
+    answer = b""
+    while marker not in answer:
+        chunk = sock.recv(4096)
+        assert chunk, f"the connection ended early: {answer!r}"
+        answer += chunk
+    return answer
+
+
 def test_a_request_arriving_in_pieces_within_the_timeout_is_served(guarded_server: RunningServer) -> None:
     body = b"query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D"
     parts = [
@@ -119,12 +130,7 @@ def test_a_request_arriving_in_pieces_within_the_timeout_is_served(guarded_serve
         for part in parts[1:]:
             time.sleep(0.2)
             sock.sendall(part)
-        sock.settimeout(5)
-        answer = b""
-        while b'"boolean"' not in answer:
-            chunk = sock.recv(4096)
-            assert chunk, f"the connection ended early: {answer!r}"
-            answer += chunk
+        answer = read_until(sock, b'"boolean"')
         assert answer.startswith(b"HTTP/1.1 200") and b'"boolean":true' in answer.replace(b" ", b"")
     finally:
         sock.close()
@@ -161,12 +167,7 @@ def test_a_client_expecting_100_continue_gets_it_once_before_sending_its_body(gu
         sock.settimeout(1.0)  # curl waits 1 s for it; some clients wait longer
         assert sock.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
         sock.sendall(body)
-        sock.settimeout(5)
-        answer = b""
-        while b'"boolean"' not in answer:
-            chunk = sock.recv(4096)
-            assert chunk, f"the connection ended early: {answer!r}"
-            answer += chunk
+        answer = read_until(sock, b'"boolean"')
         assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     finally:
         sock.close()

@@ -100,8 +100,11 @@ def text(element: etree._Element) -> str:
 
 def language_hint(element: etree._Element) -> str:
     """The language an element's ``locale`` or ``Language`` attribute states ("" when none is known)."""
+    attributes = element.attrib
+    if not attributes:  # most elements carry none: skip the four lookups
+        return ""
     for name in ("locale", "Language", "language", "lang"):
-        value = element.get(name)
+        value = attributes.get(name)
         if value:
             return _LOCALE_LANGUAGE.get(value.lower().replace("-", "_").split("_")[0], "")
     return ""
@@ -270,9 +273,10 @@ def _authors(raw: RawArticle, author_list: etree._Element) -> list[dict[str, str
 
 def _author(raw: RawArticle, author: etree._Element) -> dict[str, str]:
     fields: dict[str, str] = {}
-    corresponding = any(
+    attributes = author.attrib
+    corresponding = bool(attributes) and any(
         "correspond" in key.lower() and value.strip().lower() in ("y", "yes", "true", "1")
-        for key, value in author.attrib.items()
+        for key, value in attributes.items()
     )
     for child in author:
         name = local_name(child)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from pathlib import Path
 import requests
 
 from tests.benchmarks.build_bench import tree_memory_mb
-from tests.benchmarks.server_bench import _free_port, _stop, _wait, _wrk_ms
+from tests.benchmarks.server_bench import _free_port, _stop, _wait, wrk_figures
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BASE = "https://kg.example.org"
@@ -97,12 +96,15 @@ def build_release(articles: int, out: Path) -> Path:
     return out
 
 
-def start_server(out: Path, work: Path, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    out: Path, work: Path, workers: int, threads: int, more_config: str = ""
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``kg serve`` on a free port, access log off; ``more_config``: further TOML sections."""
     port = _free_port()
     config = work / "load.toml"
     config.write_text(
         f'[server]\nworkers = {workers}\nthreads = {threads}\npublic_url = "{BASE}"\n[log]\nlevel = "WARNING"\n'
-        "access_log = false\n",
+        f"access_log = false\n{more_config}",
         encoding="utf-8",
     )
     command = [sys.executable, "-m", "kg.server.serve", str(out), "--port", str(port), "--config", str(config)]
@@ -200,15 +202,7 @@ def run_wrk(url: str, script: Path, concurrency: int, seconds: float) -> tuple[i
         text=True,
         check=True,
     ).stdout
-    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"\s50%\s+([\d.]+(?:us|ms|s))", output)
-    p99 = re.search(r"\s99%\s+([\d.]+(?:us|ms|s))", output)
-    nan = float("nan")
-    return done, failed, rps, _wrk_ms(p50.group(1)) if p50 else nan, _wrk_ms(p99.group(1)) if p99 else nan
+    return wrk_figures(output)
 
 
 def settle(url: str, limit: float = 60.0) -> float:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from tests.benchmarks import load
 from tests.benchmarks.load import BASE, ROOT, _select, build_release, lua_script, run_wrk
-from tests.benchmarks.server_bench import _free_port, _stop, _wait
+from tests.benchmarks.server_bench import _stop
 
 TYPES = {
     "article": "http://schema.org/ScholarlyArticle",
@@ -31,19 +31,7 @@ TYPES = {
 
 def start_server(out: Path, work: Path) -> tuple[subprocess.Popen[bytes], str]:
     """``kg serve`` as in the load test (2 workers x 8 threads, access log off) with the result cache off."""
-    port = _free_port()
-    config = work / "pages.toml"
-    config.write_text(
-        f'[server]\nworkers = 2\nthreads = 8\npublic_url = "{BASE}"\n[sparql]\ncache_bytes = 0\n'
-        '[log]\nlevel = "WARNING"\naccess_log = false\n',
-        encoding="utf-8",
-    )
-    command = [sys.executable, "-m", "kg.server.serve", str(out), "--port", str(port), "--config", str(config)]
-    with open(work / "server.log", "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    _wait(url + "/sparql", process, 120)
-    return process, url
+    return load.start_server(out, work, 2, 8, "[sparql]\ncache_bytes = 0\n")
 
 
 def run(

@@ -234,6 +234,20 @@ def _wrk_ms(text: str) -> float:
     return float(value) * _WRK_UNITS[unit]
 
 
+def wrk_figures(output: str) -> tuple[int, int, float, float, float]:
+    """(requests, failed, requests/s, p50 ms, p99 ms) from the report of ``wrk --latency``: failed counts
+    the non-2xx/3xx answers and the socket errors (connect, read, write, timeout)."""
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"\s50%\s+([\d.]+(?:us|ms|s))", output) if done else None
+    p99 = re.search(r"\s99%\s+([\d.]+(?:us|ms|s))", output) if done else None
+    nan = float("nan")
+    return done, failed, rps, _wrk_ms(p50.group(1)) if p50 else nan, _wrk_ms(p99.group(1)) if p99 else nan
+
+
 def run_wrk(url: str, query: str, concurrency: int, seconds: float, timeout: float) -> Sample:
     """``wrk --latency`` with ``concurrency`` keep-alive connections for ``seconds``."""
     target = url + "?" + urllib.parse.urlencode({"query": query})
@@ -254,20 +268,7 @@ def run_wrk(url: str, query: str, concurrency: int, seconds: float, timeout: flo
         text=True,
         check=True,
     ).stdout
-    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"\s50%\s+([\d.]+(?:us|ms|s))", output) if requests else None
-    p99 = re.search(r"\s99%\s+([\d.]+(?:us|ms|s))", output) if requests else None
-    return Sample(
-        requests,
-        errors,
-        rps,
-        _wrk_ms(p50.group(1)) if p50 else float("nan"),
-        _wrk_ms(p99.group(1)) if p99 else float("nan"),
-    )
+    return Sample(*wrk_figures(output))
 
 
 def run_python(url: str, query: str, concurrency: int, seconds: float, timeout: float) -> Sample:

@@ -7,7 +7,8 @@ module compares them with the previous release's table and writes ``oai.sqlite``
 
 - an article graph whose digest is unchanged keeps its datestamp and its record as they were;
 - a new or changed one gets the release's time as its datestamp and a record read from its N-Quads
-  (``kg.export.article_record``, rendered as ``oai_dc`` by ``kg.export.oai_dc``);
+  (``kg.export.article_record``, rendered as ``oai_dc`` by ``kg.export.oai_dc`` and as JATS front matter
+  by ``kg.export.jats``);
 - one that is no longer published (replaced under another IRI, or withdrawn) becomes a deleted record
   stamped with the release's time, and stays one in every later release.
 
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.export.article_record import article_record, in_language
+from kg.export.jats import jats_article
 from kg.export.oai_dc import oai_dc
 from kg.iris import supplemented_graph
 from kg.publish.graphs import GraphFiles
@@ -40,7 +42,8 @@ from kg.publish.tombstones import EMPTY_DIGEST
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"  # a table of another version is not carried over: every record is read again
+SCHEMA_VERSION = "3"  # a table of another version is not carried over: every record is read again
+CARRIED_VERSIONS = ("2", "3")  # 2 had no jats column: its rows get theirs from their stored record
 _FEW = 32  # up to this many changed graphs are read one by one
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,7 +55,8 @@ CREATE TABLE records (
     deleted INTEGER NOT NULL,
     sets TEXT NOT NULL,            -- JSON list of setSpecs
     oai_dc BLOB NOT NULL,          -- the oai_dc:dc element, zlib-compressed (pack/unpack; empty when deleted)
-    record BLOB NOT NULL           -- the record (kg.export.article_record) as JSON, zlib-compressed
+    record BLOB NOT NULL,          -- the record (kg.export.article_record) as JSON, zlib-compressed
+    jats BLOB NOT NULL             -- the JATS <article> front matter (kg.export.jats), packed; empty when deleted
 );
 CREATE INDEX records_by_datestamp ON records (datestamp, identifier);
 CREATE TABLE record_sets (spec TEXT NOT NULL, identifier TEXT NOT NULL, datestamp TEXT NOT NULL);
@@ -71,6 +75,7 @@ class Row:
     sets: list[str]
     oai_dc: bytes  # packed (``pack``): carried from release to release as they are
     record: bytes
+    jats: bytes
 
 
 @dataclass
@@ -164,14 +169,19 @@ def read_rows(path: Path | None) -> dict[str, Row]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is None or version[0] != SCHEMA_VERSION:
+        if version is None or version[0] not in CARRIED_VERSIONS:
             return {}
+        jats = "jats" if version[0] == SCHEMA_VERSION else "x''"
         rows = connection.execute(
-            "SELECT identifier, graph, digest, datestamp, deleted, sets, oai_dc, record FROM records"
+            f"SELECT identifier, graph, digest, datestamp, deleted, sets, oai_dc, record, {jats} FROM records"
         ).fetchall()
     finally:
         connection.close()
-    return {r[1]: Row(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5]), r[6], r[7]) for r in rows}
+    found = {r[1]: Row(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5]), r[6], r[7], r[8]) for r in rows}
+    for row in found.values():
+        if not row.deleted and not row.jats:  # a version 2 table's row
+            row.jats = pack(jats_article(json.loads(unpack(row.record))))
+    return found
 
 
 def _graph_line_groups(graphs: GraphFiles, wanted: set[str]) -> Iterator[tuple[str, bytes]]:
@@ -253,6 +263,7 @@ def write_records(
             [spec for spec, _ in specs],
             pack(oai_dc(record)),
             pack(json.dumps(record, ensure_ascii=False)),
+            pack(jats_article(record)),
         )
         counts.changed += 1
     for graph, before in old.items():
@@ -261,7 +272,7 @@ def write_records(
         if before.deleted:
             rows[graph] = before
         else:
-            rows[graph] = Row(before.identifier, graph, "", now, True, before.sets, b"", pack("{}"))
+            rows[graph] = Row(before.identifier, graph, "", now, True, before.sets, b"", pack("{}"), b"")
             counts.newly_deleted += 1
     counts.deleted = sum(row.deleted for row in rows.values())
     counts.live = len(rows) - counts.deleted
@@ -284,9 +295,19 @@ def _write_table(
         for row in sorted(rows.values(), key=lambda r: r.deleted, reverse=True):
             by_identifier[row.identifier] = row
         connection.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (r.identifier, r.graph, r.digest, r.datestamp, int(r.deleted), json.dumps(r.sets), r.oai_dc, r.record)
+                (
+                    r.identifier,
+                    r.graph,
+                    r.digest,
+                    r.datestamp,
+                    int(r.deleted),
+                    json.dumps(r.sets),
+                    r.oai_dc,
+                    r.record,
+                    r.jats,
+                )
                 for r in by_identifier.values()
             ],
         )

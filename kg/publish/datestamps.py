@@ -12,6 +12,9 @@ module compares them with the previous release's table and writes ``oai.sqlite``
 - one that is no longer published (replaced under another IRI, or withdrawn) becomes a deleted record
   stamped with the release's time, and stays one in every later release.
 
+An article's supplement graphs (what copies from files of other formats add: ``kg.publish.merge``) belong to
+it: their digests enter its digest, so its datestamp changes when they do, and its record is read from them too.
+
 The table travels with the release, so it survives rebuilds, and a server reads the release it serves
 and nothing else. Withdrawals are handed over in ``DIR/deleted.jsonl`` (``note_deleted``): one JSON line
 per withdrawn article graph, appended by whoever withdraws it (``kg withdraw``); the next build reports
@@ -20,6 +23,7 @@ the article as deleted even while its graph is still in the working store.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -32,7 +36,9 @@ from typing import Any
 from kg.export.article_record import article_record, in_language
 from kg.export.jats import jats_article
 from kg.export.oai_dc import oai_dc
+from kg.iris import supplemented_graph
 from kg.publish.graphs import GraphFiles
+from kg.publish.tombstones import EMPTY_DIGEST
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +204,25 @@ def _graph_line_groups(graphs: GraphFiles, wanted: set[str]) -> Iterator[tuple[s
 
 
 def is_article_graph(graph: str, base: str) -> bool:
-    return graph.startswith(f"{base}/graph/journal/") and "/article/" in graph
+    return graph.startswith(f"{base}/graph/journal/") and "/article/" in graph and supplemented_graph(graph) is None
+
+
+def _supplements(digests: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Article graph -> its supplement graphs that hold triples (name -> digest)."""
+    found: dict[str, dict[str, str]] = {}
+    for name, digest in digests.items():
+        owner = supplemented_graph(name)
+        if owner is not None and digest != EMPTY_DIGEST:
+            found.setdefault(owner, {})[name] = digest
+    return found
+
+
+def _with_supplements(digest: str, supplements: dict[str, str]) -> str:
+    """An article's digest: its graph's, folded with its supplements' (its graph's alone when it has none)."""
+    if not supplements or not digest:
+        return digest
+    text = digest + "".join(f"\n{name}\t{supplements[name]}" for name in sorted(supplements))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def write_records(
@@ -208,8 +232,9 @@ def write_records(
     old = read_rows(previous)
     counts = RecordCounts()
     rows: dict[str, Row] = {}
+    supplements = _supplements(graphs.digests)
     live = {
-        graph: digest
+        graph: _with_supplements(digest, supplements.get(graph, {}))
         for graph, digest in graphs.digests.items()
         if is_article_graph(graph, base)
         and not (graph in withdrawn and withdrawn[graph].get("digest", "") in ("", digest))
@@ -222,8 +247,9 @@ def write_records(
         else:
             to_read.add(graph)
     sets: dict[str, str] = {}
+    added = graphs.read_many(name for graph in to_read for name in supplements.get(graph, {}))
     for graph, nquads in _graph_line_groups(graphs, to_read):
-        record = article_record(nquads)
+        record = article_record(nquads + b"".join(added.get(name, b"") for name in sorted(supplements.get(graph, {}))))
         if record is None:
             continue
         specs = set_specs(record, base)

@@ -34,6 +34,7 @@ from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
 from kg.publish.channels import write_channels
 from kg.publish.crosscheck import release_checks
+from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.dump_parts import update_graph_parts, write_whole_dumps
 from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
@@ -201,8 +202,11 @@ class _Release:
         self.started_at, self.clock = started_at, clock
         self.seconds: dict[str, float] = {"read": 0.0, "map": 0.0, "validate": 0.0}
         self.holders: dict[str, str] = {}  # graph -> the resolved path of the file its published copy is from
+        self.merged: dict[str, Any] = {}  # copies merged from another format (kg.publish.merge), for the report
+        self.supplements: dict[str, set[str]] = {}  # graph -> the files whose copies are merged into it
         self.dumps: list[DumpInfo] = []
         self.dump_parts_rewritten: list[str] = []  # the dump parts this build wrote (kg.publish.dump_parts)
+        self.changes = DefaultGraphChanges()  # what they changed of the default graph, for the checks
         self.exit_code = EXIT_OK
 
     def start(self) -> None:
@@ -255,7 +259,7 @@ class _Release:
             tqdm(total=len(inputs.files) - len(inputs.skipped), unit="file", desc="building", disable=hide) as bar,
             open(self.layout.ledger_reading, "w", encoding="utf-8") as ledger_lines,
         ):
-            self.ranking.seed(inputs.skipped, inputs.given)
+            self.ranking.seed(inputs.skipped, inputs.given, inputs.ledger)
             self._read_files(inputs.to_read(), bar, ledger_lines)
             again = inputs.ledger.reread(inputs.skipped, {r for r in inputs.given if r not in inputs.skipped})
             if again:  # a file their articles had lost to was read again: their copies compete again
@@ -264,7 +268,7 @@ class _Release:
                     del inputs.skipped[path]
                 bar.total = (bar.total or 0) + len(again)
                 self._read_files([inputs.given[path] for path in sorted(again)], bar, ledger_lines)
-        self.writer.flush()
+        self.merged = self.ranking.merge_copies()  # copies from files of two formats: one article (kg.publish.merge)
         started = time.perf_counter()
         rewritten = self.identity.apply(self.graph_files, self.writer)  # one thing, one IRI (kg.identity)
         self.seconds["identity"] = time.perf_counter() - started
@@ -276,7 +280,8 @@ class _Release:
             log.info("%d graphs were published again byte for byte; the store kept its copies", self.writer.identical)
         self.holders = self.ranking.holders()
         totals = self.report.totals
-        for entry in inputs.ledger.carried_entries(set(inputs.skipped), self.holders):
+        self.supplements = self.ranking.supplement_holders()
+        for entry in inputs.ledger.carried_entries(set(inputs.skipped), self.holders, self.supplements):
             self.report.add_file(entry)
             totals.files_unchanged += 1
             totals.articles_unchanged += sum(a["status"] == "published" for a in entry["articles"])
@@ -322,7 +327,9 @@ class _Release:
     def write_store_and_dumps(self) -> None:
         """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
         started, files = time.perf_counter(), self.graph_files
-        manifest, self.dump_parts_rewritten = update_graph_parts(files, self.layout, self.store, self.seconds)
+        manifest, self.dump_parts_rewritten = update_graph_parts(
+            files, self.layout, self.store, self.seconds, self.changes
+        )
         self.store.backup(str(self.staging.store))
         self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, self.store)
         self.seconds["dumps"] = time.perf_counter() - started
@@ -356,6 +363,7 @@ class _Release:
                 "exit_code": self.exit_code,
                 "dump_parts_rewritten": self.dump_parts_rewritten,
                 "identity": self.identity.summary(),  # kg.identity: aliases, graphs rewritten, withdrawn, moved
+                "merged": self.merged,
             }
         )
         write_build_info(
@@ -380,7 +388,7 @@ class _Release:
     def publish(self) -> None:
         """Move the release into place, point ``current`` at it, keep the ledger and prune old releases."""
         publish(self.layout, self.id)
-        self.inputs.ledger.write(self.layout.ledger_reading, self.holders)
+        self.inputs.ledger.write(self.layout.ledger_reading, self.holders, self.supplements)
         self.layout.ledger_reading.unlink()
         prune(self.layout, self.options.keep_releases)
 
@@ -426,7 +434,7 @@ def _nothing_changed(layout: Layout, skipped: dict[str, LedgerFile], seconds: fl
 
 
 def _exit_code(totals: Totals) -> int:
-    if totals.articles_published + totals.articles_unchanged == 0:
+    if totals.articles_published + totals.articles_unchanged + totals.articles_merged == 0:
         return EXIT_NOTHING_BUILT
     if totals.files_rejected or totals.articles_quarantined or totals.problems.get("error"):
         return EXIT_SOME_REJECTED

@@ -17,6 +17,7 @@ the server answers them with 303 to ``{base}/doc/{same path}``. Named graphs liv
 | identifier node    | {thing}/identifier/{scheme}                                 |
 | keyword position   | {article}/keyword/{i}  (schema:ListItem: the i-th keyword)  |
 | article graph      | {base}/graph/journal/{issn}/article/{code}                  |
+| supplement graph   | {article graph}/from/sha256-{sha256 of the file[:16]}       |
 """
 
 from __future__ import annotations
@@ -217,6 +218,21 @@ class Minter:
 
 
 # ------------------------------------------------------------------ key fallbacks (every reader)
+SUPPLEMENT = "/from/sha256-"
+
+
+def supplement_graph(article_graph: str, sha256: str) -> str:
+    """The graph of what a copy of an article from a file of another format adds to its article graph
+    (``kg.publish.merge``): named by the article graph and the file, so it is traced and withdrawn with it."""
+    return f"{article_graph}{SUPPLEMENT}{sha256[:16]}"
+
+
+def supplemented_graph(graph: str) -> str | None:
+    """The article graph a supplement graph belongs to (None for any other graph)."""
+    head, found, _ = graph.rpartition(SUPPLEMENT)
+    return head if found else None
+
+
 def article_key_fallback(
     doi: str, volume: str, number: str, start_page: str, title_en: str, title_fa: str
 ) -> tuple[str, str]:

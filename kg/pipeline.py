@@ -94,6 +94,7 @@ class FileResult:
     articles: list[ArticleResult]
     rejected: bool
     seconds: dict[str, float] = field(default_factory=dict)
+    format: str = ""  # the reader's format name: copies of one article from two formats are merged
 
 
 # ------------------------------------------------------------------------------------- inputs
@@ -176,6 +177,7 @@ def map_file(path: Path, options: PipelineOptions, minter: Minter | None = None)
         problems=[problem.as_dict() for index, problem in enumerate(result.problems) if index not in claimed],
         articles=articles,
         rejected=result.export is None,
+        format=result.format,
         seconds={"read": read_done - started, "map": time.process_time() - read_done},
     )
 

@@ -46,6 +46,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "connections": "store_connections",
         "connect_timeout": "store_connect_timeout",
         "credentials": "store_credentials",
+        "default_graph": "store_default_graph",
         "union_param": "store_union_param",
         "query_prologue": "store_query_prologue",
     },
@@ -93,6 +94,10 @@ class Config:
     store_connections: int = 16  # connections kept open to the store per web worker
     store_connect_timeout: float = 2.0  # seconds: a store that does not accept a connection by then is down
     store_credentials: Path | None = None  # a file "user:password" (or KG_STORE_USER / KG_STORE_PASSWORD)
+    # what a query without a dataset reads (kg.server.remote): "store", the store's own default graph, where kg
+    # publish --to writes the merged graph (each triple once, as the embedded store); "union", the union of
+    # the named graphs (union_param asks for it); "auto": "store" if that graph holds triples, else "union"
+    store_default_graph: str = "auto"
     # the request parameter that makes a query without a dataset read the union of the named graphs
     # (Oxigraph's; other stores ignore it, or read the union anyway as Virtuoso does; "" sends none)
     store_union_param: str = "union-default-graph"
@@ -134,6 +139,7 @@ class Config:
                 self.store_url is None or self.store_url.startswith(("http://", "https://")),
                 "store.url must be an http:// or https:// SPARQL endpoint",
             ),
+            (self.store_default_graph in ("auto", "store", "union"), 'store.default_graph: "auto", "store" or "union"'),
             (self.cache_entry_bytes >= 0, "sparql.cache_entry_bytes must not be negative"),
             (
                 self.max_query_memory in (None, 0) or (self.max_query_memory or 0) >= memory.MIN_CEILING,

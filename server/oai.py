@@ -1,11 +1,13 @@
 """OAI-PMH 2.0 at ``/oai``: the articles for harvesters (BASE, CORE, OpenAIRE), from the build's table.
 
-All six verbs, every error condition of the protocol, ``oai_dc`` for every article, sets per journal,
+All six verbs, every error condition of the protocol, ``oai_dc`` and JATS 1.3 front matter (``jats``, the
+richer format: ``kg.export.jats`` says why JATS) for every article, sets per journal,
 volume and issue (hierarchical setSpecs), selective harvesting on datestamps that change exactly when an
 article's published graph changes, persistent deletions, and resumption tokens that carry their own
 position (see ``kg.server.oai_records``), a ``completeListSize`` and an ``expirationDate``. Nothing is
 computed from the graph here: the records, datestamps and sets are what the build wrote into the release
-(``oai.sqlite``, ``kg.publish.datestamps``).
+(``oai.sqlite``, ``kg.publish.datestamps``), ``oai_dc`` and JATS alike, so a record says what the graph said
+when its datestamp was set (a table written before it had a JATS column has the record to render it from).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
@@ -23,6 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import ServiceUnavailable
 
+from kg.export.jats import JATS_NS, JATS_SCHEMA, jats_article
 from kg.export.oai_dc import OAI_DC_NS, OAI_DC_SCHEMA
 from kg.publish.layout import ReleaseLayout
 from kg.server.describe import current_release, public_base
@@ -32,7 +36,34 @@ bp = Blueprint("oai", __name__)
 
 PAGE_SIZE = 100  # records per list response; KG_OAI_PAGE_SIZE overrides it (tests use small pages)
 TOKEN_LIFETIME = datetime.timedelta(hours=24)
-FORMATS = {"oai_dc": (OAI_DC_SCHEMA, OAI_DC_NS)}
+
+
+@dataclass(frozen=True)
+class MetadataFormat:
+    schema: str
+    namespace: str
+    column: str  # the oai.sqlite column holding the metadata element (kg.server.oai_records.COLUMNS)
+    fallback: Callable[[str], str] | None = None  # the record's JSON -> the element, for older tables
+
+    def source(self, records: Records) -> tuple[str, Callable[[str], str]]:
+        """The column to read and how to turn its text into the metadata element."""
+        if self.fallback is None or records.has_column(self.column):
+            return self.column, _as_is
+        return "record", self.fallback
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _jats(text: str) -> str:
+    return jats_article(json.loads(text))
+
+
+FORMATS = {
+    "oai_dc": MetadataFormat(OAI_DC_SCHEMA, OAI_DC_NS, "oai_dc"),
+    "jats": MetadataFormat(JATS_SCHEMA, JATS_NS, "jats", _jats),
+}
 _ARGS: dict[str, tuple[set[str], set[str]]] = {  # verb -> (required, optional); resumptionToken is exclusive
     "Identify": (set(), set()),
     "ListMetadataFormats": (set(), {"identifier"}),
@@ -124,9 +155,9 @@ def _list_metadata_formats(records: Records, params: dict[str, str], now: str) -
     if "identifier" in params and records.get(params["identifier"]) is None:
         raise OAIError("idDoesNotExist", f"No record has the identifier {params['identifier']}.")
     formats = "".join(
-        f"<metadataFormat><metadataPrefix>{prefix}</metadataPrefix><schema>{schema}</schema>"
-        f"<metadataNamespace>{namespace}</metadataNamespace></metadataFormat>"
-        for prefix, (schema, namespace) in FORMATS.items()
+        f"<metadataFormat><metadataPrefix>{prefix}</metadataPrefix><schema>{f.schema}</schema>"
+        f"<metadataNamespace>{f.namespace}</metadataNamespace></metadataFormat>"
+        for prefix, f in FORMATS.items()
     )
     return f"<ListMetadataFormats>{formats}</ListMetadataFormats>"
 
@@ -144,38 +175,41 @@ def _list_sets(records: Records, params: dict[str, str], now: str) -> str:
 
 
 def _get_record(records: Records, params: dict[str, str], now: str) -> str:
-    _check_prefix(params["metadataPrefix"])
-    header = records.get(params["identifier"])
+    column, render = _check_prefix(params["metadataPrefix"]).source(records)
+    header = records.get(params["identifier"], column)
     if header is None:
         raise OAIError("idDoesNotExist", f"No record has the identifier {params['identifier']}.")
-    return f"<GetRecord>{_record(header)}</GetRecord>"
+    return f"<GetRecord>{_record(header, render)}</GetRecord>"
 
 
 def _list(records: Records, params: dict[str, str], now: str, with_metadata: bool) -> str:
     verb = "ListRecords" if with_metadata else "ListIdentifiers"
     if "resumptionToken" in params:
         token = _read_token(params["resumptionToken"], now)
+        prefix = token.get("prefix", "oai_dc")  # tokens issued before there were two formats were oai_dc's
         selection = Selection(token["set"], token["from"], token["until"])
         after: tuple[str, str] | None = (token["datestamp"], token["identifier"])
         size, cursor = int(token["size"]), int(token["cursor"])
     else:
-        _check_prefix(params["metadataPrefix"])
+        prefix = params["metadataPrefix"]
+        _check_prefix(prefix)
         selection = _selection(records, params, now)
         after, cursor = None, 0
         size = records.count(selection)
     page_size = int(os.environ.get("KG_OAI_PAGE_SIZE") or PAGE_SIZE)
-    page = records.page(selection, after, page_size + 1, with_metadata)
+    column, render = FORMATS[prefix].source(records)
+    page = records.page(selection, after, page_size + 1, column if with_metadata else None)
     if not page:
         if after is None:
             raise OAIError("noRecordsMatch", "No record matches these arguments.")
         raise OAIError("badResumptionToken", "This resumption token points past the end of its list.")
     more = len(page) > page_size
     page = page[:page_size]
-    items = "".join(_record(h) if with_metadata else _header_xml(h) for h in page)
+    items = "".join(_record(h, render) if with_metadata else _header_xml(h) for h in page)
     token_xml = ""
     if more:
         last = page[-1]
-        value = _make_token(selection, last, size, cursor + len(page), now)
+        value = _make_token(prefix, selection, last, size, cursor + len(page), now)
         expires = _token_expiry(now)
         token_xml = (
             f'<resumptionToken completeListSize="{size}" cursor="{cursor}" expirationDate="{expires}">'
@@ -205,9 +239,10 @@ _VERBS = {
 
 
 # ------------------------------------------------------------------------------------- arguments
-def _check_prefix(prefix: str) -> None:
+def _check_prefix(prefix: str) -> MetadataFormat:
     if prefix not in FORMATS:
         raise OAIError("cannotDisseminateFormat", f"Records are disseminated as {', '.join(FORMATS)}, not {prefix}.")
+    return FORMATS[prefix]
 
 
 def _selection(records: Records, params: dict[str, str], now: str) -> Selection:
@@ -245,8 +280,9 @@ def _datestamp(value: str | None, name: str, end: bool) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------- tokens
-def _make_token(selection: Selection, last: Header, size: int, cursor: int, now: str) -> str:
+def _make_token(prefix: str, selection: Selection, last: Header, size: int, cursor: int, now: str) -> str:
     state = {
+        "prefix": prefix,
         "set": selection.set,
         "from": selection.start,
         "until": selection.until,
@@ -267,6 +303,8 @@ def _read_token(value: str, now: str) -> dict[str, Any]:
             raise ValueError("not text")
         if not (isinstance(state["set"], str | None) and int(state["size"]) >= 0 and int(state["cursor"]) >= 0):
             raise ValueError("bad set, size or cursor")
+        if state.get("prefix", "oai_dc") not in FORMATS:
+            raise ValueError("not a metadata format of ours")
     except (ValueError, KeyError, TypeError, UnicodeError) as error:
         raise OAIError("badResumptionToken", "This resumption token is not one this repository issued.") from error
     if state["expires"] < now:
@@ -289,8 +327,8 @@ def _header_xml(header: Header) -> str:
     )
 
 
-def _record(header: Header) -> str:
-    metadata = "" if header.deleted else f"<metadata>{header.oai_dc}</metadata>"
+def _record(header: Header, render: Callable[[str], str]) -> str:
+    metadata = "" if header.deleted else f"<metadata>{render(header.metadata)}</metadata>"
     return f"<record>{_header_xml(header)}{metadata}</record>"
 
 

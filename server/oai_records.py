@@ -1,9 +1,12 @@
 """Reading a release's ``oai.sqlite`` (written by ``kg.publish.datestamps``) for the OAI-PMH routes.
 
-The table is the build's: per article its identifier, datestamp, deletion flag, setSpecs and the ``oai_dc``
-element. Lists are read in (datestamp, identifier) order, one page past a position: the position and the
-harvest's frozen ``until`` are all a resumption token needs, so a token stays good across a republish
-(records that change meanwhile move past ``until`` and are picked up by the next incremental harvest).
+The table is the build's: per article its identifier, datestamp, deletion flag, setSpecs, the ``oai_dc``
+element, the JATS front matter and the article record (JSON). A list or GetRecord reads the one column its
+metadata format needs (``COLUMNS``); a table written before the JATS column existed has the record to
+render it from (``has_column``). Lists are read in (datestamp, identifier) order, one page
+past a position: the position and the harvest's frozen ``until`` are all a resumption token needs, so a
+token stays good across a republish (records that change meanwhile move past ``until`` and are picked up by
+the next incremental harvest).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from kg.publish.datestamps import unpack
 
 _local = threading.local()
+COLUMNS = ("oai_dc", "jats", "record")  # the table's metadata columns (zlib-packed text)
 
 
 @dataclass
@@ -25,7 +29,7 @@ class Header:
     datestamp: str
     deleted: bool
     sets: list[str]
-    oai_dc: str
+    metadata: str  # the unpacked text of the column asked for ("" when none was, or the record is deleted)
 
 
 @dataclass
@@ -54,6 +58,9 @@ class Records:
             connection = cached[self.path] = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
         return connection
 
+    def has_column(self, column: str) -> bool:
+        return any(row[1] == column for row in self._db().execute("PRAGMA table_info(records)"))
+
     def meta(self, key: str) -> str:
         row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else ""
@@ -64,11 +71,13 @@ class Records:
     def has_set(self, spec: str) -> bool:
         return self._db().execute("SELECT 1 FROM sets WHERE spec = ?", (spec,)).fetchone() is not None
 
-    def get(self, identifier: str) -> Header | None:
+    def get(self, identifier: str, column: str | None = None) -> Header | None:
+        """The record with this identifier, with the metadata column ``column`` (one of ``COLUMNS``) if given."""
         row = (
             self._db()
             .execute(
-                "SELECT identifier, datestamp, deleted, sets, oai_dc FROM records WHERE identifier = ?", (identifier,)
+                f"SELECT identifier, datestamp, deleted, sets, {_column(column)} FROM records r WHERE identifier = ?",
+                (identifier,),
             )
             .fetchone()
         )
@@ -78,19 +87,27 @@ class Records:
         sql, args = _where(selection)
         return int(self._db().execute(f"SELECT count(*) {sql}", args).fetchone()[0])
 
-    def page(self, selection: Selection, after: tuple[str, str] | None, size: int, with_metadata: bool) -> list[Header]:
-        """Up to ``size`` records after the position ``after`` (a (datestamp, identifier) pair)."""
+    def page(self, selection: Selection, after: tuple[str, str] | None, size: int, column: str | None) -> list[Header]:
+        """Up to ``size`` records after the position ``after`` (a (datestamp, identifier) pair), each with the
+        metadata column ``column`` (one of ``COLUMNS``), or headers only when it is None."""
         sql, args = _where(selection)
         if after is not None:
             sql += " AND (r.datestamp > ? OR (r.datestamp = ? AND r.identifier > ?))"
             args += [after[0], after[0], after[1]]
-        metadata = "r.oai_dc" if with_metadata else "x''"
         rows = self._db().execute(
-            f"SELECT r.identifier, r.datestamp, r.deleted, r.sets, {metadata} {sql} "
+            f"SELECT r.identifier, r.datestamp, r.deleted, r.sets, {_column(column)} {sql} "
             "ORDER BY r.datestamp, r.identifier LIMIT ?",
             [*args, size],
         )
         return [_header(row) for row in rows]
+
+
+def _column(column: str | None) -> str:
+    if column is None:
+        return "x''"
+    if column not in COLUMNS:
+        raise ValueError(f"no metadata column {column!r}")
+    return f"r.{column}"
 
 
 def _where(selection: Selection) -> tuple[str, list[str]]:

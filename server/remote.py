@@ -6,6 +6,13 @@ every publish): a new release id drops the cache and the examples, statistics an
 release's facts (``build.json``) and its dumps come from ``store.dumps``, a folder the publisher copies them
 to; without it, the marker's id, base and time describe the release.
 
+A query without a dataset reads the store's default graph as it is when ``kg publish --to`` wrote the
+release's merged graph there (each triple once, as the embedded store: counts agree, and a label that every
+article graph repeats is one solution, not one per graph); otherwise (a store loaded from the N-Quads dump,
+a publish without the default graph, Virtuoso, whose default graph is the union of all its graphs) the
+union of the named graphs, asked for with ``store.union_param``. ``store.default_graph`` chooses; ``auto``
+looks at each new release whether the store's default graph holds triples.
+
 The store is watched, not trusted: when it cannot be reached, every query and page answers 503 with
 ``Retry-After`` at once (no request waits for a dead store), ``/health`` says why, and the watcher's next
 successful check (every ``reload.interval`` seconds) brings the front end back by itself.
@@ -43,6 +50,10 @@ _SERVICE_WORD = "SERVICE"
 class _Active:
     release: Release
     cache: ResponseCache
+    union: bool  # a query without a dataset reads the union of the named graphs (not the store's default graph)
+
+
+PROBE_QUERY = "ASK { ?s ?p ?o }"  # without the union option: does the store's own default graph hold triples?
 
 
 def store_auth(config: Config) -> tuple[str, str] | None:
@@ -124,13 +135,56 @@ class RemoteBackend:
             "base": marker.base,
             "ended": marker.published,
         }
+        try:
+            union = self._reads_union()
+        except StoreDown as error:
+            self._down = str(error)
+            return False
         cache = ResponseCache(self.config.cache_bytes, self.config.cache_entry_bytes)
         folder = self._release_folder(marker.release)
-        self._active = _Active(Release(marker.release, build, folder if folder and folder.is_dir() else None), cache)
+        release = Release(marker.release, build, folder if folder and folder.is_dir() else None)
+        self._active = _Active(release, cache, union)
         self.loaded_at = time.time()
         self.last_error = None
-        log.info("serving release %s from the store %s", marker.release, self.url)
+        log.info(
+            "serving release %s from the store %s (default graph: %s)",
+            marker.release,
+            self.url,
+            "the union of the named graphs" if union else "the store's",
+        )
         return True
+
+    def _reads_union(self) -> bool:
+        """Whether queries without a dataset ask for the union of the named graphs (``store.default_graph``).
+
+        ``auto``: the store's own default graph when it holds triples (kg publish wrote the merged graph),
+        but never Virtuoso's, which is the union of all its graphs whatever was written.
+        """
+        mode = self.config.store_default_graph
+        if mode != "auto":
+            return mode == "union"
+        timeout = min(self.config.query_timeout, max(self.config.store_connect_timeout * 2, 2.0))
+        try:
+            answer = self.http.post(
+                self.url,
+                data={"query": f"{self.config.store_query_prologue} {PROBE_QUERY}".strip()},
+                headers={"Accept": SRJ},
+                timeout=(self.config.store_connect_timeout, timeout),
+            )
+        except requests.RequestException as error:
+            raise StoreDown(f"the store did not answer whether its default graph holds triples: {error}") from error
+        if answer.headers.get("Server", "").lower().startswith("virtuoso"):
+            return True
+        try:
+            held = answer.json()["boolean"] if answer.status_code == 200 else None
+        except (ValueError, KeyError, TypeError):
+            held = None
+        if not isinstance(held, bool):  # a store that cannot say: the union, as before the merged graph
+            log.warning(
+                "store %s: no answer to %s (%s): the union default graph", self.url, PROBE_QUERY, answer.status_code
+            )
+            return True
+        return not held
 
     def _release_folder(self, release_id: str) -> Path | None:
         dumps = self.config.store_dumps
@@ -183,7 +237,7 @@ class RemoteBackend:
                 limit,
                 self.limits,
                 f"{os.getpid()}-",
-                self.config.store_union_param,
+                self.config.store_union_param if active is None or active.union else "",
                 self.config.store_query_prologue,
             )
         except StoreDown as error:
@@ -208,8 +262,9 @@ class RemoteBackend:
         return path if path.is_file() else None
 
     def default_graph_is_union(self) -> bool:
-        """The store must be set up so (``oxigraph serve --union-default-graph``; Virtuoso's default)."""
-        return True
+        """False when the store's own default graph holds the merged graph (``store.default_graph``)."""
+        active = self._active
+        return active.union if active is not None else self.config.store_default_graph != "store"
 
     def status(self) -> dict[str, Any]:
         active = self._active
@@ -217,6 +272,7 @@ class RemoteBackend:
         status: dict[str, Any] = {"status": "ok" if ok else "unavailable", "store": self.url}
         if active is not None:
             status.update(release=active.release.id, since=self.loaded_at, cache=active.cache.stats())
+            status["default_graph"] = "union" if active.union else "store"
         if self._down is not None:
             status["reason"] = f"the SPARQL store is unavailable: {self._down}"
         elif self.last_error:

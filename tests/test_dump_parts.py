@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, parse
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, parse
 
 from kg.build import BuildOptions, build
-from kg.publish.dump_parts import FORMATS, part_key
+from kg.publish.dump_parts import FORMATS, count_default_graph, part_key
 from kg.publish.dumps import verify_checksums
 from tests.conftest import CORPUS, SEED, TEST_SECRET
 from tests.server_fixtures import start_server
@@ -100,8 +100,11 @@ def test_whole_dumps_equal_a_full_rebuilds(rebuilt: dict) -> None:
                 part = f"{stem}.{suffix}.gz"
                 assert (out / "dump-parts" / part).read_bytes() == (full / "dump-parts" / part).read_bytes()
     manifests = [json.loads((o / "dump-parts" / "manifest.json").read_text(encoding="utf-8")) for o in (out, full)]
-    for manifest in manifests:
+    for manifest, folder in zip(manifests, (out, full), strict=True):
         del manifest["parts"][RUNS_PART]  # two runs against one: more provenance quads
+        # the default graph's size, carried from build to build in the manifest, is the release store's
+        release_store = Store.read_only(str(folder / "current" / "store"))
+        assert manifest.pop("default_graph_triples") == count_default_graph(release_store) > 1000
     assert manifests[0] == manifests[1]
     facts = json.loads((out / "current" / "build.json").read_text(encoding="utf-8"))
     counts = {d["file"]: d["triples"] for d in facts["dumps"]}
@@ -150,9 +153,7 @@ def journal_graph(issn: str, code: str, shared: str) -> tuple[str, bytes]:
 def test_parts_follow_graphs_in_and_out_and_shared_triples_count_once(tmp_path: Path) -> None:
     """Unit level: a part per journal, rewritten when a graph changes, deleted when its graphs go; the whole
     N-Triples holds a triple two journals share once per part, and reports the distinct count it is given."""
-    from pyoxigraph import Store
-
-    from kg.publish.dump_parts import count_default_graph, write_part_dumps
+    from kg.publish.dump_parts import write_part_dumps
     from kg.publish.graphs import GraphFiles
 
     files = GraphFiles(tmp_path / "graphs")
@@ -183,13 +184,20 @@ def test_parts_follow_graphs_in_and_out_and_shared_triples_count_once(tmp_path: 
 
     assert default_graph() == {'"a"', '"b"', '"P"'}
     publish(dict([journal_graph("2222-2222", "b", "Q")]))  # a graph rewritten (as the identity pass does)
-    assert dumps("r3")[1] == ["journal/2222-2222"]
+    infos, changed = dumps("r3")
+    assert changed == ["journal/2222-2222"]
     assert default_graph() == {'"a"', '"b"', '"P"', '"Q"'}  # P stays: journal 1111's graph still holds it
+    # the size is carried in the manifest, changed by what was added and removed, not counted again
+    manifest = json.loads((tmp_path / "parts" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["default_graph_triples"] == count_default_graph(store) == 4
+    assert {i.file: i.triples for i in infos}["kg.nt.gz"] == 4
     gone = "https://kg.example.org/graph/journal/1111-1111/article/a"
     del files.current[gone]  # the journal withdrawn
     store.clear_graph(NamedNode(gone))
-    assert dumps("r4")[1] == []
+    infos, changed = dumps("r4")
+    assert changed == []
     assert default_graph() == {'"b"', '"Q"'} and count_default_graph(store) == 2
+    assert {i.file: i.triples for i in infos}["kg.ttl.gz"] == 2
     assert len(list((tmp_path / "parts").glob("*.gz"))) == len(FORMATS)  # its part files are gone
     quads = gzip.decompress((tmp_path / "r4" / "kg.nq.gz").read_bytes())
     assert b"1111-1111" not in quads and b'"Q"' in quads and b'"P"' not in quads

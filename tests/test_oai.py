@@ -4,7 +4,8 @@ One folder is built from the seed and the corpus, served, harvested with ``sickl
 tokens (pages of 4 records), then rebuilt after one article changed and another was withdrawn (handed
 over in ``deleted.jsonl``, as ``kg withdraw`` does): an incremental harvest ``from`` the last datestamp
 gets exactly those two, one as deleted, and a token issued before the rebuild still works after it.
-Every response is validated against OAI-PMH.xsd and oai_dc.xsd (vendored in tests/xsd/oai, no network).
+Every response is validated against OAI-PMH.xsd and oai_dc.xsd (vendored in tests/xsd/oai, no network) and,
+for the ``jats`` format, the JATS 1.3 XSD (tests/xsd/jats; the JATS harvest is in tests/test_oai_jats.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ pytest_plugins = ["tests.server_fixtures"]
 
 BASE = "https://kg.example.org"
 XSD = Path(__file__).resolve().parent / "xsd" / "oai"
+JATS_XSD = Path(__file__).resolve().parent / "xsd" / "jats" / "jats-pmc-namespace.xsd"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -42,8 +44,12 @@ PAGE = 4
 
 @pytest.fixture(scope="module")
 def schema() -> xmlschema.XMLSchema:
-    """OAI-PMH.xsd with oai_dc.xsd for the records' metadata; ``allow="local"``: nothing is fetched."""
-    return xmlschema.XMLSchema([str(XSD / "OAI-PMH.xsd"), str(XSD / "oai_dc.xsd")], allow="local")
+    """OAI-PMH.xsd with oai_dc.xsd and JATS 1.3 for the records' metadata; ``allow="local"``: nothing is fetched."""
+    return oai_schema()
+
+
+def oai_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema([str(XSD / "OAI-PMH.xsd"), str(XSD / "oai_dc.xsd"), str(JATS_XSD)], allow="local")
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +113,11 @@ def test_every_verb_and_error_validates(site: tuple[RunningServer, Path, Path], 
     assert identify.findtext(f"{OAI}granularity") == "YYYY-MM-DDThh:mm:ssZ"
     assert identify.findtext(f"{OAI}baseURL") == server.url + "/oai"
     formats = _get(server, schema, verb="ListMetadataFormats", identifier=SEED_ARTICLE)
-    assert [p.text for p in formats.iter(f"{OAI}metadataPrefix")] == ["oai_dc"]
+    assert [p.text for p in formats.iter(f"{OAI}metadataPrefix")] == ["oai_dc", "jats"]
+    assert [n.text for n in formats.iter(f"{OAI}metadataNamespace")] == [
+        "http://www.openarchives.org/OAI/2.0/oai_dc/",
+        "https://jats.nlm.nih.gov/ns/archiving/1.3/",  # the namespace PubMed Central's OAI-PMH service uses
+    ]
     sets = {
         s.findtext(f"{OAI}setSpec"): s.findtext(f"{OAI}setName")
         for s in _get(server, schema, verb="ListSets").iter(f"{OAI}set")
@@ -142,6 +152,8 @@ def test_every_verb_and_error_validates(site: tuple[RunningServer, Path, Path], 
         (("verb", "ListRecords"), ("resumptionToken", "not-a-token")): "badResumptionToken",
         (("verb", "ListRecords"), ("resumptionToken", "x"), ("metadataPrefix", "oai_dc")): "badArgument",
         (("verb", "ListRecords"), ("metadataPrefix", "marc21")): "cannotDisseminateFormat",
+        (("verb", "ListIdentifiers"), ("metadataPrefix", "pmc_fm")): "cannotDisseminateFormat",
+        (("verb", "GetRecord"), ("identifier", BASE + "/id/none"), ("metadataPrefix", "jats")): "idDoesNotExist",
         (("verb", "GetRecord"), ("identifier", SEED_ARTICLE), ("metadataPrefix", "marc21")): "cannotDisseminateFormat",
         (("verb", "GetRecord"), ("identifier", BASE + "/id/none"), ("metadataPrefix", "oai_dc")): "idDoesNotExist",
         (("verb", "ListMetadataFormats"), ("identifier", BASE + "/id/none")): "idDoesNotExist",

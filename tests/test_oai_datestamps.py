@@ -86,3 +86,44 @@ def test_a_bad_deletion_line_is_named_and_the_others_still_count(
         found = deletions(tmp_path)
     assert found == {GRAPH: {"graph": GRAPH, "reason": "withdrawn", "at": "2026-01-02T00:00:00Z", "digest": "abc"}}
     assert "deleted.jsonl, line 2" in caplog.text and "deleted.jsonl, line 3" in caplog.text
+
+
+def test_a_table_without_jats_is_carried_and_still_served(seed_graph: bytes, tmp_path: Path) -> None:
+    """A release written before the JATS column (schema version 2): its rows, deletions included, are carried
+    into the next table with their JATS made from the stored record, and ``/oai`` renders JATS from the record
+    while it still serves the old table."""
+    from kg.server.oai import FORMATS, _as_is
+    from kg.server.oai_records import Records
+
+    files = GraphFiles(tmp_path / "graphs")
+    graphs = dict(_copy(seed_graph, code) for code in ("A-1", "A-2"))
+    files.write(graphs)
+    first = tmp_path / "r1.sqlite"
+    write_records(None, first, files, BASE, "2026-01-01T00:00:00Z", {})
+    note_deleted(tmp_path, sorted(graphs)[1], "withdrawn by the journal", "2026-01-02T00:00:00Z")
+    second = tmp_path / "r2.sqlite"
+    write_records(first, second, files, BASE, "2026-01-02T00:00:00Z", deletions(tmp_path))
+    live, gone = (g.replace("/graph/", "/id/", 1) for g in sorted(graphs))
+    with sqlite3.connect(second) as db:
+        jats = unpack(db.execute("SELECT jats FROM records WHERE identifier = ?", (live,)).fetchone()[0])
+        db.executescript(  # the table as version 2 wrote it
+            "CREATE TABLE v2 AS SELECT identifier, graph, digest, datestamp, deleted, sets, oai_dc, record"
+            " FROM records;"
+            "DROP TABLE records; ALTER TABLE v2 RENAME TO records;"
+        )
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    assert jats.startswith("<article ") and "<article-meta>" in jats
+
+    column, render = FORMATS["jats"].source(Records(second))
+    assert column == "record" and render is not _as_is
+    header = Records(second).get(live, column)
+    assert header is not None and render(header.metadata) == jats
+    assert FORMATS["jats"].source(Records(first)) == ("jats", _as_is)
+
+    third = tmp_path / "r3.sqlite"
+    counts = write_records(second, third, files, BASE, "2026-01-03T00:00:00Z", deletions(tmp_path))
+    assert counts.changed == 0 and (counts.live, counts.deleted) == (1, 1)  # carried, not read again
+    assert _rows(third) == _rows(second)
+    with sqlite3.connect(third) as db:
+        carried = dict(db.execute("SELECT identifier, jats FROM records"))
+    assert unpack(carried[live]) == jats and carried[gone] == b""

@@ -3,6 +3,7 @@ issue, and the data-quality page (read over HTTP and compared with SPARQL counts
 
 from __future__ import annotations
 
+import gzip
 import json
 import urllib.parse
 import urllib.request
@@ -278,3 +279,121 @@ def test_kg_validate_reports_an_unmapped_article_type_once(tmp_path: Path, capsy
     assert [p["code"] for p in data["reader"] if p["severity"] == "warning"] == ["unmapped-article-type"]
     shapes = {r["shape"].rsplit("#", 1)[-1] for found in data["graphs"].values() for r in found}
     assert "Article-genre" not in shapes
+
+
+def _facts(out: Path) -> dict[str, Any]:
+    with gzip.open(out / "current" / "quality-facts.json.gz", "rt", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _quality(out: Path) -> dict[str, Any]:
+    return json.loads((out / "current" / "quality.json").read_text(encoding="utf-8"))
+
+
+def _rows(out: Path) -> dict[str, dict[str, Any]]:
+    """The article rows of the current release's quality figures, by article IRI."""
+    journals = _quality(out)["journals"]
+    return {row["iri"]: row for journal in journals for issue in journal["issues"] for row in issue["articles"]}
+
+
+def test_an_incremental_build_checks_what_changed_and_its_results_equal_a_full_build_s(tmp_path: Path) -> None:
+    """The new file's conflict is found, the old ones are still reported, and the conflicts, the quality
+    figures and the facts they come from equal those of a full build of the same files; the facts of the
+    nodes a build does not change are carried over from the last release, not queried again."""
+    folder, out, full = tmp_path / "in", tmp_path / "out", tmp_path / "full"
+    run_build(out, {"a.xml": EXPORT_A, "b.xml": EXPORT_B}, folder)
+    files = {"a.xml": EXPORT_A, "b.xml": EXPORT_B, "c.xml": EXPORT_C}
+    report = run_build(out, files, folder)
+    assert [Path(f["path"]).name for f in report["files"] if not f.get("unchanged")] == ["c.xml"]
+    assert set(conflicts(report)) == {
+        ("Store-journalDoi", JOURNAL),  # old: a.xml against b.xml, neither read again
+        ("Store-journalTitle", JOURNAL),
+        ("Store-issnInOtherIdentifier", JOURNAL),
+        ("Store-printIsOnlineIssn", OTHER_JOURNAL),  # new: c.xml
+    }
+    whole = run_build(full, files, folder)
+    assert report["conflicts"] == whole["conflicts"]
+    assert _quality(out) == _quality(full)
+    incremental, rebuilt = _facts(out), _facts(full)
+    assert incremental.pop("parts") != rebuilt.pop("parts")  # the runs graph's part differs: another run
+    assert incremental == rebuilt and len(incremental["articles"]) == 3
+
+    # carried over: a fact of an article and a conflict of a journal that no build touches again stay as the
+    # last release says them, even made untrue here, while the new file's article is found in the store
+    quality_path = (out / "current" / "quality.json").resolve()
+    quality = _quality(out)
+    for item in quality["conflicts"]:
+        item["message"] += " (as the last release said)"
+    quality_path.write_text(json.dumps(quality), encoding="utf-8")
+    facts_path = (out / "current" / "quality-facts.json.gz").resolve()
+    facts = _facts(out)
+    (first,) = [iri for iri in facts["articles"] if iri.endswith("/A-1")]
+    had_doi = facts["articles"][first]["doi"]
+    assert ("doi" in _rows(out)[first]["missing"]) != had_doi
+    facts["articles"][first]["doi"] = not had_doi
+    with gzip.open(facts_path, "wt", encoding="utf-8") as handle:
+        json.dump(facts, handle)
+    report = run_build(out, {**files, "d.xml": EXPORT_C.replace("a_code=C-1", "a_code=C-2")}, folder)
+    said = {(item["shape"], item["message"].endswith("(as the last release said)")) for item in report["conflicts"]}
+    assert said == {
+        ("Store-journalDoi", True),  # carried: d.xml is another journal's
+        ("Store-journalTitle", True),
+        ("Store-issnInOtherIdentifier", True),
+        ("Store-printIsOnlineIssn", False),  # checked again: d.xml is of that journal
+    }
+    rows = _rows(out)
+    assert ("doi" in rows[first]["missing"]) == had_doi
+    assert len(rows) == 4 and [iri for iri in rows if iri.endswith("/C-2")]
+
+
+def test_facts_are_carried_only_from_the_state_of_the_parts_the_changes_start_from(
+    conflicted: tuple[Path, dict[str, Any]],
+) -> None:
+    """Unit level, over a real release store: with no change the facts are carried as they were; a changed
+    node's facts are found again; facts of another state of the parts (a build that failed after updating
+    them) are not trusted: everything is found again."""
+    import copy
+
+    from pyoxigraph import Store
+
+    from kg.publish import quality_facts
+    from kg.publish.default_graph import DefaultGraphChanges
+
+    release = conflicted[0] / "current"
+    store = Store.read_only(str(release / "store"))
+    facts = quality_facts.load(release / "quality-facts.json.gz")
+    assert facts is not None and facts.parts and len(facts.articles) == 3
+    article = sorted(facts.articles)[0]
+    wrong = copy.deepcopy(facts)
+    wrong.articles[article]["keywords"] = not facts.articles[article]["keywords"]
+
+    def changes(subjects: set[str], before: str) -> DefaultGraphChanges:
+        return DefaultGraphChanges(subjects, before=before, after="next")
+
+    assert quality_facts.update(store, wrong, changes(set(), facts.parts)).articles == wrong.articles
+    assert quality_facts.update(store, wrong, changes({article}, facts.parts)).articles == facts.articles
+    again = quality_facts.update(store, wrong, changes(set(), "another state"))
+    assert again.articles == facts.articles and again.issues == facts.issues and again.parts == "next"
+
+
+def test_the_default_graph_changes_name_the_subjects_and_their_same_as_links() -> None:
+    from kg.publish.default_graph import DefaultGraphChanges
+
+    changes = DefaultGraphChanges()
+    changes.add(
+        [
+            b"<https://kg.example.org/id/person/orcid-1> <http://schema.org/sameAs> <https://orcid.org/1> .\n",
+            b"<https://kg.example.org/id/journal/1/article/a/author/1> <http://purl.org/spar/pro/isHeldBy> "
+            b"<https://kg.example.org/id/person/orcid-1> .\n",
+            b'<https://kg.example.org/id/journal/1/article/a> <http://schema.org/name> "x"@en .\n',
+        ]
+    )
+    assert changes.subjects == {
+        "https://kg.example.org/id/person/orcid-1",
+        "https://kg.example.org/id/journal/1/article/a/author/1",
+        "https://kg.example.org/id/journal/1/article/a",
+    }
+    assert changes.same_as == {"https://kg.example.org/id/person/orcid-1"}
+    changes.everything()
+    changes.add([b'<https://kg.example.org/x> <http://schema.org/name> "y" .\n'])
+    assert changes.subjects is None

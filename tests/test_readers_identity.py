@@ -2,8 +2,8 @@
 
 The seed and the hand-written PubMed rendering of its article (tests/fixtures/pubmed/mshsj-a968-pubmed.xml)
 are built together. Both name the article by its code (``a_code`` of ``web_url``) and the journal by its
-print ISSN, so both copies map to one article graph; the build publishes one copy and reports the other as
-superseded (facts are not merged across formats yet: see README, "Input formats").
+print ISSN, so both copies map to one article graph: the journal export's copy is published and the
+PubMed copy is merged into it (``tests/test_merge.py`` checks the merged facts).
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ def test_seed_and_its_pubmed_rendering_are_one_article(tmp_path: Path) -> None:
         for entry in report["files"]
         for article in entry["articles"]
     ]
-    assert sorted(status for _, _, status in copies) == ["published", "superseded"]
+    assert sorted((name, status) for name, _, status in copies) == [
+        ("mshsj-a968-pubmed.xml", "merged"),
+        ("mshsj-v10n4-a968.xml", "published"),
+    ]
     assert {iri for _, iri, _ in copies} == {ARTICLE}
     store = Store.read_only(str(out / "current" / "store"))
     query = (

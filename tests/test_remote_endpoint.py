@@ -3,7 +3,10 @@
 The test functions are the ones that run against the embedded store (imported from their modules, not
 copied): here the fixture ``sparql_server`` they ask for is a front end over a store started by the test,
 holding the same data (the standard test quads, graph by graph through the Graph Store Protocol, and a
-release marker). The engine is a parameter; both are marked slow. Tests left out say why beside the imports.
+release marker). The engine is a parameter; all are marked slow. Tests left out say why beside the imports.
+``oxigraph`` and ``virtuoso`` hold the named graphs only, so the front end asks for their union (as a store
+loaded from the N-Quads dump); ``oxigraph-merged`` also holds their merge in its default graph, as ``kg
+publish`` writes it, and the front end queries that graph as it is.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import rdflib
 import requests
 from pyoxigraph import RdfFormat, serialize
 
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
+from tests import test_sparql_clients
 from tests.remote_stores import VIRTUOSO, Engine, oxigraph_engine, virtuoso_engine
 from tests.server_fixtures import BASE, RunningServer, standard_quads, start_server
 
@@ -35,7 +40,6 @@ from tests.test_sparql_clients import (
     test_protocol_dataset_replaces_the_default,
     test_rdflib_sparqlstore,
     test_rdflib_sparqlstore_json,
-    test_service_description_reports_limits,
     test_sparqlwrapper_ask,
     test_sparqlwrapper_construct_jsonld,
     test_sparqlwrapper_construct_rdfxml,
@@ -73,17 +77,22 @@ ENGINES = [
 ]
 
 
+# for the endpoint tests only: the linked-data tests publish with kg publish, which writes the merged graph
+ENDPOINT_ENGINES = [*ENGINES, pytest.param("oxigraph-merged", marks=pytest.mark.slow)]
+
+
 def start_engine(name: str, folder: Path) -> Engine:
-    engine = oxigraph_engine(folder) if name == "oxigraph" else virtuoso_engine(folder)
+    engine = oxigraph_engine(folder) if name.startswith("oxigraph") else virtuoso_engine(folder)
     return engine.start()
 
 
 def put_graph(engine: Engine, graph: str, ntriples: bytes) -> None:
-    """One graph into the store through its Graph Store endpoint (what kg publish does, without the bookkeeping)."""
+    """One graph into the store through its Graph Store endpoint (what kg publish does, without the bookkeeping);
+    ``graph`` "": the default graph."""
     auth = requests.auth.HTTPDigestAuth(*engine.credentials) if engine.credentials else None
     answer = requests.put(
         engine.gsp_url,
-        params={"graph": graph},
+        params={"graph": graph} if graph else {"default": ""},
         data=ntriples,
         headers={"Content-Type": "application/n-triples"},
         auth=auth,
@@ -92,13 +101,16 @@ def put_graph(engine: Engine, graph: str, ntriples: bytes) -> None:
     assert answer.status_code < 300, answer.text
 
 
-def load_quads(engine: Engine, quads: list, release_id: str, base: str = BASE) -> None:
-    """The quads graph by graph, then a run record for ``release_id`` (the release marker) last."""
+def load_quads(engine: Engine, quads: list, release_id: str, base: str = BASE, merged: bool = False) -> None:
+    """The quads graph by graph (with ``merged``, their merge into the default graph too, each triple once),
+    then a run record for ``release_id`` (the release marker) last."""
     graphs: dict[str, list] = {}
     for quad in quads:
         graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
     for graph, triples in graphs.items():
         put_graph(engine, graph, serialize(triples, format=RdfFormat.N_TRIPLES) or b"")
+    if merged:
+        put_graph(engine, "", serialize(set(q.triple for q in quads), format=RdfFormat.N_TRIPLES) or b"")
     minter = Minter(base)
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     run = [q.triple for q in run_quads(minter, release_id, now, now, [], [])]
@@ -112,10 +124,11 @@ def store_settings(engine: Engine, dumps: Path | None = None) -> dict[str, dict[
     return {"store": store}
 
 
-@pytest.fixture(scope="module", params=ENGINES)
+@pytest.fixture(scope="module", params=ENDPOINT_ENGINES)
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     running = start_engine(request.param, tmp_path_factory.mktemp(f"store-{request.param}"))
-    load_quads(running, standard_quads("r1"), "r1")
+    running.name = request.param
+    load_quads(running, standard_quads("r1"), "r1", merged=request.param == "oxigraph-merged")
     yield running
     running.stop()
 
@@ -132,6 +145,39 @@ def sparql_server(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> I
 def test_health_names_the_store_and_the_release(sparql_server: RunningServer, engine: Engine) -> None:
     health = requests.get(sparql_server.url + "/health", timeout=5).json()
     assert health["status"] == "ok" and health["release"] == "r1" and health["store"] == engine.query_url
+    assert health["default_graph"] == ("store" if engine.name == "oxigraph-merged" else "union")
+
+
+def test_service_description_reports_limits(sparql_server: RunningServer, engine: Engine) -> None:
+    """The embedded test's (its store holds no default graph: the union), and over a store's own default graph
+    no ``sd:UnionDefaultGraph``."""
+    if engine.name != "oxigraph-merged":
+        test_sparql_clients.test_service_description_reports_limits(sparql_server)
+        return
+    answer = requests.get(sparql_server.sparql, headers={"Accept": "text/turtle"}, timeout=10)
+    graph = rdflib.Graph().parse(data=answer.content, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = rdflib.URIRef(sparql_server.sparql)
+    assert (service, sd.feature, sd.UnionDefaultGraph) not in graph
+    assert (service, sd.resultFormat, None) in graph
+
+
+def test_a_query_without_a_dataset_reads_each_triple_once(sparql_server: RunningServer, engine: Engine) -> None:
+    """A triple two article graphs share is one solution over the merged default graph, and one per graph over
+    the union: the reason kg publish writes the merged graph."""
+    quads = standard_quads("r1")
+    shared = {q.triple for q in quads if sum(1 for o in quads if o.triple == q.triple) > 1}
+    count = requests.get(
+        sparql_server.sparql,
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    ).json()["results"]["bindings"][0]["n"]["value"]
+    distinct = len({q.triple for q in quads})
+    if engine.name == "oxigraph-merged":
+        assert int(count) == distinct
+    elif engine.name == "oxigraph":
+        assert shared and int(count) >= len(set(quads)) > distinct  # (and the run record load_quads adds)
 
 
 def test_a_runaway_query_answers_504_at_the_time_limit_and_others_are_answered(sparql_server: RunningServer) -> None:

@@ -7,12 +7,16 @@
 * killing the store gives 503 with Retry-After within the configured time, /health says why, and restarting
   the store brings the front end back without restarting it;
 * two front ends over one store answer identically;
-* two builds of disjoint halves of the inputs, published into one store, give the graphs of one build of all.
+* two builds of disjoint halves of the inputs, published into one store, give the graphs of one build of all;
+* the store's default graph is the release's merged graph (each triple once), also after a republish that
+  changed one article, and a publish that died before its marker (or within the default graph) is finished by
+  running it again.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shutil
 import threading
@@ -24,10 +28,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import rdflib
 import requests
+from pyoxigraph import RdfFormat, Triple, parse
 from rdflib.compare import isomorphic
 
 from kg.build import BuildOptions, build
+from kg.publish.dump_parts import MANIFEST
 from kg.publish.graphs import GraphFiles
+from kg.publish.marker import MARKER_QUERY
 from kg.publish.remote import PublishError, PublishOptions, _Sender, publish, resolve_method
 from kg.publish.remote_state import current_graphs
 from tests.conftest import CORPUS, TEST_SECRET
@@ -72,7 +79,11 @@ def graphs_of(proxy: CountingProxy) -> list[tuple[str, str]]:
     out = []
     for (method, path), body in zip(proxy.requests, proxy.bodies, strict=True):
         text = body.decode("utf-8")
-        if urlsplit(path).path.endswith("/update"):
+        if "FILTER NOT EXISTS { GRAPH ?g" in text:  # triples out of the default graph (kg.publish.remote_default)
+            out.append(("DEFAULT-", "(default)"))
+        elif method == "POST" and "default" in parse_qs(urlsplit(path).query, keep_blank_values=True):
+            out.append(("DEFAULT+", "(default)"))  # triples into the default graph
+        elif urlsplit(path).path.endswith("/update"):
             out += [("DROP", g) for g in re.findall(r"DROP SILENT GRAPH <([^>]+)>", text)]
             out += [("UPDATE", g) for g in re.findall(r"INSERT DATA \{ GRAPH <([^>]+)>", text)]
         elif method == "POST":
@@ -82,6 +93,28 @@ def graphs_of(proxy: CountingProxy) -> list[tuple[str, str]]:
             query = parse_qs(urlsplit(path).query, keep_blank_values=True)
             out.append((method, query.get("graph", ["(default)"])[0]))
     return out
+
+
+def merged_parts(out: Path) -> dict[str, dict]:
+    """The build's dump parts (one per journal, one for the run records): one default graph request each."""
+    return json.loads((out / "dump-parts" / MANIFEST).read_text(encoding="utf-8"))["parts"]
+
+
+def merged_graph(out: Path) -> set[Triple]:
+    """The release's merged default graph: its N-Triples dump, each triple once."""
+    return set(parse(gzip.decompress((out / "current" / "dumps" / "kg.nt.gz").read_bytes()), RdfFormat.N_TRIPLES))
+
+
+def default_graph(engine: Engine) -> set[Triple]:
+    """The store's own default graph (asked without the union option)."""
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    answer = requests.post(
+        engine.query_url, data={"query": query}, headers={"Accept": "application/n-triples"}, timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    triples = list(parse(answer.content, RdfFormat.N_TRIPLES))
+    assert len(triples) == len(set(triples))
+    return set(triples)
 
 
 @pytest.fixture
@@ -110,9 +143,11 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
         target = proxy.url + "/store"
         first = publish(out, PublishOptions(target=target, connections=3, dumps_to=tmp_path / "dumps"))
         # a first publish (the default for a .../store URL: N-Quads batches of 50): the articles in one
-        # request, the marker in another, nothing dropped
-        assert first.sent == len(FILES) + 1 and first.requests == len(proxy.requests) == 2
-        assert sorted(graphs_of(proxy)) == sorted(("ADD", g) for g in current_graphs(out / "graphs"))
+        # request, the default graph a request per dump part, the marker last, nothing dropped
+        parts = len(merged_parts(out))
+        assert first.sent == len(FILES) + 1 and first.requests == len(proxy.requests) == 2 + parts
+        named = [sent for sent in graphs_of(proxy) if sent[0] != "DEFAULT+"]
+        assert sorted(named) == sorted(("ADD", g) for g in current_graphs(out / "graphs"))
         assert all("no_transaction" in path for _, path in proxy.requests)  # auto: the bulk loader
         assert graphs_of(proxy)[-1] == ("ADD", BASE + "/graph/runs")
         server = front_end(engine, tmp_path, dumps=str(tmp_path / "dumps"))
@@ -156,11 +191,15 @@ def test_second_publish_sends_only_the_changed_graph_and_a_front_end_switches_wi
             finally:
                 stop.set()
                 client.join()
-            sent = graphs_of(proxy)  # the changed graph replaced (dropped, added), then the marker
-            assert [method for method, _ in sent] == ["DROP", "ADD", "DROP", "ADD"], sent
-            assert sent[0][1] == sent[1][1] and "/article/" in sent[0][1]
-            assert sent[2][1] == sent[3][1] == BASE + "/graph/runs"
-            assert len(proxy.requests) == second.requests == 4
+            # the changed graph replaced (dropped, added), its journal part's difference in the default graph
+            # (added and removed lines) and the runs part's (a run added), then the marker
+            sent = graphs_of(proxy)
+            named = [one for one in sent if not one[0].startswith("DEFAULT")]
+            assert [method for method, _ in named] == ["DROP", "ADD", "DROP", "ADD"], sent
+            assert named[0][1] == named[1][1] and "/article/" in named[0][1]
+            assert sent[-2:] == named[2:] and named[2][1] == named[3][1] == BASE + "/graph/runs"
+            assert sorted(m for m, _ in sent if m.startswith("DEFAULT")) == ["DEFAULT+"] * 2 + ["DEFAULT-"]
+            assert len(proxy.requests) == second.requests == 7
             assert second.sent == 2 and second.unchanged == len(FILES) - 1
             assert not errors, errors
             assert statuses and set(statuses) == {200}, statuses
@@ -207,7 +246,9 @@ def test_an_interrupted_publish_finishes_when_run_again_and_withdrawn_graphs_are
     files = GraphFiles(out / "graphs")
     withdrawn = next(name for name in files.current if "/article/" in name)
     files.write({withdrawn: b""})
-    third = publish(out, PublishOptions(target=engine.gsp_url))
+    with pytest.raises(PublishError, match="does not match the graph files"):  # no build made its dump parts
+        publish(out, PublishOptions(target=engine.gsp_url))
+    third = publish(out, PublishOptions(target=engine.gsp_url, default_graph=False))
     assert third.deleted == 1 and third.sent == 0
     answer = requests.post(engine.query_url, data={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
     assert answer.text.split()[-1] == str(len(FILES)), (third, answer.text)
@@ -305,6 +346,15 @@ def test_two_half_builds_published_into_one_store_equal_one_build_of_everything(
         together, apart = quads(whole), quads(sharded)
         assert len(together) > 500
         assert apart == together
+
+        # and the merged default graphs, but for the run records, about runs and graphs (each folder removes
+        # only what it published itself: the first half's records stay in the default graph)
+        def data(triples: set) -> set:
+            return {t for t in triples if not t.subject.value.startswith((BASE + "/id/run/", BASE + "/graph/"))}
+
+        merged = data(default_graph(whole))
+        assert len(merged) > 400
+        assert data(default_graph(sharded)) == merged
     finally:
         sharded.stop(kill=True)
         whole.stop(kill=True)
@@ -329,6 +379,11 @@ def test_sparql_update_publishes_the_same_quads_as_the_graph_store_protocol(
         engine.query_url, data={"query": query}, headers={"Accept": "text/tab-separated-values"}, timeout=30
     )
     assert len(answer.text.splitlines()) - 1 == len(dump)  # replaced, not added twice
+    assert not default_graph(engine)  # the merged graph only when asked for, with --method update
+
+    merged = publish(out, PublishOptions(target=engine.update_url, method="update", default_graph=True))
+    assert merged.sent == 0 and merged.default_added >= len(merged_graph(out))  # INSERT DATA
+    assert default_graph(engine) == merged_graph(out)
 
 
 @pytest.mark.parametrize("method", ["gsp", "update", "nquads", "nquads+bulk"])
@@ -342,20 +397,23 @@ def test_each_method_sends_only_the_changed_graphs(method: str, engine: Engine, 
     try:
         options = PublishOptions(target=target, method=method.split("+")[0], batch=4, bulk="bulk" in method)
         first = publish(out, options)
-        written = [g for verb, g in graphs_of(proxy) if verb != "DROP"]
+        written = [g for verb, g in graphs_of(proxy) if verb in ("ADD", "PUT", "UPDATE")]
         assert sorted(written) == sorted(current_graphs(out / "graphs")) and written[-1] == BASE + "/graph/runs"
-        assert first.requests == len(proxy.requests) == (7 if method == "gsp" else 3)
+        parts = len(merged_parts(out)) if method.startswith("nquads") else 0  # the default graph: nquads only
+        assert first.requests == len(proxy.requests) == (7 if method == "gsp" else 3 + parts)
+        assert sum(verb == "DEFAULT+" for verb, _ in graphs_of(proxy)) == parts
         path = inputs / CHANGED.name
         path.write_text(path.read_text(encoding="utf-8").replace(SECTION, "<subject>Renamed</subject>", 1), "utf-8")
         build_into(out, [inputs])
         proxy.requests.clear()
         proxy.bodies.clear()
         second = publish(out, options)
-        written = [g for verb, g in graphs_of(proxy) if verb != "DROP"]
+        written = [g for verb, g in graphs_of(proxy) if verb in ("ADD", "PUT", "UPDATE")]
         assert len(written) == 2 and "/article/" in written[0] and written[1] == BASE + "/graph/runs", written
         assert second.sent == 2 and second.unchanged == len(FILES) - 1
         if method.startswith("nquads"):  # what the store held of them was dropped first
             assert [g for verb, g in graphs_of(proxy) if verb == "DROP"] == written
+            assert default_graph(engine) == merged_graph(out)
     finally:
         proxy.close()
     query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -368,3 +426,58 @@ def test_auto_method_is_nquads_for_an_oxigraph_store_url_and_gsp_elsewhere() -> 
     assert resolve_method(PublishOptions(target="http://db:7878/store")) == "nquads"
     assert resolve_method(PublishOptions(target="http://db:8890/sparql-graph-crud-auth")) == "gsp"
     assert resolve_method(PublishOptions(target="http://db:7878/store", method="gsp")) == "gsp"
+
+
+def test_the_default_graph_is_the_merged_graph_and_a_crash_before_the_marker_finishes_when_run_again(
+    engine: Engine, inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """COUNT(*) over the store's default graph is the embedded store's; after a republish that changed one
+    article the default graph equals the new release's merged graph; a publish that dies within the default
+    graph, or between it and the marker, is finished by running it again."""
+    out = tmp_path / "out"
+    build_into(out, [inputs])
+    first = publish(out, PublishOptions(target=engine.gsp_url))
+    merged = merged_graph(out)
+    assert default_graph(engine) == merged and first.default_added >= len(merged) and not first.default_removed
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    answer = requests.post(engine.query_url, data={"query": count}, headers={"Accept": "text/csv"}, timeout=10)
+    embedded = json.loads((out / "current" / "build.json").read_text(encoding="utf-8"))["counts"]
+    assert int(answer.text.split()[-1]) == embedded["default_graph_triples"] == len(merged)
+
+    # one article changes; the publish dies on its first default graph request, then on the marker
+    path = inputs / CHANGED.name
+    path.write_text(path.read_text(encoding="utf-8").replace(SECTION, "<subject>Renamed</subject>", 1), "utf-8")
+    build_into(out, [inputs])
+    original = _Sender.send
+    fail = {"default": 1, "marker": 1}
+
+    def failing_send(self: _Sender, method: str, params: dict | None, body: bytes | None, *rest, **kw) -> None:
+        if params and "default" in params and fail["default"]:
+            fail["default"] -= 1
+            raise PublishError("the store went away")
+        if body and b"/graph/runs> .\n" in body and not (params and "default" in params) and fail["marker"]:
+            fail["marker"] -= 1
+            raise PublishError("the store went away")
+        original(self, method, params, body, *rest, **kw)
+
+    monkeypatch.setattr(_Sender, "send", failing_send)
+    with pytest.raises(PublishError, match="default graph was not fully published"):
+        publish(out, PublishOptions(target=engine.gsp_url, connections=1))
+    with pytest.raises(PublishError, match="release marker was not published"):
+        publish(out, PublishOptions(target=engine.gsp_url, connections=1))
+    new = merged_graph(out)
+    assert new != merged and default_graph(engine) == new  # all sent but the marker
+    marker = requests.post(
+        engine.query_url, data={"query": MARKER_QUERY}, headers={"Accept": "application/sparql-results+json"}
+    )
+    runs = [row["run"]["value"] for row in marker.json()["results"]["bindings"]]
+    assert runs in ([], [f"{BASE}/id/run/{first.release}"])  # no new marker (the batch dropped the old runs graph)
+    monkeypatch.setattr(_Sender, "send", original)
+    last = publish(out, PublishOptions(target=engine.gsp_url))
+    assert last.sent == 1 and last.default_added == last.default_removed == 0  # only the marker was left
+    assert default_graph(engine) == new
+    marker = requests.post(
+        engine.query_url, data={"query": MARKER_QUERY}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert marker.json()["results"]["bindings"][0]["run"]["value"].endswith("/" + last.release)
+    assert last.release != first.release

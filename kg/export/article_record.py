@@ -1,8 +1,9 @@
 """One article's metadata as a plain record, read from its published graph (its N-Quads).
 
-Every channel that is not RDF (OAI-PMH's ``oai_dc``, the Crossref deposit, the DOAJ file) says the same
-few things about an article: titles, authors in order with ORCIDs and affiliations, keywords, abstracts,
-dates, pages, DOI, its issue and journal. They are read here once, from the graph the build validated and
+Every channel that is not RDF (OAI-PMH's ``oai_dc`` and JATS, the Crossref deposit, the DOAJ file) says
+the same few things about an article: titles, authors in order with ORCIDs and affiliations, keywords,
+abstracts, dates (history dates and the issue's Solar Hijri date too), pages, DOI, section, PDF link, its
+issue and journal. They are read here once, from the graph the build validated and
 published, so that no channel can say something the graph does not; a value the graph lacks stays absent
 (``None`` or an empty list), and each channel reports what it needs and does not find.
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
-from kg.vocab import DCTERMS, FABIO, ORCID_RESOLVER, PRISM, PRO, RDF_TYPE, SCHEMA
+from kg.vocab import DCTERMS, FABIO, KG, ORCID_RESOLVER, PRISM, PRO, RDF_TYPE, SCHEMA, TIME
 
 Text = tuple[str, str]  # (value, language tag; "" when untagged)
 
@@ -58,7 +59,27 @@ _READ = {
         PRO.relatesToOrganization,
         SCHEMA.givenName,
         SCHEMA.familyName,
+        SCHEMA.articleSection,
+        SCHEMA.encoding,
+        SCHEMA.contentUrl,
+        FABIO.hasDateReceived,
+        KG.dateRevised,
+        DCTERMS.dateAccepted,
+        DCTERMS.issued,
+        TIME.hasTime,
+        TIME.inDateTime,
+        TIME.year,
+        TIME.month,
+        TIME.day,
     )
+}
+
+# the article's history dates (kg.mappers.history), by status
+_HISTORY = {
+    "received": FABIO.hasDateReceived,
+    "revised": KG.dateRevised,
+    "accepted": DCTERMS.dateAccepted,
+    "published": DCTERMS.issued,
 }
 
 # a line whose predicate is one of them (a literal holding such text is parsed too, and dropped then)
@@ -138,7 +159,25 @@ def article_record(nquads: bytes) -> dict[str, Any] | None:
         "issn_online": graph.text(journal, PRISM.eIssn) if journal else None,
         "publisher": _publisher(graph, journal),
         "journal_url": graph.link(journal, SCHEMA.url) if journal else None,
+        "sections": graph.texts(article, SCHEMA.articleSection),
+        "history": {status: d for status, term in _HISTORY.items() if (d := graph.text(article, term))},
+        "pdf_url": graph.link(graph.link(article, SCHEMA.encoding) or "", SCHEMA.contentUrl),
+        "issue_date_jalali": _jalali_date(graph, issue) if issue else None,
     }
+
+
+def _jalali_date(graph: _Index, issue: str) -> str | None:
+    """The issue's Solar Hijri date as the graph declares it (OWL-Time, data model 4.8), ``YYYY-MM-DD`` or shorter."""
+    instant = graph.link(issue, TIME.hasTime)
+    description = graph.link(instant, TIME.inDateTime) if instant else None
+    if description is None:
+        return None
+    year = graph.text(description, TIME.year)
+    month = (graph.text(description, TIME.month) or "").lstrip("-")
+    day = (graph.text(description, TIME.day) or "").lstrip("-")
+    if not year:
+        return None
+    return "-".join([year] + ([month] + ([day] if day else []) if month else []))
 
 
 def _authors(graph: _Index, article: str) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from kg.publish.dump_parts import dump_order, part_lines
+from kg.publish.dump_reading import changed_part_lines, dump_order
 
 CHANGES = "changes"
 FEED = "feed.atom"
@@ -67,11 +67,13 @@ def _diff(old: Iterable[bytes], new: Iterable[bytes]) -> Iterator[tuple[bytes, b
 
 
 def _part_diffs(old: Path, new: Path) -> Iterator[tuple[bytes, bytes]]:
-    """``_diff`` part by part when the dumps are in parts (``kg.publish.dump_parts``: sorted within each part)."""
-    old_parts, new_parts = part_lines(old), part_lines(new)
-    if old_parts is None or new_parts is None:
+    """``_diff`` part by part when the dumps are in parts (``kg.publish.dump_parts``: sorted within each part),
+    over the parts whose bytes differ only (``kg.publish.dump_reading``)."""
+    parts = changed_part_lines(old, new)
+    if parts is None:
         yield from _diff(_lines(old), _lines(new))
         return
+    old_parts, new_parts = parts
     for key in sorted(set(old_parts) | set(new_parts)):
         yield from _diff(old_parts.get(key, iter(())), new_parts.get(key, iter(())))
 
@@ -107,7 +109,7 @@ def write_patch(previous_dump: Path, new_dump: Path, target: Path, release: str,
 
 def apply_patch(lines: Iterable[bytes], patch: Path) -> list[bytes]:
     """The N-Quads lines after applying an RDF Patch written by ``write_patch``, in the N-Quads dump's order
-    (``kg.publish.dump_parts.dump_order``), for mirrors and tests."""
+    (``kg.publish.dump_reading.dump_order``), for mirrors and tests."""
     quads = set(lines)
     for line in _lines(patch):
         if line.startswith(b"D "):

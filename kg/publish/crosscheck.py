@@ -17,11 +17,13 @@ from typing import Any, Protocol
 
 from pyoxigraph import Store
 
+from kg.publish import quality_facts
+from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.quality import quality_figures, write_quality
 from kg.publish.ranking import Ranking
 from kg.publish.report import ReportWriter
-from kg.validation.conflicts import Scope, find_conflicts
+from kg.validation.conflicts import Scope, carry_over, find_conflicts, sort_entries
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ class Release(Protocol):
     ranking: Ranking
     report: ReportWriter
     seconds: dict[str, float]
+    changes: DefaultGraphChanges  # what the merged default graph changed by (kg.publish.dump_parts)
 
     @property
     def identity(self) -> _Identity: ...
@@ -54,26 +57,49 @@ def release_checks(store: Store, release: Release) -> None:
     into its report and its ``quality.json``; the time they took into its ``seconds`` (``store_checks``).
 
     When the identity pass rewrote graphs published by earlier builds (new aliases), the checks run over
-    everything: what those graphs say moved to other nodes.
+    everything: what those graphs say moved to other nodes. The quality figures are computed from facts
+    per node, found again only for the nodes whose merged triples changed (``kg.publish.quality_facts``).
     """
     started = time.perf_counter()
     report = release.report
     touched = None if release.identity.rewritten else report.touched | set(release.identity.moved)
-    conflicts = check_release(store, release.layout, release.ranking, report, touched)
-    report.quality = quality_figures(store, report.warnings, conflicts)
+    conflicts = check_release(store, release.layout, release.ranking, report, touched, release.changes)
+    release.seconds["conflicts"] = time.perf_counter() - started
+    previous = quality_facts.load(release.layout.current_release().quality_facts)
+    facts = quality_facts.update(store, previous, release.changes)
+    report.quality = quality_figures(store, report.warnings, conflicts, facts)
     write_quality(release.staging.quality, report.quality)
+    quality_facts.save(release.staging.quality_facts, facts)
     release.seconds["store_checks"] = time.perf_counter() - started
 
 
 def check_release(
-    store: Store, layout: Layout, ranking: Ranking, report: ReportWriter, touched: set[str] | None
+    store: Store,
+    layout: Layout,
+    ranking: Ranking,
+    report: ReportWriter,
+    touched: set[str] | None,
+    changes: DefaultGraphChanges | None = None,
 ) -> list[dict[str, Any]]:
     """The conflicts of the release's store within what this build ``touched`` (None: everything); added to
-    the report."""
-    if touched is None:
+    the report.
+
+    With ``changes`` (what the merged default graph changed by), the previous release's conflicts that
+    neither the touched graphs nor those changes reach are carried over as they were
+    (``kg.validation.conflicts.carry_over``), and only the others are checked again.
+    """
+    carried: list[dict[str, Any]] = []
+    if touched is None or (changes is not None and changes.subjects is None):
         scope = Scope(None)
-    else:
+    elif changes is None:
         scope = Scope.of(store, touched, len(ranking.winners), previous_conflict_nodes(layout))
+    else:
+        scope = Scope.of(store, touched, len(ranking.winners))
+        if scope.nodes is not None and changes.subjects is not None:
+            reached = scope.nodes | changes.subjects
+            published = ranking.winners.__contains__
+            carried, again = carry_over(previous_conflicts(layout), reached, touched, published)
+            scope = Scope(frozenset(reached | again))
 
     def describe(graph: str) -> dict[str, Any] | None:
         won = ranking.winners.get(graph)
@@ -82,7 +108,7 @@ def check_release(
         file, record = report.records.get(graph, (won[2], ""))
         return {"file": file, "record": record, "date": won[0]}
 
-    conflicts = find_conflicts(store, scope, describe, union=False)
+    conflicts = sort_entries(carried + find_conflicts(store, scope, describe, union=False))  # found wins
     report.add_conflicts(conflicts)
     log.debug(
         "store-wide checks: %d conflicts over %s",
@@ -92,12 +118,17 @@ def check_release(
     return conflicts
 
 
-def previous_conflict_nodes(layout: Layout) -> set[str]:
-    """The nodes of the conflicts the current release reported (its ``quality.json``, small beside the
-    report): checked again whether touched or not."""
+def previous_conflicts(layout: Layout) -> list[dict[str, Any]]:
+    """The conflicts the current release reported (its ``quality.json``, smaller than the report)."""
     try:
         with open(layout.current_release().quality, encoding="utf-8") as handle:
             previous = json.load(handle)
     except (OSError, ValueError):
-        return set()
-    return {item["focus"] for item in previous.get("conflicts", []) if isinstance(item, dict) and "focus" in item}
+        return []
+    found = previous.get("conflicts", []) if isinstance(previous, dict) else []
+    return [item for item in found if isinstance(item, dict) and "focus" in item and "values" in item]
+
+
+def previous_conflict_nodes(layout: Layout) -> set[str]:
+    """The nodes of the conflicts the current release reported: checked again whether touched or not."""
+    return {item["focus"] for item in previous_conflicts(layout)}

@@ -7,9 +7,13 @@ module compares them with the previous release's table and writes ``oai.sqlite``
 
 - an article graph whose digest is unchanged keeps its datestamp and its record as they were;
 - a new or changed one gets the release's time as its datestamp and a record read from its N-Quads
-  (``kg.export.article_record``, rendered as ``oai_dc`` by ``kg.export.oai_dc``);
+  (``kg.export.article_record``, rendered as ``oai_dc`` by ``kg.export.oai_dc`` and as JATS front matter
+  by ``kg.export.jats``);
 - one that is no longer published (replaced under another IRI, or withdrawn) becomes a deleted record
   stamped with the release's time, and stays one in every later release.
+
+An article's supplement graphs (what copies from files of other formats add: ``kg.publish.merge``) belong to
+it: their digests enter its digest, so its datestamp changes when they do, and its record is read from them too.
 
 The table travels with the release, so it survives rebuilds, and a server reads the release it serves
 and nothing else. Withdrawals are handed over in ``DIR/deleted.jsonl`` (``note_deleted``): one JSON line
@@ -19,6 +23,7 @@ the article as deleted even while its graph is still in the working store.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -29,12 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from kg.export.article_record import article_record, in_language
+from kg.export.jats import jats_article
 from kg.export.oai_dc import oai_dc
+from kg.iris import supplemented_graph
 from kg.publish.graphs import GraphFiles
+from kg.publish.tombstones import EMPTY_DIGEST
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"  # a table of another version is not carried over: every record is read again
+SCHEMA_VERSION = "3"  # a table of another version is not carried over: every record is read again
+CARRIED_VERSIONS = ("2", "3")  # 2 had no jats column: its rows get theirs from their stored record
 _FEW = 32  # up to this many changed graphs are read one by one
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,7 +55,8 @@ CREATE TABLE records (
     deleted INTEGER NOT NULL,
     sets TEXT NOT NULL,            -- JSON list of setSpecs
     oai_dc BLOB NOT NULL,          -- the oai_dc:dc element, zlib-compressed (pack/unpack; empty when deleted)
-    record BLOB NOT NULL           -- the record (kg.export.article_record) as JSON, zlib-compressed
+    record BLOB NOT NULL,          -- the record (kg.export.article_record) as JSON, zlib-compressed
+    jats BLOB NOT NULL             -- the JATS <article> front matter (kg.export.jats), packed; empty when deleted
 );
 CREATE INDEX records_by_datestamp ON records (datestamp, identifier);
 CREATE TABLE record_sets (spec TEXT NOT NULL, identifier TEXT NOT NULL, datestamp TEXT NOT NULL);
@@ -65,6 +75,7 @@ class Row:
     sets: list[str]
     oai_dc: bytes  # packed (``pack``): carried from release to release as they are
     record: bytes
+    jats: bytes
 
 
 @dataclass
@@ -158,14 +169,19 @@ def read_rows(path: Path | None) -> dict[str, Row]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is None or version[0] != SCHEMA_VERSION:
+        if version is None or version[0] not in CARRIED_VERSIONS:
             return {}
+        jats = "jats" if version[0] == SCHEMA_VERSION else "x''"
         rows = connection.execute(
-            "SELECT identifier, graph, digest, datestamp, deleted, sets, oai_dc, record FROM records"
+            f"SELECT identifier, graph, digest, datestamp, deleted, sets, oai_dc, record, {jats} FROM records"
         ).fetchall()
     finally:
         connection.close()
-    return {r[1]: Row(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5]), r[6], r[7]) for r in rows}
+    found = {r[1]: Row(r[0], r[1], r[2], r[3], bool(r[4]), json.loads(r[5]), r[6], r[7], r[8]) for r in rows}
+    for row in found.values():
+        if not row.deleted and not row.jats:  # a version 2 table's row
+            row.jats = pack(jats_article(json.loads(unpack(row.record))))
+    return found
 
 
 def _graph_line_groups(graphs: GraphFiles, wanted: set[str]) -> Iterator[tuple[str, bytes]]:
@@ -188,7 +204,25 @@ def _graph_line_groups(graphs: GraphFiles, wanted: set[str]) -> Iterator[tuple[s
 
 
 def is_article_graph(graph: str, base: str) -> bool:
-    return graph.startswith(f"{base}/graph/journal/") and "/article/" in graph
+    return graph.startswith(f"{base}/graph/journal/") and "/article/" in graph and supplemented_graph(graph) is None
+
+
+def _supplements(digests: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Article graph -> its supplement graphs that hold triples (name -> digest)."""
+    found: dict[str, dict[str, str]] = {}
+    for name, digest in digests.items():
+        owner = supplemented_graph(name)
+        if owner is not None and digest != EMPTY_DIGEST:
+            found.setdefault(owner, {})[name] = digest
+    return found
+
+
+def _with_supplements(digest: str, supplements: dict[str, str]) -> str:
+    """An article's digest: its graph's, folded with its supplements' (its graph's alone when it has none)."""
+    if not supplements or not digest:
+        return digest
+    text = digest + "".join(f"\n{name}\t{supplements[name]}" for name in sorted(supplements))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def write_records(
@@ -198,8 +232,9 @@ def write_records(
     old = read_rows(previous)
     counts = RecordCounts()
     rows: dict[str, Row] = {}
+    supplements = _supplements(graphs.digests)
     live = {
-        graph: digest
+        graph: _with_supplements(digest, supplements.get(graph, {}))
         for graph, digest in graphs.digests.items()
         if is_article_graph(graph, base)
         and not (graph in withdrawn and withdrawn[graph].get("digest", "") in ("", digest))
@@ -212,8 +247,9 @@ def write_records(
         else:
             to_read.add(graph)
     sets: dict[str, str] = {}
+    added = graphs.read_many(name for graph in to_read for name in supplements.get(graph, {}))
     for graph, nquads in _graph_line_groups(graphs, to_read):
-        record = article_record(nquads)
+        record = article_record(nquads + b"".join(added.get(name, b"") for name in sorted(supplements.get(graph, {}))))
         if record is None:
             continue
         specs = set_specs(record, base)
@@ -227,6 +263,7 @@ def write_records(
             [spec for spec, _ in specs],
             pack(oai_dc(record)),
             pack(json.dumps(record, ensure_ascii=False)),
+            pack(jats_article(record)),
         )
         counts.changed += 1
     for graph, before in old.items():
@@ -235,7 +272,7 @@ def write_records(
         if before.deleted:
             rows[graph] = before
         else:
-            rows[graph] = Row(before.identifier, graph, "", now, True, before.sets, b"", pack("{}"))
+            rows[graph] = Row(before.identifier, graph, "", now, True, before.sets, b"", pack("{}"), b"")
             counts.newly_deleted += 1
     counts.deleted = sum(row.deleted for row in rows.values())
     counts.live = len(rows) - counts.deleted
@@ -258,9 +295,19 @@ def _write_table(
         for row in sorted(rows.values(), key=lambda r: r.deleted, reverse=True):
             by_identifier[row.identifier] = row
         connection.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (r.identifier, r.graph, r.digest, r.datestamp, int(r.deleted), json.dumps(r.sets), r.oai_dc, r.record)
+                (
+                    r.identifier,
+                    r.graph,
+                    r.digest,
+                    r.datestamp,
+                    int(r.deleted),
+                    json.dumps(r.sets),
+                    r.oai_dc,
+                    r.record,
+                    r.jats,
+                )
                 for r in by_identifier.values()
             ],
         )

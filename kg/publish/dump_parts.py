@@ -31,15 +31,15 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from pyoxigraph import QuerySolutions, RdfFormat, Store, parse, serialize
 
-from kg.publish.default_graph import DefaultGraphLoad, remove_unheld
-from kg.publish.dumps import DumpInfo, deterministic_gzip
+from kg.publish.default_graph import DefaultGraphChanges, DefaultGraphLoad, remove_unheld
+from kg.publish.dumps import DumpInfo, JsonArrayBody, deterministic_gzip
 from kg.publish.graphs import GraphFiles
 from kg.publish.layout import Layout
 from kg.vocab import PREFIXES
@@ -126,42 +126,9 @@ def _write_merged_formats(work: Path, stem: str) -> None:
         # pyoxigraph's stub asks for a typing.IO; it only calls write(), which GzipFile has
         serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), out, RdfFormat.TURTLE, prefixes=PREFIXES)  # type: ignore[arg-type]
     with deterministic_gzip(work / f"{stem}.jsonld.gz") as out:
-        body = _ArrayBody(out)  # streamed: a large journal's JSON-LD is never held whole in memory
+        body = JsonArrayBody(out)  # streamed: a large journal's JSON-LD is never held whole in memory
         serialize(parse(path=plain, format=RdfFormat.N_TRIPLES), body, RdfFormat.JSON_LD)  # type: ignore[arg-type]
         body.finish()
-
-
-class _ArrayBody:
-    """A writer that passes on a JSON array's body: the node objects, without the ``[`` and ``]`` around them.
-
-    The whole JSON-LD dump puts the parts' bodies into one array (``assemble``). The last non-blank chunk
-    is held back until ``finish``, which drops the closing bracket from it.
-    """
-
-    def __init__(self, out: gzip.GzipFile) -> None:
-        self.out, self.started, self.pending = out, False, b""
-
-    def write(self, data: bytes) -> int:
-        size = len(data)
-        if not self.started:
-            data = data.lstrip()
-            if not data:
-                return size
-            self.started = True
-            data = data[1:].lstrip() if data.startswith(b"[") else data
-        if not data.strip():  # blank: it may follow the closing bracket, so it waits with the held chunk
-            self.pending += data
-            return size
-        self.out.write(self.pending)
-        self.pending = bytes(data)
-        return size
-
-    def flush(self) -> None:
-        """Nothing to flush here: the held chunk must wait for ``finish`` (pyoxigraph calls this when done)."""
-
-    def finish(self) -> None:
-        tail = self.pending.rstrip()
-        self.out.write(tail[:-1].rstrip() if tail.endswith(b"]") else tail)
 
 
 def _load_manifest(parts_dir: Path) -> dict[str, dict]:
@@ -174,6 +141,23 @@ def _load_manifest(parts_dir: Path) -> dict[str, dict]:
     return dict(manifest.get("parts", {}))
 
 
+def _default_graph_size(parts_dir: Path) -> int | None:
+    """The size of the default graph the parts' manifest was written with, if it says (``update_parts``)."""
+    try:
+        size = json.loads((parts_dir / MANIFEST).read_text(encoding="utf-8")).get("default_graph_triples")
+    except (OSError, ValueError):
+        return None
+    return size if isinstance(size, int) else None
+
+
+def _forget_size(parts_dir: Path) -> None:
+    """Drop the size from the manifest before the default graph changes: a build that dies before writing
+    the new manifest leaves a graph the old size is not of (the difference applied again adds nothing)."""
+    document = json.loads((parts_dir / MANIFEST).read_text(encoding="utf-8"))
+    document.pop("default_graph_triples", None)
+    _write_json(parts_dir / MANIFEST, document)
+
+
 def _present(parts_dir: Path, stem: str) -> bool:
     return all((parts_dir / f"{stem}.{suffix}.gz").is_file() for suffix, *_ in FORMATS)
 
@@ -183,6 +167,7 @@ def update_parts(
     sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
     parts_dir: Path,
     store: Store | None = None,
+    changes: DefaultGraphChanges | None = None,
 ) -> tuple[dict[str, dict], list[str]]:
     """Bring ``parts_dir`` up to date with the published graphs; return the manifest and the keys rewritten.
 
@@ -193,9 +178,17 @@ def update_parts(
     With ``store`` (the working store, its named graphs up to date), its default graph is changed by what
     the changed parts' merged triples changed (``kg.publish.default_graph``), before their files are
     replaced: a build that dies between leaves old part files, whose difference is applied again.
+    ``changes`` is told the subjects of what the merged triples gained and lost (all, for a first build).
+    The manifest keeps the default graph's size, changed by what was added and removed (an exact count: a
+    difference applied again adds and removes nothing), or counted when not known.
     """
+    changes = changes if changes is not None else DefaultGraphChanges(None)
     parts_dir.mkdir(parents=True, exist_ok=True)
     known = _load_manifest(parts_dir)
+    size = _default_graph_size(parts_dir) if known and store is not None else None
+    changes.before = changes.state(known)
+    if not known:
+        changes.everything()
     groups: dict[str, dict[str, str]] = {}
     for graph, digest in current.items():
         groups.setdefault(part_key(graph), {})[graph] = digest
@@ -214,7 +207,12 @@ def update_parts(
             work = Path(tmp)
             sinks = _split(changed, groups, sources_of, work)
             added, removed = _differences(known, sinks, gone, parts_dir, work)
-            loading = DefaultGraphLoad(store, added) if store is not None else None
+            for path in added if changes.subjects is not None else ():
+                changes.add_file(path)
+            changes.add(removed)
+            if size is not None:
+                _forget_size(parts_dir)
+            loading = DefaultGraphLoad(store, added, counting=size is not None) if store is not None else None
             if loading is not None:
                 loading.start()
             try:
@@ -223,8 +221,9 @@ def update_parts(
             finally:
                 if loading is not None:
                     loading.finish()
-            if store is not None:
-                remove_unheld(store, removed)
+            if store is not None and loading is not None:
+                gone_triples = remove_unheld(store, removed)
+                size = size + loading.added - gone_triples if size is not None else None
                 store.flush()
             for key, sink in sinks.items():
                 for suffix, *_ in FORMATS:  # each file replaced in one rename
@@ -235,7 +234,11 @@ def update_parts(
                     "quads": sink.quads,
                     "triples": sink.triples,
                 }
-    _write_json(parts_dir / MANIFEST, {"format": FORMAT_VERSION, "parts": {k: manifest[k] for k in sorted(manifest)}})
+    document: dict = {"format": FORMAT_VERSION, "parts": {k: manifest[k] for k in sorted(manifest)}}
+    if store is not None:
+        document["default_graph_triples"] = size if size is not None else count_default_graph(store)
+    _write_json(parts_dir / MANIFEST, document)
+    changes.after = changes.state(manifest)
     kept = {f"{entry['stem']}.{suffix}.gz" for entry in manifest.values() for suffix, *_ in FORMATS}
     for path in parts_dir.glob("*.gz"):  # parts of journals no longer published
         if path.name not in kept:
@@ -244,13 +247,13 @@ def update_parts(
 
 
 def update_graph_parts(
-    files: GraphFiles, layout: Layout, store: Store, seconds: dict[str, float]
+    files: GraphFiles, layout: Layout, store: Store, seconds: dict[str, float], changes: DefaultGraphChanges
 ) -> tuple[dict[str, dict], list[str]]:
     """``update_parts`` over the build's graph files (every current graph with its digest), timed into
-    ``seconds["dump_parts"]``."""
+    ``seconds["dump_parts"]``; what the default graph changed by into ``changes``."""
     started = time.perf_counter()
     current = {graph: files.digests.get(graph, "") for graph in files.current}
-    result = update_parts(current, files.sorted_sources_of, layout.dump_parts, store)
+    result = update_parts(current, files.sorted_sources_of, layout.dump_parts, store, changes)
     seconds["dump_parts"] = time.perf_counter() - started
     return result
 
@@ -394,7 +397,10 @@ def write_whole_dumps(
     With ``store``, the merged dumps report the number of distinct merged triples (its default graph's
     size): a triple two parts share is written twice but is one triple of the data.
     """
-    merged_triples = count_default_graph(store) if store is not None else None
+    merged_triples = None
+    if store is not None:  # the size update_parts kept in the manifest, or counted
+        merged_triples = _default_graph_size(parts_dir)
+        merged_triples = count_default_graph(store) if merged_triples is None else merged_triples
     infos, index = assemble(manifest, parts_dir, dumps_dir)
     if merged_triples is not None:
         for info in infos:
@@ -412,29 +418,3 @@ def count_default_graph(store: Store) -> int:
     result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert isinstance(result, QuerySolutions)
     return int(next(iter(result))["n"].value)
-
-
-def part_lines(dump: Path) -> dict[str, Iterator[bytes]] | None:
-    """The lines of each part of a whole dump, by part key, each stream sorted (None without ``parts.json``).
-
-    A quad's graph decides its part, so two releases' dumps differ part by part: what ``kg.publish.changes``
-    walks to diff them, since the whole file is sorted only within each part.
-    """
-    index = dump.parent / PARTS_INDEX
-    if not index.is_file():
-        return None
-    ranges = json.loads(index.read_text(encoding="utf-8"))["parts"].get(dump.name, {})
-    return {key: _member_lines(dump, start, length) for key, (start, length) in ranges.items()}
-
-
-def _member_lines(dump: Path, start: int, length: int) -> Iterator[bytes]:
-    with open(dump, "rb") as raw:
-        raw.seek(start)
-        data = gzip.decompress(raw.read(length))
-    for line in data.splitlines(keepends=True):
-        yield line if line.endswith(b"\n") else line + b"\n"
-
-
-def dump_order(lines: Iterable[bytes]) -> list[bytes]:
-    """N-Quads lines in the order of the whole N-Quads dump: by part (its key), then in byte order."""
-    return sorted(lines, key=lambda line: (part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode()), line))

@@ -198,3 +198,36 @@ def replace_atomically(link: Path, target: str) -> None:
         temporary.unlink()
     os.symlink(target, temporary)
     os.replace(temporary, link)
+
+
+class JsonArrayBody:
+    """A writer that passes on a JSON array's body: the node objects, without the ``[`` and ``]`` around them.
+
+    The whole JSON-LD dump puts the parts' bodies into one array (``kg.publish.dump_parts.assemble``). The
+    last non-blank chunk is held back until ``finish``, which drops the closing bracket from it.
+    """
+
+    def __init__(self, out: gzip.GzipFile) -> None:
+        self.out, self.started, self.pending = out, False, b""
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        if not self.started:
+            data = data.lstrip()
+            if not data:
+                return size
+            self.started = True
+            data = data[1:].lstrip() if data.startswith(b"[") else data
+        if not data.strip():  # blank: it may follow the closing bracket, so it waits with the held chunk
+            self.pending += data
+            return size
+        self.out.write(self.pending)
+        self.pending = bytes(data)
+        return size
+
+    def flush(self) -> None:
+        """Nothing to flush here: the held chunk must wait for ``finish`` (pyoxigraph calls this when done)."""
+
+    def finish(self) -> None:
+        tail = self.pending.rstrip()
+        self.out.write(tail[:-1].rstrip() if tail.endswith(b"]") else tail)

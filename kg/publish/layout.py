@@ -14,6 +14,7 @@
           build.json       base IRI, release id, times, counts, the dumps
           oai.sqlite       per-article datestamps, deletions and OAI-PMH records (``kg.publish.datestamps``)
           quality.json     data-quality figures per journal and issue, and the conflicts (``kg.publish.quality``)
+          quality-facts.json.gz   what those figures are computed from, per node (``kg.publish.quality_facts``)
       releases/.<id>.partial   a release being written (renamed to ``<id>`` when complete)
       current -> releases/<id>     replaced atomically when a build succeeds
       dumps -> current/dumps
@@ -44,6 +45,7 @@ DUMPS = "dumps"
 REPORT = "report.json"
 BUILD_INFO = "build.json"
 QUALITY = "quality.json"
+QUALITY_FACTS = "quality-facts.json.gz"
 QUARANTINE = "quarantine"
 SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"
@@ -83,6 +85,11 @@ class ReleaseLayout:
     def quality(self) -> Path:
         """The data-quality figures per journal and issue (``kg.publish.quality``), read by the server."""
         return self.path / QUALITY
+
+    @property
+    def quality_facts(self) -> Path:
+        """What the quality figures are computed from, per node, for the next build (``kg.publish.quality_facts``)."""
+        return self.path / QUALITY_FACTS
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ reading it again would give:
   code, shapes and ontology, the base IRI, the secret and validation (``fingerprint``);
 - it was read cleanly: status ``read`` (no error) and no article quarantined, so a damaged file is read,
   and its problems reported, on every build;
-- each of its articles is either the current copy of its graph, or lost to a copy from a file that is
-  given again in this build (a copy from a file not given again would be replaced by reading this one).
+- each of its articles is either the current copy of its graph, or lost to (or ``merged`` into, from
+  another format: ``kg.publish.merge``) a copy from a file that is given again in this build (a copy from a
+  file not given again would be replaced by reading this one).
 
 A skipped file's report entry is carried into the new report (marked ``"unchanged": true``), its
 articles' statuses brought up to date: a copy that a file read in this build replaced is "superseded".
-When a file that a skipped one had lost to is read again, its new copy may now lose: the skipped file is
-then read after all, in a second round (``reread``), so that both copies compete.
+When a file that a skipped one had lost to (or was merged into) is read again, its new copy may now lose
+(or give another merge): the skipped file is then read after all, in a second round (``reread``), so that
+both copies compete again.
 
 One JSON object per line: the first holds the fingerprint, each other one an input file (its resolved
 path, size, SHA-256 and report entry). It is read and rewritten line by line; in memory the build keeps
@@ -78,7 +80,7 @@ def _package_files(folder: Traversable, prefix: str) -> list[tuple[str, Traversa
 @dataclass
 class Article:
     graph: str
-    status: str  # "published", "superseded" or "quarantined", as in the report
+    status: str  # "published", "superseded", "merged" or "quarantined", as in the report
     date: str  # the rank of its copy is (date, the file's SHA-256): the later issue wins
 
 
@@ -89,6 +91,10 @@ class LedgerFile:
     sha256: str
     clean: bool
     articles: list[Article]
+    format: str = ""  # the reader's format name (kg.publish.merge: copies of two formats are merged)
+
+
+_LOST = ("superseded", "merged")  # statuses of a copy that another file's copy is published over
 
 
 def _entry_clean(entry: dict[str, Any]) -> bool:
@@ -110,6 +116,7 @@ class Ledger:
         self.fingerprint = fingerprint
         self.files: dict[str, LedgerFile] = {}
         self.current: dict[str, str] = {}  # graph -> resolved path of the file whose copy is current
+        self.merged: dict[str, set[str]] = {}  # graph -> resolved paths of the files whose copies are merged in
         if use_previous and self.path.exists():
             self._load()
 
@@ -122,14 +129,17 @@ class Ledger:
                 entry = line["entry"]
                 articles = [Article(a["graph"], a["status"], a.get("date", "")) for a in entry["articles"]]
                 self.files[line["path"]] = LedgerFile(
-                    line["path"], line["size"], line["sha256"], _entry_clean(entry), articles
+                    line["path"], line["size"], line["sha256"], _entry_clean(entry), articles, entry.get("format", "")
                 )
                 for article in articles:
                     if article.status == "published":
                         self.current[article.graph] = line["path"]
+                    elif article.status == "merged":
+                        self.merged.setdefault(article.graph, set()).add(line["path"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):  # damaged: read everything again
             self.files.clear()
             self.current.clear()
+            self.merged.clear()
 
     def skippable(self, given: dict[str, Path]) -> dict[str, LedgerFile]:
         """The given files (resolved path -> path) that need not be read again, by the rules above."""
@@ -142,7 +152,7 @@ class Ledger:
         for resolved, known in unchanged.items():
             if all(
                 self.current.get(article.graph) == resolved
-                or (article.status == "superseded" and self.current.get(article.graph) in given)
+                or (article.status in _LOST and self.current.get(article.graph) in given)
                 for article in known.articles
             ):
                 skipped[resolved] = known
@@ -154,12 +164,13 @@ class Ledger:
             resolved
             for resolved, known in skipped.items()
             if any(
-                article.status == "superseded" and self.current.get(article.graph) in read_again
-                for article in known.articles
+                article.status in _LOST and self.current.get(article.graph) in read_again for article in known.articles
             )
         ]
 
-    def carried_entries(self, skipped: set[str], winners: dict[str, str]) -> Iterator[dict[str, Any]]:
+    def carried_entries(
+        self, skipped: set[str], winners: dict[str, str], merged: dict[str, set[str]] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """The report entries of the skipped files, each article's status brought up to date."""
         if not skipped or not self.path.exists():
             return
@@ -167,24 +178,25 @@ class Ledger:
         next(lines, None)
         for line in lines:
             if line["path"] in skipped:
-                yield {**_updated(line["entry"], line["path"], winners), "unchanged": True}
+                yield {**_updated(line["entry"], line["path"], winners, merged or {}), "unchanged": True}
 
-    def write(self, read_now: Path, winners: dict[str, str]) -> None:
+    def write(self, read_now: Path, winners: dict[str, str], merged: dict[str, set[str]] | None = None) -> None:
         """The new ledger: the files read in this build (``read_now``, ledger lines) and every other
-        file of the previous ledger, with the statuses of articles whose graph another file now holds."""
+        file of the previous ledger, with the statuses of articles whose graph another file now holds
+        (``merged``: graph -> the files whose copies are merged into it)."""
         temporary = self.path.with_name(self.path.name + ".tmp")
         replaced = set()
         with open(temporary, "w", encoding="utf-8") as out:
             out.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
             for line in _lines(read_now):
                 replaced.add(line["path"])
-                out.write(_ledger_line(line, winners))
+                out.write(_ledger_line(line, winners, merged or {}))
             if self.files:
                 lines = _lines(self.path)
                 next(lines, None)
                 for line in lines:
                     if line["path"] not in replaced:
-                        out.write(_ledger_line(line, winners))
+                        out.write(_ledger_line(line, winners, merged or {}))
         os.replace(temporary, self.path)
 
 
@@ -198,17 +210,25 @@ def ledger_line(resolved: str, size: int, sha256: str, entry: dict[str, Any]) ->
     )
 
 
-def _ledger_line(line: dict[str, Any], winners: dict[str, str]) -> str:
-    return ledger_line(line["path"], line["size"], line["sha256"], _updated(line["entry"], line["path"], winners))
+def _ledger_line(line: dict[str, Any], winners: dict[str, str], merged: dict[str, set[str]]) -> str:
+    entry = _updated(line["entry"], line["path"], winners, merged)
+    return ledger_line(line["path"], line["size"], line["sha256"], entry)
 
 
-def _updated(entry: dict[str, Any], resolved: str, winners: dict[str, str]) -> dict[str, Any]:
-    """``entry`` with "published" turned "superseded" where this build gave the graph to another file."""
+def _updated(
+    entry: dict[str, Any], resolved: str, winners: dict[str, str], merged: dict[str, set[str]]
+) -> dict[str, Any]:
+    """``entry`` with "published" turned "superseded" where this build gave the graph to another file, or
+    "merged" where this file's copy is merged into another file's (``kg.publish.merge``)."""
     articles = []
     for article in entry["articles"]:
-        holder = winners.get(article["graph"])
-        if article.get("status") == "published" and holder is not None and holder != resolved:
-            article = {**article, "status": "superseded", "superseded_by": holder}
+        graph = article["graph"]
+        holder = winners.get(graph)
+        if article.get("status") in ("published", "merged") and holder is not None and holder != resolved:
+            if resolved in merged.get(graph, ()):
+                article = {**article, "status": "merged", "merged_into": holder}
+            else:
+                article = {**article, "status": "superseded", "superseded_by": holder}
         articles.append(article)
     return {**entry, "articles": articles}
 

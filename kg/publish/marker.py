@@ -19,7 +19,9 @@ from typing import Any
 MARKER_QUERY = (
     "SELECT ?run ?time WHERE { GRAPH ?g { ?run a <http://www.w3.org/ns/prov#Activity> ; "
     "<http://www.w3.org/ns/prov#endedAtTime> ?time } "
-    'FILTER(STRENDS(STR(?g), "/graph/runs")) } ORDER BY DESC(STR(?time)) LIMIT 1'
+    # the end time has whole seconds: two releases within one second are told apart by the run's IRI, whose
+    # release id (a UTC timestamp to the microsecond) sorts as they were made
+    'FILTER(STRENDS(STR(?g), "/graph/runs")) } ORDER BY DESC(STR(?time)) DESC(STR(?run)) LIMIT 1'
 )
 RUN_PATH = "/id/run/"  # kg.iris.Minter.run: BASE/id/run/<release id>
 

@@ -4,7 +4,8 @@ For each journal and each of its issues: how many articles have both titles, bot
 DOI, how many authors have an ORCID iD and an affiliation, and the open warnings (the report's, after one
 problem per cause, and the conflicts across records), each with the articles concerned, so that the page
 links to them. Computed by the build from the release's store once its merged default graph is loaded (so an
-incremental build gives the figures of the whole release, not of its new files), written into the release as
+incremental build gives the figures of the whole release, not of its new files), from facts per node that a
+build finds again only where its changes touch (``kg.publish.quality_facts``); written into the release as
 ``quality.json`` and into ``report.json``; the server only reads that file (``kg.server.quality``).
 """
 
@@ -15,75 +16,44 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QuerySolutions, Store
+from pyoxigraph import Store
 
-from kg.vocab import PREFIXES
+from kg.publish.quality_facts import QualityFacts, gather
 
 # Figure -> what it counts. Article figures count articles; author figures count author positions.
 ARTICLE_FIGURES = ("both_titles", "both_abstracts", "keywords", "doi")
 AUTHOR_FIGURES = ("orcid", "affiliation")
 FIGURES = ARTICLE_FIGURES + AUTHOR_FIGURES
 
-_ARTICLES = """SELECT DISTINCT ?article ?issue ?journal ?volume ?number ?date WHERE {
-    ?article a schema:ScholarlyArticle ; schema:isPartOf ?issue .
-    ?issue a schema:PublicationIssue ; schema:isPartOf+ ?journal .
-    ?journal a schema:Periodical .
-    OPTIONAL { ?issue schema:isPartOf/schema:volumeNumber ?volume }
-    OPTIONAL { ?issue schema:issueNumber ?number }
-    OPTIONAL { ?issue schema:datePublished ?date }
-}"""
-_LANGS = """SELECT DISTINCT ?article ?what (LANG(?text) AS ?lang) WHERE {
-    { ?article a schema:ScholarlyArticle ; schema:headline ?text . BIND("title" AS ?what) }
-    UNION { ?article a schema:ScholarlyArticle ; schema:abstract ?text . BIND("abstract" AS ?what) }
-}"""
-_HAS = """SELECT DISTINCT ?article ?what WHERE {
-    { ?article a schema:ScholarlyArticle ; schema:keywords ?k . BIND("keywords" AS ?what) }
-    UNION { ?article a schema:ScholarlyArticle ; prism:doi ?d . BIND("doi" AS ?what) }
-}"""
-_AUTHORS = """SELECT DISTINCT ?article ?role ?orcid ?org WHERE {
-    ?article a schema:ScholarlyArticle ; pro:isDocumentContextFor ?role .
-    ?role pro:withRole pro:author .
-    OPTIONAL { ?role pro:isHeldBy/schema:sameAs ?orcid FILTER (STRSTARTS(STR(?orcid), "https://orcid.org/")) }
-    OPTIONAL { ?role pro:relatesToOrganization ?org }
-}"""
-_NAMES = """SELECT DISTINCT ?thing ?name (LANG(?name) AS ?lang) WHERE {
-    VALUES ?type { schema:Periodical schema:ScholarlyArticle }
-    ?thing a ?type ; schema:name ?name .
-}"""
-
 
 def quality_figures(
-    store: Store, warnings: dict[str, tuple[tuple[str, str, str], ...]], conflicts: list[dict[str, Any]]
+    store: Store,
+    warnings: dict[str, tuple[tuple[str, str, str], ...]],
+    conflicts: list[dict[str, Any]],
+    facts: QualityFacts | None = None,
 ) -> dict[str, Any]:
     """The figures of every journal in the store; ``warnings`` maps an article graph to its open warnings
-    ((severity, field, message))."""
-    prefix = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
-
-    def rows(query: str) -> list[list[str]]:
-        found = store.query(prefix + query)  # the release's merged default graph: each triple once
-        assert isinstance(found, QuerySolutions)
-        return [[term.value if term is not None else "" for term in row] for row in found]
-
+    ((severity, field, message)). ``facts``: what they are computed from (``kg.publish.quality_facts``),
+    found in the store when not given."""
+    facts = facts if facts is not None else gather(store)
     articles: dict[str, dict[str, Any]] = {}
-    for article, issue, journal, volume, number, date in rows(_ARTICLES):
-        articles.setdefault(
-            article,
-            {"issue": issue, "journal": journal, "volume": volume, "number": number, "date": date, "langs": set()},
-        )
-    for article, what, lang in rows(_LANGS):
-        if article in articles:
-            articles[article]["langs"].add((what, lang))
-    for article, what in rows(_HAS):
-        if article in articles:
-            articles[article][what] = True
     authors: dict[str, dict[str, dict[str, bool]]] = defaultdict(dict)
-    for article, role, orcid, org in rows(_AUTHORS):
-        seen = authors[article].setdefault(role, {"orcid": False, "affiliation": False})
-        seen["orcid"] |= bool(orcid)
-        seen["affiliation"] |= bool(org)
     names: dict[str, dict[str, str]] = defaultdict(dict)
-    for thing, name, lang in sorted(rows(_NAMES)):
-        names[thing].setdefault(lang or "en", name)
+    for article, known in facts.articles.items():
+        issue = facts.issues.get(known["issue"])
+        if issue is None:  # an article outside any journal's issues is in no journal's figures
+            continue
+        articles[article] = {
+            "issue": known["issue"],
+            **issue,
+            "langs": {(what, lang) for what, lang in known["langs"]},
+            "keywords": known["keywords"],
+            "doi": known["doi"],
+        }
+        authors[article] = {role: {"orcid": o, "affiliation": a} for role, (o, a) in known["roles"].items()}
+        names[article] = dict(known["name"])
+    for journal, named in facts.journals.items():
+        names[journal] = dict(named)
     return _assemble(articles, authors, names, warnings, conflicts)
 
 
@@ -178,4 +148,6 @@ def _totals(issues: list[dict[str, Any]], articles: int) -> dict[str, Any]:
 
 def write_quality(path: Path, figures: dict[str, Any]) -> None:
     """``quality.json`` of a release: what the server's data-quality pages show."""
-    path.write_text(json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    # no indent: json's C encoder writes it 10x faster than the indenting Python one (0.9 s at 10,000 articles)
+    text = json.dumps(figures, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path.write_text(text + "\n", encoding="utf-8")

@@ -11,8 +11,11 @@ Only graphs whose digest differs from the one last published to that URL are sen
 (:mod:`kg.publish.remote_state`), by up to ``--connections`` requests at a time; what succeeded is recorded
 at once, so a publish that dies is finished by running it again.
 
-At the end: the release's dumps and ``build.json`` are copied to ``--dumps-to`` (a folder the front ends
-read, ``store.dumps`` in their configuration), then the release marker, the build's run record
+Then the release's merged default graph (each triple once, as the embedded store holds it) goes into the
+store's default graph, what changed per dump part (:mod:`kg.publish.remote_default`; by default only with
+the nquads method, the Oxigraph server's: Virtuoso's default graph is the union of its graphs, no graph of
+its own). At the end: the release's dumps and ``build.json`` are copied to ``--dumps-to`` (a folder the
+front ends read, ``store.dumps`` in their configuration), then the release marker, the build's run record
 (:mod:`kg.publish.marker`), is sent last, which tells every front end that the new release is complete.
 
 Credentials come from ``--credentials FILE`` (one line ``user:password``) or ``KG_STORE_USER`` and
@@ -23,9 +26,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -37,35 +38,17 @@ from typing import Any
 from kg.iris import Minter
 from kg.publish.graphs import graph_digest
 from kg.publish.layout import Layout
+from kg.publish.remote_default import publish_default_graph, release_parts
 from kg.publish.remote_release import PublishError, copy_dumps, folder_lock, release_facts
+from kg.publish.remote_sender import PublishOptions, _Sender, resolve_method
 from kg.publish.remote_state import PublishedState, current_graphs, graphs_of_segment, state_file
+
+__all__ = ["PublishError", "PublishOptions", "PublishReport", "publish", "resolve_method", "_Sender"]
 
 log = logging.getLogger("kg.publish.remote")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-NT = "application/n-triples"
-NQ = "application/n-quads"
-UPDATE = "application/sparql-update; charset=utf-8"
 EMPTY = graph_digest(b"")  # the digest of a withdrawn graph's (empty) current copy
-
-
-@dataclass
-class PublishOptions:
-    target: str
-    # "nquads" (batches of graphs in one N-Quads POST), "gsp" (Graph Store HTTP Protocol, a PUT per graph),
-    # "update" (SPARQL 1.1 Update), or "auto": nquads for an Oxigraph-style ``.../store`` URL, else gsp
-    method: str = "auto"
-    update_url: str | None = None  # for nquads: where DROP GRAPH goes (default: ``.../store`` -> ``.../update``)
-    connections: int = 4
-    batch: int = 50  # graphs per SPARQL Update or N-Quads request
-    timeout: float = 120.0
-    auth: str = "digest"  # how credentials are sent: "digest" (Virtuoso) or "basic"
-    credentials: Path | None = None
-    dumps_to: Path | None = None
-    retries: int = 2
-    # nquads: the store's bulk loader, not a transaction per batch (Oxigraph: ?no_transaction); None: with auto
-    bulk: bool | None = None
-    resend: bool = False  # send every graph, whatever the target is recorded to hold (a store rebuilt empty)
 
 
 @dataclass
@@ -75,6 +58,8 @@ class PublishReport:
     deleted: int = 0
     unchanged: int = 0
     triples: int = 0
+    default_added: int = 0  # default graph lines sent to be added, and to be removed (if no graph holds them)
+    default_removed: int = 0
     requests: int = 0
     seconds: float = 0.0
     failed: list[str] = field(default_factory=list)
@@ -83,133 +68,10 @@ class PublishReport:
         rate = self.triples / self.seconds if self.seconds else 0.0
         return (
             f"release {self.release}: {self.sent} graphs sent ({self.triples} triples, {rate:,.0f} triples/s), "
-            f"{self.deleted} deleted, {self.unchanged} unchanged, {self.requests} requests in {self.seconds:.1f} s"
+            f"{self.deleted} deleted, {self.unchanged} unchanged; default graph +{self.default_added} "
+            f"-{self.default_removed} triples; {self.requests} requests in {self.seconds:.1f} s"
             + (f"; {len(self.failed)} failed" if self.failed else "")
         )
-
-
-def resolve_method(options: PublishOptions) -> str:
-    """The write method for ``auto``: batched N-Quads where the URL is an Oxigraph-style dataset endpoint
-    (``.../store``, with its SPARQL Update at ``.../update``), measured fastest there; else the portable GSP."""
-    if options.method != "auto":
-        return options.method
-    return "nquads" if options.target.rstrip("/").endswith("/store") else "gsp"
-
-
-def update_url(options: PublishOptions) -> str:
-    """Where SPARQL Update requests go for the nquads method."""
-    if options.update_url:
-        return options.update_url
-    base, found, _ = options.target.rstrip("/").rpartition("/store")
-    if not found:
-        raise PublishError(f"{options.target}: give the store's SPARQL Update URL (--update-url) for --method nquads")
-    return base + "/update"
-
-
-def credentials(options: PublishOptions) -> tuple[str, str] | None:
-    user, password = os.environ.get("KG_STORE_USER"), os.environ.get("KG_STORE_PASSWORD")
-    if user and password is not None:
-        return user, password
-    if options.credentials is not None:
-        line = options.credentials.read_text(encoding="utf-8").strip().splitlines()[0]
-        name, _, secret = line.partition(":")
-        return name, secret
-    return None
-
-
-def _http(options: PublishOptions) -> Any:
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    http = requests.Session()
-    adapter = HTTPAdapter(pool_maxsize=options.connections, max_retries=0)
-    http.mount("http://", adapter)
-    http.mount("https://", adapter)
-    found = credentials(options)
-    if found is not None:
-        http.auth = requests.auth.HTTPDigestAuth(*found) if options.auth == "digest" else found
-    return http
-
-
-class _Sender:
-    """Requests to one store, retried a few times (a busy store may drop a connection), counted."""
-
-    def __init__(self, options: PublishOptions) -> None:
-        self.options = options
-        self.local = threading.local()
-        self.requests = 0
-        self._count = threading.Lock()
-
-    def _session(self) -> Any:
-        http = getattr(self.local, "http", None)
-        if http is None:
-            http = self.local.http = _http(self.options)
-        return http
-
-    def send(
-        self,
-        method: str,
-        params: dict[str, str] | None,
-        body: bytes | None,
-        content_type: str,
-        retries: int | None = None,
-        url: str | None = None,
-    ) -> None:
-        import requests
-
-        last = ""
-        for attempt in range((self.options.retries if retries is None else retries) + 1):
-            with self._count:
-                self.requests += 1
-            try:
-                answer = self._session().request(
-                    method,
-                    url or self.options.target,
-                    params=params,
-                    data=body,
-                    headers={"Content-Type": content_type} if body is not None else {},
-                    timeout=(10, self.options.timeout),
-                )
-            except requests.RequestException as error:
-                last = f"{type(error).__name__}: {str(error)[:200]}"
-            else:
-                if answer.status_code < 300 or (method == "DELETE" and answer.status_code == 404):
-                    return
-                last = f"{answer.status_code} {answer.text[:300].strip()}"
-                if answer.status_code in (400, 401, 403, 413, 415):
-                    break  # sending it again cannot help
-            time.sleep(0.5 * (attempt + 1))
-        raise PublishError(f"{method} {params or ''} to {url or self.options.target}: {last}")
-
-    def put(self, graph: str, ntriples: bytes) -> None:
-        if self.options.method != "update":
-            self.send("PUT", {"graph": graph}, ntriples, NT)
-        else:
-            self.update([(graph, ntriples)])
-
-    def delete(self, graph: str) -> None:
-        if self.options.method != "update":
-            self.send("DELETE", {"graph": graph}, None, NT)
-        else:
-            self.send("POST", None, f"DROP SILENT GRAPH <{graph}>".encode(), "application/sparql-update")
-
-    def update(self, graphs: list[tuple[str, bytes]]) -> None:
-        """One SPARQL Update request replacing these graphs."""
-        parts = []
-        for graph, ntriples in graphs:
-            parts.append(f"DROP SILENT GRAPH <{graph}> ;\n".encode())
-            if ntriples:
-                parts.append(b"INSERT DATA { GRAPH <" + graph.encode() + b"> {\n" + ntriples + b"} } ;\n")
-        body = b"".join(parts).rstrip().rstrip(b";")
-        self.send("POST", None, body, UPDATE)
-
-    def nquads(self, drop: list[str], nquads: bytes) -> None:
-        """A batch of graphs in one N-Quads POST to the dataset (which adds, not replaces), after one SPARQL
-        Update dropping those of them the store may already hold (none on a first publish)."""
-        if drop:
-            body = " ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in drop).encode()
-            self.send("POST", None, body, UPDATE, url=update_url(self.options))
-        self.send("POST", {"no_transaction": ""} if self.options.bulk else None, nquads, NQ)
 
 
 def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], None] | None = None) -> PublishReport:
@@ -223,6 +85,9 @@ def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], No
         facts = release_facts(layout)
         report = PublishReport(str(facts["release"]))
         graphs = current_graphs(layout.graphs)
+        write_default = options.default_graph if options.default_graph is not None else method == "nquads"
+        # the merged graph's dump parts, checked against the graphs before anything is sent
+        parts = release_parts(layout.dump_parts, graphs) if write_default else {}
         state = PublishedState(state_file(layout.root, options.target), options.target)
         if options.resend:
             state.digests = {name: "" for name in state.digests}  # nothing counts as sent; withdrawals still go
@@ -237,6 +102,15 @@ def publish(out_dir: Path, options: PublishOptions, progress: Callable[[str], No
                     f"{len(report.failed)} graphs were not published (run kg publish again to retry): "
                     + "; ".join(report.failed[:3])
                 )
+            if write_default:
+                added, removed, failed = publish_default_graph(
+                    layout.dump_parts, parts, state, sender, options.connections, options.resend
+                )
+                report.default_added, report.default_removed = added, removed
+                if failed:
+                    raise PublishError(
+                        f"the default graph was not fully published (run kg publish again to finish): {failed[0]}"
+                    )
             if options.dumps_to is not None:
                 copy_dumps(layout, report.release, options.dumps_to)
             _send_graphs(layout, marker, state, sender, options, report, keep=None)
@@ -382,6 +256,14 @@ def add_publish_command(commands: Any) -> None:
         help="nquads: the store's bulk loader (Oxigraph's ?no_transaction; a batch is not atomic then); "
         "default: on with --method auto",
     )
+    command.add_argument(
+        "--default-graph",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also write the release's merged default graph (each triple once) into the store's default graph, "
+        "what changed since the last publish; default: on with --method nquads (Oxigraph server), off else "
+        "(Virtuoso's default graph is the union of its graphs)",
+    )
     command.add_argument("--dumps-to", type=Path, default=None, help="copy the dumps here for the front ends")
     command.add_argument(
         "--resend", action="store_true", help="send every graph again (the store was emptied or rebuilt)"
@@ -404,6 +286,7 @@ def publish_command(args: argparse.Namespace) -> int:
         dumps_to=args.dumps_to,
         resend=args.resend,
         bulk=args.bulk,
+        default_graph=args.default_graph,
     )
     try:
         report = publish(args.out, options)

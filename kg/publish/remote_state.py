@@ -9,6 +9,8 @@ The digests published to each target are kept in ``DIR/published/<key>.jsonl`` (
 one line per graph sent or deleted, appended as each request succeeds: a publish that dies leaves the lines
 of what did reach the store, so running it again sends only the rest (resumable), and a later release sends
 only the graphs whose digest differs (incremental). The file is rewritten compactly at the end of a run.
+It also holds the digest of each dump part whose merged triples the target's default graph holds
+(:mod:`kg.publish.remote_default`), one line per part as it is published.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class PublishedState:
         self.path = path
         self.target = target
         self.digests: dict[str, str] = {}
+        self.parts: dict[str, str] = {}  # dump part key -> digest of the part the default graph holds
         self.release: str | None = None
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -96,6 +99,11 @@ class PublishedState:
                         self.digests.pop(entry["graph"], None)
                     else:
                         self.digests[entry["graph"]] = entry["digest"]
+                elif "part" in entry:
+                    if entry.get("digest") is None:
+                        self.parts.pop(entry["part"], None)
+                    else:
+                        self.parts[entry["part"]] = entry["digest"]
                 elif "release" in entry:
                     self.release = entry["release"]
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +131,14 @@ class PublishedState:
         self._handle.write("".join(json.dumps({"graph": g, "digest": ""}, ensure_ascii=False) + "\n" for g in graphs))
         self._handle.flush()
 
+    def part_sent(self, key: str, digest: str | None) -> None:
+        """Record that the default graph holds the merged triples of dump part ``key`` (None: of no part)."""
+        if digest is None:
+            self.parts.pop(key, None)
+        else:
+            self.parts[key] = digest
+        self._write({"part": key, "digest": digest})
+
     def marked(self, release: str) -> None:
         self.release = release
         self._write({"release": release})
@@ -135,6 +151,8 @@ class PublishedState:
             out.write(json.dumps({"target": self.target}) + "\n")
             for graph, digest in sorted(self.digests.items()):
                 out.write(json.dumps({"graph": graph, "digest": digest}, ensure_ascii=False) + "\n")
+            for key, digest in sorted(self.parts.items()):
+                out.write(json.dumps({"part": key, "digest": digest}, ensure_ascii=False) + "\n")
             if self.release:
                 out.write(json.dumps({"release": self.release}) + "\n")
             out.flush()

@@ -34,6 +34,7 @@ class Totals:
     articles_published: int = 0
     articles_quarantined: int = 0
     articles_superseded: int = 0
+    articles_merged: int = 0  # copies merged into the article graph of a copy from another format
     files_unchanged: int = 0  # not read again: unchanged since the last build (kg.publish.ledger)
     articles_unchanged: int = 0  # published by those files, still current
     problems_unchanged: int = 0  # problems of those files, reported when they were read
@@ -147,8 +148,9 @@ class ReportWriter:
             "quality": self.quality,
             **trailer,
         }
-        items = [
-            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=1)}" for key, value in trailer.items()
+        items = [  # the quality figures (a row per article) unindented: json's C encoder, 10x the indenting one
+            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False, indent=None if key == 'quality' else 1)}"
+            for key, value in trailer.items()
         ]
         self.handle.write(",\n".join(items))
         self.handle.write("\n}\n")
@@ -226,7 +228,8 @@ def summary_lines(
             else ""
         ),
         f"articles: {totals.articles_read} read, {totals.articles_published} published, "
-        f"{totals.articles_quarantined} quarantined, {totals.articles_superseded} superseded by another file",
+        f"{totals.articles_quarantined} quarantined, {totals.articles_superseded} superseded by another file"
+        + (f", {totals.articles_merged} merged from another format" if totals.articles_merged else ""),
         f"quads written: {totals.quads}",
         f"validation: {checks} SHACL checks per article"
         if checks is not None

@@ -14,6 +14,12 @@ graph, the search index and the OAI-PMH records follow as in an incremental buil
 - the withdrawn files leave the ledger, so the same file given to ``kg build`` later is read and
   published again, which lifts its tombstones.
 
+Copies merged from a file of another format (``kg.publish.merge``) are facts of their own: withdrawing the
+file whose copy was merged in empties its supplement graph and leaves the article graph as it is;
+withdrawing the file of the article graph brings the merged copy back whole as the article graph (the
+file read again, as for a superseded copy), and the article becomes a tombstone only when no file of any
+format is left, its supplement graphs emptied with it.
+
 Files the folder's ledger does not know are an error naming them; nothing is changed then.
 """
 
@@ -28,7 +34,7 @@ from pathlib import Path
 
 from kg.build import EXIT_SOME_REJECTED, BuildOptions, BuildReport, _build_lock, _Inputs, _refused, _Release
 from kg.identity import renamed
-from kg.iris import Minter
+from kg.iris import Minter, supplement_graph, supplemented_graph
 from kg.publish.datestamps import note_deleted
 from kg.publish.graphs import graph_digest
 from kg.publish.layout import Layout
@@ -72,7 +78,16 @@ def _withdraw(layout: Layout, files: list[Path], reason: str, options: BuildOpti
         return report
     gone = set(resolved.values())
     emptied = sorted(graph for graph, path in ledger.current.items() if path in gone)
+    supplements = sorted(
+        supplement_graph(graph, ledger.files[path].sha256)
+        for graph, paths in ledger.merged.items()
+        for path in paths
+        if path in gone
+    )
     revive, lost = _copies_back(ledger, gone, set(emptied))
+    # what the files read again compete with: the copies of the files that stay (kg.publish.ranking)
+    ledger.current = {graph: path for graph, path in ledger.current.items() if path not in gone}
+    ledger.merged = {graph: paths - gone for graph, paths in ledger.merged.items()}
     inputs = _Inputs(
         named=[Path(path) for path in revive],
         files=[Path(path) for path in revive],
@@ -86,9 +101,11 @@ def _withdraw(layout: Layout, files: list[Path], reason: str, options: BuildOpti
     release.start()
     try:
         emptied += _moved_copies(release, emptied)
-        _empty(release, emptied)
+        _empty(release, emptied + supplements)
         release.read()
         tombstones = [graph for graph in emptied if graph not in release.ranking.holders()]
+        if leftover := _supplements_of(release, set(tombstones)):  # an article with no source keeps no facts
+            _empty(release, leftover)
         for graph in tombstones:
             note_deleted(layout.root, graph, reason, started_at, EMPTY_DIGEST)
         _report_withdrawn(release, ledger, gone, tombstones, reason, lost)
@@ -120,7 +137,7 @@ def _copies_back(ledger: Ledger, gone: set[str], emptied: set[str]) -> tuple[lis
     for path, known in ledger.files.items():
         if path in gone:
             continue
-        if any(article.graph in emptied and article.status == "superseded" for article in known.articles):
+        if any(article.graph in emptied and article.status in ("superseded", "merged") for article in known.articles):
             if _on_disk(path):
                 revive.add(path)
             else:
@@ -140,6 +157,14 @@ def _moved_copies(release: _Release, graphs: list[str]) -> list[str]:
     """Where the identity pass published the withdrawn graphs under their journal's canonical name."""
     moved = {renamed(graph, release.identity.applied.get(graph, {})) for graph in graphs}
     return sorted(moved - set(graphs))
+
+
+def _supplements_of(release: _Release, graphs: set[str]) -> list[str]:
+    """The supplement graphs still holding triples of these article graphs."""
+    files = release.graph_files
+    return sorted(
+        name for name, digest in files.digests.items() if digest != EMPTY_DIGEST and supplemented_graph(name) in graphs
+    )
 
 
 def _empty(release: _Release, graphs: list[str]) -> None:
@@ -162,8 +187,9 @@ def _empty(release: _Release, graphs: list[str]) -> None:
 def _report_withdrawn(
     release: _Release, ledger: Ledger, gone: set[str], tombstones: list[str], reason: str, lost: dict[str, str]
 ) -> None:
-    """One report entry per withdrawn file: status ``withdrawn``, each article ``withdrawn`` (a tombstone) or
-    ``withdrawn, copy back`` (another file's copy is published again)."""
+    """One report entry per withdrawn file: status ``withdrawn``, each article ``withdrawn`` (a tombstone),
+    ``withdrawn_copy_back`` (another file's copy is published again) or ``withdrawn_supplement`` (its copy was
+    merged into another file's: its supplement graph is emptied, the article stays)."""
     dead = set(tombstones)
     for path in sorted(gone):
         articles = [
@@ -175,6 +201,15 @@ def _report_withdrawn(
             }
             for article in ledger.files[path].articles
             if article.status == "published"
+        ] + [
+            {
+                "graph": article.graph,
+                "status": "withdrawn_supplement",
+                "was": article.status,
+                "supplement": supplement_graph(article.graph, ledger.files[path].sha256),
+            }
+            for article in ledger.files[path].articles
+            if article.status == "merged"
         ]
         release.report.add_file(
             {"path": path, "status": "withdrawn", "reason": reason, "problems": [], "articles": articles}

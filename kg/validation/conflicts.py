@@ -18,7 +18,7 @@ ISSN, an ISSN in another identifier field) the value is kept as stated, and the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,8 +83,45 @@ def find_conflicts(store: Store, scope: Scope, describe: Describe, union: bool =
     """The store-wide findings within ``scope`` as report entries, each value with its sources (``union``:
     over the union of the graphs, for a store without a merged default graph)."""
     findings = store_findings(store, focus=scope.nodes, union=union)
-    entries = [_entry(store, finding, describe) for finding in findings]
-    return sorted(entries, key=lambda e: (e["severity"] != "violation", e["shape"], e["focus"], e.get("value", "")))
+    return sort_entries([_entry(store, finding, describe) for finding in findings])
+
+
+def sort_entries(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Conflict entries in the report's order, each once (by shape, focus and value)."""
+    unique = {(e["shape"], e["focus"], e.get("value", ""), e["message"]): e for e in entries}
+    return sorted(
+        unique.values(), key=lambda e: (e["severity"] != "violation", e["shape"], e["focus"], e.get("value", ""))
+    )
+
+
+def carry_over(
+    previous: Iterable[dict[str, Any]],
+    touched_nodes: Collection[str],
+    touched_graphs: Collection[str],
+    published: Callable[[str], bool],
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The previous release's conflicts this build cannot have changed, kept as they were, and the nodes of
+    the others, to check again.
+
+    A conflict is carried when none of its things (its focus, the other thing) nor any node under them
+    (an identifier: ``<thing>/identifier/…``) is among ``touched_nodes`` (the nodes typed in the graphs the
+    build wrote, and those whose merged triples changed), and each graph named as a source is still
+    published and was not written again. Checking it again would find it as it was: its findings read only
+    those nodes' triples, and its sources are the graphs stating them.
+    """
+    touched = set(touched_nodes)
+    above = {node[:at] for node in touched for at in range(len(node)) if node[at] == "/"}
+    carried: list[dict[str, Any]] = []
+    again: set[str] = set()
+    for entry in previous:
+        things = {entry["focus"]} | {value["thing"] for value in entry["values"] if "thing" in value}
+        graphs = {source["graph"] for value in entry["values"] for source in value["sources"]}
+        changed = any(thing in touched or thing in above for thing in things)
+        if changed or any(graph in touched_graphs or not published(graph) for graph in graphs):
+            again |= things
+        else:
+            carried.append(entry)
+    return carried, again
 
 
 def _entry(store: Store, finding: StoreFinding, describe: Describe) -> dict[str, Any]:

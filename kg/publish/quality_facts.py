@@ -1,0 +1,213 @@
+"""What the data-quality figures are computed from, per node, kept from one release to the next.
+
+``kg.publish.quality`` turns these facts into the figures of every journal and issue; this module finds them
+in the release's store. A full pass queries every article (3-8 s at 10,000 articles on the shared 2-core
+machine, most of what a one-issue rebuild took for its checks); so each release keeps its facts
+(``quality-facts.json.gz`` beside ``quality.json``) and the next build queries again only the nodes whose
+merged triples it changed (``kg.publish.default_graph.DefaultGraphChanges``, known exactly from the dump
+parts' differences), and carries the others' facts over. The facts are normalised so that each one
+depends only on its own node's triples:
+
+- an article: its issue, the languages of its titles and abstracts, whether it has keywords and a DOI, its
+  name, and its authorships (their person's ORCID iD, their affiliation); authorships are the article's own
+  nodes (``…/author/N``) and a person's ORCID link is stated wherever the person is (its IRI is the ORCID's);
+- an issue: its journal, volume number, issue number and date;
+- a journal: its names.
+
+A pass restricted to some nodes runs the same queries as the full pass with a ``VALUES`` block, so the
+facts of a node are the same whichever pass found them, and an incremental build's figures equal a full
+build's (``tests/test_quality.py`` builds both and compares).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import QuerySolutions, Store
+
+from kg.publish.default_graph import DefaultGraphChanges
+from kg.vocab import PREFIXES
+
+FACTS_VERSION = 1  # a change of what the facts hold makes the next build compute them all again
+_VALUES = 400  # nodes bound per query
+
+_ARTICLES = """SELECT DISTINCT ?article ?issue WHERE { #VALUES
+    ?article a schema:ScholarlyArticle ; schema:isPartOf ?issue . ?issue a schema:PublicationIssue .
+}"""
+_LANGS = """SELECT DISTINCT ?article ?what (LANG(?text) AS ?lang) WHERE { #VALUES
+    { ?article a schema:ScholarlyArticle ; schema:headline ?text . BIND("title" AS ?what) }
+    UNION { ?article a schema:ScholarlyArticle ; schema:abstract ?text . BIND("abstract" AS ?what) }
+}"""
+_HAS = """SELECT DISTINCT ?article ?what WHERE { #VALUES
+    { ?article a schema:ScholarlyArticle ; schema:keywords ?k . BIND("keywords" AS ?what) }
+    UNION { ?article a schema:ScholarlyArticle ; prism:doi ?d . BIND("doi" AS ?what) }
+}"""
+_AUTHORS = """SELECT DISTINCT ?article ?role ?orcid ?org WHERE { #VALUES
+    ?article a schema:ScholarlyArticle ; pro:isDocumentContextFor ?role .
+    ?role pro:withRole pro:author .
+    OPTIONAL { ?role pro:isHeldBy/schema:sameAs ?orcid FILTER (STRSTARTS(STR(?orcid), "https://orcid.org/")) }
+    OPTIONAL { ?role pro:relatesToOrganization ?org }
+}"""
+_ISSUES = """SELECT DISTINCT ?issue ?journal ?volume ?number ?date WHERE { #VALUES
+    ?issue a schema:PublicationIssue ; schema:isPartOf+ ?journal .
+    ?journal a schema:Periodical .
+    OPTIONAL { ?issue schema:isPartOf/schema:volumeNumber ?volume }
+    OPTIONAL { ?issue schema:issueNumber ?number }
+    OPTIONAL { ?issue schema:datePublished ?date }
+}"""
+# one query per type: a VALUES block of types beside one of nodes made pyoxigraph scan every typed node
+_NAMES = """SELECT DISTINCT ?thing ?name (LANG(?name) AS ?lang) WHERE { #VALUES
+    ?thing a schema:TYPE ; schema:name ?name .
+}"""
+_ARTICLES_IN = "SELECT DISTINCT ?article WHERE { #VALUES\n ?article a schema:ScholarlyArticle ; schema:isPartOf ?part }"
+_ISSUES_OF = "SELECT DISTINCT ?issue WHERE { #VALUES\n ?issue a schema:PublicationIssue ; schema:isPartOf+ ?part }"
+_ARTICLES_OF = """SELECT DISTINCT ?article WHERE { #VALUES
+    ?article pro:isDocumentContextFor ?role . ?role pro:isHeldBy ?person }"""
+
+
+@dataclass
+class QualityFacts:
+    """The facts of every article, issue and journal of a release (JSON-ready: lists, not sets)."""
+
+    articles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    issues: dict[str, dict[str, str]] = field(default_factory=dict)
+    journals: dict[str, dict[str, str]] = field(default_factory=dict)  # journal -> its names by language
+    parts: str = ""  # the state of the dump parts they are of (``DefaultGraphChanges.after``)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": FACTS_VERSION,
+            "parts": self.parts,
+            "articles": self.articles,
+            "issues": self.issues,
+            "journals": self.journals,
+        }
+
+
+def _query(
+    store: Store, query: str, variable: str | None = None, nodes: Collection[str] | None = None
+) -> list[list[str]]:
+    """The rows of ``query`` (the store's default graph), its ``#VALUES`` mark bound to ``nodes`` when given."""
+    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+    if nodes is None:
+        batches = [query]
+    else:
+        ordered = sorted(nodes)
+        batches = [
+            query.replace(
+                "#VALUES", f"VALUES ?{variable} {{ " + " ".join(f"<{n}>" for n in ordered[i : i + _VALUES]) + " }"
+            )
+            for i in range(0, len(ordered), _VALUES)
+        ]
+    out: list[list[str]] = []
+    for text in batches:
+        found = store.query(prologue + text)
+        assert isinstance(found, QuerySolutions)
+        out.extend([term.value if term is not None else "" for term in row] for row in found)
+    return out
+
+
+def gather(
+    store: Store,
+    articles: Collection[str] | None = None,
+    issues: Collection[str] | None = None,
+    journals: Collection[str] | None = None,
+) -> QualityFacts:
+    """The facts of the given nodes (None: of every node of that kind) from the store's default graph.
+
+    Where a node has several values (two dates of one issue: a conflict the store checks report), the
+    smallest is kept, so that the figures do not depend on the order of the rows.
+    """
+    facts = QualityFacts()
+    if articles is None or articles:
+        _gather_articles(store, articles, facts)
+    if issues is None or issues:
+        for issue, journal, volume, number, date in sorted(_query(store, _ISSUES, "issue", issues)):
+            known = facts.issues.setdefault(issue, {"journal": journal, "volume": "", "number": "", "date": ""})
+            for name, value in (("volume", volume), ("number", number), ("date", date)):
+                if value and (not known[name] or value < known[name]):
+                    known[name] = value
+    if journals is None or journals:
+        for thing, name, lang in sorted(_query(store, _NAMES.replace("TYPE", "Periodical"), "thing", journals)):
+            facts.journals.setdefault(thing, {}).setdefault(lang or "en", name)
+    return facts
+
+
+def _gather_articles(store: Store, articles: Collection[str] | None, facts: QualityFacts) -> None:
+    found = facts.articles
+    for article, issue in sorted(_query(store, _ARTICLES, "article", articles)):
+        found.setdefault(
+            article, {"issue": issue, "langs": [], "keywords": False, "doi": False, "name": {}, "roles": {}}
+        )
+    for article, what, lang in sorted(_query(store, _LANGS, "article", articles)):
+        if article in found:
+            found[article]["langs"].append([what, lang])
+    for article, what in _query(store, _HAS, "article", articles):
+        if article in found:
+            found[article][what] = True
+    for article, role, orcid, org in _query(store, _AUTHORS, "article", articles):
+        if article in found:
+            seen = found[article]["roles"].setdefault(role, [False, False])  # [ORCID iD, affiliation]
+            seen[0] |= bool(orcid)
+            seen[1] |= bool(org)
+    for thing, name, lang in sorted(_query(store, _NAMES.replace("TYPE", "ScholarlyArticle"), "thing", articles)):
+        if thing in found:
+            found[thing]["name"].setdefault(lang or "en", name)
+
+
+def update(store: Store, previous: QualityFacts | None, changes: DefaultGraphChanges) -> QualityFacts:
+    """The facts of the release in ``store``: ``previous`` (the last release's) with the nodes whose merged
+    triples ``changes`` says changed found again; or all of them found again, when there is no previous
+    facts, or they are of another state of the parts than the one ``changes`` starts from.
+
+    Where a person's ``schema:sameAs`` links changed (an ORCID iD), its authorships' articles are found again.
+    """
+    if previous is None or changes.subjects is None or previous.parts != changes.before:
+        facts = gather(store)
+        facts.parts = changes.after
+        return facts
+    changed, same_as = changes.subjects, changes.same_as
+    # an article that went, came or changed has changed triples; its facts are found again (or not found)
+    redo_articles = set(changed) | {s.partition("/author/")[0] for s in changed if "/author/" in s}
+    redo_articles |= {row[0] for row in _query(store, _ARTICLES_IN, "part", changed)}  # an issue typed anew
+    if same_as:
+        redo_articles |= {row[0] for row in _query(store, _ARTICLES_OF, "person", same_as)}
+    facts = QualityFacts(articles={a: f for a, f in previous.articles.items() if a not in redo_articles})
+    facts.articles.update(gather(store, redo_articles, (), ()).articles)
+    issues_now = {f["issue"] for f in facts.articles.values()}
+    # an issue's facts follow its own triples and its volume's and journal's (isPartOf+, volumeNumber)
+    redo_issues = {i for i in issues_now if i in changed or i not in previous.issues}
+    parts = changed - issues_now - set(facts.articles)
+    if parts:
+        redo_issues |= {row[0] for row in _query(store, _ISSUES_OF, "part", parts)} & issues_now
+    carried = {i: f for i, f in previous.issues.items() if i in issues_now and i not in redo_issues}
+    fresh = gather(store, (), redo_issues, ())
+    facts.issues = {**carried, **fresh.issues}
+    journals_now = {f["journal"] for f in facts.issues.values()}
+    redo_journals = {j for j in journals_now if j in changed or j not in previous.journals}
+    facts.journals = {j: n for j, n in previous.journals.items() if j in journals_now and j not in redo_journals}
+    facts.journals.update(gather(store, (), (), redo_journals).journals)
+    facts.parts = changes.after
+    return facts
+
+
+def load(path: Path) -> QualityFacts | None:
+    """A release's facts, or None when it has none (an older release) or they are of another version."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != FACTS_VERSION:
+        return None
+    return QualityFacts(data["articles"], data["issues"], data["journals"], str(data.get("parts", "")))
+
+
+def save(path: Path, facts: QualityFacts) -> None:
+    with gzip.GzipFile(path, "wb", compresslevel=1, mtime=0) as out:
+        out.write(json.dumps(facts.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())

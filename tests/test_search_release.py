@@ -202,3 +202,32 @@ def test_facet_counts_and_the_first_page_agree_with_sql(sample_build: Path) -> N
     matched = _Matched(list(rows), True)
     for offset, limit in ((0, 20), (20, 20), (0, 100), (480, 20), (40, 20)):
         assert matched.page(offset, limit) == sorted(rows)[offset : offset + limit]
+
+
+def test_an_article_merged_from_two_formats_is_read_whole_when_either_graph_changed(tmp_path: Path) -> None:
+    """An article from a journal export and a PubMed file is its article graph plus a supplement graph
+    (``kg.publish.merge``): the index reads both when either changed, and reads them as the store does."""
+    from pyoxigraph import Store
+
+    from kg.iris import supplemented_graph
+    from kg.publish.graphs import GraphFiles
+    from kg.search import extract, nquads
+    from kg.search.index import _with_supplements
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED, inputs / FILE)
+    shutil.copy(Path(__file__).parent / "fixtures" / "pubmed" / "mshsj-a968-pubmed.xml", inputs / "pubmed.xml")
+    out = tmp_path / "out"
+    _build(inputs, out)
+    files = GraphFiles(out / "graphs")
+    supplements = [g for g in files.digests if supplemented_graph(g)]
+    assert len(supplements) == 1
+    primary = supplemented_graph(supplements[0])
+    assert primary in files.digests
+    assert _with_supplements({supplements[0]}, files.digests) == {primary, supplements[0]}
+    assert _with_supplements({primary}, files.digests) == {primary, supplements[0]}
+    reference = extract.articles(Store.read_only(str(out / "current" / "store")))
+    fast = nquads.articles(files)
+    assert {iri: a.as_dict() for iri, a in fast.items()} == {iri: a.as_dict() for iri, a in reference.items()}
+    assert _hits(out, OLD)  # the merged article is found

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kg.iris import supplemented_graph
 from kg.search.extract import Article
 from kg.search.normalise import token_and_pair_text, token_text
 from kg.search.nquads import articles
@@ -88,6 +89,7 @@ def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
         graph_digests = files.digests
         changed_graphs = {g for g, d in graph_digests.items() if not d or known_graphs.get(g) != d}
         changed_graphs |= set(known_graphs) - set(graph_digests)  # vanished graphs: their articles go
+        changed_graphs = _with_supplements(changed_graphs, graph_digests)
         reread = changed_graphs if len(changed_graphs) <= len(graph_digests) // 2 else None
         found = articles(files, reread)
         known = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT iri, digest, graph FROM docs")}
@@ -120,6 +122,15 @@ def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
         conn.close()
     seconds = time.perf_counter() - started
     return IndexStats(total, len(found), len(changed), len(gone), seconds, release_copy.stat().st_size)
+
+
+def _with_supplements(graphs: set[str], current: dict[str, str]) -> set[str]:
+    """``graphs`` with the other graphs of their articles: an article merged from two formats is its article
+    graph and a supplement graph (``kg.publish.merge``), and is read from both when either changed."""
+    family: dict[str, set[str]] = {}
+    for graph in current:
+        family.setdefault(supplemented_graph(graph) or graph, set()).add(graph)
+    return graphs | {member for g in graphs for member in family.get(supplemented_graph(g) or g, ())}
 
 
 def _version(conn: sqlite3.Connection) -> str | None:

@@ -170,4 +170,4 @@ def _merge(known: Article, other: Article) -> None:
             known.links.setdefault(name, {}).setdefault(link, {}).update(labels)
     known.date = min(filter(None, (known.date, other.date)), default="")
     known.lang = max(known.lang, other.lang)
-    known._digest = known._digest and other._digest and f"{known._digest}+{other._digest}"
+    known._digest = known._digest and other._digest and "+".join(sorted((known._digest, other._digest)))

@@ -23,34 +23,21 @@ from pyoxigraph import Store
 from kg.build import BuildOptions, build
 from kg.cli import main
 from kg.publish.layout import Layout
-from tests.conftest import CORPUS, SEED, TEST_SECRET
+from tests.conftest import CORPUS, TEST_SECRET
+from tests.seed_variants import DOI, ORCID, write_rich_seed
 
 BASE = "https://kg.example.org"
 XSD = Path(__file__).resolve().parent / "xsd"
 ISSUE = f"{BASE}/id/journal/2476-6879/volume/10/issue/4"
 ARTICLE = f"{BASE}/id/journal/2476-6879/article/A-10-968-1"
-DOI = "10.61186/mshsj.10.4.355"
-ORCID = "0000-0002-1825-0097"
 CR = "{http://www.crossref.org/schema/5.3.1}"
 JATS = "{http://www.ncbi.nlm.nih.gov/JATS1}"
-SECOND_AUTHOR = """	<author>
-	<first_name>Sara</first_name>
-	<last_name>Ahmadi</last_name>
-	<first_name_fa>سارا</first_name_fa>
-	<last_name_fa>احمدی</last_name_fa>
-	<orcid>{orcid}</orcid>
-	<affiliation>Department of Health Management, Yazd, Iran</affiliation>
-	</author>
-</author_list>"""
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inputs = tmp_path_factory.mktemp("export-inputs")
-    text = SEED.read_text(encoding="utf-8")
-    text = text.replace("<article_id_doi></article_id_doi>", f"<article_id_doi>{DOI}</article_id_doi>", 1)
-    text = text.replace("</author_list>", SECOND_AUTHOR.format(orcid=ORCID), 1)
-    (inputs / SEED.name).write_text(text, encoding="utf-8")
+    write_rich_seed(inputs, persian_affiliation=False)
     shutil.copy(CORPUS / "khu-jeg-xml_out-3073.xml", inputs)
     out = tmp_path_factory.mktemp("export-out")
     report = build([inputs], out, BuildOptions(base=BASE, secret=TEST_SECRET.encode(), progress=False))

@@ -24,36 +24,22 @@ from pyoxigraph import Store
 from kg.build import BuildOptions, build
 from kg.export.jats import JATS_NS, jats_article
 from kg.publish.layout import Layout
-from tests.conftest import CORPUS, ROOT, SEED, TEST_SECRET
+from tests.conftest import CORPUS, ROOT, TEST_SECRET
+from tests.seed_variants import DOI, ORCID, write_rich_seed
 
 BASE = "https://kg.example.org"
 XSD = Path(__file__).resolve().parent / "xsd" / "jats"
 PUBMED = ROOT / "tests" / "fixtures" / "pubmed"  # real PubMed-style files (SOURCE.md there)
 ARTICLE = f"{BASE}/id/journal/2476-6879/article/A-10-968-1"
-DOI = "10.61186/mshsj.10.4.355"
-ORCID = "0000-0002-1825-0097"
 J = "{" + JATS_NS + "}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SECOND_AUTHOR = """	<author>
-	<first_name>Sara</first_name>
-	<last_name>Ahmadi</last_name>
-	<first_name_fa>سارا</first_name_fa>
-	<last_name_fa>احمدی</last_name_fa>
-	<orcid>{orcid}</orcid>
-	<affiliation>Department of Health Management, Yazd, Iran</affiliation>
-	<affiliation_fa>گروه مدیریت سلامت، یزد، ایران</affiliation_fa>
-	</author>
-</author_list>"""
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inputs = tmp_path_factory.mktemp("jats-inputs")
-    text = SEED.read_text(encoding="utf-8")
-    text = text.replace("<article_id_doi></article_id_doi>", f"<article_id_doi>{DOI}</article_id_doi>", 1)
-    text = text.replace("</author_list>", SECOND_AUTHOR.format(orcid=ORCID), 1)
-    (inputs / SEED.name).write_text(text, encoding="utf-8")
+    write_rich_seed(inputs)
     for path in [*CORPUS.glob("*.xml"), *PUBMED.glob("*.xml")]:
         if path.name == "mshsj-a968-pubmed.xml":  # the seed's own article, hand-written: not a second copy
             continue

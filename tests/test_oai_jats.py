@@ -27,8 +27,9 @@ from sickle import Sickle
 
 from kg.publish.datestamps import note_deleted
 from tests.conftest import CORPUS, SEED
+from tests.seed_variants import DOI, ORCID, write_rich_seed
 from tests.server_fixtures import RunningServer, start_server
-from tests.test_jats import DOI, ORCID, PUBMED, SECOND_AUTHOR
+from tests.test_jats import PUBMED
 from tests.test_oai import OAI, _build, _error, _get, _table, _wait_for_new_release, oai_schema
 
 pytest_plugins = ["tests.server_fixtures"]
@@ -53,9 +54,7 @@ def jats_schema() -> etree.XMLSchema:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, Path, Path]]:
     inputs = tmp_path_factory.mktemp("oai-jats-inputs")
-    text = SEED.read_text(encoding="utf-8")
-    text = text.replace("<article_id_doi></article_id_doi>", f"<article_id_doi>{DOI}</article_id_doi>", 1)
-    (inputs / SEED.name).write_text(text.replace("</author_list>", SECOND_AUTHOR.format(orcid=ORCID), 1), "utf-8")
+    write_rich_seed(inputs)
     for path in [*CORPUS.glob("*.xml"), *PUBMED.glob("*.xml")]:
         if path.name != "mshsj-a968-pubmed.xml":
             shutil.copy(path, inputs / path.name)

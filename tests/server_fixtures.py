@@ -27,6 +27,7 @@ import requests
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.iris import Minter
+from kg.publish.layout import Layout
 from kg.vocab import FABIO, PRO, RDF_TYPE, SCHEMA, XSD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,6 +284,18 @@ class RunningServer:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_current(self, seconds: float = 30.0) -> None:
+        """Until the server serves the release ``current`` of its folder points at (it reloads within a
+        second; longer on a busy machine)."""
+        wanted = Layout(self.out_dir).current.resolve().name
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            answer = requests.get(self.url + "/dumps/", headers={"Accept": "application/json"}, timeout=10)
+            if answer.status_code == 200 and answer.json()["release"] == wanted:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"the server did not load {wanted}:\n{self.log()[-2000:]}")
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -90,16 +90,6 @@ def _report(out: Path) -> dict:
     return json.loads(Layout(out).current_release().report.read_text(encoding="utf-8"))
 
 
-def _wait_for_current(server: RunningServer, out: Path) -> None:
-    wanted = Layout(out).current.resolve().name
-    for _ in range(100):
-        answer = requests.get(server.url + "/dumps/", headers={"Accept": "application/json"}, timeout=10)
-        if answer.status_code == 200 and answer.json()["release"] == wanted:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"the server did not load {wanted}:\n{server.log()[-2000:]}")
-
-
 def _oai_header(server: RunningServer) -> etree._Element:
     answer = requests.get(
         server.url + "/oai",
@@ -188,7 +178,7 @@ def test_withdrawing_the_pubmed_file_takes_only_its_facts(served: tuple[RunningS
     datestamp = _oai_header(server).findtext(f"{OAI}datestamp")
     time.sleep(1.1)  # datestamps have seconds: the withdrawal's must differ
     assert main(["withdraw", str(out), str(pubmed), "--quiet"]) == 0
-    _wait_for_current(server, out)
+    server.wait_for_current()
     assert _graph_quads(server, GRAPH) == article_graph
     assert _graph_quads(server, supplement) == set()
     assert _rows(server, f"SELECT ?v WHERE {{ <{ARTICLE}> fabio:hasDateReceived ?v }}") == []
@@ -207,7 +197,7 @@ def test_withdrawing_the_journal_export_too_leaves_a_tombstone(
 ) -> None:
     server, out, seed, _ = served
     assert main(["withdraw", str(out), str(seed), "--reason", "retracted", "--quiet"]) == 0
-    _wait_for_current(server, out)
+    server.wait_for_current()
     gone = requests.get(server.url + f"/id/{PATH}", allow_redirects=False, timeout=10)
     assert gone.status_code == 410 and gone.json()["reason"] == "retracted"
     assert _rows(server, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), '/article/')) }") == []

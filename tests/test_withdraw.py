@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,17 +66,6 @@ def _graphs(out: Path, name: str, status: str = "published") -> list[str]:
     ]
 
 
-def _wait_for_current(server: RunningServer, out: Path) -> None:
-    """Until the server serves the release ``current`` points at (it reloads within a second)."""
-    wanted = Layout(out).current.resolve().name
-    for _ in range(100):
-        answer = requests.get(server.url + "/dumps/", headers={"Accept": "application/json"}, timeout=10)
-        if answer.status_code == 200 and answer.json()["release"] == wanted:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"the server did not load {wanted}:\n{server.log()[-2000:]}")
-
-
 def _ask(server: RunningServer, query: str) -> bool:
     answer = requests.get(
         server.sparql, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=10
@@ -123,7 +111,7 @@ def test_withdraw_makes_a_tombstone(served: tuple[RunningServer, Path, Path]) ->
 
     assert main(["withdraw", str(out), str(inputs / "jmums.xml"), "--reason", REASON, "--quiet"]) == 0
     assert Layout(out).current.resolve().name != before  # a new release
-    _wait_for_current(server, out)
+    server.wait_for_current()
 
     # SPARQL: none of its triples, in its graph or in the default graph
     assert not _ask(server, f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
@@ -169,7 +157,7 @@ def test_unknown_file_is_refused(served: tuple[RunningServer, Path, Path], capsy
 def test_built_again_is_published_again(served: tuple[RunningServer, Path, Path]) -> None:
     server, out, inputs = served
     assert _build([inputs / "jmums.xml"], out) == 0
-    _wait_for_current(server, out)
+    server.wait_for_current()
     (graph,) = _graphs(out, "jmums.xml")
     article = graph.replace("/graph/", "/id/", 1)
     assert _ask(server, f"ASK {{ GRAPH <{graph}> {{ <{article}> ?p ?o }} }}")
@@ -191,7 +179,7 @@ def test_superseded_copy_comes_back(served: tuple[RunningServer, Path, Path]) ->
     winner = next(name for name, status in held.items() if status == "published")
     loser = next(name for name, status in held.items() if status == "superseded")
     assert main(["withdraw", str(out), str(inputs / winner), "--quiet"]) == 0
-    _wait_for_current(server, out)
+    server.wait_for_current()
     (graph,) = _graphs(out, loser)  # read again and published
     article = graph.replace("/graph/", "/id/", 1)
     assert _ask(server, f"ASK {{ GRAPH <{graph}> {{ <{article}> ?p ?o }} }}")

@@ -61,13 +61,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServ
         shutil.copy(path, inputs / path.name)
     out = tmp_path_factory.mktemp("oai-out")
     assert _build(inputs, out) == 0
-    os.environ["KG_OAI_PAGE_SIZE"] = str(PAGE)
-    try:
-        server = start_server(out, tmp_path_factory.mktemp("oai-server"))
-    finally:
-        del os.environ["KG_OAI_PAGE_SIZE"]
+    server = serve_in_small_pages(out, tmp_path_factory.mktemp("oai-server"))
     yield server, out, inputs
     server.stop()
+
+
+def serve_in_small_pages(out: Path, work: Path) -> RunningServer:
+    """``kg serve out`` whose OAI-PMH lists come ``PAGE`` records a page (resumption tokens get used)."""
+    os.environ["KG_OAI_PAGE_SIZE"] = str(PAGE)
+    try:
+        return start_server(out, work)
+    finally:
+        del os.environ["KG_OAI_PAGE_SIZE"]
 
 
 def _build(inputs: Path, out: Path) -> int:

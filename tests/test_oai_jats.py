@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import datetime
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -28,9 +27,19 @@ from sickle import Sickle
 from kg.publish.datestamps import note_deleted
 from tests.conftest import CORPUS, SEED
 from tests.seed_variants import DOI, ORCID, write_rich_seed
-from tests.server_fixtures import RunningServer, start_server
+from tests.server_fixtures import RunningServer
 from tests.test_jats import PUBMED
-from tests.test_oai import OAI, _build, _error, _get, _table, _wait_for_new_release, oai_schema
+from tests.test_oai import (
+    OAI,
+    PAGE,
+    _build,
+    _error,
+    _get,
+    _table,
+    _wait_for_new_release,
+    oai_schema,
+    serve_in_small_pages,
+)
 
 pytest_plugins = ["tests.server_fixtures"]
 
@@ -38,7 +47,6 @@ BASE = "https://kg.example.org"
 JATS_NS = "https://jats.nlm.nih.gov/ns/archiving/1.3/"
 J = "{" + JATS_NS + "}"
 SEED_ARTICLE = f"{BASE}/id/journal/2476-6879/article/A-10-968-1"
-PAGE = 4
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServ
             shutil.copy(path, inputs / path.name)
     out = tmp_path_factory.mktemp("oai-jats-out")
     assert _build(inputs, out) == 0
-    os.environ["KG_OAI_PAGE_SIZE"] = str(PAGE)
-    try:
-        server = start_server(out, tmp_path_factory.mktemp("oai-jats-server"))
-    finally:
-        del os.environ["KG_OAI_PAGE_SIZE"]
+    server = serve_in_small_pages(out, tmp_path_factory.mktemp("oai-jats-server"))
     yield server, out, inputs
     server.stop()
 

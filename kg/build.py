@@ -31,7 +31,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
-from kg.pipeline import PipelineOptions, checks_loaded, collect_inputs, file_results
+from kg.pipeline import PipelineOptions, checks_loaded, file_results, resolved_inputs
 from kg.publish.channels import write_channels
 from kg.publish.crosscheck import release_checks
 from kg.publish.default_graph import DefaultGraphChanges
@@ -169,8 +169,9 @@ class _Inputs:
     @classmethod
     def collect(cls, inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> _Inputs:
         named = list(inputs)
-        files, problems = collect_inputs(named)
-        resolved = {str(path): str(path.resolve()) for path in files}
+        found, problems = resolved_inputs(named)
+        files = list(found.values())
+        resolved = {str(path): str(key) for key, path in found.items()}
         given = {resolved[str(path)]: path for path in files}
         ledger = Ledger(
             layout.ledger, fingerprint(options.base, options.secret, options.validate), use_previous=not options.force

@@ -98,6 +98,26 @@ def _table(out: Path) -> list[tuple[str, str, int]]:
         return list(db.execute("SELECT identifier, datestamp, deleted FROM records ORDER BY identifier"))
 
 
+def change_one_withdraw_another(
+    server: RunningServer, out: Path, inputs: Path, table: list[tuple[str, str, int]]
+) -> tuple[str, str]:
+    """The seed's article changed and another article withdrawn, built and served: (the withdrawn article's
+    identifier, the ``from`` datestamp just after the last one before). The build runs at least a second
+    after the last datestamp, so that the new ones differ."""
+    last_stamp = max(stamp for _, stamp, _ in table)
+    seed = inputs / SEED.name
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Scoping Review", "Scoping review"), encoding="utf-8")
+    withdrawn = next(identifier for identifier, _, _ in table if identifier != SEED_ARTICLE)
+    note_deleted(out, withdrawn.replace("/id/", "/graph/", 1), "withdrawn by the journal", last_stamp)
+    while datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") <= last_stamp:
+        time.sleep(0.2)
+    before = requests.get(server.url + "/health", timeout=5).json()["release"]
+    assert _build(inputs, out) == 0
+    _wait_for_new_release(server, before)
+    since = datetime.datetime.strptime(last_stamp, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(seconds=1)
+    return withdrawn, since.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def test_the_schemas_reject_what_is_not_oai_pmh(schema: xmlschema.XMLSchema) -> None:
     """The validation below can fail: a response without its request element, or bad oai_dc, is refused."""
     head = '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>'
@@ -231,22 +251,7 @@ def test_sickle_harvests_the_corpus_then_exactly_what_changed(
     token = first.find(f".//{OAI}resumptionToken")
     assert token.get("completeListSize") == str(len(table)) and token.get("cursor") == "0"
     assert token.get("expirationDate") > first.findtext(f"{OAI}responseDate")
-    last_stamp = max(stamp for _, stamp, _ in table)
-
-    # one article changes, another is withdrawn; the build runs at least a second after the last datestamp
-    seed = inputs / SEED.name
-    seed.write_text(seed.read_text(encoding="utf-8").replace("Scoping Review", "Scoping review"), encoding="utf-8")
-    withdrawn = next(identifier for identifier, _, _ in table if identifier != SEED_ARTICLE)
-    note_deleted(out, withdrawn.replace("/id/", "/graph/", 1), "withdrawn by the journal", last_stamp)
-    while datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") <= last_stamp:
-        time.sleep(0.2)
-    before = requests.get(server.url + "/health", timeout=5).json()["release"]
-    assert _build(inputs, out) == 0
-    _wait_for_new_release(server, before)
-
-    since = (datetime.datetime.strptime(last_stamp, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(seconds=1)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    withdrawn, since = change_one_withdraw_another(server, out, inputs, table)
     changed = list(
         Sickle(server.url + "/oai", max_retries=3).ListIdentifiers(metadataPrefix="oai_dc", **{"from": since})
     )

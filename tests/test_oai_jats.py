@@ -11,21 +11,17 @@ graph says.
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 import xmlschema
 from lxml import etree
 from sickle import Sickle
 
-from kg.publish.datestamps import note_deleted
-from tests.conftest import CORPUS, SEED
+from tests.conftest import CORPUS
 from tests.seed_variants import DOI, ORCID, write_rich_seed
 from tests.server_fixtures import RunningServer
 from tests.test_jats import PUBMED
@@ -36,7 +32,7 @@ from tests.test_oai import (
     _error,
     _get,
     _table,
-    _wait_for_new_release,
+    change_one_withdraw_another,
     oai_schema,
     serve_in_small_pages,
 )
@@ -146,20 +142,7 @@ def test_a_withdrawn_article_is_a_deleted_jats_record(
     site: tuple[RunningServer, Path, Path], schema: xmlschema.XMLSchema
 ) -> None:
     server, out, inputs = site
-    table = _table(out)
-    last_stamp = max(stamp for _, stamp, _ in table)
-    withdrawn = next(identifier for identifier, _, _ in table if identifier != SEED_ARTICLE)
-    seed = inputs / SEED.name  # a build publishes a new release when an input changed
-    seed.write_text(seed.read_text(encoding="utf-8").replace("Scoping Review", "Scoping review"), encoding="utf-8")
-    note_deleted(out, withdrawn.replace("/id/", "/graph/", 1), "withdrawn by the journal", last_stamp)
-    while datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") <= last_stamp:
-        time.sleep(0.2)
-    before = requests.get(server.url + "/health", timeout=5).json()["release"]
-    assert _build(inputs, out) == 0
-    _wait_for_new_release(server, before)
-    since = (datetime.datetime.strptime(last_stamp, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(seconds=1)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    withdrawn, since = change_one_withdraw_another(server, out, inputs, _table(out))
     changed = _get(server, schema, verb="ListRecords", metadataPrefix="jats", **{"from": since})
     headers = sorted((h.findtext(f"{OAI}identifier"), h.get("status")) for h in changed.iter(f"{OAI}header"))
     assert headers == sorted([(SEED_ARTICLE, None), (withdrawn, "deleted")])

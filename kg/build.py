@@ -144,9 +144,7 @@ def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> Bui
     release.start()
     try:
         release.read()
-        release.write_provenance()
-        release.write_store_and_dumps()
-        release.write_search_index()
+        release.write_release()
     finally:
         release.close_working_store()
     release.finish()
@@ -302,6 +300,12 @@ class _Release:
                 bar.update(1)
 
     # ------------------------------------------------------------------------- store and dumps
+    def write_release(self) -> None:
+        """Everything a release holds once its graphs are written: provenance, store, dumps, search index."""
+        self.write_provenance()
+        self.write_store_and_dumps()
+        self.write_search_index()
+
     def write_provenance(self) -> None:
         """The run's provenance into the store and its graph file; then the working store is complete."""
         minter = Minter(self.options.base)

@@ -113,9 +113,7 @@ def _withdraw(layout: Layout, files: list[Path], reason: str, options: BuildOpti
         release.report.totals.articles_unchanged = sum(
             path not in gone and path not in revive for path in ledger.current.values()
         )
-        release.write_provenance()
-        release.write_store_and_dumps()
-        release.write_search_index()
+        release.write_release()
     finally:
         release.close_working_store()
     release.finish()

@@ -31,7 +31,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -308,8 +308,15 @@ def _old_lines(entry: dict | None, parts_dir: Path) -> set[bytes] | None:
     path = parts_dir / f"{entry['stem']}.nt.gz"
     if not path.is_file():
         return None
+    return set(part_file_lines(path))
+
+
+def part_file_lines(path: Path) -> Iterator[bytes]:
+    """The N-Triples lines of a part file (gzip), streamed, each ending in a newline, blank lines skipped."""
     with gzip.open(path, "rb") as source:
-        return set(source.read().splitlines(keepends=True))
+        for line in source:
+            if line.strip():
+                yield line if line.endswith(b"\n") else line + b"\n"
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -19,7 +19,6 @@ same difference again (adding and removing are both idempotent). The marker goes
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import shutil
@@ -28,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-from kg.publish.dump_parts import FORMAT_VERSION, MANIFEST, part_digest, part_key, part_stem
+from kg.publish.dump_parts import FORMAT_VERSION, MANIFEST, part_digest, part_file_lines, part_key, part_stem
 from kg.publish.remote_release import PublishError
 from kg.publish.remote_state import Current, PublishedState
 
@@ -65,13 +64,6 @@ def release_parts(parts_dir: Path, graphs: dict[str, Current]) -> dict[str, dict
 def copies_folder(state: PublishedState) -> Path:
     """Where the parts as last published to the target are kept (hard links to the build's part files)."""
     return state.path.with_suffix(".parts")
-
-
-def _lines(path: Path) -> Iterator[bytes]:
-    with gzip.open(path, "rb") as source:
-        for line in source:
-            if line.strip():
-                yield line if line.endswith(b"\n") else line + b"\n"
 
 
 def _blocks(lines: Iterable[bytes], size: int) -> Iterator[bytes]:
@@ -171,11 +163,11 @@ def _difference(new: Path | None, old: Path | None) -> Callable[[], tuple[Iterab
 
     def compute() -> tuple[Iterable[bytes], Iterable[bytes]]:
         if old is None or not old.is_file():
-            return (_lines(new) if new is not None else ()), ()
-        before = set(_lines(old))
+            return (part_file_lines(new) if new is not None else ()), ()
+        before = set(part_file_lines(old))
         if new is None:
             return (), sorted(before)
-        after = set(_lines(new))
+        after = set(part_file_lines(new))
         return sorted(after - before), sorted(before - after)
 
     return compute

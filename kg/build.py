@@ -32,7 +32,7 @@ from kg import __version__
 from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, file_results, resolved_inputs
-from kg.publish.channels import write_channels
+from kg.publish.channels import start_channels
 from kg.publish.crosscheck import release_checks
 from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.dump_parts import update_graph_parts, write_whole_dumps
@@ -49,7 +49,7 @@ from kg.publish.store import open_store
 from kg.publish.store_writer import StoreWriter
 from kg.records import Problem
 from kg.resources import MissingResource, check_install
-from kg.search.release import index_release
+from kg.search.release import IndexRun
 
 log = logging.getLogger(__name__)
 
@@ -301,10 +301,17 @@ class _Release:
 
     # ------------------------------------------------------------------------- store and dumps
     def write_release(self) -> None:
-        """Everything a release holds once its graphs are written: provenance, store, dumps, search index."""
+        """Everything a release holds once its graphs are written: provenance, store, dumps, search index.
+
+        The search index and the OAI-PMH records read only the graph files: they run in child processes
+        (``kg.publish.beside``) while this one writes the dumps and the store's default graph.
+        """
         self.write_provenance()
+        search = IndexRun(self.graph_files, self.layout.root, self.staging.path)  # kg.search.release
+        channels = start_channels(self)  # per-article datestamps, OAI-PMH records (kg.publish.channels)
         self.write_store_and_dumps()
-        self.write_search_index()
+        channels.finish()  # the change feed, once the dumps are written
+        self.seconds["search"] = search.finish()
 
     def write_provenance(self) -> None:
         """The run's provenance into the store and its graph file; then the working store is complete."""
@@ -341,13 +348,8 @@ class _Release:
         release_store = open_store(self.staging.store)
         try:
             release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
-            write_channels(self)  # per-article datestamps, OAI-PMH records, the change feed (kg.publish.channels)
         finally:
             del release_store  # closed before the release is published
-
-    def write_search_index(self) -> None:
-        """The release's full-text index: only the articles of changed graphs re-read (``kg.search.release``)."""
-        self.seconds["search"] = index_release(self.graph_files, self.layout.root, self.staging.path)
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

@@ -80,9 +80,16 @@ def part_digest(graphs: dict[str, str]) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_SINK_BLOCK = 1 << 20  # lines are gathered into blocks of about this size before they are compressed or written
+
+
 @dataclass
 class _PartSink:
-    """One changed part being written: its N-Quads gzip and its plain merged N-Triples, each line once."""
+    """One changed part being written: its N-Quads gzip and its plain merged N-Triples, each line once.
+
+    Lines are gathered and written a block at a time: a write per line (3.7 million at 10,000 articles)
+    cost the build more than the compression itself.
+    """
 
     folder: Path
     stem: str
@@ -93,6 +100,9 @@ class _PartSink:
     triples: int = 0
     previous_quad: bytes = b""
     previous_triple: bytes = b""
+    quad_block: list[bytes] = field(default_factory=list)
+    triple_block: list[bytes] = field(default_factory=list)
+    block_bytes: int = 0
 
     def __post_init__(self) -> None:
         self.raw = open(self.folder / f"{self.stem}.nq.gz", "wb")  # noqa: SIM115 - closed in close()
@@ -103,15 +113,27 @@ class _PartSink:
         if line == self.previous_quad:
             return
         self.previous_quad = line
-        self.quads += 1
-        self.quads_out.write(line)
+        self.quad_block.append(line)
+        self.block_bytes += len(line)
         triple = line[: line.rindex(b" <")]
         if triple != self.previous_triple:
             self.previous_triple = triple
-            self.triples += 1
-            self.triples_out.write(triple + b" .\n")
+            self.triple_block.append(triple)
+        if self.block_bytes >= _SINK_BLOCK:
+            self._write_block()
+
+    def _write_block(self) -> None:
+        self.quads += len(self.quad_block)
+        self.triples += len(self.triple_block)
+        self.quads_out.write(b"".join(self.quad_block))
+        if self.triple_block:
+            self.triples_out.write(b" .\n".join(self.triple_block) + b" .\n")
+        self.quad_block.clear()
+        self.triple_block.clear()
+        self.block_bytes = 0
 
     def close(self) -> None:
+        self._write_block()
         self.quads_out.close()
         self.raw.close()
         self.triples_out.close()
@@ -264,12 +286,16 @@ def _split(
     sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
     work: Path,
 ) -> dict[str, _PartSink]:
-    """One pass over the changed parts' graphs, each line to its part's sink (a part's lines stay sorted)."""
-    wanted = {graph for key in changed for graph in groups[key]}
+    """One pass over the changed parts' graphs, each line to its part's sink (a part's lines stay sorted).
+
+    A line's part is looked up by the line's graph term (`` <graph> .\\n``, its tail), one dictionary
+    lookup per line rather than parsing the graph's IRI.
+    """
     sinks = {key: _PartSink(work, part_stem(key)) for key in changed}
+    sink_of = {f" <{graph}> .\n".encode(): sinks[key] for key in changed for graph in groups[key]}
     try:
-        for line in heapq.merge(*sources_of(wanted)):
-            sinks[part_key(line[line.rindex(b" <") + 2 : line.rindex(b">")].decode("utf-8"))].add(line)
+        for line in heapq.merge(*sources_of({graph for key in changed for graph in groups[key]})):
+            sink_of[line[line.rindex(b" <") :]].add(line)
     finally:
         for sink in sinks.values():
             sink.close()

@@ -301,17 +301,18 @@ class _Release:
 
     # ------------------------------------------------------------------------- store and dumps
     def write_release(self) -> None:
-        """Everything a release holds once its graphs are written: provenance, store, dumps, search index.
-
-        The search index and the OAI-PMH records read only the graph files: they run in child processes
-        (``kg.publish.beside``) while this one writes the dumps and the store's default graph.
-        """
+        """Provenance, store, dumps, channels, search index: the search index and the OAI-PMH records read
+        only the graph files, in child processes (``kg.publish.beside``) while this one writes the dumps."""
         self.write_provenance()
         search = IndexRun(self.graph_files, self.layout.root, self.staging.path)  # kg.search.release
         channels = start_channels(self)  # per-article datestamps, OAI-PMH records (kg.publish.channels)
-        self.write_store_and_dumps()
-        channels.finish()  # the change feed, once the dumps are written
-        self.seconds["search"] = search.finish()
+        try:
+            self.write_store_and_dumps()
+            channels.finish()  # the change feed, once the dumps are written
+            self.seconds["search"] = search.finish()
+        finally:  # after a failure, no child is left writing
+            channels.cancel()
+            search.cancel()
 
     def write_provenance(self) -> None:
         """The run's provenance into the store and its graph file; then the working store is complete."""

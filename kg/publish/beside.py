@@ -63,6 +63,20 @@ class Beside(Generic[T]):
         self._value = value
         return value
 
+    def cancel(self) -> None:
+        """Stop the step if it still runs (the build failed elsewhere): nothing it writes is kept.
+
+        What it wrote is in the staging folder, which a failed build leaves unpublished, or in the working
+        search index, whose SQLite journal rolls an interrupted transaction back.
+        """
+        if self._process is None:
+            return
+        self._process.terminate()
+        self._process.join()
+        self._process = None
+        if self._receiver is not None:
+            self._receiver.close()
+
 
 def _run(sender: Connection, step: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:

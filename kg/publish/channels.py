@@ -47,6 +47,10 @@ class Channels:
     def __init__(self, release: Release, records: Beside[tuple[RecordCounts, float]], previous: str) -> None:
         self.release, self.records, self.previous = release, records, previous
 
+    def cancel(self) -> None:
+        """Stop the records' step: the release failed before its change feed."""
+        self.records.cancel()
+
     def finish(self) -> None:
         release = self.release
         counts, seconds = self.records.result()

@@ -31,3 +31,6 @@ class IndexRun:
             *(stats.articles, stats.read, stats.indexed, stats.deleted),
         )
         return stats.seconds
+
+    def cancel(self) -> None:
+        self._step.cancel()

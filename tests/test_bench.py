@@ -147,6 +147,8 @@ def test_bench_runs_every_stage_and_writes_json(tmp_path: Path) -> None:
     for name in ("parse", "map", "build"):
         assert stages[name]["seconds"] > 0 and stages[name]["articles_per_s"] > 0
         assert stages[name]["peak_tree_mb"] > 0
+        # shared pages counted once: never above the RSS sum (sampled at other moments, so allow a margin)
+        assert 0 < stages[name]["peak_pss_mb"] <= stages[name]["peak_tree_mb"] * 1.2
     for name in ("map", "build"):
         assert stages[name]["triples"] > 0 and stages[name]["triples_per_s"] > 0
     assert figures["map_over_parse"] > 0

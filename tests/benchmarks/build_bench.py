@@ -286,6 +286,9 @@ def run_stage(name: str, **kwargs: Any) -> dict:
     payload["wall_seconds"] = wall
     payload["memory_timeline"] = timeline
     payload["peak_tree_mb"] = max(peak_tree, payload["vmhwm_mb"], payload["children_maxrss_mb"])
+    # what the tree occupies (shared pages once), never below the largest single process's high-water mark
+    pss = sampler.peak_pss_mb if sampler is not None else 0.0
+    payload["peak_pss_mb"] = max(pss, payload["vmhwm_mb"], payload["children_maxrss_mb"])
     return payload
 
 

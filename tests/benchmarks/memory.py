@@ -1,4 +1,4 @@
-"""Memory of a benchmark stage: its own high-water mark and the summed RSS of its process tree, from /proc.
+"""Memory of a benchmark stage: its own high-water mark and the summed RSS and PSS of its process tree, from /proc.
 
 Used by ``build_bench`` (each stage in a child process, sampled by the parent) and the server load test.
 """
@@ -9,6 +9,7 @@ import os
 import time
 
 LIST_SECONDS = 1.0  # how often the sampler lists the tree's processes again
+PSS_SECONDS = 5.0  # how often it sums the tree's PSS (a page-table walk per process: too dear every tick)
 
 
 def vmhwm_mb(pid: int) -> float:
@@ -69,16 +70,39 @@ def tree_memory_mb(pid: int) -> float:
     return sum(_rss_kb(p) for p in _descendants(pid)) / 1024
 
 
+def _pss_kb(pid: int) -> float:
+    """Proportional set size of one process (``/proc/<pid>/smaps_rollup``): a page shared by n processes
+    counts 1/n in each, so the tree's sum is the memory it occupies."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0
+
+
 class TreeSampler:
-    """Samples a stage's process-tree memory: RSS every tick, the list of processes once a second."""
+    """Samples a stage's process-tree memory: RSS every tick, the list of processes once a second, and the
+    tree's PSS every ``PSS_SECONDS`` into ``peak_pss_mb``.
+
+    The RSS sum is an upper bound: a child forked from the build (its workers, the steps beside its main
+    process) shares most of its pages with it, and each is counted in both. The PSS sum counts them once.
+    """
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
         self.pids = [pid]
         self.listed = float("-inf")
+        self.pss_at = float("-inf")
+        self.peak_pss_mb = 0.0
 
     def sample(self) -> float:
         now = time.monotonic()
         if now - self.listed >= LIST_SECONDS:
             self.pids, self.listed = _descendants(self.pid), now
+        if now - self.pss_at >= PSS_SECONDS:
+            self.pss_at = now
+            self.peak_pss_mb = max(self.peak_pss_mb, sum(_pss_kb(p) for p in self.pids) / 1024)
         return sum(_rss_kb(p) for p in self.pids) / 1024

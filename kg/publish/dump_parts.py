@@ -85,11 +85,8 @@ _SINK_BLOCK = 1 << 20  # lines are gathered into blocks of about this size befor
 
 @dataclass
 class _PartSink:
-    """One changed part being written: its N-Quads gzip and its plain merged N-Triples, each line once.
-
-    Lines are gathered and written a block at a time: a write per line (3.7 million at 10,000 articles)
-    cost the build more than the compression itself.
-    """
+    """One changed part being written: its N-Quads gzip and its plain merged N-Triples, each line once, a
+    block of lines at a time (a write per line, 3.7 million at 10,000 articles, cost more than compressing)."""
 
     folder: Path
     stem: str
@@ -286,11 +283,8 @@ def _split(
     sources_of: Callable[[set[str]], Iterable[Iterable[bytes]]],
     work: Path,
 ) -> dict[str, _PartSink]:
-    """One pass over the changed parts' graphs, each line to its part's sink (a part's lines stay sorted).
-
-    A line's part is looked up by the line's graph term (`` <graph> .\\n``, its tail), one dictionary
-    lookup per line rather than parsing the graph's IRI.
-    """
+    """One pass over the changed parts' graphs, each line to its part's sink (a part's lines stay sorted),
+    found by the line's graph term (its tail): one dictionary lookup per line, no IRI parsing."""
     sinks = {key: _PartSink(work, part_stem(key)) for key in changed}
     sink_of = {f" <{graph}> .\n".encode(): sinks[key] for key in changed for graph in groups[key]}
     try:

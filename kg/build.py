@@ -33,7 +33,7 @@ from kg.iris import Minter
 from kg.mappers.provenance import run_quads
 from kg.pipeline import PipelineOptions, checks_loaded, file_results, resolved_inputs
 from kg.publish.channels import start_channels
-from kg.publish.crosscheck import ReleaseChecks, start_release_checks
+from kg.publish.crosscheck import release_checks
 from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.dump_parts import update_graph_parts, write_whole_dumps
 from kg.publish.dumps import DumpInfo
@@ -306,16 +306,13 @@ class _Release:
         self.write_provenance()
         search = IndexRun(self.graph_files, self.layout.root, self.staging.path)  # kg.search.release
         channels = start_channels(self)  # per-article datestamps, OAI-PMH records (kg.publish.channels)
-        checks: ReleaseChecks | None = None
         try:
-            checks = self.write_store_and_dumps()
+            self.write_store_and_dumps()
             channels.finish()  # the change feed, once the dumps are written
-            checks.finish()
             self.seconds["search"] = search.finish()
         finally:  # after a failure, no child is left writing
-            for step in (channels, search, checks):
-                if step is not None:
-                    step.cancel()
+            channels.cancel()
+            search.cancel()
 
     def write_provenance(self) -> None:
         """The run's provenance into the store and its graph file; then the working store is complete."""
@@ -340,18 +337,20 @@ class _Release:
         self.store.flush()
         self.seconds["store"] = self.writer.seconds
 
-    def write_store_and_dumps(self) -> ReleaseChecks:
-        """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps;
-        the checks of the checkpoint (conflicts, quality figures: ``kg.publish.crosscheck``) started beside."""
+    def write_store_and_dumps(self) -> None:
+        """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
         started, files = time.perf_counter(), self.graph_files
         manifest, self.dump_parts_rewritten = update_graph_parts(
             files, self.layout, self.store, self.seconds, self.changes
         )
         self.store.backup(str(self.staging.store))
-        checks = start_release_checks(self)
         self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, self.store)
         self.seconds["dumps"] = time.perf_counter() - started
-        return checks
+        release_store = open_store(self.staging.store)
+        try:
+            release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
+        finally:
+            del release_store  # closed before the release is published
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

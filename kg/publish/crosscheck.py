@@ -18,13 +18,11 @@ from typing import Any, Protocol
 from pyoxigraph import Store
 
 from kg.publish import quality_facts
-from kg.publish.beside import Beside
 from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.quality import quality_figures, write_quality
 from kg.publish.ranking import Ranking
 from kg.publish.report import ReportWriter
-from kg.publish.store import open_store
 from kg.validation.conflicts import Scope, carry_over, find_conflicts, sort_entries
 
 log = logging.getLogger(__name__)
@@ -54,34 +52,9 @@ class Release(Protocol):
     def identity(self) -> _Identity: ...
 
 
-class ReleaseChecks:
-    """The release's conflicts and quality figures being found in a child process (``start_release_checks``)."""
-
-    def __init__(self, release: Release, step: Beside[tuple[list[dict[str, Any]], dict[str, Any], dict[str, float]]]):
-        self.release, self.step = release, step
-
-    def finish(self) -> None:
-        """Wait for the checks; their conflicts and figures into the release's report, their seconds."""
-        conflicts, quality, seconds = self.step.result()
-        self.release.report.add_conflicts(conflicts)
-        self.release.report.quality = quality
-        self.release.seconds.update(seconds)
-
-    def cancel(self) -> None:
-        self.step.cancel()
-
-
-def start_release_checks(release: Release, inline: bool = False) -> ReleaseChecks:
-    """Start ``release_checks`` over the release's checkpoint of the store (written, not yet published) in a
-    child process (``kg.publish.beside``): the queries run beside the dumps, and the memory they take (the
-    store's caches, the facts: hundreds of megabytes at 50,000 articles) goes with the child."""
-    return ReleaseChecks(release, Beside("checks", release_checks, release, inline=inline))
-
-
-def release_checks(release: Release) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, float]]:
-    """The conflicts (``check_release``) and the data-quality figures (``kg.publish.quality``) of a release,
-    found in its checkpoint of the store: the figures written into its ``quality.json``, and returned with
-    the conflicts and the time they took (``conflicts``, ``store_checks``) for its report.
+def release_checks(store: Store, release: Release) -> None:
+    """The conflicts (``check_release``) and the data-quality figures (``kg.publish.quality``) of a release:
+    into its report and its ``quality.json``; the time they took into its ``seconds`` (``store_checks``).
 
     When the identity pass rewrote graphs published by earlier builds (new aliases), the checks run over
     everything: what those graphs say moved to other nodes. The quality figures are computed from facts
@@ -89,20 +62,15 @@ def release_checks(release: Release) -> tuple[list[dict[str, Any]], dict[str, An
     """
     started = time.perf_counter()
     report = release.report
-    store = open_store(release.staging.store)
-    try:
-        touched = None if release.identity.rewritten else report.touched | set(release.identity.moved)
-        conflicts = check_release(store, release.layout, release.ranking, report, touched, release.changes)
-        seconds = {"conflicts": time.perf_counter() - started}
-        previous = quality_facts.load(release.layout.current_release().quality_facts)
-        facts = quality_facts.update(store, previous, release.changes)
-        quality = quality_figures(store, report.warnings, conflicts, facts)
-    finally:
-        del store  # closed before the release is published
-    write_quality(release.staging.quality, quality)
+    touched = None if release.identity.rewritten else report.touched | set(release.identity.moved)
+    conflicts = check_release(store, release.layout, release.ranking, report, touched, release.changes)
+    release.seconds["conflicts"] = time.perf_counter() - started
+    previous = quality_facts.load(release.layout.current_release().quality_facts)
+    facts = quality_facts.update(store, previous, release.changes)
+    report.quality = quality_figures(store, report.warnings, conflicts, facts)
+    write_quality(release.staging.quality, report.quality)
     quality_facts.save(release.staging.quality_facts, facts)
-    seconds["store_checks"] = time.perf_counter() - started
-    return conflicts, quality, seconds
+    release.seconds["store_checks"] = time.perf_counter() - started
 
 
 def check_release(
@@ -113,7 +81,8 @@ def check_release(
     touched: set[str] | None,
     changes: DefaultGraphChanges | None = None,
 ) -> list[dict[str, Any]]:
-    """The conflicts of the release's store within what this build ``touched`` (None: everything).
+    """The conflicts of the release's store within what this build ``touched`` (None: everything); added to
+    the report.
 
     With ``changes`` (what the merged default graph changed by), the previous release's conflicts that
     neither the touched graphs nor those changes reach are carried over as they were
@@ -140,6 +109,7 @@ def check_release(
         return {"file": file, "record": record, "date": won[0]}
 
     conflicts = sort_entries(carried + find_conflicts(store, scope, describe, union=False))  # found wins
+    report.add_conflicts(conflicts)
     log.debug(
         "store-wide checks: %d conflicts over %s",
         len(conflicts),

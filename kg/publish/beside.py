@@ -4,7 +4,9 @@ After the inputs are read, the release's steps that only read the graph files (t
 OAI-PMH records) do not need the main process, which is busy writing the dumps and the store's default
 graph: each runs in a child forked from it, so that both cores work. A forked child sees the build's state
 as it was at the fork (nothing is pickled but the result); it must not touch the working store, which only
-the main process writes.
+the main process writes, nor open any store: RocksDB's background thread pool is global to the process, and
+a forked child that opens a store signals threads it does not have and hangs (seen in a test: the store
+checks ran here for a while, and their child hung opening the release's checkpoint).
 
 Where ``fork`` is missing (not Unix), or with ``inline=True``, the step runs at once in this process.
 """

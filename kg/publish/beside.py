@@ -13,14 +13,11 @@ Where ``fork`` is missing (not Unix), or with ``inline=True``, the step runs at 
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

@@ -44,8 +44,10 @@ class Channels:
     ``finish`` writes the change feed, which compares the dumps, once they are written.
     """
 
-    def __init__(self, release: Release, records: Beside[tuple[RecordCounts, float]], previous: str) -> None:
-        self.release, self.records, self.previous = release, records, previous
+    def __init__(
+        self, release: Release, records: Beside[tuple[RecordCounts, float]], current: ReleaseLayout, previous: str
+    ) -> None:
+        self.release, self.records, self.current, self.previous = release, records, current, previous
 
     def cancel(self) -> None:
         """Stop the records' step: the release failed before its change feed."""
@@ -55,11 +57,11 @@ class Channels:
         release = self.release
         counts, seconds = self.records.result()
         started = time.perf_counter()
-        layout, staging, base = release.layout, release.staging, release.options.base
-        current = layout.current_release()
+        current, previous = self.current, self.previous
         now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        previous = self.previous
-        change = write_changes(current.dumps if previous else None, staging.dumps, release.id, previous, now, base)
+        change = write_changes(
+            current.dumps if previous else None, release.staging.dumps, release.id, previous, now, release.options.base
+        )
         log.info(
             "OAI-PMH records: %d live (%d new or changed), %d deleted (%d newly); change feed: %s",
             counts.live,
@@ -91,7 +93,7 @@ def start_channels(release: Release, inline: bool = False) -> Channels:
         withdrawn,
         inline=inline,
     )
-    return Channels(release, records, previous)
+    return Channels(release, records, current, previous)
 
 
 def _timed_records(*args: Any) -> tuple[RecordCounts, float]:

@@ -1,6 +1,6 @@
 """The build's step for search: update the working index from the published graphs and copy it into the release.
 
-``kg.build`` starts :func:`start_index` once per release, after the graphs are written: the index is
+``kg.build`` starts an :class:`IndexRun` once per release, after the graphs are written: the index is
 updated in a child process (``kg.publish.beside``) while the main process writes the dumps, and
 ``IndexRun.finish`` waits for it and logs what it did (in the main process, whose log is the build's).
 """

@@ -16,9 +16,10 @@ def vmhwm_mb(pid: int) -> float:
     return _status_kb(pid, "VmHWM:") / 1024
 
 
-def _status_kb(pid: int, key: str) -> float:
+def _status_kb(pid: int, key: str, file: str = "status") -> float:
+    """The kB figure on the line starting with ``key`` of ``/proc/<pid>/<file>`` (0 when the process is gone)."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+        with open(f"/proc/{pid}/{file}", encoding="ascii", errors="replace") as handle:
             for line in handle:
                 if line.startswith(key):
                     return float(line.split()[1])
@@ -73,14 +74,7 @@ def tree_memory_mb(pid: int) -> float:
 def _pss_kb(pid: int) -> float:
     """Proportional set size of one process (``/proc/<pid>/smaps_rollup``): a page shared by n processes
     counts 1/n in each, so the tree's sum is the memory it occupies."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return float(line.split()[1])
-    except OSError:
-        pass
-    return 0.0
+    return _status_kb(pid, "Pss:", "smaps_rollup")
 
 
 class TreeSampler:

@@ -49,19 +49,43 @@ _CHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": 
 Graph = dict[bytes, dict[str, list[bytes]]]
 
 
-def articles(files: GraphFiles, graphs: Iterable[str] | None = None) -> dict[str, Article]:
-    """The articles of the current copies of ``graphs`` (all graphs when None) in ``files``, keyed by IRI."""
-    found: dict[str, Article] = {}
+def articles(files: GraphFiles, graphs: Iterable[str] | None = None) -> Iterator[Article]:
+    """The articles of the current copies of ``graphs`` (all graphs when None) in ``files``, a segment at a time.
+
+    Only one segment's lines are held at once, so memory does not grow with the corpus. An article stated
+    in more than one graph (an article graph and its supplement graphs: ``kg.publish.merge``) comes first as
+    each graph states it and then once more, last, with the fields of all its graphs merged, as a query over
+    them would: a reader keeps the last copy of an IRI (``kg.search.index`` replaces it).
+    """
+    first: dict[str, str] = {}  # article IRI -> the graph it came from first
+    again: dict[str, set[str]] = {}  # article IRI -> its graphs, for those in more than one
     for path, names in files.current_segments(graphs):
         for graph, subjects in _graphs(path.read_bytes(), names).items():
             name = graph.decode("utf-8")
             for article in _articles(name, subjects, files.digests.get(name, "")):
+                seen = first.setdefault(article.iri, name)
+                if seen != name:
+                    again.setdefault(article.iri, {seen}).add(name)
+                yield article
+    if again:
+        yield from _merged(files, again)
+
+
+def _merged(files: GraphFiles, again: dict[str, set[str]]) -> Iterator[Article]:
+    """The articles of ``again``, each with the fields of all the graphs that state it merged."""
+    found: dict[str, Article] = {}
+    for path, names in files.current_segments(set().union(*again.values())):
+        for graph, subjects in _graphs(path.read_bytes(), names).items():
+            name = graph.decode("utf-8")
+            for article in _articles(name, subjects, files.digests.get(name, "")):
+                if article.iri not in again:
+                    continue
                 known = found.get(article.iri)
                 if known is None:
                     found[article.iri] = article
-                else:  # one article in two graphs: its fields merged, as a query over both would
+                else:
                     _merge(known, article)
-    return found
+    yield from found.values()
 
 
 def _graphs(data: bytes, names: set[str]) -> dict[bytes, Graph]:

@@ -12,7 +12,6 @@ build finds again only where its changes touch (``kg.publish.quality_facts``); w
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -36,73 +35,48 @@ def quality_figures(
     ((severity, field, message)). ``facts``: what they are computed from (``kg.publish.quality_facts``),
     found in the store when not given."""
     facts = facts if facts is not None else gather(store)
-    articles: dict[str, dict[str, Any]] = {}
-    authors: dict[str, dict[str, dict[str, bool]]] = defaultdict(dict)
-    names: dict[str, dict[str, str]] = defaultdict(dict)
-    for article, known in facts.articles.items():
-        issue = facts.issues.get(known["issue"])
-        if issue is None:  # an article outside any journal's issues is in no journal's figures
-            continue
-        articles[article] = {
-            "issue": known["issue"],
-            **issue,
-            "langs": {(what, lang) for what, lang in known["langs"]},
-            "keywords": known["keywords"],
-            "doi": known["doi"],
-        }
-        authors[article] = {role: {"orcid": o, "affiliation": a} for role, (o, a) in known["roles"].items()}
-        names[article] = dict(known["name"])
-    for journal, named in facts.journals.items():
-        names[journal] = dict(named)
-    return _assemble(articles, authors, names, warnings, conflicts)
-
-
-def _assemble(
-    articles: dict[str, dict[str, Any]],
-    authors: dict[str, dict[str, dict[str, bool]]],
-    names: dict[str, dict[str, str]],
-    warnings: dict[str, tuple[tuple[str, str, str], ...]],
-    conflicts: list[dict[str, Any]],
-) -> dict[str, Any]:
     journals: dict[str, dict[str, Any]] = {}
-    for iri in sorted(articles):
-        facts = articles[iri]
-        langs = facts["langs"]
+    for iri in sorted(facts.articles):  # each row made straight from the facts: no copy of them is held
+        known = facts.articles[iri]
+        issue_facts = facts.issues.get(known["issue"])
+        if issue_facts is None:  # an article outside any journal's issues is in no journal's figures
+            continue
+        langs = {(what, lang) for what, lang in known["langs"]}
         has = {
             "both_titles": {("title", "fa"), ("title", "en")} <= langs,
             "both_abstracts": {("abstract", "fa"), ("abstract", "en")} <= langs,
-            "keywords": bool(facts.get("keywords")),
-            "doi": bool(facts.get("doi")),
+            "keywords": bool(known["keywords"]),
+            "doi": bool(known["doi"]),
         }
-        roles = authors.get(iri, {})
+        roles = known["roles"].values()  # [has an ORCID iD, has an affiliation] per authorship
+        with_item = {"orcid": sum(bool(o) for o, _ in roles), "affiliation": sum(bool(a) for _, a in roles)}
         graph = iri.replace("/id/journal/", "/graph/journal/", 1)
         row = {
             "iri": iri,
-            "title": names.get(iri, {}),
+            "title": dict(known["name"]),
             "missing": [name for name in ARTICLE_FIGURES if not has[name]]
-            + [name for name in AUTHOR_FIGURES if any(not role[name] for role in roles.values())],
+            + [name for name in AUTHOR_FIGURES if with_item[name] < len(roles)],
             "authors": len(roles),
             "warnings": [
                 {"severity": severity, "field": field, "message": message}
                 for severity, field, message in warnings.get(graph, ())
             ],
         }
+        journal_iri = issue_facts["journal"]
         journal = journals.setdefault(
-            facts["journal"], {"iri": facts["journal"], "name": names.get(facts["journal"], {}), "issues": {}}
+            journal_iri, {"iri": journal_iri, "name": dict(facts.journals.get(journal_iri, {})), "issues": {}}
         )
         issue = journal["issues"].setdefault(
-            facts["issue"],
+            known["issue"],
             {
-                "iri": facts["issue"],
-                "volume": facts["volume"],
-                "number": facts["number"],
-                "date": facts["date"],
+                "iri": known["issue"],
+                "volume": issue_facts["volume"],
+                "number": issue_facts["number"],
+                "date": issue_facts["date"],
                 "articles": [],
             },
         )
-        issue["articles"].append(
-            {**row, "_has": has, "_authors": {n: sum(r[n] for r in roles.values()) for n in AUTHOR_FIGURES}}
-        )
+        issue["articles"].append({**row, "_has": has, "_authors": with_item})
     out = []
     for journal in journals.values():
         issues = sorted(journal["issues"].values(), key=lambda i: (i["date"], i["iri"]), reverse=True)

@@ -397,3 +397,26 @@ def test_the_default_graph_changes_name_the_subjects_and_their_same_as_links() -
     changes.everything()
     changes.add([b'<https://kg.example.org/x> <http://schema.org/name> "y" .\n'])
     assert changes.subjects is None
+
+
+def test_the_facts_file_is_what_json_writes_and_reads_back(tmp_path: Path) -> None:
+    """``quality_facts.save`` encodes a few thousand nodes at a time: the file is byte for byte the text one
+    ``json.dump`` of the whole writes, across several chunks, and loads back to the same facts."""
+    from kg.publish.quality_facts import _CHUNK, QualityFacts, load, save
+
+    articles = {
+        f"https://kg.example.org/id/journal/1/article/{n}": {
+            "issue": f"https://kg.example.org/id/journal/1/issue/{n % 7}",
+            "langs": [["title", "fa"], ["title", "en"]][: n % 3],
+            "keywords": n % 2 == 0,
+            "doi": False,
+            "name": {"fa": f"مقاله {n}", "en": f'Article "{n}"'},
+            "roles": {f"https://kg.example.org/id/journal/1/article/{n}/author/1": [True, n % 5 == 0]},
+        }
+        for n in range(2 * _CHUNK + 17)
+    }
+    facts = QualityFacts(articles, {"i": {"journal": "j", "volume": "1", "number": "", "date": ""}}, {}, "parts-1")
+    save(tmp_path / "facts.json.gz", facts)
+    expected = json.dumps(facts.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert gzip.decompress((tmp_path / "facts.json.gz").read_bytes()).decode("utf-8") == expected
+    assert load(tmp_path / "facts.json.gz") == facts

@@ -92,7 +92,8 @@ def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
         found: set[str] = set()
         indexed: set[str] = set()
         labels: dict[str, tuple[str, dict[str, str]]] = {}
-        touched: set[tuple[str, str]] = set()  # (kind, label) of the suggestions whose counts changed
+        # (kind, label) of the suggestions whose counts changed; after a full read the table is written whole
+        touched: set[tuple[str, str]] | None = set() if reread is not None else None
         with conn:
             # one article at a time as the graph files are read: memory does not grow with the corpus
             for article in articles(files, reread):
@@ -112,7 +113,7 @@ def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
             for iri in gone:
                 _delete(conn, iri, touched)
             _write_labels(conn, labels)
-            suggestions.write(conn, touched if reread is not None else None)
+            suggestions.write(conn, touched)
             conn.execute("DELETE FROM graphs")
             conn.executemany("INSERT INTO graphs VALUES (?, ?)", graph_digests.items())
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
@@ -152,7 +153,7 @@ def _reset(conn: sqlite3.Connection) -> None:
     conn.executescript(_SCHEMA + suggestions.SCHEMA)
 
 
-def _delete(conn: sqlite3.Connection, iri: str, touched: set[tuple[str, str]]) -> None:
+def _delete(conn: sqlite3.Connection, iri: str, touched: set[tuple[str, str]] | None) -> None:
     row = conn.execute("SELECT id, links FROM docs WHERE iri = ?", (iri,)).fetchone()
     if row:
         conn.execute("DELETE FROM fts WHERE rowid = ?", row[:1])
@@ -168,7 +169,7 @@ def _first(links: dict[str, dict[str, str]]) -> str | None:
     return min(links) if links else None
 
 
-def _insert(conn: sqlite3.Connection, article: Article, touched: set[tuple[str, str]]) -> None:
+def _insert(conn: sqlite3.Connection, article: Article, touched: set[tuple[str, str]] | None) -> None:
     doc = {
         "title": dict(_by_lang(article.texts.get("title", []))),
         "abstract": {lang: text[:ABSTRACT_CHARS] for lang, text in _by_lang(article.texts.get("abstract", []))},

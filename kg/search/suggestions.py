@@ -42,14 +42,16 @@ def keys(links: dict[str, Any], keywords: Iterable[Any]) -> list[Key]:
     return found
 
 
-def count(conn: sqlite3.Connection, found: list[Key], step: int, touched: set[tuple[str, str]]) -> None:
-    """Add ``step`` (1 for an article indexed, -1 for one removed) to the counts of ``found``."""
+def count(conn: sqlite3.Connection, found: list[Key], step: int, touched: set[tuple[str, str]] | None) -> None:
+    """Add ``step`` (1 for an article indexed, -1 for one removed) to the counts of ``found``, and their (kind,
+    label) to ``touched`` (None: the table is written whole after, nothing to note)."""
     conn.executemany(
         "INSERT INTO suggest_counts VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (kind, label, iri, lang) DO UPDATE SET weight = weight + excluded.weight",
         [(*key, step) for key in found],
     )
-    touched.update((kind, label) for kind, _, label, _ in found)
+    if touched is not None:
+        touched.update((kind, label) for kind, _, label, _ in found)
 
 
 def write(conn: sqlite3.Connection, touched: set[tuple[str, str]] | None) -> None:

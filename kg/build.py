@@ -40,7 +40,7 @@ from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
-from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line
+from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line, modification_times
 from kg.publish.malloc import map_large_buffers as _map_large_buffers
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
@@ -163,6 +163,7 @@ class _Inputs:
     given: dict[str, Path]  # resolved path -> the file as given
     ledger: Ledger
     skipped: dict[str, LedgerFile]  # resolved path -> what it published when it was last read
+    mtimes: dict[str, int]  # resolved path -> its modification time before this build read any file
 
     @classmethod
     def collect(cls, inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> _Inputs:
@@ -174,7 +175,8 @@ class _Inputs:
         ledger = Ledger(
             layout.ledger, fingerprint(options.base, options.secret, options.validate), use_previous=not options.force
         )
-        return cls(named, files, problems, resolved, given, ledger, ledger.skippable(given))
+        mtimes = modification_times(given, time.time_ns())  # before reading: kg.publish.ledger
+        return cls(named, files, problems, resolved, given, ledger, ledger.skippable(given, mtimes), mtimes)
 
     def all_unchanged(self) -> bool:
         return bool(self.files) and len(self.skipped) == len(self.files) and not self.problems
@@ -396,7 +398,7 @@ class _Release:
     def publish(self) -> None:
         """Move the release into place, point ``current`` at it, keep the ledger and prune old releases."""
         publish(self.layout, self.id)
-        self.inputs.ledger.write(self.layout.ledger_reading, self.holders, self.supplements)
+        self.inputs.ledger.write(self.layout.ledger_reading, self.holders, self.supplements, self.inputs.mtimes)
         self.layout.ledger_reading.unlink()
         prune(self.layout, self.options.keep_releases)
 
@@ -425,12 +427,8 @@ def _nothing_changed(layout: Layout, skipped: dict[str, LedgerFile], seconds: fl
     current one spares the dumps and spares the server a reload that would empty its answer cache.
     """
     release = ReleaseLayout(layout.current.resolve())
-    totals = Totals(
-        files_unchanged=len(skipped),
-        articles_unchanged=sum(
-            article.status == "published" for known in skipped.values() for article in known.articles
-        ),
-    )
+    published = sum(article.status == "published" for known in skipped.values() for article in known.articles)
+    totals = Totals(files_unchanged=len(skipped), articles_unchanged=published)
     summary = [
         f"nothing changed since the last build: its release {release.path.name} is still current",
         f"files: {totals.files_unchanged} unchanged, {totals.articles_unchanged} articles published "

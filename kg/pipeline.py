@@ -112,9 +112,9 @@ def resolved_inputs(inputs: Iterable[Path]) -> tuple[dict[Path, Path], list[Prob
     for given in inputs:
         given = Path(given)
         if given.is_dir():
-            found = [path for path in given.rglob("*") if path.is_file() and path.suffix.lower() == ".xml"]
-            for path in found:
-                files.setdefault(path.resolve(), path)
+            found = list(_xml_files(given))
+            for resolved, path in found:
+                files.setdefault(resolved, path)
             if not found:
                 problems.append(
                     Problem(
@@ -129,6 +129,30 @@ def resolved_inputs(inputs: Iterable[Path]) -> tuple[dict[Path, Path], list[Prob
         else:
             problems.append(Problem("error", "missing-input", "no such file or folder", file=str(given)))
     return {key: files[key] for key in sorted(files)}, problems
+
+
+def _xml_files(folder: Path) -> Iterator[tuple[Path, Path]]:
+    """(resolved path, path as given) of each ``*.xml`` file under ``folder``: what ``folder.rglob("*")``
+    finds (a symlinked folder is not entered), told apart by the directory entries' types and resolved from
+    the folder's own resolved path; only a symlinked file is resolved by itself. (``rglob``, ``is_file`` and
+    ``resolve`` per file took a second of every build at 26,000 files.)"""
+    stack = [(folder, folder.resolve())]
+    while stack:
+        given, real = stack.pop()
+        try:
+            entries = list(os.scandir(given))
+        except PermissionError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((given / entry.name, real / entry.name))
+            elif os.path.splitext(entry.name)[1].lower() == ".xml":
+                path = given / entry.name
+                if entry.is_symlink():
+                    if path.is_file():
+                        yield path.resolve(), path
+                elif entry.is_file(follow_symlinks=False):
+                    yield real / entry.name, path
 
 
 # -------------------------------------------------------------------------------- per file

@@ -109,6 +109,46 @@ def test_a_changed_file_is_read_again_and_the_others_are_not(tmp_path: Path) -> 
     assert Path(read["path"]).name == changed.name
 
 
+def test_a_file_whose_size_and_time_are_as_recorded_is_not_hashed_again(tmp_path: Path, monkeypatch) -> None:
+    """The ledger keeps each file's modification time, taken before reading; a later build trusts an equal
+    size and time (as ``make`` and ``rsync`` do) and hashes the other files: one touched with its old content
+    is still skipped, one rewritten with as many bytes is read again."""
+    import hashlib
+    import os
+    import time
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(CORPUS, inputs)
+    old = time.time_ns() - 3600 * 10**9
+
+    def set_time(path: Path, ns: int) -> None:
+        os.utime(path, ns=(ns, ns))
+
+    for path in inputs.glob("*.xml"):
+        set_time(path, old)
+    out = tmp_path / "out"
+    assert build([inputs], out, options()).exit_code == EXIT_OK
+    lines = [json.loads(line) for line in (out / "inputs.jsonl").read_text(encoding="utf-8").splitlines()[1:]]
+    assert len(lines) == 18 and all(line["mtime_ns"] == old for line in lines)
+
+    hashed: list[str] = []
+    digest = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda handle, name: hashed.append(handle.name) or digest(handle, name))
+    inputs_hashed = lambda: sorted(name for name in hashed if name.startswith(str(inputs)))  # noqa: E731
+    assert build([inputs], out, options()).summary[0].startswith("nothing changed") and inputs_hashed() == []
+
+    touched = sorted(inputs.glob("*.xml"))[0]
+    set_time(touched, old + 10**9)  # another time, the same content
+    rewritten = next(p for p in sorted(inputs.glob("*.xml"))[1:] if "<title>Dispersal" in p.read_text(encoding="utf-8"))
+    rewritten.write_text(rewritten.read_text(encoding="utf-8").replace("<title>Dispersal", "<title>Xispersal"))
+    set_time(rewritten, old + 2 * 10**9)  # as many bytes, another time
+    report = build([inputs], out, options())
+    assert inputs_hashed() == sorted([str(touched), str(rewritten)])
+    assert (report.totals.files, report.totals.files_unchanged) == (1, 17)
+    hashed.clear()  # the ledger now holds both new times: nothing is hashed again
+    assert build([inputs], out, options()).summary[0].startswith("nothing changed") and inputs_hashed() == []
+
+
 def test_other_settings_or_force_read_everything_again(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build([SEED], out, options())

@@ -144,6 +144,28 @@ def test_a_folder_without_exports_is_noted_not_rejected(tmp_path: Path) -> None:
     assert entry["status"] == "empty" and [p["code"] for p in entry["problems"]] == ["no-xml-files"]
 
 
+def test_a_folder_s_files_are_found_and_resolved_as_rglob_finds_them(tmp_path: Path) -> None:
+    """``resolved_inputs`` lists a folder by its directory entries (``kg.pipeline._xml_files``): the same files
+    as ``rglob`` with ``is_file`` and ``resolve`` per file, symlinks and upper-case suffixes included."""
+    from kg.pipeline import resolved_inputs
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "linked.xml").write_text("<journal/>")
+    folder = tmp_path / "in"
+    (folder / "a" / "b").mkdir(parents=True)
+    for name in ("one.xml", "a/TWO.XML", "a/b/three.xml", "a/notes.txt", "a/.xml"):
+        (folder / name).write_text("<journal/>")
+    (folder / "a" / "link.xml").symlink_to(elsewhere / "linked.xml")  # a symlinked file: resolved to its target
+    (folder / "a" / "broken.xml").symlink_to(tmp_path / "nowhere.xml")  # not a file
+    (folder / "folder-link").symlink_to(elsewhere, target_is_directory=True)  # not entered, as rglob does not
+    found, problems = resolved_inputs([folder])
+    expected = {p.resolve(): p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".xml"}
+    assert found == dict(sorted(expected.items())) and not problems
+    assert {p.name for p in found.values()} == {"one.xml", "TWO.XML", "three.xml", "link.xml"}
+    assert found[(elsewhere / "linked.xml").resolve()] == folder / "a" / "link.xml"
+
+
 def test_truncated_issue_keeps_its_complete_articles(tmp_path: Path) -> None:
     """A two-article issue cut inside the second article publishes the first, whole, and reports the cut."""
     text = GOOD.decode("utf-8")

@@ -8,8 +8,9 @@ validation and the dumps, not the whole corpus again.
 A file given again is skipped when all of this holds, so that skipping gives exactly the graph that
 reading it again would give:
 
-- its content is the same (size, then SHA-256), and so are the settings that shape the output: kg's
-  code, shapes and ontology, the base IRI, the secret and validation (``fingerprint``);
+- its content is the same (size, then SHA-256, unless its size and modification time are those recorded
+  when it was last read or checked, as ``make`` and ``rsync`` trust them), and so are the settings that
+  shape the output: kg's code, shapes and ontology, the base IRI, the secret and validation (``fingerprint``);
 - it was read cleanly: status ``read`` (no error) and no article quarantined, so a damaged file is read,
   and its problems reported, on every build;
 - each of its articles is either the current copy of its graph, or lost to (or ``merged`` into, from
@@ -92,6 +93,26 @@ class LedgerFile:
     clean: bool
     articles: list[Article]
     format: str = ""  # the reader's format name (kg.publish.merge: copies of two formats are merged)
+    mtime_ns: int = 0  # its modification time when last read or checked (0: unknown, its content is hashed)
+
+
+# A modification time this close to the build's start is not trusted: a file written again within the
+# clock's granularity (two seconds on some file systems) could keep it with other content.
+RACY_NS = 2_000_000_000
+
+
+def modification_times(given: dict[str, Path], started_ns: int) -> dict[str, int]:
+    """Resolved path -> modification time of each given file, taken before any is read (0 when unreadable or
+    too recent to trust: ``RACY_NS``). A file changed after this keeps its old time in the ledger, so the
+    next build sees another time and hashes it."""
+    found: dict[str, int] = {}
+    for resolved, path in given.items():
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        found[resolved] = mtime if mtime < started_ns - RACY_NS else 0
+    return found
 
 
 _LOST = ("superseded", "merged")  # statuses of a copy that another file's copy is published over
@@ -102,10 +123,16 @@ def _entry_clean(entry: dict[str, Any]) -> bool:
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    for _, line in _raw_lines(path):
+        yield line
+
+
+def _raw_lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each line's text and its object."""
     with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+        for text in handle:
+            if text.strip():
+                yield text, json.loads(text)
 
 
 class Ledger:
@@ -129,7 +156,13 @@ class Ledger:
                 entry = line["entry"]
                 articles = [Article(a["graph"], a["status"], a.get("date", "")) for a in entry["articles"]]
                 self.files[line["path"]] = LedgerFile(
-                    line["path"], line["size"], line["sha256"], _entry_clean(entry), articles, entry.get("format", "")
+                    line["path"],
+                    line["size"],
+                    line["sha256"],
+                    _entry_clean(entry),
+                    articles,
+                    entry.get("format", ""),
+                    line.get("mtime_ns", 0),
                 )
                 for article in articles:
                     if article.status == "published":
@@ -141,12 +174,14 @@ class Ledger:
             self.current.clear()
             self.merged.clear()
 
-    def skippable(self, given: dict[str, Path]) -> dict[str, LedgerFile]:
-        """The given files (resolved path -> path) that need not be read again, by the rules above."""
+    def skippable(self, given: dict[str, Path], mtimes: dict[str, int] | None = None) -> dict[str, LedgerFile]:
+        """The given files (resolved path -> path) that need not be read again, by the rules above; ``mtimes``:
+        their modification times (``modification_times``), which spare hashing a file whose time is recorded."""
+        mtimes = mtimes or {}
         unchanged = {
             resolved: known
             for resolved, known in self.files.items()
-            if resolved in given and known.clean and _same_content(given[resolved], known)
+            if resolved in given and known.clean and _same_content(given[resolved], known, mtimes.get(resolved, 0))
         }
         skipped: dict[str, LedgerFile] = {}
         for resolved, known in unchanged.items():
@@ -180,47 +215,60 @@ class Ledger:
             if line["path"] in skipped:
                 yield {**_updated(line["entry"], line["path"], winners, merged or {}), "unchanged": True}
 
-    def write(self, read_now: Path, winners: dict[str, str], merged: dict[str, set[str]] | None = None) -> None:
+    def write(
+        self,
+        read_now: Path,
+        winners: dict[str, str],
+        merged: dict[str, set[str]] | None = None,
+        mtimes: dict[str, int] | None = None,
+    ) -> None:
         """The new ledger: the files read in this build (``read_now``, ledger lines) and every other
         file of the previous ledger, with the statuses of articles whose graph another file now holds
-        (``merged``: graph -> the files whose copies are merged into it)."""
+        (``merged``: graph -> the files whose copies are merged into it) and the modification times of the
+        files this build read or found unchanged (``mtimes``). A line nothing changed is copied as it was."""
         temporary = self.path.with_name(self.path.name + ".tmp")
         replaced = set()
+        merged, mtimes = merged or {}, mtimes or {}
         with open(temporary, "w", encoding="utf-8") as out:
             out.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
-            for line in _lines(read_now):
+            for text, line in _raw_lines(read_now):
                 replaced.add(line["path"])
-                out.write(_ledger_line(line, winners, merged or {}))
+                out.write(_ledger_line(text, line, winners, merged, mtimes))
             if self.files:
-                lines = _lines(self.path)
+                lines = _raw_lines(self.path)
                 next(lines, None)
-                for line in lines:
+                for text, line in lines:
                     if line["path"] not in replaced:
-                        out.write(_ledger_line(line, winners, merged or {}))
+                        out.write(_ledger_line(text, line, winners, merged, mtimes))
         os.replace(temporary, self.path)
 
 
-def ledger_line(resolved: str, size: int, sha256: str, entry: dict[str, Any]) -> str:
+def ledger_line(resolved: str, size: int, sha256: str, entry: dict[str, Any], mtime_ns: int = 0) -> str:
     """One input file as a ledger line (its report entry and what identifies its content)."""
-    return (
-        json.dumps(
-            {"path": resolved, "size": size, "sha256": sha256, "entry": entry}, ensure_ascii=False, sort_keys=True
-        )
-        + "\n"
-    )
+    line = {"path": resolved, "size": size, "sha256": sha256, "entry": entry}
+    if mtime_ns:
+        line["mtime_ns"] = mtime_ns
+    return json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def _ledger_line(line: dict[str, Any], winners: dict[str, str], merged: dict[str, set[str]]) -> str:
+def _ledger_line(
+    text: str, line: dict[str, Any], winners: dict[str, str], merged: dict[str, set[str]], mtimes: dict[str, int]
+) -> str:
     entry = _updated(line["entry"], line["path"], winners, merged)
-    return ledger_line(line["path"], line["size"], line["sha256"], entry)
+    mtime = mtimes.get(line["path"], line.get("mtime_ns", 0))
+    if entry is line["entry"] and mtime == line.get("mtime_ns", 0):
+        return text if text.endswith("\n") else text + "\n"  # nothing changed: not encoded again
+    return ledger_line(line["path"], line["size"], line["sha256"], entry, mtime)
 
 
 def _updated(
     entry: dict[str, Any], resolved: str, winners: dict[str, str], merged: dict[str, set[str]]
 ) -> dict[str, Any]:
     """``entry`` with "published" turned "superseded" where this build gave the graph to another file, or
-    "merged" where this file's copy is merged into another file's (``kg.publish.merge``)."""
+    "merged" where this file's copy is merged into another file's (``kg.publish.merge``); ``entry`` itself
+    when no status changed."""
     articles = []
+    changed = False
     for article in entry["articles"]:
         graph = article["graph"]
         holder = winners.get(graph)
@@ -229,14 +277,17 @@ def _updated(
                 article = {**article, "status": "merged", "merged_into": holder}
             else:
                 article = {**article, "status": "superseded", "superseded_by": holder}
+            changed = True
         articles.append(article)
-    return {**entry, "articles": articles}
+    return {**entry, "articles": articles} if changed else entry
 
 
-def _same_content(path: Path, known: LedgerFile) -> bool:
+def _same_content(path: Path, known: LedgerFile, mtime_ns: int = 0) -> bool:
     try:
         if path.stat().st_size != known.size:
             return False
+        if mtime_ns and mtime_ns == known.mtime_ns:
+            return True  # size and modification time as recorded: the content is not hashed again
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest() == known.sha256
     except OSError:

@@ -144,6 +144,7 @@ class Ledger:
         self.files: dict[str, LedgerFile] = {}
         self.current: dict[str, str] = {}  # graph -> resolved path of the file whose copy is current
         self.merged: dict[str, set[str]] = {}  # graph -> resolved paths of the files whose copies are merged in
+        self._order: list[str] = []  # the files' paths in the order of the ledger's lines
         if use_previous and self.path.exists():
             self._load()
 
@@ -164,6 +165,7 @@ class Ledger:
                     entry.get("format", ""),
                     line.get("mtime_ns", 0),
                 )
+                self._order.append(line["path"])
                 for article in articles:
                     if article.status == "published":
                         self.current[article.graph] = line["path"]
@@ -173,6 +175,7 @@ class Ledger:
             self.files.clear()
             self.current.clear()
             self.merged.clear()
+            self._order.clear()
 
     def skippable(self, given: dict[str, Path], mtimes: dict[str, int] | None = None) -> dict[str, LedgerFile]:
         """The given files (resolved path -> path) that need not be read again, by the rules above; ``mtimes``:
@@ -235,12 +238,31 @@ class Ledger:
                 replaced.add(line["path"])
                 out.write(_ledger_line(text, line, winners, merged, mtimes))
             if self.files:
-                lines = _raw_lines(self.path)
-                next(lines, None)
-                for text, line in lines:
-                    if line["path"] not in replaced:
+                for text, path in self._previous_lines():
+                    if path in replaced:
+                        continue
+                    known = self.files.get(path)
+                    if known is not None and _as_recorded(known, winners, merged, mtimes):
+                        out.write(text)  # nothing of it changed: neither parsed nor encoded again
+                    else:
+                        line = json.loads(text)
                         out.write(_ledger_line(text, line, winners, merged, mtimes))
         os.replace(temporary, self.path)
+
+    def _previous_lines(self) -> Iterator[tuple[str, str]]:
+        """(text, path) of each file line of the previous ledger, the path known from loading it (the line's
+        own when it is not the one loaded there: a ledger changed since)."""
+        with open(self.path, encoding="utf-8") as handle:
+            next(handle, None)
+            order = iter(self._order)
+            for text in handle:
+                if not text.strip():
+                    continue
+                text = text if text.endswith("\n") else text + "\n"
+                path = next(order, None)
+                if path is None or f'"path": {json.dumps(path, ensure_ascii=False)}' not in text:
+                    path = json.loads(text)["path"]
+                yield text, path
 
 
 def ledger_line(resolved: str, size: int, sha256: str, entry: dict[str, Any], mtime_ns: int = 0) -> str:
@@ -259,6 +281,19 @@ def _ledger_line(
     if entry is line["entry"] and mtime == line.get("mtime_ns", 0):
         return text if text.endswith("\n") else text + "\n"  # nothing changed: not encoded again
     return ledger_line(line["path"], line["size"], line["sha256"], entry, mtime)
+
+
+def _as_recorded(
+    known: LedgerFile, winners: dict[str, str], merged: dict[str, set[str]], mtimes: dict[str, int]
+) -> bool:
+    """Whether a file's ledger line stays as it is: the same modification time, and no article of it whose
+    graph another file now holds (what ``_updated`` would change)."""
+    if mtimes.get(known.path, known.mtime_ns) != known.mtime_ns:
+        return False
+    return not any(
+        article.status in ("published", "merged") and winners.get(article.graph, known.path) != known.path
+        for article in known.articles
+    )
 
 
 def _updated(

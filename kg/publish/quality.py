@@ -48,15 +48,15 @@ def quality_figures(
             "keywords": bool(known["keywords"]),
             "doi": bool(known["doi"]),
         }
-        roles = known["roles"].values()  # [has an ORCID iD, has an affiliation] per authorship
-        with_item = {"orcid": sum(bool(o) for o, _ in roles), "affiliation": sum(bool(a) for _, a in roles)}
+        authors, with_orcid, with_affiliation = known["authors"]
+        with_item = {"orcid": with_orcid, "affiliation": with_affiliation}
         graph = iri.replace("/id/journal/", "/graph/journal/", 1)
         row = {
             "iri": iri,
             "title": dict(known["name"]),
             "missing": [name for name in ARTICLE_FIGURES if not has[name]]
-            + [name for name in AUTHOR_FIGURES if with_item[name] < len(roles)],
-            "authors": len(roles),
+            + [name for name in AUTHOR_FIGURES if with_item[name] < authors],
+            "authors": authors,
             "warnings": [
                 {"severity": severity, "field": field, "message": message}
                 for severity, field, message in warnings.get(graph, ())

@@ -9,8 +9,9 @@ parts' differences), and carries the others' facts over. The facts are normalise
 depends only on its own node's triples:
 
 - an article: its issue, the languages of its titles and abstracts, whether it has keywords and a DOI, its
-  name, and its authorships (their person's ORCID iD, their affiliation); authorships are the article's own
-  nodes (``…/author/N``) and a person's ORCID link is stated wherever the person is (its IRI is the ORCID's);
+  name, and how many authorships it has and how many of them have an ORCID iD and an affiliation
+  (``authors``: three counts, all the figures need); authorships are the article's own nodes
+  (``…/author/N``) and a person's ORCID link is stated wherever the person is (its IRI is the ORCID's);
 - an issue: its journal, volume number, issue number and date;
 - a journal: its names.
 
@@ -34,7 +35,7 @@ from pyoxigraph import QuerySolutions, Store
 from kg.publish.default_graph import DefaultGraphChanges
 from kg.vocab import PREFIXES
 
-FACTS_VERSION = 1  # a change of what the facts hold makes the next build compute them all again
+FACTS_VERSION = 2  # a change of what the facts hold makes the next build compute them all again (2: author counts)
 _VALUES = 400  # nodes bound per query
 
 _ARTICLES = """SELECT DISTINCT ?article ?issue WHERE { #VALUES
@@ -157,7 +158,14 @@ def _gather_articles(store: Store, articles: Collection[str] | None, facts: Qual
     for article, issue in _query(store, _ARTICLES, "article", articles):
         known = found.get(article)
         if known is None:
-            found[article] = {"issue": issue, "langs": [], "keywords": False, "doi": False, "name": {}, "roles": {}}
+            found[article] = {
+                "issue": issue,
+                "langs": [],
+                "keywords": False,
+                "doi": False,
+                "name": {},
+                "authors": [0, 0, 0],
+            }
         elif issue < known["issue"]:
             known["issue"] = issue
     for article, what, lang in _query(store, _LANGS, "article", articles):
@@ -168,11 +176,17 @@ def _gather_articles(store: Store, articles: Collection[str] | None, facts: Qual
     for article, what in _query(store, _HAS, "article", articles):
         if article in found:
             found[article][what] = True
+    roles: dict[tuple[str, str], list[bool]] = {}  # (article, authorship) -> [ORCID iD, affiliation]
     for article, role, orcid, org in _query(store, _AUTHORS, "article", articles):
         if article in found:
-            seen = found[article]["roles"].setdefault(role, [False, False])  # [ORCID iD, affiliation]
+            seen = roles.setdefault((article, role), [False, False])
             seen[0] |= bool(orcid)
             seen[1] |= bool(org)
+    for (article, _), (has_orcid, has_org) in roles.items():
+        counts = found[article]["authors"]  # [authorships, with an ORCID iD, with an affiliation]
+        counts[0] += 1
+        counts[1] += has_orcid
+        counts[2] += has_org
     for thing, name, lang in _query(store, _NAMES.replace("TYPE", "ScholarlyArticle"), "thing", articles):
         if thing in found:
             _keep_smallest(found[thing]["name"], lang or "en", name)

@@ -341,13 +341,14 @@ class _Release:
 
     def write_store_and_dumps(self) -> None:
         """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
-        started, files = time.perf_counter(), self.graph_files
-        manifest, self.dump_parts_rewritten = update_graph_parts(
-            files, self.layout, self.store, self.seconds, self.changes
-        )
-        self.store.backup(str(self.staging.store))
-        self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, self.store)
+        started, files, store = time.perf_counter(), self.graph_files, self.store
+        manifest, self.dump_parts_rewritten = update_graph_parts(files, self.layout, store, self.seconds, self.changes)
+        store.backup(str(self.staging.store))
+        self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, store)
         self.seconds["dumps"] = time.perf_counter() - started
+        # done with the working store: closed, its native memory (~4 KB an article) is not held through the checks
+        self.writer.close()
+        del self.store, store
         release_store = open_store(self.staging.store)
         try:
             release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
@@ -356,7 +357,8 @@ class _Release:
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""
-        del self.ranking, self.writer, self.graph_files, self.store
+        for name in ("ranking", "writer", "graph_files", "store"):
+            self.__dict__.pop(name, None)
 
     # ---------------------------------------------------------------------------------- publish
     def finish(self) -> None:

@@ -149,6 +149,27 @@ def test_a_file_whose_size_and_time_are_as_recorded_is_not_hashed_again(tmp_path
     assert build([inputs], out, options()).summary[0].startswith("nothing changed") and inputs_hashed() == []
 
 
+def test_the_working_store_is_closed_before_the_store_checks(tmp_path: Path, monkeypatch) -> None:
+    """Once the dumps are written the build lets go of its working store, so that RocksDB's memory for it is
+    not held through the store checks: while they run, the store can be opened again (RocksDB refuses a
+    second handle in one process while the first is open)."""
+    import kg.build
+    from kg.publish.store import open_store
+
+    opened: list[int] = []
+    checks = kg.build.release_checks
+
+    def checks_after_opening(store: Store, release) -> None:
+        working = open_store(release.layout.store)
+        opened.append(sum(1 for _ in working.named_graphs()))
+        del working
+        checks(store, release)
+
+    monkeypatch.setattr(kg.build, "release_checks", checks_after_opening)
+    assert build([SEED], tmp_path / "out", options()).exit_code == EXIT_OK
+    assert opened and opened[0] >= 2  # the article graph and the runs graph
+
+
 def test_other_settings_or_force_read_everything_again(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build([SEED], out, options())

@@ -57,6 +57,10 @@ class StoreWriter:
         if self.buffered >= FLUSH_BYTES:
             self.flush()
 
+    def close(self) -> None:
+        """Let go of the store (pyoxigraph closes it with its last reference); the writer is of no use after."""
+        del self.store
+
     def flush(self) -> None:
         if not self.buffer:
             return

@@ -88,7 +88,7 @@ def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
         changed_graphs |= set(known_graphs) - set(graph_digests)  # vanished graphs: their articles go
         changed_graphs = _with_supplements(changed_graphs, graph_digests)
         reread = changed_graphs if len(changed_graphs) <= len(graph_digests) // 2 else None
-        known = {row[0]: (row[1], row[2]) for row in conn.execute("SELECT iri, digest, graph FROM docs")}
+        known = _Known(conn, reread)
         found: set[str] = set()
         indexed: set[str] = set()
         labels: dict[str, tuple[str, dict[str, str]]] = {}
@@ -99,17 +99,15 @@ def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
             for article in articles(files, reread):
                 found.add(article.iri)
                 again = article.iri in indexed  # a later, merged copy of an article (kg.search.nquads)
-                if not again and known.get(article.iri, ("", ""))[0] == article.digest():
+                before = known.digest(article.iri)
+                if not again and before == article.digest():
                     continue
-                if again or article.iri in known:
+                if again or before is not None:
                     _delete(conn, article.iri, touched)
                 _insert(conn, article, touched)
                 _gather_labels(labels, article)
                 indexed.add(article.iri)
-            if reread is None:
-                gone = [iri for iri in known if iri not in found]
-            else:
-                gone = [iri for iri, (_, graph) in known.items() if graph in reread and iri not in found]
+            gone = [iri for iri in known.listed() if iri not in found]
             for iri in gone:
                 _delete(conn, iri, touched)
             _write_labels(conn, labels)
@@ -129,6 +127,38 @@ def update(files: GraphFiles, working: Path, release_copy: Path) -> IndexStats:
     shutil.copyfile(working, release_copy)
     seconds = time.perf_counter() - started
     return IndexStats(total, len(found), len(indexed), len(gone), seconds, release_copy.stat().st_size)
+
+
+class _Known:
+    """The indexed articles' digests, read whole for a full read of the graphs and looked up one by one for
+    an incremental one: reading all 50,000 rows took 0.7 s of a one-issue rebuild (a row holds the
+    article's whole document)."""
+
+    def __init__(self, conn: sqlite3.Connection, reread: set[str] | None) -> None:
+        self.conn, self.reread = conn, reread
+        self.rows: dict[str, str] | None = None
+        if reread is None:
+            self.rows = dict(conn.execute("SELECT iri, digest FROM docs").fetchall())
+
+    def digest(self, iri: str) -> str | None:
+        """The digest indexed for ``iri``; None when it is not indexed."""
+        if self.rows is not None:
+            return self.rows.get(iri)
+        row = self.conn.execute("SELECT digest FROM docs WHERE iri = ?", (iri,)).fetchone()
+        return row[0] if row else None
+
+    def listed(self) -> list[str]:
+        """The articles indexed from the graphs read (all of them after a full read): those not found again
+        in them are gone."""
+        if self.rows is not None or self.reread is None:
+            return list(self.rows or {})
+        graphs = sorted(self.reread)
+        found: list[str] = []
+        for start in range(0, len(graphs), 500):
+            chunk = graphs[start : start + 500]
+            query = f"SELECT iri FROM docs WHERE graph IN ({', '.join('?' * len(chunk))})"
+            found.extend(row[0] for row in self.conn.execute(query, chunk))
+        return found
 
 
 def _with_supplements(graphs: set[str], current: dict[str, str]) -> set[str]:

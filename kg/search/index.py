@@ -150,8 +150,9 @@ class _Known:
     def listed(self) -> list[str]:
         """The articles indexed from the graphs read (all of them after a full read): those not found again
         in them are gone."""
-        if self.rows is not None or self.reread is None:
-            return list(self.rows or {})
+        if self.rows is not None:
+            return list(self.rows)
+        assert self.reread is not None  # rows are read whole exactly when there is no list of graphs
         graphs = sorted(self.reread)
         found: list[str] = []
         for start in range(0, len(graphs), 500):

@@ -59,32 +59,34 @@ def articles(files: GraphFiles, graphs: Iterable[str] | None = None) -> Iterator
     """
     first: dict[str, str] = {}  # article IRI -> the graph it came from first
     again: dict[str, set[str]] = {}  # article IRI -> its graphs, for those in more than one
+    for article in _each_graph_s_articles(files, graphs):
+        seen = first.setdefault(article.iri, article.graph)
+        if seen != article.graph:
+            again.setdefault(article.iri, {seen}).add(article.graph)
+        yield article
+    if again:
+        yield from _merged(files, again)
+
+
+def _each_graph_s_articles(files: GraphFiles, graphs: Iterable[str] | None) -> Iterator[Article]:
+    """The articles of each graph as that graph states them, a segment at a time."""
     for path, names in files.current_segments(graphs):
         for graph, subjects in _graphs(path.read_bytes(), names).items():
             name = graph.decode("utf-8")
-            for article in _articles(name, subjects, files.digests.get(name, "")):
-                seen = first.setdefault(article.iri, name)
-                if seen != name:
-                    again.setdefault(article.iri, {seen}).add(name)
-                yield article
-    if again:
-        yield from _merged(files, again)
+            yield from _articles(name, subjects, files.digests.get(name, ""))
 
 
 def _merged(files: GraphFiles, again: dict[str, set[str]]) -> Iterator[Article]:
     """The articles of ``again``, each with the fields of all the graphs that state it merged."""
     found: dict[str, Article] = {}
-    for path, names in files.current_segments(set().union(*again.values())):
-        for graph, subjects in _graphs(path.read_bytes(), names).items():
-            name = graph.decode("utf-8")
-            for article in _articles(name, subjects, files.digests.get(name, "")):
-                if article.iri not in again:
-                    continue
-                known = found.get(article.iri)
-                if known is None:
-                    found[article.iri] = article
-                else:
-                    _merge(known, article)
+    for article in _each_graph_s_articles(files, set().union(*again.values())):
+        if article.iri not in again:
+            continue
+        known = found.get(article.iri)
+        if known is None:
+            found[article.iri] = article
+        else:
+            _merge(known, article)
     yield from found.values()
 
 

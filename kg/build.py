@@ -40,7 +40,7 @@ from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
-from kg.publish.ledger import Ledger, LedgerFile, fingerprint, ledger_line, modification_times
+from kg.publish.ledger import InputStat, Ledger, LedgerFile, fingerprint, input_stats, ledger_line
 from kg.publish.malloc import map_large_buffers as _map_large_buffers
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
@@ -163,7 +163,7 @@ class _Inputs:
     given: dict[str, Path]  # resolved path -> the file as given
     ledger: Ledger
     skipped: dict[str, LedgerFile]  # resolved path -> what it published when it was last read
-    mtimes: dict[str, int]  # resolved path -> its modification time before this build read any file
+    stats: dict[str, InputStat]  # resolved path -> its size and modification time before any file was read
 
     @classmethod
     def collect(cls, inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> _Inputs:
@@ -175,8 +175,8 @@ class _Inputs:
         ledger = Ledger(
             layout.ledger, fingerprint(options.base, options.secret, options.validate), use_previous=not options.force
         )
-        mtimes = modification_times(given, time.time_ns())  # before reading: kg.publish.ledger
-        return cls(named, files, problems, resolved, given, ledger, ledger.skippable(given, mtimes), mtimes)
+        stats = input_stats(given, time.time_ns())  # before reading: kg.publish.ledger
+        return cls(named, files, problems, resolved, given, ledger, ledger.skippable(given, stats), stats)
 
     def all_unchanged(self) -> bool:
         return bool(self.files) and len(self.skipped) == len(self.files) and not self.problems
@@ -400,7 +400,7 @@ class _Release:
     def publish(self) -> None:
         """Move the release into place, point ``current`` at it, keep the ledger and prune old releases."""
         publish(self.layout, self.id)
-        self.inputs.ledger.write(self.layout.ledger_reading, self.holders, self.supplements, self.inputs.mtimes)
+        self.inputs.ledger.write(self.layout.ledger_reading, self.holders, self.supplements, self.inputs.stats)
         self.layout.ledger_reading.unlink()
         prune(self.layout, self.options.keep_releases)
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from kg import __version__
 
@@ -101,17 +101,25 @@ class LedgerFile:
 RACY_NS = 2_000_000_000
 
 
-def modification_times(given: dict[str, Path], started_ns: int) -> dict[str, int]:
-    """Resolved path -> modification time of each given file, taken before any is read (0 when unreadable or
-    too recent to trust: ``RACY_NS``). A file changed after this keeps its old time in the ledger, so the
-    next build sees another time and hashes it."""
-    found: dict[str, int] = {}
+class InputStat(NamedTuple):
+    """A given file's size and modification time, taken before any file is read (``input_stats``)."""
+
+    size: int
+    mtime_ns: int  # 0 when too recent to trust (``RACY_NS``)
+
+
+def input_stats(given: dict[str, Path], started_ns: int) -> dict[str, InputStat]:
+    """Resolved path -> size and modification time of each given file that can be read, taken once, before
+    any is read. A file changed after this keeps its old time in the ledger, so the next build sees another
+    time and hashes it."""
+    found: dict[str, InputStat] = {}
     for resolved, path in given.items():
         try:
-            mtime = path.stat().st_mtime_ns
+            stat = path.stat()
         except OSError:
             continue
-        found[resolved] = mtime if mtime < started_ns - RACY_NS else 0
+        mtime = stat.st_mtime_ns
+        found[resolved] = InputStat(stat.st_size, mtime if mtime < started_ns - RACY_NS else 0)
     return found
 
 
@@ -128,11 +136,17 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _raw_lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each line's text and its object."""
+    """Each line's text (ending in a newline) and its object."""
     with open(path, encoding="utf-8") as handle:
-        for text in handle:
-            if text.strip():
-                yield text, json.loads(text)
+        for text in _texts(handle):
+            yield text, json.loads(text)
+
+
+def _texts(handle: IO[str]) -> Iterator[str]:
+    """The non-empty lines of an open ledger, each ending in a newline (the last one may lack it)."""
+    for text in handle:
+        if text.strip():
+            yield text if text.endswith("\n") else text + "\n"
 
 
 class Ledger:
@@ -144,7 +158,6 @@ class Ledger:
         self.files: dict[str, LedgerFile] = {}
         self.current: dict[str, str] = {}  # graph -> resolved path of the file whose copy is current
         self.merged: dict[str, set[str]] = {}  # graph -> resolved paths of the files whose copies are merged in
-        self._order: list[str] = []  # the files' paths in the order of the ledger's lines
         if use_previous and self.path.exists():
             self._load()
 
@@ -165,7 +178,6 @@ class Ledger:
                     entry.get("format", ""),
                     line.get("mtime_ns", 0),
                 )
-                self._order.append(line["path"])
                 for article in articles:
                     if article.status == "published":
                         self.current[article.graph] = line["path"]
@@ -175,16 +187,15 @@ class Ledger:
             self.files.clear()
             self.current.clear()
             self.merged.clear()
-            self._order.clear()
 
-    def skippable(self, given: dict[str, Path], mtimes: dict[str, int] | None = None) -> dict[str, LedgerFile]:
-        """The given files (resolved path -> path) that need not be read again, by the rules above; ``mtimes``:
-        their modification times (``modification_times``), which spare hashing a file whose time is recorded."""
-        mtimes = mtimes or {}
+    def skippable(self, given: dict[str, Path], stats: dict[str, InputStat]) -> dict[str, LedgerFile]:
+        """The given files (resolved path -> path) that need not be read again, by the rules above; ``stats``:
+        their sizes and modification times (``input_stats``), which spare hashing a file whose time is
+        recorded."""
         unchanged = {
             resolved: known
             for resolved, known in self.files.items()
-            if resolved in given and known.clean and _same_content(given[resolved], known, mtimes.get(resolved, 0))
+            if resolved in stats and known.clean and _same_content(given[resolved], known, stats[resolved])
         }
         skipped: dict[str, LedgerFile] = {}
         for resolved, known in unchanged.items():
@@ -223,15 +234,16 @@ class Ledger:
         read_now: Path,
         winners: dict[str, str],
         merged: dict[str, set[str]] | None = None,
-        mtimes: dict[str, int] | None = None,
+        stats: dict[str, InputStat] | None = None,
     ) -> None:
         """The new ledger: the files read in this build (``read_now``, ledger lines) and every other
         file of the previous ledger, with the statuses of articles whose graph another file now holds
         (``merged``: graph -> the files whose copies are merged into it) and the modification times of the
-        files this build read or found unchanged (``mtimes``). A line nothing changed is copied as it was."""
+        files this build read or found unchanged (``stats``). A line nothing changed is copied as it was."""
         temporary = self.path.with_name(self.path.name + ".tmp")
         replaced = set()
-        merged, mtimes = merged or {}, mtimes or {}
+        merged = merged or {}
+        mtimes = {resolved: stat.mtime_ns for resolved, stat in (stats or {}).items()}
         with open(temporary, "w", encoding="utf-8") as out:
             out.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
             for text, line in _raw_lines(read_now):
@@ -242,7 +254,7 @@ class Ledger:
                     if path in replaced:
                         continue
                     known = self.files.get(path)
-                    if known is not None and _as_recorded(known, winners, merged, mtimes):
+                    if known is not None and _as_recorded(known, winners, mtimes):
                         out.write(text)  # nothing of it changed: neither parsed nor encoded again
                     else:
                         line = json.loads(text)
@@ -250,15 +262,12 @@ class Ledger:
         os.replace(temporary, self.path)
 
     def _previous_lines(self) -> Iterator[tuple[str, str]]:
-        """(text, path) of each file line of the previous ledger, the path known from loading it (the line's
-        own when it is not the one loaded there: a ledger changed since)."""
+        """(text, path) of each file line of the previous ledger, the path known from loading it, in the order
+        of its lines (the line's own when it is not the one loaded there: a ledger changed since)."""
         with open(self.path, encoding="utf-8") as handle:
             next(handle, None)
-            order = iter(self._order)
-            for text in handle:
-                if not text.strip():
-                    continue
-                text = text if text.endswith("\n") else text + "\n"
+            order = iter(self.files)
+            for text in _texts(handle):
                 path = next(order, None)
                 if path is None or f'"path": {json.dumps(path, ensure_ascii=False)}' not in text:
                     path = json.loads(text)["path"]
@@ -279,21 +288,22 @@ def _ledger_line(
     entry = _updated(line["entry"], line["path"], winners, merged)
     mtime = mtimes.get(line["path"], line.get("mtime_ns", 0))
     if entry is line["entry"] and mtime == line.get("mtime_ns", 0):
-        return text if text.endswith("\n") else text + "\n"  # nothing changed: not encoded again
+        return text  # nothing changed: not encoded again
     return ledger_line(line["path"], line["size"], line["sha256"], entry, mtime)
 
 
-def _as_recorded(
-    known: LedgerFile, winners: dict[str, str], merged: dict[str, set[str]], mtimes: dict[str, int]
-) -> bool:
+def _as_recorded(known: LedgerFile, winners: dict[str, str], mtimes: dict[str, int]) -> bool:
     """Whether a file's ledger line stays as it is: the same modification time, and no article of it whose
     graph another file now holds (what ``_updated`` would change)."""
     if mtimes.get(known.path, known.mtime_ns) != known.mtime_ns:
         return False
-    return not any(
-        article.status in ("published", "merged") and winners.get(article.graph, known.path) != known.path
-        for article in known.articles
-    )
+    return not any(_held_elsewhere(a.status, a.graph, known.path, winners) for a in known.articles)
+
+
+def _held_elsewhere(status: str | None, graph: str, resolved: str, winners: dict[str, str]) -> str | None:
+    """The file that now holds a graph this file's copy was published in (or merged into), when another does."""
+    holder = winners.get(graph)
+    return holder if status in ("published", "merged") and holder is not None and holder != resolved else None
 
 
 def _updated(
@@ -306,8 +316,8 @@ def _updated(
     changed = False
     for article in entry["articles"]:
         graph = article["graph"]
-        holder = winners.get(graph)
-        if article.get("status") in ("published", "merged") and holder is not None and holder != resolved:
+        holder = _held_elsewhere(article.get("status"), graph, resolved, winners)
+        if holder is not None:
             if resolved in merged.get(graph, ()):
                 article = {**article, "status": "merged", "merged_into": holder}
             else:
@@ -317,11 +327,11 @@ def _updated(
     return {**entry, "articles": articles} if changed else entry
 
 
-def _same_content(path: Path, known: LedgerFile, mtime_ns: int = 0) -> bool:
+def _same_content(path: Path, known: LedgerFile, stat: InputStat) -> bool:
     try:
-        if path.stat().st_size != known.size:
+        if stat.size != known.size:
             return False
-        if mtime_ns and mtime_ns == known.mtime_ns:
+        if stat.mtime_ns and stat.mtime_ns == known.mtime_ns:
             return True  # size and modification time as recorded: the content is not hashed again
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest() == known.sha256

@@ -38,7 +38,7 @@ from kg.iris import Minter, supplement_graph, supplemented_graph
 from kg.publish.datestamps import note_deleted
 from kg.publish.graphs import graph_digest
 from kg.publish.layout import Layout
-from kg.publish.ledger import Ledger, modification_times
+from kg.publish.ledger import Ledger, input_stats
 from kg.publish.tombstones import EMPTY_DIGEST
 from kg.resources import MissingResource, check_install
 
@@ -96,7 +96,7 @@ def _withdraw(layout: Layout, files: list[Path], reason: str, options: BuildOpti
         given={path: Path(path) for path in revive},
         ledger=ledger,
         skipped={},
-        mtimes=modification_times({path: Path(path) for path in revive}, time.time_ns()),
+        stats=input_stats({path: Path(path) for path in revive}, time.time_ns()),
     )
     release = _Release(layout, options, inputs, started_at, clock)
     release.start()

@@ -16,6 +16,7 @@ from kg.iris import Minter
 from kg.pipeline import map_file
 from kg.validation import SH, ValidationResult, Validator, load_shapes, report_turtle, run_store_shapes, validate_store
 from kg.validation.reference import PyShaclValidator
+from kg.validation.store_check import _restricted, store_findings, term_text
 from tests.benchmarks.synthetic import generate_corpus
 
 EXAMPLES = Path(__file__).resolve().parent / "shapes_examples"
@@ -272,6 +273,33 @@ def test_store_shape_fires_on_its_example(tmp_path: Path, shape: str) -> None:
     fired = {r.shape.removeprefix(KGSH) for r in run_store_shapes(store)}
     assert shape in fired
     assert fired - {shape} <= {"Store-articleInOneGraph", "Store-graphProvenance"}  # new stub graphs
+
+
+@pytest.mark.parametrize("shape", sorted(STORE_CASES))
+def test_store_shapes_bound_to_nodes_find_what_the_full_run_finds_there(tmp_path: Path, shape: str) -> None:
+    """A rebuild checks only the nodes it touched (``focus``): each finding of the full run on those nodes,
+    none of another node's. ``MINUS`` groups are bound to the nodes too (``_restricted``), which must not
+    change what they subtract."""
+    store = example_store(tmp_path)
+    store.update(STORE_PREFIXES + STORE_CASES[shape])
+
+    def found(focus: set[str] | None) -> set[tuple[str, str, str]]:
+        return {(f.shape, f.focus, term_text(f.value)) for f in store_findings(store, focus=focus, union=True)}
+
+    every = found(None)
+    fired = {focus for name, focus, _ in every if name == KGSH + shape}
+    assert fired
+    others = {BASE + "id/journal/2476-6879", BASE + "id/journal/2476-6879/article/A-10-968-1"} - fired
+    for nodes in (fired, others, fired | others):
+        assert found(nodes) == {finding for finding in every if finding[1] in nodes}
+
+
+def test_a_minus_group_is_bound_to_the_nodes_only_where_it_mentions_this() -> None:
+    query = "SELECT $this WHERE { $this a ?t . MINUS { ?a <p> $this } MINUS { ?x <q> ?y } }"
+    restricted = _restricted(query, "VALUES $this { <n> }")
+    assert restricted.count("VALUES $this { <n> }") == 2
+    assert "MINUS { VALUES $this { <n> }  ?a <p> $this }" in restricted
+    assert "MINUS { ?x <q> ?y }" in restricted
 
 
 def test_store_messages_name_the_values(tmp_path: Path) -> None:

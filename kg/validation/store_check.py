@@ -157,12 +157,39 @@ def _declarations(shapes_dir: Path | None) -> rdflib.Graph:
 
 
 def _restricted(query: str, values: str | None) -> str:
-    """The query with ``$this`` bound to the given nodes: a VALUES block opening its WHERE clause."""
+    """The query with ``$this`` bound to the given nodes: a VALUES block opening its WHERE clause, and
+    opening each ``MINUS`` group that mentions ``$this``.
+
+    A ``MINUS`` group is evaluated on its own, whatever the outer pattern binds: unbound, it finds every
+    authorship of the store to subtract from the 400 nodes a one-issue rebuild checks (1.5 s of its 2 s of
+    conflict checks at 50,000 articles). Bound to the same nodes it subtracts the same solutions: one whose
+    ``$this`` is outside them is compatible with none of the outer ones.
+    """
     if values is None:
         return query
     at = re.search(r"WHERE\s*\{", query, re.IGNORECASE)
     assert at is not None, "a store-wide constraint has a WHERE clause"
-    return query[: at.end()] + "\n" + values + "\n" + query[at.end() :]
+    restricted = query[: at.end()] + "\n" + values + "\n"
+    rest = query[at.end() :]
+    while (minus := _MINUS.search(rest)) is not None:
+        end = _group_end(rest, minus.end())
+        inside = "$this" in rest[minus.end() : end]
+        restricted += rest[: minus.end()] + (" " + values + " " if inside else "")
+        rest = rest[minus.end() :]
+    return restricted + rest
+
+
+_MINUS = re.compile(r"\bMINUS\s*\{", re.IGNORECASE)
+
+
+def _group_end(query: str, start: int) -> int:
+    """Where the group opened just before ``start`` closes (the shapes' queries have no braces in strings)."""
+    depth = 1
+    for at in range(start, len(query)):
+        depth += {"{": 1, "}": -1}.get(query[at], 0)
+        if depth == 0:
+            return at
+    return len(query)
 
 
 def term_text(term: object) -> str:

@@ -55,7 +55,7 @@ class IdentityTable:
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                unique = [self._intern(Claim.from_list(claim)) for claim in data["claims"]]
+                unique = [self._intern(Claim(str(kind), str(iri), tuple(keys))) for kind, iri, keys in data["claims"]]
                 self.claims = {graph: [unique[i] for i in indices] for graph, indices in data["graphs"].items()}
                 self.applied = {g: dict(a) for g, a in data["applied"].items()}
                 del data
@@ -76,7 +76,7 @@ class IdentityTable:
         """Rewrite every published graph whose aliases changed; how many were rewritten. ``writer`` must be
         flushed before (the graphs are read back from ``files``) and is flushed after."""
         self.unmerged = []
-        self.aliases = resolve((claim for claims in self.claims.values() for claim in claims), self.unmerged)
+        self.aliases = resolve(self._distinct().values(), self.unmerged)
         changed: list[tuple[str, dict[str, str], dict[str, str]]] = []  # (graph, wanted, applied)
         replaced: dict[str, list[str]] = {}  # coded article graph -> the code-less article IRIs it replaces
         for alias, canonical in self.aliases.items():
@@ -186,15 +186,18 @@ class IdentityTable:
             path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomically(path, nquads)
 
+    def _distinct(self) -> dict[int, Claim]:
+        """Each distinct claim once, by identity (claims are interned: equal ones are one object), in the
+        order of the graphs' names: 95,000 of the 540,000 claims at 50,000 articles, found without hashing
+        a claim (a tuple's hash is not cached)."""
+        return {id(claim): claim for _, claims in sorted(self.claims.items()) for claim in claims}
+
     def _save(self) -> None:
-        index: dict[Claim, int] = {}
-        graphs = {
-            graph: [index.setdefault(claim, len(index)) for claim in claims]
-            for graph, claims in sorted(self.claims.items())
-        }
+        distinct = self._distinct()
+        index = {key: n for n, key in enumerate(distinct)}
         data = {
-            "claims": [claim.as_list() for claim in index],
-            "graphs": graphs,
+            "claims": [[claim.kind, claim.iri, list(claim.keys)] for claim in distinct.values()],
+            "graphs": {graph: [index[id(claim)] for claim in claims] for graph, claims in sorted(self.claims.items())},
             "applied": dict(sorted(self.applied.items())),
         }
         self.folder.mkdir(parents=True, exist_ok=True)

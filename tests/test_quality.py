@@ -3,10 +3,11 @@ issue, and the data-quality page (read over HTTP and compared with SPARQL counts
 
 from __future__ import annotations
 
-import gzip
 import json
+import sqlite3
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -282,8 +283,16 @@ def test_kg_validate_reports_an_unmapped_article_type_once(tmp_path: Path, capsy
 
 
 def _facts(out: Path) -> dict[str, Any]:
-    with gzip.open(out / "current" / "quality-facts.json.gz", "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+    """The facts the current release's figures were made from, as one mapping (``kg.publish.quality_facts``)."""
+    database = sqlite3.connect(f"file:{out / 'current' / 'quality-facts.sqlite'}?mode=ro", uri=True)
+    try:
+        parts = database.execute("SELECT value FROM meta WHERE key = 'parts'").fetchone()[0]
+        found: dict[str, Any] = {"parts": parts}
+        for table in ("articles", "issues", "journals"):
+            found[table] = {iri: json.loads(fact) for iri, fact in database.execute(f"SELECT iri, fact FROM {table}")}
+        return found
+    finally:
+        database.close()
 
 
 def _quality(out: Path) -> dict[str, Any]:
@@ -325,14 +334,15 @@ def test_an_incremental_build_checks_what_changed_and_its_results_equal_a_full_b
     for item in quality["conflicts"]:
         item["message"] += " (as the last release said)"
     quality_path.write_text(json.dumps(quality), encoding="utf-8")
-    facts_path = (out / "current" / "quality-facts.json.gz").resolve()
+    facts_path = (out / "current" / "quality-facts.sqlite").resolve()
     facts = _facts(out)
     (first,) = [iri for iri in facts["articles"] if iri.endswith("/A-1")]
     had_doi = facts["articles"][first]["doi"]
     assert ("doi" in _rows(out)[first]["missing"]) != had_doi
     facts["articles"][first]["doi"] = not had_doi
-    with gzip.open(facts_path, "wt", encoding="utf-8") as handle:
-        json.dump(facts, handle)
+    with closing(sqlite3.connect(facts_path)) as database, database:
+        database.execute("UPDATE articles SET fact = ? WHERE iri = ?", (json.dumps(facts["articles"][first]), first))
+        database.execute("DELETE FROM figures")  # made again from the facts, as kept
     report = run_build(out, {**files, "d.xml": EXPORT_C.replace("a_code=C-1", "a_code=C-2")}, folder)
     said = {(item["shape"], item["message"].endswith("(as the last release said)")) for item in report["conflicts"]}
     assert said == {
@@ -347,33 +357,84 @@ def test_an_incremental_build_checks_what_changed_and_its_results_equal_a_full_b
 
 
 def test_facts_are_carried_only_from_the_state_of_the_parts_the_changes_start_from(
-    conflicted: tuple[Path, dict[str, Any]],
+    conflicted: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     """Unit level, over a real release store: with no change the facts are carried as they were; a changed
-    node's facts are found again; facts of another state of the parts (a build that failed after updating
-    them) are not trusted: everything is found again."""
-    import copy
-
+    node's facts are found again and its journal named as changed; facts of another state of the parts (a
+    build that failed after updating them) are not trusted: everything is found again."""
     from pyoxigraph import Store
 
-    from kg.publish import quality_facts
     from kg.publish.default_graph import DefaultGraphChanges
+    from kg.publish.quality_facts import FactsTable
 
     release = conflicted[0] / "current"
     store = Store.read_only(str(release / "store"))
-    facts = quality_facts.load(release / "quality-facts.json.gz")
-    assert facts is not None and facts.parts and len(facts.articles) == 3
+    kept = FactsTable(tmp_path / "kept.sqlite", release / "quality-facts.sqlite")
+    facts = kept.everything()
+    assert facts.parts and len(facts.articles) == 3
     article = sorted(facts.articles)[0]
-    wrong = copy.deepcopy(facts)
-    wrong.articles[article]["keywords"] = not facts.articles[article]["keywords"]
+    journal = facts.issues[facts.articles[article]["issue"]]["journal"]
+    wrong = dict(facts.articles[article], keywords=not facts.articles[article]["keywords"])
+    kept.db.execute("UPDATE articles SET fact = ? WHERE iri = ?", (json.dumps(wrong), article))
+    kept.close()
 
-    def changes(subjects: set[str], before: str) -> DefaultGraphChanges:
-        return DefaultGraphChanges(subjects, before=before, after="next")
+    def update(subjects: set[str], before: str) -> tuple[set[str] | None, dict[str, Any]]:
+        table = FactsTable(tmp_path / "new.sqlite", tmp_path / "kept.sqlite")
+        dirty = table.update(store, DefaultGraphChanges(subjects, before=before, after="next"))
+        found = table.everything()
+        table.close()
+        assert found.parts == "next"
+        return dirty, found.articles
 
-    assert quality_facts.update(store, wrong, changes(set(), facts.parts)).articles == wrong.articles
-    assert quality_facts.update(store, wrong, changes({article}, facts.parts)).articles == facts.articles
-    again = quality_facts.update(store, wrong, changes(set(), "another state"))
-    assert again.articles == facts.articles and again.issues == facts.issues and again.parts == "next"
+    assert update(set(), facts.parts) == (set(), {**facts.articles, article: wrong})
+    assert update({article}, facts.parts) == ({journal}, facts.articles)
+    assert update(set(), "another state") == (None, facts.articles)
+
+
+def test_figures_made_a_journal_at_a_time_are_those_made_at_once(
+    conflicted: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """``write_figures`` writes the text ``json.dumps`` of ``quality_figures`` writes, byte for byte; it makes
+    again only the figures of the journals named as changed or whose warnings or conflicts changed."""
+    from pyoxigraph import Store
+
+    from kg.publish.quality import quality_figures, write_figures, write_quality
+    from kg.publish.quality_facts import FactsTable
+
+    release = conflicted[0] / "current"
+    store = Store.read_only(str(release / "store"))
+    table = FactsTable(tmp_path / "facts.sqlite", release / "quality-facts.sqlite")
+    facts = table.everything()
+    quality = json.loads((release / "quality.json").read_text(encoding="utf-8"))
+    conflicts = quality["conflicts"]
+    warnings = {
+        row["iri"].replace("/id/", "/graph/", 1): tuple(
+            (w["severity"], w["field"], w["message"]) for w in row["warnings"]
+        )
+        for journal in quality["journals"]
+        for issue in journal["issues"]
+        for row in issue["articles"]
+    }
+    write_quality(tmp_path / "at-once.json", quality_figures(store, warnings, conflicts, facts))
+    expected = (tmp_path / "at-once.json").read_text(encoding="utf-8")
+    assert expected == (release / "quality.json").read_text(encoding="utf-8")
+    journals = [journal["iri"] for journal in quality["journals"]]
+    assert len(journals) == 2 and conflicts
+    assert write_figures(tmp_path / "quality.json", table, None, warnings, conflicts) == 2
+    assert (tmp_path / "quality.json").read_text(encoding="utf-8") == expected
+    assert write_figures(tmp_path / "quality.json", table, set(), warnings, conflicts) == 0
+    assert (tmp_path / "quality.json").read_text(encoding="utf-8") == expected
+    assert write_figures(tmp_path / "quality.json", table, {journals[1]}, warnings, conflicts) == 1
+    # a warning more on an article, a conflict less: that article's journal, that conflict's journal
+    (article,) = [row["iri"] for row in quality["journals"][0]["issues"][0]["articles"]][:1]
+    warned = {**warnings, article.replace("/id/", "/graph/", 1): (("warning", "title", "a new warning"),)}
+    assert write_figures(tmp_path / "quality.json", table, set(), warned, conflicts) == 1
+    changed = json.loads((tmp_path / "quality.json").read_text(encoding="utf-8"))
+    assert changed["journals"][1:] == quality["journals"][1:]
+    assert changed["journals"][0]["warning_count"] == quality["journals"][0]["warning_count"] + 1
+    fewer = [c for c in conflicts if c["focus"] != conflicts[0]["focus"]]
+    assert write_figures(tmp_path / "quality.json", table, set(), warned, fewer) == 1
+    table.close()
 
 
 def test_the_default_graph_changes_name_the_subjects_and_their_same_as_links() -> None:
@@ -397,26 +458,3 @@ def test_the_default_graph_changes_name_the_subjects_and_their_same_as_links() -
     changes.everything()
     changes.add([b'<https://kg.example.org/x> <http://schema.org/name> "y" .\n'])
     assert changes.subjects is None
-
-
-def test_the_facts_file_is_what_json_writes_and_reads_back(tmp_path: Path) -> None:
-    """``quality_facts.save`` encodes a few thousand nodes at a time: the file is byte for byte the text one
-    ``json.dump`` of the whole writes, across several chunks, and loads back to the same facts."""
-    from kg.publish.quality_facts import _CHUNK, QualityFacts, load, save
-
-    articles = {
-        f"https://kg.example.org/id/journal/1/article/{n}": {
-            "issue": f"https://kg.example.org/id/journal/1/issue/{n % 7}",
-            "langs": [["title", "fa"], ["title", "en"]][: n % 3],
-            "keywords": n % 2 == 0,
-            "doi": False,
-            "name": {"fa": f"مقاله {n}", "en": f'Article "{n}"'},
-            "authors": [1, 1, int(n % 5 == 0)],
-        }
-        for n in range(2 * _CHUNK + 17)
-    }
-    facts = QualityFacts(articles, {"i": {"journal": "j", "volume": "1", "number": "", "date": ""}}, {}, "parts-1")
-    save(tmp_path / "facts.json.gz", facts)
-    expected = json.dumps(facts.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    assert gzip.decompress((tmp_path / "facts.json.gz").read_bytes()).decode("utf-8") == expected
-    assert load(tmp_path / "facts.json.gz") == facts

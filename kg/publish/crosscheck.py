@@ -17,10 +17,10 @@ from typing import Any, Protocol
 
 from pyoxigraph import Store
 
-from kg.publish import quality_facts
 from kg.publish.default_graph import DefaultGraphChanges
 from kg.publish.layout import Layout, ReleaseLayout
-from kg.publish.quality import quality_figures, write_quality
+from kg.publish.quality import write_figures
+from kg.publish.quality_facts import FactsTable
 from kg.publish.ranking import Ranking
 from kg.publish.report import ReportWriter
 from kg.validation.conflicts import Scope, carry_over, find_conflicts, sort_entries
@@ -65,14 +65,15 @@ def release_checks(store: Store, release: Release) -> None:
     touched = None if release.identity.rewritten else report.touched | set(release.identity.moved)
     conflicts = check_release(store, release.layout, release.ranking, report, touched, release.changes)
     release.seconds["conflicts"] = time.perf_counter() - started
-    previous = quality_facts.load(release.layout.current_release().quality_facts)
-    facts = quality_facts.update(store, previous, release.changes)
-    del previous
-    quality_facts.save(release.staging.quality_facts, facts)
-    # written, then let go: the report copies the file when it closes (a row per article, 130 MB of objects
-    # at 50,000 articles, that the build would otherwise hold to its end)
-    write_quality(release.staging.quality, quality_figures(store, report.warnings, conflicts, facts))
+    facts = FactsTable(release.staging.quality_facts, release.layout.current_release().quality_facts)
+    try:
+        dirty = facts.update(store, release.changes)
+        # the report copies the file when it closes (a row per article: 18 MB at 50,000 articles)
+        made = write_figures(release.staging.quality, facts, dirty, report.warnings, conflicts)
+    finally:
+        facts.close()
     report.quality = release.staging.quality
+    log.debug("quality figures: %d journals' made again", made)
     release.seconds["store_checks"] = time.perf_counter() - started
 
 

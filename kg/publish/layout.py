@@ -14,7 +14,7 @@
           build.json       base IRI, release id, times, counts, the dumps
           oai.sqlite       per-article datestamps, deletions and OAI-PMH records (``kg.publish.datestamps``)
           quality.json     data-quality figures per journal and issue, and the conflicts (``kg.publish.quality``)
-          quality-facts.json.gz   what those figures are computed from, per node (``kg.publish.quality_facts``)
+          quality-facts.sqlite    what those figures are computed from, per node, and each journal's figures
       releases/.<id>.partial   a release being written (renamed to ``<id>`` when complete)
       current -> releases/<id>     replaced atomically when a build succeeds
       dumps -> current/dumps
@@ -45,7 +45,7 @@ DUMPS = "dumps"
 REPORT = "report.json"
 BUILD_INFO = "build.json"
 QUALITY = "quality.json"
-QUALITY_FACTS = "quality-facts.json.gz"
+QUALITY_FACTS = "quality-facts.sqlite"
 QUARANTINE = "quarantine"
 SECRET_KEY = "secret.key"
 LEDGER = "inputs.jsonl"

@@ -3,7 +3,7 @@
 ``kg.publish.quality`` turns these facts into the figures of every journal and issue; this module finds them
 in the release's store. A full pass queries every article (3-8 s at 10,000 articles on the shared 2-core
 machine, most of what a one-issue rebuild took for its checks); so each release keeps its facts
-(``quality-facts.json.gz`` beside ``quality.json``) and the next build queries again only the nodes whose
+(``quality-facts.sqlite`` beside ``quality.json``) and the next build queries again only the nodes whose
 merged triples it changed (``kg.publish.default_graph.DefaultGraphChanges``, known exactly from the dump
 parts' differences), and carries the others' facts over. The facts are normalised so that each one
 depends only on its own node's triples:
@@ -22,9 +22,9 @@ build's (``tests/test_quality.py`` builds both and compares).
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
+import shutil
+import sqlite3
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +35,7 @@ from pyoxigraph import QuerySolutions, Store
 from kg.publish.default_graph import DefaultGraphChanges
 from kg.vocab import PREFIXES
 
-FACTS_VERSION = 2  # a change of what the facts hold makes the next build compute them all again (2: author counts)
+FACTS_VERSION = 3  # a change of what the facts hold makes the next build compute them all again (3: SQLite)
 _VALUES = 400  # nodes bound per query
 
 _ARTICLES = """SELECT DISTINCT ?article ?issue WHERE { #VALUES
@@ -192,82 +192,201 @@ def _gather_articles(store: Store, articles: Collection[str] | None, facts: Qual
             _keep_smallest(found[thing]["name"], lang or "en", name)
 
 
-def update(store: Store, previous: QualityFacts | None, changes: DefaultGraphChanges) -> QualityFacts:
-    """The facts of the release in ``store``: ``previous`` (the last release's) with the nodes whose merged
-    triples ``changes`` says changed found again; or all of them found again, when there is no previous
-    facts, or they are of another state of the parts than the one ``changes`` starts from.
+class FactsTable:
+    """A release's facts in SQLite (``quality-facts.sqlite``), one row per node with its facts as JSON text.
 
-    Where a person's ``schema:sameAs`` links changed (an ORCID iD), its authorships' articles are found again.
+    A release's table starts as a file copy of the previous release's and ``update`` changes only the rows
+    of the nodes a build changed: nothing of the other 50,000 articles is read, decoded or written again
+    (the previous form, one gzipped JSON file, took 1.5 s a build to load and save at 50,000 articles). It
+    also says which journals' facts changed, so that only their figures are made again (``kg.publish.quality``).
     """
-    if previous is None or changes.subjects is None or previous.parts != changes.before:
-        facts = gather(store)
-        facts.parts = changes.after
+
+    def __init__(self, path: Path, previous: Path | None = None) -> None:
+        path.unlink(missing_ok=True)
+        if previous is not None and _version(previous) == str(FACTS_VERSION):
+            shutil.copyfile(previous, path)
+            self.db = sqlite3.connect(path)
+        else:
+            self.db = sqlite3.connect(path)
+            self.db.executescript(_TABLES)
+            self.db.execute("INSERT INTO meta VALUES ('version', ?), ('parts', '')", (str(FACTS_VERSION),))
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    @property
+    def parts(self) -> str:
+        return str(self.db.execute("SELECT value FROM meta WHERE key = 'parts'").fetchone()[0])
+
+    def journals(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT journal FROM issues ORDER BY journal")]
+
+    def of_journal(self, journal: str) -> QualityFacts:
+        """The facts of one journal: its name, its issues and their articles."""
+        db = self.db
+        facts = QualityFacts(parts=self.parts)
+        for iri, fact in db.execute("SELECT iri, fact FROM journals WHERE iri = ?", (journal,)):
+            facts.journals[iri] = json.loads(fact)
+        for iri, fact in db.execute("SELECT iri, fact FROM issues WHERE journal = ?", (journal,)):
+            facts.issues[iri] = json.loads(fact)
+        rows = db.execute(
+            "SELECT a.iri, a.fact FROM articles a JOIN issues i ON a.issue = i.iri WHERE i.journal = ?", (journal,)
+        )
+        facts.articles = {iri: json.loads(fact) for iri, fact in rows}
         return facts
-    changed, same_as = changes.subjects, changes.same_as
-    # an article that went, came or changed has changed triples; its facts are found again (or not found)
-    redo_articles = set(changed) | {s.partition("/author/")[0] for s in changed if "/author/" in s}
-    redo_articles |= {row[0] for row in _query(store, _ARTICLES_IN, "part", changed)}  # an issue typed anew
-    if same_as:
-        redo_articles |= {row[0] for row in _query(store, _ARTICLES_OF, "person", same_as)}
-    facts = QualityFacts(articles={a: f for a, f in previous.articles.items() if a not in redo_articles})
-    facts.articles.update(gather(store, redo_articles, (), ()).articles)
-    issues_now = {f["issue"] for f in facts.articles.values()}
-    # an issue's facts follow its own triples and its volume's and journal's (isPartOf+, volumeNumber)
-    redo_issues = {i for i in issues_now if i in changed or i not in previous.issues}
-    parts = changed - issues_now - set(facts.articles)
-    if parts:
-        redo_issues |= {row[0] for row in _query(store, _ISSUES_OF, "part", parts)} & issues_now
-    carried = {i: f for i, f in previous.issues.items() if i in issues_now and i not in redo_issues}
-    fresh = gather(store, (), redo_issues, ())
-    facts.issues = {**carried, **fresh.issues}
-    journals_now = {f["journal"] for f in facts.issues.values()}
-    redo_journals = {j for j in journals_now if j in changed or j not in previous.journals}
-    facts.journals = {j: n for j, n in previous.journals.items() if j in journals_now and j not in redo_journals}
-    facts.journals.update(gather(store, (), (), redo_journals).journals)
-    facts.parts = changes.after
-    return facts
 
+    def articles_by_journal(self) -> Iterator[tuple[str, str]]:
+        """(article, journal) of every article in a journal's issues, by article."""
+        yield from self.db.execute(
+            "SELECT a.iri, i.journal FROM articles a JOIN issues i ON a.issue = i.iri ORDER BY a.iri"
+        )
 
-def load(path: Path) -> QualityFacts | None:
-    """A release's facts, or None when it has none (an older release) or they are of another version."""
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError, EOFError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != FACTS_VERSION:
-        return None
-    return QualityFacts(data["articles"], data["issues"], data["journals"], str(data.get("parts", "")))
+    def everything(self) -> QualityFacts:
+        """Every fact of the table at once (tests, and a reference to compare an incremental build with)."""
+        facts = QualityFacts(parts=self.parts)
+        for table, found in (("articles", facts.articles), ("issues", facts.issues), ("journals", facts.journals)):
+            found.update((iri, json.loads(fact)) for iri, fact in self.db.execute(f"SELECT iri, fact FROM {table}"))
+        return facts
 
+    def update(self, store: Store, changes: DefaultGraphChanges) -> set[str] | None:
+        """Make the table the facts of the release in ``store``: the previous release's with the nodes whose
+        merged triples ``changes`` says changed found again, or all found again when the table is not of the
+        state of the parts ``changes`` starts from (a build that failed after updating them, a first build).
 
-def save(path: Path, facts: QualityFacts) -> None:
-    """Write the facts: the text ``json.dump`` would write (sorted keys, no spaces), made a few thousand nodes at
-    a time by json's C encoder. ``json.dump`` itself uses the Python encoder (2 s at 50,000 articles, most of
-    a one-issue rebuild's quality step); ``json.dumps`` of the whole would hold all its text at once."""
-    data = facts.as_dict()
-    with gzip.GzipFile(path, "wb", compresslevel=1, mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
-        out.write("{")
-        for n, key in enumerate(sorted(data)):
-            out.write(("," if n else "") + _dumps(key) + ":")
-            value = data[key]
-            if isinstance(value, dict) and value:
-                _write_mapping(out, value)
+        Returns the journals whose facts changed (an article, issue or the journal's own), before or after;
+        None when everything was found again. Where a person's ``schema:sameAs`` links changed (an ORCID iD),
+        its authorships' articles are found again.
+        """
+        if changes.subjects is None or self.parts != changes.before or not changes.before:
+            self._replace_all(gather(store))
+            self._set_parts(changes.after)
+            return None
+        changed, same_as = changes.subjects, changes.same_as
+        # an article that went, came or changed has changed triples; its facts are found again (or not found)
+        redo_articles = set(changed) | {s.partition("/author/")[0] for s in changed if "/author/" in s}
+        redo_articles |= {row[0] for row in _query(store, _ARTICLES_IN, "part", changed)}  # an issue typed anew
+        if same_as:
+            redo_articles |= {row[0] for row in _query(store, _ARTICLES_OF, "person", same_as)}
+        old = self._rows("articles", redo_articles, "issue")
+        found = gather(store, redo_articles, (), ()).articles
+        new = {iri: (fact["issue"], _text(fact)) for iri, fact in found.items()}
+        changed_articles = {iri for iri in old.keys() | new.keys() if old.get(iri) != new.get(iri)}
+        # the issues an article left, joined or changed in: their journals' figures change
+        dirty_issues = {old[i][0] for i in changed_articles if i in old} | {
+            new[i][0] for i in changed_articles if i in new
+        }
+        self._replace("articles", redo_articles, [(iri, issue, fact) for iri, (issue, fact) in new.items()])
+
+        issues_now = {row[0] for row in self.db.execute("SELECT DISTINCT issue FROM articles")}
+        known_issues = {row[0] for row in self.db.execute("SELECT iri FROM issues")}
+        # an issue's facts follow its own triples and its volume's and journal's (isPartOf+, volumeNumber)
+        redo_issues = {i for i in issues_now if i in changed or i not in known_issues}
+        parts = changed - issues_now - self._present("articles", changed)
+        if parts:
+            redo_issues |= {row[0] for row in _query(store, _ISSUES_OF, "part", parts)} & issues_now
+        gone_issues = known_issues - issues_now
+        old_issues = self._rows("issues", redo_issues | gone_issues | dirty_issues, "journal")
+        fresh_issues = {
+            iri: (fact["journal"], _text(fact)) for iri, fact in gather(store, (), redo_issues, ()).issues.items()
+        }
+        dirty = {journal for iri, (journal, _) in old_issues.items() if iri in dirty_issues}
+        for iri in redo_issues | gone_issues:
+            if old_issues.get(iri) != fresh_issues.get(iri):
+                dirty |= {pair[0] for pair in (old_issues.get(iri), fresh_issues.get(iri)) if pair}
+        self._replace(
+            "issues", redo_issues | gone_issues, [(iri, journal, fact) for iri, (journal, fact) in fresh_issues.items()]
+        )
+        dirty |= {journal for iri, (journal, _) in self._rows("issues", dirty_issues, "journal").items()}
+
+        journals_now = {row[0] for row in self.db.execute("SELECT DISTINCT journal FROM issues")}
+        known_journals = {row[0] for row in self.db.execute("SELECT iri FROM journals")}
+        redo_journals = {j for j in journals_now if j in changed or j not in known_journals}
+        gone_journals = known_journals - journals_now
+        old_journals = self._rows("journals", redo_journals, None)
+        fresh_journals = {iri: _text(names) for iri, names in gather(store, (), (), redo_journals).journals.items()}
+        dirty |= {j for j in redo_journals if old_journals.get(j) != fresh_journals.get(j)} | gone_journals
+        self._replace("journals", redo_journals | gone_journals, list(fresh_journals.items()))
+        self._set_parts(changes.after)
+        return dirty
+
+    # each journal's figures (``kg.publish.quality``), kept with what they were made from besides the facts
+    def kept_figures(self) -> dict[str, tuple[str, str]]:
+        """journal -> (its first article, the digest of its warnings and conflicts) of the figures kept."""
+        return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT journal, first, digest FROM figures")}
+
+    def keep_figures(self, journal: str, first: str, digest: str, text: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO figures VALUES (?, ?, ?, ?)", (journal, first, digest, text))
+
+    def drop_figures(self, journals: Collection[str]) -> None:
+        self.db.executemany("DELETE FROM figures WHERE journal = ?", [(journal,) for journal in journals])
+
+    def figures_texts(self) -> Iterator[str]:
+        """The journals' figures as JSON text, in the order of their first articles."""
+        for (text,) in self.db.execute("SELECT text FROM figures ORDER BY first"):
+            yield text
+
+    def _rows(self, table: str, nodes: Collection[str], column: str | None) -> dict[str, Any]:
+        """The rows of ``nodes`` in ``table``: node -> (column, fact), or node -> fact without a column."""
+        found: dict[str, Any] = {}
+        ordered = sorted(nodes)
+        for start in range(0, len(ordered), _VALUES):
+            batch = ordered[start : start + _VALUES]
+            marks = ",".join("?" * len(batch))
+            if column is None:
+                query = f"SELECT iri, fact FROM {table} WHERE iri IN ({marks})"
+                found.update(self.db.execute(query, batch))
             else:
-                out.write(_dumps(value))
-        out.write("}")
+                query = f"SELECT iri, {column}, fact FROM {table} WHERE iri IN ({marks})"
+                found.update((iri, (value, fact)) for iri, value, fact in self.db.execute(query, batch))
+        return found
+
+    def _present(self, table: str, nodes: Collection[str]) -> set[str]:
+        return set(self._rows(table, nodes, None))
+
+    def _replace(self, table: str, nodes: Collection[str], rows: list[tuple[str, ...]]) -> None:
+        self.db.executemany(f"DELETE FROM {table} WHERE iri = ?", [(node,) for node in nodes])
+        if rows:
+            self.db.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
+
+    def _replace_all(self, facts: QualityFacts) -> None:
+        for table in ("articles", "issues", "journals", "figures"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?)", ((i, f["issue"], _text(f)) for i, f in facts.articles.items())
+        )
+        self.db.executemany(
+            "INSERT INTO issues VALUES (?, ?, ?)", ((i, f["journal"], _text(f)) for i, f in facts.issues.items())
+        )
+        self.db.executemany("INSERT INTO journals VALUES (?, ?)", ((i, _text(n)) for i, n in facts.journals.items()))
+
+    def _set_parts(self, parts: str) -> None:
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'parts'", (parts,))
 
 
-_CHUNK = 2000  # nodes encoded at a time
+_TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (iri TEXT PRIMARY KEY, issue TEXT NOT NULL, fact TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX articles_by_issue ON articles (issue);
+CREATE TABLE issues (iri TEXT PRIMARY KEY, journal TEXT NOT NULL, fact TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX issues_by_journal ON issues (journal);
+CREATE TABLE journals (iri TEXT PRIMARY KEY, fact TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE figures (journal TEXT PRIMARY KEY, first TEXT NOT NULL, digest TEXT NOT NULL, text TEXT NOT NULL);
+"""
 
 
-def _write_mapping(out: io.TextIOWrapper, mapping: dict[str, Any]) -> None:
-    keys = sorted(mapping)
-    out.write("{")
-    for start in range(0, len(keys), _CHUNK):
-        text = _dumps({key: mapping[key] for key in keys[start : start + _CHUNK]})
-        out.write(("," if start else "") + text[1:-1])
-    out.write("}")
+def _version(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.DatabaseError:
+        return None  # not a table kg wrote: start empty
+    finally:
+        connection.close()
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _text(fact: Any) -> str:
+    return json.dumps(fact, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -21,6 +21,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from kg.pipeline import PipelineOptions, checks_loaded, file_results, resolved_i
 from kg.publish.channels import start_channels
 from kg.publish.crosscheck import release_checks
 from kg.publish.default_graph import DefaultGraphChanges
-from kg.publish.dump_parts import update_graph_parts, write_whole_dumps
+from kg.publish.dump_parts import assemble_dumps, merged_size, update_graph_parts
 from kg.publish.dumps import DumpInfo
 from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
@@ -341,19 +342,19 @@ class _Release:
 
     def write_store_and_dumps(self) -> None:
         """Changed dump parts and default graph (``kg.publish.dump_parts``), the store checkpoint, the dumps."""
-        started, files, store = time.perf_counter(), self.graph_files, self.store
+        started, files, store, parts = time.perf_counter(), self.graph_files, self.store, self.layout.dump_parts
         manifest, self.dump_parts_rewritten = update_graph_parts(files, self.layout, store, self.seconds, self.changes)
         store.backup(str(self.staging.store))
-        self.dumps = write_whole_dumps(manifest, self.layout.dump_parts, self.staging.dumps, store)
+        merged = merged_size(parts, store)
         self.seconds["dumps"] = time.perf_counter() - started
         # done with the working store: closed, its native memory (~4 KB an article) is not held through the checks
         self.writer.close()
         del self.store, store
-        release_store = open_store(self.staging.store)
-        try:
-            release_checks(release_store, self)  # conflicts and quality figures (kg.publish.crosscheck)
-        finally:
-            del release_store  # closed before the release is published
+        with ThreadPoolExecutor(1) as beside:  # the whole downloads are assembled beside the checks
+            whole = beside.submit(assemble_dumps, manifest, parts, self.staging.dumps, merged)
+            # conflicts and quality figures (kg.publish.crosscheck) over the checkpoint, closed with its last reference
+            release_checks(open_store(self.staging.store), self)
+            self.dumps, self.seconds["whole_dumps"] = whole.result()
 
     def close_working_store(self) -> None:
         """Let go of the working store and what writes to it (pyoxigraph closes it with its last reference)."""

@@ -409,25 +409,27 @@ def write_part_dumps(
 ) -> tuple[list[DumpInfo], list[str]]:
     """Update the parts (and ``store``'s default graph), then assemble the release's dumps from the parts.
 
-    See ``update_parts`` and ``write_whole_dumps``; without a store, the merged dumps count their lines.
+    See ``update_parts`` and ``assemble_dumps``; without a store, the merged dumps count their lines.
     Returns the dumps' facts and the keys of the parts rewritten.
     """
     manifest, changed = update_parts(current, sources_of, parts_dir, store)
-    return write_whole_dumps(manifest, parts_dir, dumps_dir, store), changed
+    merged = None if store is None else merged_size(parts_dir, store)
+    return assemble_dumps(manifest, parts_dir, dumps_dir, merged)[0], changed
 
 
-def write_whole_dumps(
-    manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path, store: Store | None = None
-) -> list[DumpInfo]:
-    """The release's dumps assembled from the parts, with ``SHA256SUMS`` and ``parts.json``.
+def merged_size(parts_dir: Path, store: Store) -> int:
+    """The number of distinct triples of the merged default graph: kept by ``update_parts``, or counted."""
+    size = _default_graph_size(parts_dir)
+    return count_default_graph(store) if size is None else size
 
-    With ``store``, the merged dumps report the number of distinct merged triples (its default graph's
-    size): a triple two parts share is written twice but is one triple of the data.
-    """
-    merged_triples = None
-    if store is not None:  # the size update_parts kept in the manifest, or counted
-        merged_triples = _default_graph_size(parts_dir)
-        merged_triples = count_default_graph(store) if merged_triples is None else merged_triples
+
+def assemble_dumps(
+    manifest: dict[str, dict], parts_dir: Path, dumps_dir: Path, merged_triples: int | None
+) -> tuple[list[DumpInfo], float]:
+    """The release's dumps from the parts, with ``SHA256SUMS`` and ``parts.json``, and the seconds it took.
+    The merged dumps count ``merged_triples`` (a triple two parts share is one triple of the data). The build
+    runs this in a thread beside its store checks, to which copying and hashing 564 MB leave the interpreter."""
+    started = time.perf_counter()
     infos, index = assemble(manifest, parts_dir, dumps_dir)
     if merged_triples is not None:
         for info in infos:
@@ -437,7 +439,7 @@ def write_whole_dumps(
     with open(dumps_dir / "SHA256SUMS", "w", encoding="ascii") as sums:
         for info in infos:
             sums.write(f"{info.sha256}  {info.file}\n")
-    return infos
+    return infos, time.perf_counter() - started
 
 
 def count_default_graph(store: Store) -> int:

@@ -42,7 +42,7 @@ from kg.publish.graphs import GraphFiles
 from kg.publish.identity import IdentityTable
 from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import InputStat, Ledger, LedgerFile, fingerprint, input_stats, ledger_line
-from kg.publish.malloc import map_large_buffers as _map_large_buffers
+from kg.publish.malloc import fewer_collections, map_large_buffers
 from kg.publish.ranking import Ranking, ledger_entry
 from kg.publish.releases import prune, publish, published_base, write_build_info
 from kg.publish.report import ReportWriter, Totals
@@ -92,7 +92,7 @@ def build(inputs: Iterable[Path], out_dir: Path, options: BuildOptions) -> Build
         return _refused(str(error))
     layout = Layout(Path(out_dir))
     layout.root.mkdir(parents=True, exist_ok=True)
-    with _build_lock(layout) as holder:
+    with _build_lock(layout) as holder, fewer_collections():
         if holder is not None:
             return _refused(f"another kg build is running on {layout.root} ({holder}); wait for it to end")
         return _build(inputs, layout, options)
@@ -128,7 +128,7 @@ def _build_lock(layout: Layout) -> Iterator[str | None]:
 
 
 def _build(inputs: Iterable[Path], layout: Layout, options: BuildOptions) -> BuildReport:
-    _map_large_buffers()
+    map_large_buffers()
     started_at = _now()
     clock = time.perf_counter()
     base = published_base(layout)

@@ -353,19 +353,20 @@ class _Concatenation:
     """A whole dump being written: its bytes, their digest and the offset reached."""
 
     def __init__(self, out: IO[bytes]) -> None:
-        self.out, self.digest, self.offset = out, hashlib.sha256(), 0
+        self.out, self.digest, self.offset, self.buffer = out, hashlib.sha256(), 0, bytearray(_BLOCK)
 
-    def put(self, data: bytes) -> None:
+    def put(self, data: bytes | memoryview) -> None:
         self.out.write(data)
         self.digest.update(data)
         self.offset += len(data)
 
     def copy(self, path: Path) -> list[int]:
-        """Append a part's file; returns where it lies: [offset, length]."""
-        start = self.offset
-        with open(path, "rb") as source:
-            while block := source.read(_BLOCK):
-                self.put(block)
+        """Append a part's file; returns where it lies: [offset, length]. Read into one buffer: a new 1 MB
+        block per read would be mapped and unmapped each time (``kg.publish.malloc``)."""
+        start, view = self.offset, memoryview(self.buffer)
+        with open(path, "rb", buffering=0) as source:
+            while size := source.readinto(view):
+                self.put(view[:size])
         return [start, self.offset - start]
 
 

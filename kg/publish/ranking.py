@@ -51,8 +51,9 @@ class Ranking:
         and copies merged from such files stay merged."""
         self.ledger, self.given = ledger, set(given)
         for known in skipped.values():
+            source = str(given[known.path])
             for article in known.articles:
-                rank = (article.date, known.sha256, str(given[known.path]))
+                rank = (article.date, known.sha256, source)
                 if article.status == "published":
                     self.winners[article.graph] = rank
                     self.seeded.add(article.graph)

@@ -44,7 +44,7 @@ from kg.publish.layout import Layout, ReleaseLayout
 from kg.publish.ledger import InputStat, Ledger, LedgerFile, fingerprint, input_stats, ledger_line
 from kg.publish.malloc import fewer_collections, map_large_buffers
 from kg.publish.ranking import Ranking, ledger_entry
-from kg.publish.releases import prune, publish, published_base, write_build_info
+from kg.publish.releases import prune, prune_ahead, publish, published_base, write_build_info
 from kg.publish.report import ReportWriter, Totals
 from kg.publish.store import open_store
 from kg.publish.store_writer import StoreWriter
@@ -248,6 +248,7 @@ class _Release:
         self.writer = StoreWriter(self.store, self.graph_files, checked=options.validate)
         self.ranking = Ranking(layout, self.writer, self.report.totals, self.inputs.resolved)
         self.identity = IdentityTable(layout.identity)
+        self.pruning = prune_ahead(layout, options.keep_releases)  # beside the reading (kg.publish.releases)
 
     # ------------------------------------------------------------------------------------ read
     def read(self) -> None:
@@ -367,7 +368,7 @@ class _Release:
         totals = self.report.totals
         self.seconds["total"] = time.perf_counter() - self.clock
         self.exit_code = _exit_code(totals)
-        dumps = [d.as_dict() for d in self.dumps]
+        dumps, merged = [d.as_dict() for d in self.dumps], [d.triples for d in self.dumps if d.format == "N-Triples"]
         self.report.close(
             {
                 "ended": _now(),
@@ -389,20 +390,18 @@ class _Release:
                 "ended": _now(),
                 # "quads" counts what was written into the named graphs; the SPARQL default graph is their
                 # merge, each triple once (the N-Triples dump), which the service description and VoID count
-                "counts": {**totals.as_dict(), "default_graph_triples": self.merged_triples()},
+                "counts": {**totals.as_dict(), "default_graph_triples": sum(merged)},
                 "validation": {"shacl_checks": self.checks} if self.checks is not None else None,
                 "dumps": dumps,
             },
         )
-
-    def merged_triples(self) -> int:
-        return next((d.triples for d in self.dumps if d.format == "N-Triples"), 0)
 
     def publish(self) -> None:
         """Move the release into place, point ``current`` at it, keep the ledger and prune old releases."""
         publish(self.layout, self.id)
         self.inputs.ledger.write(self.layout.ledger_reading, self.holders, self.supplements, self.inputs.stats)
         self.layout.ledger_reading.unlink()
+        self.pruning.join()
         prune(self.layout, self.options.keep_releases)
 
     def build_report(self) -> BuildReport:

@@ -201,6 +201,42 @@ def test_the_build_runs_the_garbage_collector_less_often_and_restores_it(tmp_pat
     assert gc.get_threshold() == before
 
 
+def test_the_releases_a_build_will_prune_are_deleted_beside_it(tmp_path: Path, monkeypatch) -> None:
+    """``keep_releases`` newest releases are kept; those publishing will prune are deleted while the build
+    reads (``kg.publish.releases.prune_ahead``), never the current one; a build that fails leaves
+    ``keep_releases - 1`` of them, the current one among them."""
+    import kg.build
+
+    out = tmp_path / "out"
+    made = [build([SEED], out, options(force=True, keep_releases=2)).release_dir for _ in range(2)]
+    assert all(release is not None and release.is_dir() for release in made)
+    deleted: list[list[str]] = []
+    ahead = kg.build.prune_ahead
+
+    def noting(layout, keep: int):
+        before = set(layout.finished_releases())
+        thread = ahead(layout, keep)
+        thread.join()
+        deleted.append(sorted(path.name for path in before - set(layout.finished_releases())))
+        return thread
+
+    monkeypatch.setattr(kg.build, "prune_ahead", noting)
+    third = build([SEED], out, options(force=True, keep_releases=2)).release_dir
+    assert third is not None and made[0] is not None and made[1] is not None
+    assert deleted == [[made[0].name]]  # before the build published: the oldest, not the current one
+    assert sorted((out / "releases").iterdir()) == sorted([made[1], third])
+
+    def failing(store: Store, release) -> None:
+        raise RuntimeError("a failing check")
+
+    monkeypatch.setattr(kg.build, "release_checks", failing)
+    with pytest.raises(RuntimeError):
+        build([SEED], out, options(force=True, keep_releases=2))
+    assert deleted[-1] == [made[1].name]
+    assert [path for path in (out / "releases").iterdir() if not path.name.startswith(".")] == [third]
+    assert (out / "current").resolve() == third.resolve()
+
+
 def test_other_settings_or_force_read_everything_again(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build([SEED], out, options())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +51,22 @@ def prune(layout: Layout, keep: int) -> None:
     finished = layout.finished_releases()
     for old in finished[:-keep] if keep > 0 else []:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def prune_ahead(layout: Layout, keep: int) -> threading.Thread:
+    """Start deleting, in a thread beside the build, the releases that publishing its release will prune:
+    all but the newest ``keep - 1`` (the current one among them). Deleting a release's 1-2 GB of files took
+    half a second at the end of a one-issue rebuild at 50,000 articles; beside the reading it costs nothing.
+    Should the build fail, ``keep - 1`` releases are left rather than ``keep``; none a server answers from.
+    The caller joins the thread before ``prune``."""
+    current = layout.current.resolve()
+    finished = layout.finished_releases()
+    doomed = [old for old in finished[: -(keep - 1)] if old.resolve() != current] if keep > 1 else []
+    thread = threading.Thread(target=_delete, args=(doomed,), name="prune-ahead")
+    thread.start()
+    return thread
+
+
+def _delete(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)

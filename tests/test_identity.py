@@ -593,3 +593,27 @@ def test_a_code_less_copy_of_an_article_of_a_bad_issn_export_is_replaced_once(tm
     assert report["identity"]["moved"] == [graph]
     checked = validate_store(tmp_path / "out")
     assert [(r.shape, r.focus, r.value) for r in checked.all() if r.severity == "violation"] == []
+
+
+def test_the_identity_table_holds_each_distinct_claim_once_and_loads_beside_the_build(tmp_path: Path) -> None:
+    """Claims recorded while the table loads (in a thread) are interned at once: equal claims of two
+    articles are one object, whether recorded or loaded; what was recorded wins over what was loaded."""
+    from kg.identity import Claim
+    from kg.publish.identity import IdentityTable
+
+    def person() -> Claim:  # a new object each time, as each article's result brings its own
+        return Claim("person", "https://kg.example.org/id/person/orcid-1", ("orcid:1", "email:abc"))
+
+    first = IdentityTable(tmp_path)
+    first.record("g1", [person()])
+    first.record("g2", [person(), Claim("person", "https://kg.example.org/id/person/h-2", ("email:def",))])
+    (_, [one]), (_, [two, _]) = first._recorded  # interned as recorded, not when the table is next needed
+    assert one is two
+    assert first.claims["g1"][0] is first.claims["g2"][0]
+    first._save()
+    second = IdentityTable(tmp_path)
+    second.record("g2", [person()])  # g2 published again, now with one claim
+    second.record("g3", [person()])
+    claims = second.claims
+    assert set(claims) == {"g1", "g2", "g3"} and len(claims["g2"]) == 1
+    assert claims["g1"][0] is claims["g2"][0] is claims["g3"][0]

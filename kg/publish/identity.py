@@ -89,7 +89,7 @@ class IdentityTable:
                 raise self._failed
         for graph, claims in self._recorded:
             if claims:
-                self._claims[graph] = [self._intern(claim) for claim in claims]
+                self._claims[graph] = claims
             else:
                 self._claims.pop(graph, None)
         self._recorded.clear()
@@ -107,9 +107,12 @@ class IdentityTable:
         return self._applied
 
     def record(self, graph: str, claims: list[Claim]) -> None:
-        """A graph this build published (its copy as mapped), with its article's claims."""
+        """A graph this build published (its copy as mapped), with its article's claims, interned at once:
+        an article's own copies of its journal's, people's and keywords' claims are let go (held until the
+        table was needed, they were 540,000 claims at 50,000 articles instead of 95,000: 200 MB). Interning
+        here beside the loading thread is safe: ``dict.setdefault`` of a tuple of strings is atomic."""
         self.fresh.add(graph)
-        self._recorded.append((graph, claims))
+        self._recorded.append((graph, [self._intern(claim) for claim in claims]))
 
     def apply(self, files: GraphFiles, writer: StoreWriter) -> int:
         """Rewrite every published graph whose aliases changed; how many were rewritten. ``writer`` must be

@@ -13,6 +13,7 @@ Where ``fork`` is missing (not Unix), or with ``inline=True``, the step runs at 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable
@@ -40,7 +41,13 @@ class Beside(Generic[T]):
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_run, args=(sender, step, args), name=f"kg-{name}", daemon=True)
-        self._process.start()
+        # the build's objects as of now are frozen for the fork: the child's garbage collector leaves them
+        # alone, so it does not write into (and so copy) every page of the parent's heap it shares
+        gc.freeze()
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()
         sender.close()  # the child's end: when the child dies, the receiver sees the pipe closed
         self._receiver = receiver
 

@@ -5,8 +5,10 @@ DOI, how many authors have an ORCID iD and an affiliation, and the open warnings
 problem per cause, and the conflicts across records), each with the articles concerned, so that the page
 links to them. Computed by the build from the release's store once its merged default graph is loaded (so an
 incremental build gives the figures of the whole release, not of its new files), from facts per node that a
-build finds again only where its changes touch (``kg.publish.quality_facts``); written into the release as
-``quality.json`` and into ``report.json``; the server only reads that file (``kg.server.quality``).
+build finds again only where its changes touch (``kg.publish.quality_facts``), a journal at a time: each
+journal's figures are kept beside the facts and made again only when they can differ (``write_figures``);
+written into the release as ``quality.json`` and into ``report.json``; the server only reads that file
+(``kg.server.quality``).
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ def quality_figures(
         issue = facts.issues.get(facts.articles[iri]["issue"])
         if issue is not None:  # an article outside any journal's issues is in no journal's figures
             journals.setdefault(issue["journal"], []).append(iri)
-    owned = conflicts_by_journal(conflicts, journals)
-    out = [journal_figures(j, articles, facts, warnings, owned.get(j, [])) for j, articles in journals.items()]
+    owned = _conflicts_by_journal(conflicts, journals)
+    out = [_journal_figures(j, articles, facts, warnings, owned.get(j, [])) for j, articles in journals.items()]
     return {"figures": list(FIGURES), "journals": out, "conflicts": conflicts}
 
 
@@ -66,14 +68,14 @@ def write_figures(
     journals: dict[str, list[str]] = {}
     for article, journal in table.articles_by_journal():
         journals.setdefault(journal, []).append(article)
-    owned = conflicts_by_journal(conflicts, journals)
+    owned = _conflicts_by_journal(conflicts, journals)
     kept = table.kept_figures()
     made = 0
     for journal, articles in journals.items():
         own = owned.get(journal, [])
         digest = _digest(articles, warnings, own)
         if dirty is None or journal in dirty or kept.get(journal) != (articles[0], digest):
-            figures = journal_figures(journal, articles, table.of_journal(journal), warnings, own)
+            figures = _journal_figures(journal, articles, table.of_journal(journal), warnings, own)
             table.keep_figures(journal, articles[0], digest, _text(figures))
             made += 1
     table.drop_figures(set(kept) - set(journals))
@@ -89,12 +91,15 @@ def _digest(articles: list[str], warnings: dict[str, tuple[tuple[str, str, str],
     """What a journal's figures depend on besides its facts: its articles' open warnings and its conflicts."""
     digest = hashlib.blake2b(digest_size=16)
     for article in articles:
-        digest.update(repr(warnings.get(article.replace("/id/journal/", "/graph/journal/", 1), ())).encode("utf-8"))
+        said = warnings.get(article.replace("/id/journal/", "/graph/journal/", 1), ())
+        digest.update(f"{article}\n{said!r}\n".encode())
     digest.update(_text(own).encode("utf-8"))
     return digest.hexdigest()
 
 
-def conflicts_by_journal(conflicts: list[dict[str, Any]], journals: Collection[str]) -> dict[str, list[dict[str, Any]]]:
+def _conflicts_by_journal(
+    conflicts: list[dict[str, Any]], journals: Collection[str]
+) -> dict[str, list[dict[str, Any]]]:
     """Each journal's own conflicts, in their order: those on the journal or on a node under its IRI."""
     owned: dict[str, list[dict[str, Any]]] = {}
     for conflict in conflicts:
@@ -105,7 +110,7 @@ def conflicts_by_journal(conflicts: list[dict[str, Any]], journals: Collection[s
     return owned
 
 
-def journal_figures(
+def _journal_figures(
     journal_iri: str,
     articles: list[str],
     facts: QualityFacts,

@@ -81,15 +81,6 @@ class QualityFacts:
     journals: dict[str, dict[str, str]] = field(default_factory=dict)  # journal -> its names by language
     parts: str = ""  # the state of the dump parts they are of (``DefaultGraphChanges.after``)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "version": FACTS_VERSION,
-            "parts": self.parts,
-            "articles": self.articles,
-            "issues": self.issues,
-            "journals": self.journals,
-        }
-
 
 def _query(
     store: Store, query: str, variable: str | None = None, nodes: Collection[str] | None = None
@@ -218,9 +209,6 @@ class FactsTable:
     @property
     def parts(self) -> str:
         return str(self.db.execute("SELECT value FROM meta WHERE key = 'parts'").fetchone()[0])
-
-    def journals(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT DISTINCT journal FROM issues ORDER BY journal")]
 
     def of_journal(self, journal: str) -> QualityFacts:
         """The facts of one journal: its name, its issues and their articles."""

@@ -39,6 +39,7 @@ from kg.export.jats import jats_article
 from kg.export.oai_dc import oai_dc
 from kg.iris import supplemented_graph
 from kg.publish.graphs import GraphFiles
+from kg.publish.sqlite_meta import meta_value
 from kg.publish.tombstones import EMPTY_DIGEST
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ def _open_table(previous: Path | None, target: Path) -> sqlite3.Connection:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
-    version = _version(previous) if previous is not None and previous.exists() else None
+    version = meta_value(previous, "schema_version") if previous is not None else None
     if version == SCHEMA_VERSION:
         assert previous is not None
         shutil.copyfile(previous, target)
@@ -185,17 +186,6 @@ def _open_table(previous: Path | None, target: Path) -> sqlite3.Connection:
             _carry_version_2(connection, previous)
     connection.execute(_BY_IDENTIFIER)
     return connection
-
-
-def _version(path: Path) -> str | None:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return str(row[0]) if row else None
-    except sqlite3.DatabaseError:
-        return None  # not a table kg wrote: start empty
-    finally:
-        connection.close()
 
 
 def _carry_version_2(connection: sqlite3.Connection, previous: Path | None) -> None:

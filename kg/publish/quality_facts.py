@@ -33,6 +33,7 @@ from typing import Any
 from pyoxigraph import QuerySolutions, Store
 
 from kg.publish.default_graph import DefaultGraphChanges
+from kg.publish.sqlite_meta import meta_value
 from kg.vocab import PREFIXES
 
 FACTS_VERSION = 3  # a change of what the facts hold makes the next build compute them all again (3: SQLite)
@@ -194,7 +195,7 @@ class FactsTable:
 
     def __init__(self, path: Path, previous: Path | None = None) -> None:
         path.unlink(missing_ok=True)
-        if previous is not None and _version(previous) == str(FACTS_VERSION):
+        if previous is not None and meta_value(previous, "version") == str(FACTS_VERSION):
             shutil.copyfile(previous, path)
             self.db = sqlite3.connect(path)
         else:
@@ -361,19 +362,6 @@ CREATE INDEX issues_by_journal ON issues (journal);
 CREATE TABLE journals (iri TEXT PRIMARY KEY, fact TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE figures (journal TEXT PRIMARY KEY, first TEXT NOT NULL, digest TEXT NOT NULL, text TEXT NOT NULL);
 """
-
-
-def _version(path: Path) -> str | None:
-    if not path.exists():
-        return None
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        return str(row[0]) if row else None
-    except sqlite3.DatabaseError:
-        return None  # not a table kg wrote: start empty
-    finally:
-        connection.close()
 
 
 def _text(fact: Any) -> str:

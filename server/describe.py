@@ -55,6 +55,13 @@ class Rebase:
             return self.public + iri[len(self.build) :]
         return iri
 
+    def minted(self, iri: str) -> str:
+        """The identifier a link of this server stands for (``local``'s inverse): what a client that took
+        a link for an identifier sends back still finds what it named."""
+        if self.build != self.public and (iri == self.public or iri.startswith(self.public + "/")):
+            return self.build + iri[len(self.public) :]
+        return iri
+
 
 def public_base() -> str:
     """Where this response is served: ``server.public_url`` if configured, else the address of the request."""

@@ -121,19 +121,21 @@ def _int(name: str) -> int | None:
     return int(value)
 
 
-def _filters() -> Filters:
+def _filters(rb: Rebase) -> Filters:
+    """The request's filters; a journal or type named by its link on this server is taken as its IRI."""
+    journal, type_ = request.args.get("journal"), request.args.get("type")
     return Filters(
-        journal=request.args.get("journal") or None,
+        journal=rb.minted(journal) if journal else None,
         year_from=_int("from"),
         year_to=_int("to"),
         lang=request.args.get("lang") or None,
-        type=request.args.get("type") or None,
+        type=rb.minted(type_) if type_ else None,
     )
 
 
-def _run(q: str, limit: int) -> Results:
+def _run(q: str, limit: int, rb: Rebase) -> Results:
     cursor = request.args.get("cursor") or None
-    filters = _filters()
+    filters = _filters(rb)
 
     def work(conn: sqlite3.Connection, path: Path) -> Results:
         try:
@@ -169,26 +171,24 @@ def _hit_json(results: Results, rb: Rebase, lang: str) -> list[dict[str, Any]]:
                     snippets.setdefault(field, {})[text_lang or "und"] = snippet
         out.append(
             {
-                "iri": rb.local(hit.iri),
+                "iri": hit.iri,  # the identifier, as SPARQL and the dumps have it; "page" is the link
                 "page": _page_url(rb, hit.iri, lang),
                 "label": doc.get("title", {}),
                 "snippets": snippets,
                 "keywords": doc.get("keywords", []),
                 "people": doc.get("people", []),
                 "score": hit.score,
-                "journal": {"iri": rb.local(hit.journal), "label": results.labels.get(hit.journal, {})}
-                if hit.journal
-                else None,
+                "journal": {"iri": hit.journal, "label": results.labels.get(hit.journal, {})} if hit.journal else None,
                 "year": hit.year,
                 "lang": hit.lang,
-                "type": {"iri": rb.local(hit.type), "label": results.labels.get(hit.type, {})} if hit.type else None,
+                "type": {"iri": hit.type, "label": results.labels.get(hit.type, {})} if hit.type else None,
                 "date": doc.get("date"),
             }
         )
     return out
 
 
-def _facets_json(results: Results, rb: Rebase, lang: str) -> dict[str, list[dict[str, Any]]]:
+def _facets_json(results: Results, lang: str) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for name, values in results.facets.items():
         rows = []
@@ -196,7 +196,7 @@ def _facets_json(results: Results, rb: Rebase, lang: str) -> dict[str, list[dict
             row: dict[str, Any] = {"value": value, "count": count}
             if name in ("journal", "type"):
                 row["label"] = _label(results.labels.get(value), lang)
-                row["iri"] = rb.local(value)
+                row["iri"] = value
             elif name == "lang":
                 row["label"] = UI[lang].get(value, value)
             else:
@@ -221,7 +221,7 @@ def api_search() -> Response:
         abort(400, description="parameter 'q' (the search text) is required")
     lang = _choice("lang_ui", "en")
     rb = rebase()
-    results = _run(q, _limit())
+    results = _run(q, _limit(), rb)
     following = None
     if results.next_cursor:
         args = {k: v for k, v in request.args.items() if k != "cursor"}
@@ -233,7 +233,7 @@ def api_search() -> Response:
             "total": results.total,
             "matchedAllTerms": results.matched_all,
             "results": _hit_json(results, rb, lang),
-            "facets": _facets_json(results, rb, lang),
+            "facets": _facets_json(results, lang),
             "cursor": results.next_cursor,
             "next": following,
         }
@@ -251,7 +251,6 @@ def api_suggest() -> Response:
     for row in found:
         if row["iri"]:
             row["page"] = _page_url(rb, row["iri"], row["lang"] or "fa")
-            row["iri"] = rb.local(row["iri"])
     return jsonify({"query": q, "suggestions": found})
 
 
@@ -267,7 +266,7 @@ def search_page() -> Response:
     lang = _choice("hl", _accepted())
     q = request.args.get("q", "").strip()
     rb = rebase()
-    results = _run(q, PAGE_SIZE) if q else None
+    results = _run(q, PAGE_SIZE, rb) if q else None
     args = {k: v for k, v in request.args.items() if k not in ("cursor", "hl")}
 
     def url(**changes: str | None) -> str:
@@ -282,7 +281,7 @@ def search_page() -> Response:
         q=q,
         results=results,
         hits=_hit_json(results, rb, lang) if results else [],
-        facets=_facets_json(results, rb, lang) if results else {},
+        facets=_facets_json(results, lang) if results else {},
         chosen=args,
         url=url,
         public=rb.public,

@@ -103,6 +103,30 @@ def test_cursor_paging_cors_and_filters(server: RunningServer) -> None:
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_identifiers_are_those_sparql_has_and_links_are_this_server_s(server: RunningServer) -> None:
+    """The sample is built under https://kg.example.org and served at 127.0.0.1: an article's, journal's and
+    type's "iri" is the identifier SPARQL and the dumps have, its "page" the link here; a filter takes
+    either form."""
+    body = requests.get(server.url + "/api/search", params={"q": "groundwater"}, timeout=10).json()
+    iris = {hit["iri"] for hit in body["results"]}
+    rows = _sparql(server, CONTAINS_QUERY % json.dumps("groundwater"))
+    assert iris and iris <= {row["a"]["value"] for row in rows}
+    assert all(iri.startswith("https://kg.example.org/id/") for iri in iris)
+    assert all(hit["page"].startswith(server.url + "/") for hit in body["results"])
+    journals = {hit["journal"]["iri"] for hit in body["results"]}
+    assert all(iri.startswith("https://kg.example.org/id/journal/") for iri in journals)
+    journal = body["facets"]["journal"][0]
+    assert journal["iri"] == journal["value"] in journals
+    link = server.url + journal["iri"].removeprefix("https://kg.example.org")
+    for named in (journal["iri"], link):
+        filtered = requests.get(server.url + "/api/search", params={"q": "groundwater", "journal": named}, timeout=10)
+        assert filtered.json()["total"] == journal["count"] > 0, named
+    suggestions = requests.get(server.url + "/api/suggest", params={"q": "rooz"}, timeout=10).json()["suggestions"]
+    with_iri = [row for row in suggestions if row["iri"]]
+    assert with_iri and all(row["iri"].startswith("https://kg.example.org/id/") for row in with_iri)
+    assert all(row["page"].startswith(server.url + "/") for row in with_iri)
+
+
 @pytest.mark.parametrize(
     ("params", "named"),
     [

@@ -19,8 +19,8 @@ def _param(name: str, description: str, schema: dict[str, Any], required: bool =
 _HIT = {
     "type": "object",
     "properties": {
-        "iri": {"type": "string", "format": "iri"},
-        "page": {"type": "string", "format": "uri"},
+        "iri": {"type": "string", "format": "iri", "description": "the identifier, as SPARQL and the dumps have it"},
+        "page": {"type": "string", "format": "uri", "description": "its page on this server"},
         "label": {"type": "object", "description": "the title by language tag", "additionalProperties": _STRING},
         "snippets": {
             "type": "object",

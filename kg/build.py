@@ -321,22 +321,15 @@ class _Release:
     def write_provenance(self) -> None:
         """The run's provenance into the store and its graph file; then the working store is complete."""
         minter = Minter(self.options.base)
-        runs = run_quads(
-            minter,
-            self.id,
-            self.started_at,
-            _now(),
-            [
-                NamedNode(g)
-                for g in self.ranking.published_graphs + self.identity.moved
-                if g not in self.identity.withdrawn
-            ],
-            sorted(self.ranking.sources),
-        )
-        self.store.extend(runs)
+        published = self.ranking.published_graphs + self.identity.moved
+        graphs = [NamedNode(g) for g in published if g not in self.identity.withdrawn]
+        runs = run_quads(minter, self.id, self.started_at, _now(), graphs, sorted(self.ranking.sources))
+        nquads = serialize(runs, format=RdfFormat.N_QUADS) or b""
+        del runs  # a new run's quads, bulk-loaded: at 50,000 articles a transaction took 2.4 s and 240 MB
+        self.store.bulk_load(nquads, format=RdfFormat.N_QUADS)
         runs_graph = minter.runs_graph().value
         files = self.graph_files
-        files.write({runs_graph: files.read(runs_graph) + (serialize(runs, format=RdfFormat.N_QUADS) or b"")})
+        files.write({runs_graph: files.read(runs_graph) + nquads})
         files.prune()
         self.store.flush()
         self.seconds["store"] = self.writer.seconds

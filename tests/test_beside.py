@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
@@ -61,18 +62,18 @@ def test_cancel_stops_a_step_still_running() -> None:
     step.cancel()  # a second time: nothing left to stop
 
 
-def _anonymous_memory_mb() -> int:
-    for line in open("/proc/self/status", encoding="ascii"):
-        if line.startswith("RssAnon:"):
-            return int(line.split()[1]) // 1024
-    raise AssertionError("no RssAnon")
+def _frozen_objects() -> int:
+    import gc
+
+    return gc.get_freeze_count()
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no /proc here")
-def test_the_child_does_not_carry_the_parent_s_heap() -> None:
-    """The child is a fresh process, not a fork: it holds none of the build's memory, which a forked child
-    kept alive (and copied as either side wrote to it: 151 MB of the records' child at 50,000 articles)."""
-    ballast = [bytes([n % 256]) * 1000 for n in range(300_000)]  # 300 MB of small objects, as a build's heap
-    assert _anonymous_memory_mb() > 300
-    assert Beside("memory", _anonymous_memory_mb).result() < 150
-    del ballast
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+def test_the_child_s_collector_leaves_the_parent_s_objects_alone() -> None:
+    """The parent's objects are frozen for the fork (``gc.freeze``): the child's garbage collector does not
+    walk them, so it does not copy the pages it shares with the parent; the parent unfreezes at once."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    assert Beside("count", _frozen_objects).result() > 1000
+    assert gc.get_freeze_count() == 0

@@ -1,19 +1,19 @@
-"""Running a build step in a child process, beside the main process's own work.
+"""Running a build step in a forked child process, beside the main process's own work.
 
 After the inputs are read, the release's steps that only read the graph files (the search index, the
 OAI-PMH records) do not need the main process, which is busy writing the dumps and the store's default
-graph: each runs in a child process, so that both cores work. The child is a fresh interpreter (the
-``spawn`` start method), given its arguments pickled, not a fork of the build: a forked child shared the
-build's heap, and every page of it that either side then wrote (a reference count is a write) was copied,
-while the pages the build freed stayed alive in the child. Measured at 50,000 articles: the records'
-step alone peaks at 76 MB; forked beside the build it held 226 MB (151 MB its own), the search index's
-child 196 MB. A child must not touch the working store, which only the main process writes.
+graph: each runs in a child forked from it, so that both cores work. A forked child sees the build's state
+as it was at the fork (nothing is pickled but the result); it must not touch the working store, which only
+the main process writes, nor open any store: RocksDB's background thread pool is global to the process, and
+a forked child that opens a store signals threads it does not have and hangs (seen in a test: the store
+checks ran here for a while, and their child hung opening the release's checkpoint).
 
-With ``inline=True`` the step runs at once in this process.
+Where ``fork`` is missing (not Unix), or with ``inline=True``, the step runs at once in this process.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable
@@ -35,13 +35,19 @@ class Beside(Generic[T]):
         self._value: T | None = None
         self._process: Any = None
         self._receiver: Connection | None = None
-        if inline:
+        if inline or "fork" not in multiprocessing.get_all_start_methods():
             self._value = step(*args)
             return
-        context = multiprocessing.get_context("spawn")  # step and args are pickled: module-level functions
+        context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_run, args=(sender, step, args), name=f"kg-{name}", daemon=True)
-        self._process.start()
+        # the build's objects as of now are frozen for the fork: the child's garbage collector leaves them
+        # alone, so it does not write into (and so copy) every page of the parent's heap it shares
+        gc.freeze()
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()
         sender.close()  # the child's end: when the child dies, the receiver sees the pipe closed
         self._receiver = receiver
 

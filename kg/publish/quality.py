@@ -14,14 +14,13 @@ written into the release as ``quality.json`` and into ``report.json``; the serve
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from pyoxigraph import Store
 
-from kg.publish.quality_facts import FactsTable, QualityFacts, gather
+from kg.publish.quality_facts import FactsTable, QualityFacts, compact_json, gather
 
 # Figure -> what it counts. Article figures count articles; author figures count author positions.
 ARTICLE_FIGURES = ("both_titles", "both_abstracts", "keywords", "doi")
@@ -76,11 +75,13 @@ def write_figures(
         digest = _digest(articles, warnings, own)
         if dirty is None or journal in dirty or kept.get(journal) != (articles[0], digest):
             figures = _journal_figures(journal, articles, table.of_journal(journal), warnings, own)
-            table.keep_figures(journal, articles[0], digest, _text(figures))
+            table.keep_figures(journal, articles[0], digest, compact_json(figures))
             made += 1
     table.drop_figures(set(kept) - set(journals))
     with open(path, "w", encoding="utf-8") as out:
-        out.write('{"conflicts":' + _text(conflicts) + ',"figures":' + _text(list(FIGURES)) + ',"journals":[')
+        out.write(
+            '{"conflicts":' + compact_json(conflicts) + ',"figures":' + compact_json(list(FIGURES)) + ',"journals":['
+        )
         for n, text in enumerate(table.figures_texts()):
             out.write(("," if n else "") + text)
         out.write("]}\n")
@@ -91,10 +92,15 @@ def _digest(articles: list[str], warnings: dict[str, tuple[tuple[str, str, str],
     """What a journal's figures depend on besides its facts: its articles' open warnings and its conflicts."""
     digest = hashlib.blake2b(digest_size=16)
     for article in articles:
-        said = warnings.get(article.replace("/id/journal/", "/graph/journal/", 1), ())
+        said = warnings.get(_graph_of(article), ())
         digest.update(f"{article}\n{said!r}\n".encode())
-    digest.update(_text(own).encode("utf-8"))
+    digest.update(compact_json(own).encode("utf-8"))
     return digest.hexdigest()
+
+
+def _graph_of(article: str) -> str:
+    """The graph an article is published in, by which ``warnings`` are keyed."""
+    return article.replace("/id/journal/", "/graph/journal/", 1)
 
 
 def _conflicts_by_journal(
@@ -131,7 +137,7 @@ def _journal_figures(
         }
         authors, with_orcid, with_affiliation = known["authors"]
         with_item = {"orcid": with_orcid, "affiliation": with_affiliation}
-        graph = iri.replace("/id/journal/", "/graph/journal/", 1)
+        graph = _graph_of(iri)
         row = {
             "iri": iri,
             "title": dict(known["name"]),
@@ -192,9 +198,4 @@ def _totals(issues: list[dict[str, Any]], articles: int) -> dict[str, Any]:
 
 def write_quality(path: Path, figures: dict[str, Any]) -> None:
     """``quality.json`` of a release (all its figures at once): what the server's data-quality pages show."""
-    path.write_text(_text(figures) + "\n", encoding="utf-8")
-
-
-def _text(value: Any) -> str:
-    # no indent: json's C encoder writes it 10x faster than the indenting Python one (0.9 s at 10,000 articles)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path.write_text(compact_json(figures) + "\n", encoding="utf-8")

